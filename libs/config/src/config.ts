@@ -1,0 +1,184 @@
+import { ConfigError, type Environment, EnvReader } from './env-reader';
+
+/**
+ * Each part of the configuration is a class, injected by its class. An app names the parts it
+ * needs; they are validated together, once, at start.
+ */
+
+export class DatabaseConfig {
+  constructor(readonly url: string) {}
+
+  static fromEnv(env: EnvReader): DatabaseConfig {
+    return new DatabaseConfig(
+      env.url('DATABASE_URL', {
+        expected: 'a Postgres URL such as postgres://postgres@127.0.0.1:5432/scheduled_messages',
+        protocols: ['postgres:', 'postgresql:'],
+        default: 'postgres://postgres@127.0.0.1:5432/scheduled_messages',
+      }),
+    );
+  }
+}
+
+export class RabbitMqConfig {
+  constructor(
+    readonly url: string,
+    readonly exchange: string,
+  ) {}
+
+  static fromEnv(env: EnvReader): RabbitMqConfig {
+    return new RabbitMqConfig(
+      env.url('RABBITMQ_URL', {
+        expected: 'an AMQP URL such as amqp://guest:guest@127.0.0.1:5672 (a vhost may follow)',
+        protocols: ['amqp:', 'amqps:'],
+        default: 'amqp://guest:guest@127.0.0.1:5672',
+      }),
+      env.string('RABBITMQ_EXCHANGE', {
+        expected: 'an exchange name of letters, digits, ".", "-" or "_"',
+        pattern: /^[A-Za-z0-9._-]{1,255}$/,
+        default: 'scheduled-messages.events',
+      }),
+    );
+  }
+}
+
+export class StorageConfig {
+  constructor(
+    readonly endPoint: string,
+    readonly port: number,
+    readonly useSSL: boolean,
+    readonly accessKey: string,
+    readonly secretKey: string,
+    readonly bucket: string,
+  ) {}
+
+  static fromEnv(env: EnvReader): StorageConfig {
+    return new StorageConfig(
+      env.string('MINIO_ENDPOINT', {
+        expected: 'the object store host name, such as minio or 127.0.0.1',
+        pattern: /^[A-Za-z0-9.-]+$/,
+      }),
+      env.integer('MINIO_PORT', { expected: 'a port number (1-65535)', min: 1, max: 65535, default: 9000 }),
+      env.boolean('MINIO_USE_SSL', { expected: 'true or false', default: false }),
+      env.string('MINIO_ACCESS_KEY', { expected: 'the object store access key' }),
+      env.string('MINIO_SECRET_KEY', { expected: 'the object store secret key', secret: true }),
+      env.string('MINIO_BUCKET', {
+        expected: 'a bucket name: 3-63 lower-case letters, digits, "." or "-"',
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        default: 'scheduled-messages',
+      }),
+    );
+  }
+}
+
+export interface ApiKey {
+  /** Recorded as the actor of every event the key's requests cause. */
+  readonly name: string;
+  readonly key: string;
+}
+
+export class ApiConfig {
+  constructor(
+    readonly port: number,
+    readonly apiKeys: readonly ApiKey[],
+    readonly maxFileBytes: number,
+    readonly maxFilesPerMessage: number,
+  ) {}
+
+  static fromEnv(env: EnvReader): ApiConfig {
+    const rawKeys = env.string('API_KEYS', {
+      expected: 'a comma-separated list of API keys, each "key" or "name:key", at least 16 characters',
+      secret: true,
+    });
+    return new ApiConfig(
+      env.integer('API_PORT', { expected: 'a port number (1-65535)', min: 1, max: 65535, default: 8000 }),
+      rawKeys === undefined ? [] : parseApiKeys(rawKeys, env),
+      env.integer('MAX_FILE_SIZE_BYTES', {
+        expected: 'a size in bytes up to 52428800 (Telegram bots may send files of at most 50 MB)',
+        min: 1,
+        max: 50 * 1024 * 1024,
+        default: 50 * 1024 * 1024,
+      }),
+      env.integer('MAX_FILES_PER_MESSAGE', {
+        expected: 'a whole number from 0 to 100',
+        min: 0,
+        max: 100,
+        default: 10,
+      }),
+    );
+  }
+}
+
+function parseApiKeys(raw: string, env: EnvReader): ApiKey[] {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const keys = entries.map((entry, index): ApiKey => {
+    const separator = entry.indexOf(':');
+    return separator > 0
+      ? { name: entry.slice(0, separator), key: entry.slice(separator + 1) }
+      : { name: `key-${index + 1}`, key: entry };
+  });
+  if (keys.length === 0 || keys.some((key) => key.key.length < 16)) {
+    env.problems.push(
+      'API_KEYS is (hidden): expected a comma-separated list of API keys, each "key" or "name:key", at least 16 characters',
+    );
+  }
+  return keys;
+}
+
+export class SchedulerConfig {
+  constructor(readonly tickMs: number) {}
+
+  static fromEnv(env: EnvReader): SchedulerConfig {
+    return new SchedulerConfig(
+      env.integer('SCHEDULER_TICK_MS', {
+        expected: 'milliseconds between scheduler ticks, 100 to 3600000',
+        min: 100,
+        max: 3_600_000,
+        default: 5000,
+      }),
+    );
+  }
+}
+
+export class TelegramConfig {
+  constructor(
+    readonly botToken: string | undefined,
+    readonly apiRoot: string,
+    readonly mode: 'polling' | 'webhook',
+  ) {}
+
+  static fromEnv(env: EnvReader): TelegramConfig {
+    return new TelegramConfig(
+      env.optionalString('TELEGRAM_BOT_TOKEN'),
+      env.url('TELEGRAM_API_ROOT', {
+        expected: 'the Bot API base URL, such as https://api.telegram.org',
+        protocols: ['http:', 'https:'],
+        default: 'https://api.telegram.org',
+      }),
+      env.oneOf('TELEGRAM_MODE', ['polling', 'webhook'] as const, {
+        expected: 'polling or webhook',
+        default: 'polling',
+      }),
+    );
+  }
+}
+
+export interface ConfigPart<T = object> {
+  readonly name: string;
+  fromEnv(env: EnvReader): T;
+}
+
+type Parts<T extends readonly ConfigPart[]> = { [K in keyof T]: ReturnType<T[K]['fromEnv']> };
+
+/** Validates the named parts together; throws one ConfigError listing every problem. */
+export function loadConfig<const T extends readonly ConfigPart[]>(
+  environment: Environment,
+  parts: T,
+): Parts<T> {
+  const reader = new EnvReader(environment);
+  const values = parts.map((part) => part.fromEnv(reader));
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return values as Parts<T>;
+}

@@ -1,0 +1,34 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migration20261129000000_EventStore } from './migrations/Migration20261129000000_event-store';
+
+/** Listed explicitly, in order, so that the compiled app needs no file globbing. */
+export const migrations = [
+  { name: 'Migration20261129000000_event-store', class: Migration20261129000000_EventStore },
+];
+
+export interface OrmSettings {
+  /** Entity classes; none for a connection that only migrates or runs SQL. */
+  readonly entities: readonly (new (...args: never[]) => object)[];
+  readonly poolSize?: number;
+}
+
+export function ormOptions(databaseUrl: string, settings: OrmSettings): Options {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: [...settings.entities],
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: migrations,
+      tableName: 'schema_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    pool: { min: 0, max: settings.poolSize ?? 10 },
+    allowGlobalContext: false,
+    debug: false,
+  });
+}

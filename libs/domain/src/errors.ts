@@ -1,0 +1,36 @@
+/**
+ * Every error a user can cause carries a stable code. The API maps the code to an HTTP status
+ * and the bot to a reply; the text is for people and may change, the code may not.
+ */
+export const DomainErrorCode = {
+  InvalidTimestamp: 'INVALID_TIMESTAMP',
+  MissingMessage: 'MISSING_MESSAGE',
+  MessageTooLong: 'MESSAGE_TOO_LONG',
+  NoRecipients: 'NO_RECIPIENTS',
+  InvalidRecipient: 'INVALID_RECIPIENT',
+  UnknownRecipients: 'UNKNOWN_RECIPIENTS',
+  UnsubscribedRecipients: 'UNSUBSCRIBED_RECIPIENTS',
+  TooManyAttachments: 'TOO_MANY_ATTACHMENTS',
+  AttachmentTooLarge: 'ATTACHMENT_TOO_LARGE',
+  InvalidAttachment: 'INVALID_ATTACHMENT',
+  MessageAlreadyScheduled: 'MESSAGE_ALREADY_SCHEDULED',
+  InvalidChatId: 'INVALID_CHAT_ID',
+  InvalidChatName: 'INVALID_CHAT_NAME',
+  ChatAlreadySubscribed: 'CHAT_ALREADY_SUBSCRIBED',
+  UserAlreadySubscribed: 'USER_ALREADY_SUBSCRIBED',
+  UserNotSubscribed: 'USER_NOT_SUBSCRIBED',
+} as const;
+
+export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Machine-readable specifics, e.g. the offending ids. */
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

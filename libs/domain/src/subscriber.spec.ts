@@ -1,0 +1,116 @@
+import { deciderSpec } from './decider-spec';
+import { DomainError, DomainErrorCode } from './errors';
+import type { SubscriberEvent } from './events';
+import {
+  decideSubscriber,
+  evolveSubscriber,
+  initialSubscriberState,
+  type SubscriberCommand,
+  type SubscriberState,
+} from './subscriber';
+
+const spec = deciderSpec<SubscriberCommand, SubscriberState, SubscriberEvent>({
+  decide: decideSubscriber,
+  evolve: evolveSubscriber,
+  initialState: initialSubscriberState,
+});
+
+const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
+  error instanceof DomainError && error.code === code;
+
+const subscribed: SubscriberEvent = {
+  type: 'UserSubscribed',
+  data: { userId: 'u-1', chatId: '123456789', chatName: 'JohnDoe' },
+};
+
+describe('Subscriber', () => {
+  it('given nothing, when a chat subscribes, then the user is subscribed', () => {
+    spec
+      .given([])
+      .when({
+        type: 'SubscribeUser',
+        userId: 'u-1',
+        chatId: ' 123456789 ',
+        chatName: ' JohnDoe ',
+        currentUserOfChat: null,
+      })
+      .then([subscribed]);
+  });
+
+  it('accepts negative group chat ids and channel usernames', () => {
+    for (const chatId of ['-1001234567890', '@my_channel']) {
+      spec
+        .given([])
+        .when({ type: 'SubscribeUser', userId: 'u-1', chatId, chatName: 'x', currentUserOfChat: null })
+        .then([{ type: 'UserSubscribed', data: { userId: 'u-1', chatId, chatName: 'x' } }]);
+    }
+  });
+
+  it('given a chat already subscribed by another user, when it subscribes again, then it is refused', () => {
+    spec
+      .given([])
+      .when({
+        type: 'SubscribeUser',
+        userId: 'u-2',
+        chatId: '123456789',
+        chatName: 'JohnDoe',
+        currentUserOfChat: 'u-1',
+      })
+      .thenThrows(refusedWith(DomainErrorCode.ChatAlreadySubscribed));
+  });
+
+  it('given an active subscriber, when the same user subscribes, then it is refused', () => {
+    spec
+      .given([subscribed])
+      .when({
+        type: 'SubscribeUser',
+        userId: 'u-1',
+        chatId: '123456789',
+        chatName: 'JohnDoe',
+        currentUserOfChat: null,
+      })
+      .thenThrows(refusedWith(DomainErrorCode.UserAlreadySubscribed));
+  });
+
+  it.each([['abc'], [''], ['12 34'], [12.5], [null], ['@ab']])(
+    'refuses the malformed chat id %p',
+    (chatId) => {
+      spec
+        .given([])
+        .when({
+          type: 'SubscribeUser',
+          userId: 'u-1',
+          chatId: chatId as string,
+          chatName: 'x',
+          currentUserOfChat: null,
+        })
+        .thenThrows(refusedWith(DomainErrorCode.InvalidChatId));
+    },
+  );
+
+  it.each([[''], ['   '], ['x'.repeat(257)]])('refuses the chat name %p', (chatName) => {
+    spec
+      .given([])
+      .when({ type: 'SubscribeUser', userId: 'u-1', chatId: '1', chatName, currentUserOfChat: null })
+      .thenThrows(refusedWith(DomainErrorCode.InvalidChatName));
+  });
+
+  it('given an active subscriber, when it unsubscribes, then it is unsubscribed with the reason', () => {
+    spec
+      .given([subscribed])
+      .when({ type: 'UnsubscribeUser', userId: 'u-1', reason: 'blocked' })
+      .then([
+        { type: 'UserUnsubscribed', data: { userId: 'u-1', chatId: '123456789', reason: 'blocked' } },
+      ]);
+  });
+
+  it('given an unsubscribed user, when it unsubscribes again, then it is refused', () => {
+    spec
+      .given([
+        subscribed,
+        { type: 'UserUnsubscribed', data: { userId: 'u-1', chatId: '123456789', reason: 'requested' } },
+      ])
+      .when({ type: 'UnsubscribeUser', userId: 'u-1', reason: 'requested' })
+      .thenThrows(refusedWith(DomainErrorCode.UserNotSubscribed));
+  });
+});

@@ -1,0 +1,113 @@
+import { DomainError, DomainErrorCode } from './errors';
+import type { SubscriberEvent, UnsubscribeReason, UserSubscribed, UserUnsubscribed } from './events';
+
+export type SubscriberState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'active' | 'unsubscribed';
+      readonly userId: string;
+      readonly chatId: string;
+      readonly chatName: string;
+    };
+
+export const initialSubscriberState: SubscriberState = { status: 'none' };
+
+export interface SubscribeUser {
+  readonly type: 'SubscribeUser';
+  readonly userId: string;
+  readonly chatId: string;
+  readonly chatName: string;
+  /** The user currently subscribed with this chat, if any (read from the subscribers view). */
+  readonly currentUserOfChat: string | null;
+}
+
+export interface UnsubscribeUser {
+  readonly type: 'UnsubscribeUser';
+  readonly userId: string;
+  readonly reason: UnsubscribeReason;
+}
+
+export type SubscriberCommand = SubscribeUser | UnsubscribeUser;
+
+export const MAX_CHAT_NAME_LENGTH = 256;
+// A Telegram chat id is an integer (negative for groups); a public channel may be named @username.
+const CHAT_ID = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
+
+export function normaliseChatId(raw: unknown): string {
+  const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
+  if (typeof text !== 'string' || !CHAT_ID.test(text.trim())) {
+    throw new DomainError(
+      DomainErrorCode.InvalidChatId,
+      'chat_id must be a Telegram chat id (an integer such as 123456789) or a channel username (@name)',
+      { field: 'chat_id' },
+    );
+  }
+  return text.trim();
+}
+
+export function normaliseChatName(raw: unknown): string {
+  const name = typeof raw === 'string' ? raw.trim() : '';
+  if (name.length === 0 || name.length > MAX_CHAT_NAME_LENGTH) {
+    throw new DomainError(
+      DomainErrorCode.InvalidChatName,
+      `chat_name must be a non-empty string of at most ${MAX_CHAT_NAME_LENGTH} characters`,
+      { field: 'chat_name' },
+    );
+  }
+  return name;
+}
+
+export function decideSubscriber(
+  command: SubscriberCommand,
+  state: SubscriberState,
+): SubscriberEvent[] {
+  switch (command.type) {
+    case 'SubscribeUser':
+      return [subscribe(command, state)];
+    case 'UnsubscribeUser':
+      return [unsubscribe(command, state)];
+  }
+}
+
+function subscribe(command: SubscribeUser, state: SubscriberState): UserSubscribed {
+  const chatId = normaliseChatId(command.chatId);
+  const chatName = normaliseChatName(command.chatName);
+  if (state.status === 'active') {
+    throw new DomainError(
+      DomainErrorCode.UserAlreadySubscribed,
+      `User ${command.userId} is already subscribed`,
+      { userId: command.userId },
+    );
+  }
+  if (command.currentUserOfChat !== null && command.currentUserOfChat !== command.userId) {
+    throw new DomainError(
+      DomainErrorCode.ChatAlreadySubscribed,
+      `User with this chat_id already exists (chat_id ${chatId})`,
+      { chatId },
+    );
+  }
+  return { type: 'UserSubscribed', data: { userId: command.userId, chatId, chatName } };
+}
+
+function unsubscribe(command: UnsubscribeUser, state: SubscriberState): UserUnsubscribed {
+  if (state.status !== 'active') {
+    throw new DomainError(
+      DomainErrorCode.UserNotSubscribed,
+      `User ${command.userId} is not subscribed`,
+      { userId: command.userId },
+    );
+  }
+  return {
+    type: 'UserUnsubscribed',
+    data: { userId: state.userId, chatId: state.chatId, reason: command.reason },
+  };
+}
+
+export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent): SubscriberState {
+  switch (event.type) {
+    case 'UserSubscribed':
+      return { status: 'active', ...event.data };
+    case 'UserUnsubscribed':
+      return state.status === 'none' ? state : { ...state, status: 'unsubscribed' };
+  }
+}

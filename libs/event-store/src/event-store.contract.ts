@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent } from './event-store';
+import {
+  DuplicateEventIdError,
+  type EventMetadata,
+  type EventStore,
+  LOG_START,
+  checkpointOf,
+  StreamVersionConflictError,
+} from './event-store';
+
+/**
+ * The behaviour every event store implementation must have. Each implementation's test file
+ * calls this with a factory; the suite assumes nothing about what else is in the store.
+ */
+export function eventStoreContract(
+  name: string,
+  setup: () => Promise<{ store: EventStore; teardown: () => Promise<void> }>,
+): void {
+  describe(`${name} (event store contract)`, () => {
+    let store: EventStore;
+    let teardown: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ store, teardown } = await setup());
+    });
+    afterAll(async () => teardown());
+
+    const metadata: EventMetadata = { correlationId: randomUUID(), causationId: null, actor: 'test' };
+    const subscribed = (userId = randomUUID()): NewEvent => ({
+      type: 'UserSubscribed',
+      data: { userId, chatId: String(Math.floor(Math.random() * 1e9)), chatName: 'tester' },
+    });
+    const unsubscribed = (userId: string): NewEvent => ({
+      type: 'UserUnsubscribed',
+      data: { userId, chatId: '1', reason: 'requested' },
+    });
+
+    it('appends to a new stream and reads it back in order with contiguous versions', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      const result = await store.append(stream, [subscribed(), unsubscribed('x')], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      expect(result.streamVersion).toBe(2);
+      expect(result.alreadyStored).toBe(false);
+      const events = await store.readStream(stream);
+      expect(events.map((event) => [event.type, event.streamVersion])).toEqual([
+        ['UserSubscribed', 1],
+        ['UserUnsubscribed', 2],
+      ]);
+      expect(events[0]?.metadata).toEqual(metadata);
+      expect(events[0]?.recordedAt).toBeInstanceOf(Date);
+      expect(events[1]!.position).toBeGreaterThan(events[0]!.position);
+    });
+
+    it('reads an unknown stream as empty', async () => {
+      expect(await store.readStream(`nothing-${randomUUID()}`)).toEqual([]);
+    });
+
+    it('refuses an append whose expected version is not the current one', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
+      await expect(
+        store.append(stream, [unsubscribed('x')], { expectedVersion: 'no_stream', metadata }),
+      ).rejects.toBeInstanceOf(StreamVersionConflictError);
+      await expect(
+        store.append(stream, [unsubscribed('x')], { expectedVersion: 2, metadata }),
+      ).rejects.toBeInstanceOf(StreamVersionConflictError);
+      await store.append(stream, [unsubscribed('x')], { expectedVersion: 1, metadata });
+      await store.append(stream, [unsubscribed('x')], { expectedVersion: 'any', metadata });
+      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+    });
+
+    it('lets exactly one of many concurrent appends at the same version win', async () => {
+      const stream = `message-${randomUUID()}`;
+      await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, () =>
+          store.append(stream, [unsubscribed('x'), unsubscribed('y')], { expectedVersion: 1, metadata }),
+        ),
+      );
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(11);
+      for (const outcome of lost) {
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StreamVersionConflictError);
+      }
+      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+    });
+
+    it('stores an event id once: appending it again is a no-op that reports the stored events', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      const event = { ...subscribed(), eventId: randomUUID() };
+      const first = await store.append(stream, [event], { expectedVersion: 'no_stream', metadata });
+      const again = await store.append(stream, [event], { expectedVersion: 'no_stream', metadata });
+      expect(again.alreadyStored).toBe(true);
+      expect(again.events.map((stored) => stored.position)).toEqual(
+        first.events.map((stored) => stored.position),
+      );
+      expect(await store.readStream(stream)).toHaveLength(1);
+    });
+
+    it('stores an event id once even when the same append runs concurrently', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      const event = { ...subscribed(), eventId: randomUUID() };
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, () => store.append(stream, [event], { expectedVersion: 'no_stream', metadata })),
+      );
+      expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+      expect(await store.readStream(stream)).toHaveLength(1);
+    });
+
+    it('refuses an append that reuses some, but not all, stored event ids', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      const event = { ...subscribed(), eventId: randomUUID() };
+      await store.append(stream, [event], { expectedVersion: 'no_stream', metadata });
+      await expect(
+        store.append(stream, [event, unsubscribed('x')], { expectedVersion: 1, metadata }),
+      ).rejects.toBeInstanceOf(DuplicateEventIdError);
+    });
+
+    it('reads the whole log after a checkpoint, in order, without repeats', async () => {
+      const before = await readEverything(store);
+      const streams = [randomUUID(), randomUUID(), randomUUID()].map((id) => `subscriber-${id}`);
+      for (const stream of streams) {
+        await store.append(stream, [subscribed(), unsubscribed('x')], { expectedVersion: 'no_stream', metadata });
+      }
+      const after = await readEverything(store, before.at(-1) ? checkpointOf(before.at(-1)!) : LOG_START, 2);
+      const ours = after.filter((event) => streams.includes(event.streamId));
+      expect(ours.map((event) => `${event.streamId}/${event.streamVersion}`)).toEqual(
+        streams.flatMap((stream) => [`${stream}/1`, `${stream}/2`]),
+      );
+      const ids = after.map((event) => event.eventId);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+  });
+}
+
+/** Pages through the log from a checkpoint to its end. */
+export async function readEverything(store: EventStore, from = LOG_START, pageSize = 500) {
+  const all = [];
+  let checkpoint = from;
+  for (;;) {
+    const page = await store.readAll(checkpoint, pageSize);
+    all.push(...page);
+    if (page.length < pageSize) return all;
+    checkpoint = checkpointOf(page.at(-1)!);
+  }
+}

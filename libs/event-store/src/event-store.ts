@@ -1,0 +1,94 @@
+import type { DomainEvent } from '../../domain/src/events';
+
+export interface EventMetadata {
+  /** The request (or update) that started the chain of work. */
+  readonly correlationId: string;
+  /** The event or command that caused this one; null for a user's request. */
+  readonly causationId: string | null;
+  /** Who acted: an API key's name, `telegram:<chat id>`, or a system component. */
+  readonly actor: string;
+}
+
+/** An event to append. A caller that may retry supplies the event id to make the retry a no-op. */
+export type NewEvent = DomainEvent & { readonly eventId?: string };
+
+export type StoredEvent<E extends DomainEvent = DomainEvent> = E & {
+  readonly eventId: string;
+  readonly streamId: string;
+  /** 1 for the first event of a stream, contiguous after that. */
+  readonly streamVersion: number;
+  /** Global position: unique and increasing in the order positions were taken. */
+  readonly position: number;
+  /** The writing transaction's id; the log's read order is (transactionId, position). */
+  readonly transactionId: string;
+  readonly schemaVersion: number;
+  readonly metadata: EventMetadata;
+  readonly recordedAt: Date;
+};
+
+/**
+ * A reader's place in the log. Positions are taken before commit, so a transaction can commit
+ * after another that took a higher position; ordering by (transactionId, position) and reading
+ * only transactions older than every one still running gives an order no later commit can
+ * insert into. See the README, "The event log".
+ */
+export interface LogCheckpoint {
+  readonly transactionId: string;
+  readonly position: number;
+}
+
+export const LOG_START: LogCheckpoint = { transactionId: '0', position: 0 };
+
+export const checkpointOf = (event: StoredEvent): LogCheckpoint => ({
+  transactionId: event.transactionId,
+  position: event.position,
+});
+
+/** `no_stream`: the stream must not exist; a number: the stream's current last version. */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+export interface AppendResult {
+  readonly events: readonly StoredEvent[];
+  /** The stream's version after the append. */
+  readonly streamVersion: number;
+  /** True when every event id was already stored: the append was a retry and changed nothing. */
+  readonly alreadyStored: boolean;
+}
+
+export interface AppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+  readonly metadata: EventMetadata;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** The stream's events in version order; empty for a stream that does not exist. */
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  /** Up to `limit` committed events after the checkpoint, in log order. */
+  readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]>;
+}
+
+export class StreamVersionConflictError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+    this.name = 'StreamVersionConflictError';
+  }
+}
+
+/** Some, not all, of the appended event ids are already stored: not a retry of one append. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventIds: readonly string[]) {
+    super(`Events already stored under other appends: ${eventIds.join(', ')}`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+export function versionMatches(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 0;
+  return expected === actual;
+}

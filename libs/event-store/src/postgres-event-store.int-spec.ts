@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { connectOrm, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { checkpointOf, LOG_START, type LogCheckpoint, type StoredEvent } from './event-store';
+import { eventStoreContract, readEverything } from './event-store.contract';
+import { PostgresEventStore } from './postgres-event-store';
+
+eventStoreContract('PostgresEventStore', async () => {
+  const database = await createTestDatabase();
+  const orm = await connectOrm(database.url);
+  return {
+    store: new PostgresEventStore(orm),
+    teardown: async () => {
+      await orm.close(true);
+      await database.drop();
+    },
+  };
+});
+
+describe('PostgresEventStore reading the log while transactions commit out of order', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await connectOrm(database.url);
+    store = new PostgresEventStore(orm);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.end()));
+    await orm.close(true);
+    await database.drop();
+  });
+
+  async function connection(): Promise<Client> {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+
+  /** Inserts one event in the client's open transaction; returns the position it took. */
+  async function insert(client: Client, streamId: string): Promise<number> {
+    const { rows } = await client.query<{ position: string }>(
+      `INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata)
+       VALUES ($1, $2, 1, 'UserSubscribed', '{}', '{}') RETURNING position`,
+      [randomUUID(), streamId],
+    );
+    return Number(rows[0]!.position);
+  }
+
+  /** A reader that keeps its checkpoint, as the outbox relay and projectors do. */
+  function reader(from: LogCheckpoint) {
+    let checkpoint = from;
+    const seen: StoredEvent[] = [];
+    return {
+      seen,
+      async poll() {
+        const page = await readEverything(store, checkpoint, 50);
+        seen.push(...page);
+        if (page.length > 0) checkpoint = checkpointOf(page.at(-1)!);
+        return page;
+      },
+    };
+  }
+
+  async function endOfLog(): Promise<LogCheckpoint> {
+    const all = await readEverything(store);
+    return all.length > 0 ? checkpointOf(all.at(-1)!) : LOG_START;
+  }
+
+  it('does not pass over an event that commits after a later position was read', async () => {
+    const [a, b] = [await connection(), await connection()];
+    const log = reader(await endOfLog());
+    await a.query('BEGIN');
+    await b.query('BEGIN');
+    const first = await insert(a, 'interleave-a');
+    const second = await insert(b, 'interleave-b');
+    expect(second).toBeGreaterThan(first);
+    await b.query('COMMIT');
+
+    // B committed position `second` while A still holds the lower `first`: B must wait.
+    expect(await log.poll()).toEqual([]);
+
+    await a.query('COMMIT');
+    await log.poll();
+    expect(log.seen.map((event) => event.position)).toEqual([first, second]);
+  });
+
+  it('reads an event with a lower position after a higher one when its transaction is younger', async () => {
+    const [a, b] = [await connection(), await connection()];
+    const log = reader(await endOfLog());
+    await b.query('BEGIN');
+    await b.query('SELECT pg_current_xact_id()'); // B's transaction id is now older than A's
+    await a.query('BEGIN');
+    const lower = await insert(a, 'younger-transaction');
+    const higher = await insert(b, 'older-transaction');
+    expect(higher).toBeGreaterThan(lower);
+    await b.query('COMMIT');
+
+    // Readable at once: every transaction that could still commit is younger than B's.
+    await log.poll();
+    expect(log.seen.map((event) => event.position)).toEqual([higher]);
+
+    await a.query('COMMIT');
+    await log.poll();
+    // A reader that kept only the highest position seen would have skipped `lower` for good.
+    expect(log.seen.map((event) => event.position)).toEqual([higher, lower]);
+  });
+
+  it('sees every event exactly once while many writers commit in random order', async () => {
+    const writers = await Promise.all(Array.from({ length: 6 }, () => connection()));
+    const log = reader(await endOfLog());
+    const committed: number[] = [];
+    let writing = true;
+    const polling = (async () => {
+      while (writing) {
+        await log.poll();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    await Promise.all(
+      writers.map(async (client, writer) => {
+        for (let round = 0; round < 15; round++) {
+          await client.query('BEGIN');
+          if (Math.random() < 0.5) await client.query('SELECT pg_current_xact_id()');
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+          const position = await insert(client, `writer-${writer}-${round}`);
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+          if (Math.random() < 0.15) {
+            await client.query('ROLLBACK');
+          } else {
+            await client.query('COMMIT');
+            committed.push(position);
+          }
+        }
+      }),
+    );
+    writing = false;
+    await polling;
+    await log.poll();
+    const seen = log.seen.map((event) => event.position);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort((x, y) => x - y)).toEqual([...committed].sort((x, y) => x - y));
+  });
+});

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { DomainEvent } from '../../domain/src/events';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DuplicateEventIdError,
+  type EventMetadata,
+  type EventStore,
+  type LogCheckpoint,
+  type NewEvent,
+  type StoredEvent,
+  StreamVersionConflictError,
+  versionMatches,
+} from './event-store';
+
+/** Updates read models inside the append's transaction, so they are never behind the log. */
+export type InlineProjection = (em: EntityManager, events: readonly StoredEvent[]) => Promise<void>;
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  /** ISO 8601, as Postgres renders a timestamptz in JSON. */
+  recorded_at: string;
+}
+
+const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
+  type, schema_version, data, metadata, to_json(recorded_at) #>> '{}' AS recorded_at`;
+
+export class PostgresEventStore implements EventStore {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly inlineProjection: InlineProjection = async () => undefined,
+  ) {}
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('Nothing to append');
+    const prepared = events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }));
+    const ids = prepared.map((event) => event.eventId);
+    try {
+      return await this.orm.em.fork().transactional(async (em) => {
+        const known = await this.findByIds(em, ids);
+        if (known.length > 0) return this.retried(streamId, ids, known, await this.version(em, streamId));
+        const current = await this.version(em, streamId);
+        if (!versionMatches(options.expectedVersion, current)) {
+          throw new StreamVersionConflictError(streamId, options.expectedVersion, current);
+        }
+        const values = prepared.map(() => '(?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ');
+        const params = prepared.flatMap((event, index) => [
+          event.eventId,
+          streamId,
+          current + index + 1,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(options.metadata),
+        ]);
+        const rows = await em.execute<EventRow[]>(
+          `INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata)
+           VALUES ${values} RETURNING ${COLUMNS}`,
+          params,
+        );
+        const stored = rows.map(toStoredEvent);
+        await this.inlineProjection(em, stored);
+        return { events: stored, streamVersion: current + stored.length, alreadyStored: false };
+      });
+    } catch (error) {
+      const collided =
+        isUniqueViolation(error, 'events_event_id_unique') ||
+        isUniqueViolation(error, 'events_stream_version_unique');
+      if (!collided) throw error;
+      // Another append committed first: either a concurrent retry of this same append (its ids
+      // are now stored) or a different one that took the version between our read and insert.
+      const em = this.orm.em.fork();
+      const known = await this.findByIds(em, ids);
+      const version = await this.version(em, streamId);
+      if (known.length > 0) return this.retried(streamId, ids, known, version);
+      throw new StreamVersionConflictError(streamId, options.expectedVersion, version);
+    }
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<EventRow[]>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`,
+        [streamId],
+      );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
+    // Only transactions older than the oldest one still running: every one of them has
+    // committed or aborted, so nothing can later appear before what this returns.
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND (transaction_id, position) > (?::xid8, ?::bigint)
+        ORDER BY transaction_id, position
+        LIMIT ?`,
+      [after.transactionId, after.position, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  private async version(em: EntityManager, streamId: string): Promise<number> {
+    const [row] = await em.execute<{ version: number }[]>(
+      'SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = ?',
+      [streamId],
+    );
+    return row?.version ?? 0;
+  }
+
+  private async findByIds(em: EntityManager, ids: readonly string[]): Promise<StoredEvent[]> {
+    const rows = await em.execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events WHERE event_id IN (${ids.map(() => '?::uuid').join(', ')})
+        ORDER BY position`,
+      [...ids],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  private retried(
+    streamId: string,
+    ids: readonly string[],
+    known: readonly StoredEvent[],
+    version: number,
+  ): AppendResult {
+    const sameAppend = known.length === ids.length && known.every((event) => event.streamId === streamId);
+    if (!sameAppend) throw new DuplicateEventIdError(known.map((event) => event.eventId));
+    return { events: known, streamVersion: version, alreadyStored: true };
+  }
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    type: row.type,
+    data: row.data,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    position: Number(row.position),
+    transactionId: row.transaction_id,
+    schemaVersion: row.schema_version,
+    metadata: row.metadata,
+    recordedAt: new Date(row.recorded_at),
+  } as StoredEvent<DomainEvent>;
+}
+
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '23505' &&
+    (error as { constraint?: unknown }).constraint === constraint
+  );
+}

@@ -1,0 +1,38 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Attachment } from '../../domain/src/events';
+
+export type MessageStatus = 'scheduled' | 'sent';
+
+/** One row per scheduled message, as the events left it. Built by the message projector. */
+@Entity({ tableName: 'messages' })
+export class MessageView {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'jsonb' })
+  targetUserIds!: string[];
+
+  @Property({ type: 'text' })
+  text!: string;
+
+  @Property({ type: 'timestamptz' })
+  scheduledAt!: Date;
+
+  @Property({ type: 'jsonb' })
+  attachments!: Attachment[];
+
+  @Property({ type: 'text' })
+  status!: MessageStatus;
+
+  @Property({ type: 'boolean' })
+  isSent!: boolean;
+
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Property({ type: 'bigint' })
+  lastPosition!: string;
+}

@@ -1,0 +1,61 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { LOG_START, type LogCheckpoint } from '../../event-store/src/event-store';
+
+/**
+ * A log reader's stored place, held under a lease: of several processes running the same reader,
+ * the one holding the lease works and the others wait for it to lapse.
+ */
+export class CheckpointStore {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** Takes or renews the lease; returns the checkpoint if this owner now holds it. */
+  async acquire(name: string, owner: string, leaseMs: number): Promise<LogCheckpoint | null> {
+    const rows = await this.orm.em.fork().execute<{ transaction_id: string; position: string }[]>(
+      `INSERT INTO checkpoints (name, transaction_id, position, owner, lease_until)
+       VALUES (?, ?::xid8, ?, ?, now() + ? * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE
+          SET owner = excluded.owner, lease_until = excluded.lease_until
+        WHERE checkpoints.owner = excluded.owner
+           OR checkpoints.owner IS NULL
+           OR checkpoints.lease_until < now()
+       RETURNING transaction_id::text AS transaction_id, position`,
+      [name, LOG_START.transactionId, LOG_START.position, owner, leaseMs],
+    );
+    const row = rows[0];
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : null;
+  }
+
+  /** Stores the checkpoint and renews the lease; false if the lease was lost meanwhile. */
+  async save(name: string, owner: string, checkpoint: LogCheckpoint, leaseMs: number): Promise<boolean> {
+    const rows = await this.orm.em.fork().execute<{ name: string }[]>(
+      `UPDATE checkpoints
+          SET transaction_id = ?::xid8, position = ?, updated_at = now(),
+              lease_until = now() + ? * interval '1 millisecond'
+        WHERE name = ? AND owner = ?
+       RETURNING name`,
+      [checkpoint.transactionId, checkpoint.position, leaseMs, name, owner],
+    );
+    return rows.length === 1;
+  }
+
+  /** Gives the lease up at shutdown so that another process takes over at once. */
+  async release(name: string, owner: string): Promise<void> {
+    await this.orm.em
+      .fork()
+      .execute('UPDATE checkpoints SET owner = NULL, lease_until = NULL WHERE name = ? AND owner = ?', [
+        name,
+        owner,
+      ]);
+  }
+
+  async read(name: string): Promise<LogCheckpoint> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ transaction_id: string; position: string }[]>(
+        'SELECT transaction_id::text AS transaction_id, position FROM checkpoints WHERE name = ?',
+        [name],
+      );
+    const row = rows[0];
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : LOG_START;
+  }
+}

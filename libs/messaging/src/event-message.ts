@@ -1,0 +1,35 @@
+import type { StoredEvent } from '../../event-store/src/event-store';
+
+/** The body of an event as published on the broker: the stored event, with its time as text. */
+export interface EventMessage {
+  readonly eventId: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly position: number;
+  readonly transactionId: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: StoredEvent['metadata'];
+  readonly recordedAt: string;
+}
+
+export function toEventMessage(event: StoredEvent): EventMessage {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    position: event.position,
+    transactionId: event.transactionId,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString(),
+  };
+}
+
+export function fromEventMessage(content: Buffer): StoredEvent {
+  const message = JSON.parse(content.toString('utf8')) as EventMessage;
+  return { ...message, recordedAt: new Date(message.recordedAt) } as StoredEvent;
+}

@@ -60,12 +60,20 @@ export interface AppendOptions {
   readonly metadata: EventMetadata;
 }
 
-export interface EventStore {
-  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+/**
+ * The event log. An abstract class rather than an interface so that it can be injected by type;
+ * implemented by PostgresEventStore and, for unit tests, InMemoryEventStore.
+ */
+export abstract class EventStore {
+  abstract append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
   /** The stream's events in version order; empty for a stream that does not exist. */
-  readStream(streamId: string): Promise<StoredEvent[]>;
+  abstract readStream(streamId: string): Promise<StoredEvent[]>;
   /** Up to `limit` committed events after the checkpoint, in log order. */
-  readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]>;
+  abstract readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]>;
 }
 
 export class StreamVersionConflictError extends Error {

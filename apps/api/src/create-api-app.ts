@@ -1,0 +1,50 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ValidationError } from 'class-validator';
+import { ApiModule } from './api.module';
+import { ApiError } from './http/api-error';
+import { jsonBodyParser } from './http/json-body';
+import { correlationIdMiddleware } from './http/request-context';
+
+export const API_PARTS_DESCRIPTION = 'Scheduled messages for Telegram';
+
+/** Builds the API application; main.ts and the end-to-end tests both start it from here. */
+export async function createApiApp(config: readonly object[], options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  app.use(correlationIdMiddleware);
+  app.use(...jsonBodyParser());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      exceptionFactory: (errors: ValidationError[]) => {
+        const messages = errors.flatMap((error) =>
+          error.constraints
+            ? Object.values(error.constraints)
+            : [`${error.property} is not valid`],
+        );
+        return new ApiError(400, 'INVALID_REQUEST', messages.join('; '), {
+          fields: errors.map((error) => error.property),
+        });
+      },
+    }),
+  );
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Scheduled Message API')
+      .setDescription(API_PARTS_DESCRIPTION)
+      .setVersion('1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

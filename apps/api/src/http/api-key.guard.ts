@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ApiConfig } from '../../../../libs/config/src/config';
+import { ApiError } from './api-error';
+import { setActor } from './request-context';
+
+const PUBLIC_ROUTE = 'public-route';
+
+/** Marks a route that needs no API key. */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Every route needs a key from API_KEYS, sent as `Authorization: Bearer <key>` or `X-API-Key`.
+ * Keys are compared as digests in constant time, and every key is compared, so the time taken
+ * tells nothing of which key nearly matched.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keys: { name: string; digest: Buffer }[];
+
+  constructor(
+    config: ApiConfig,
+    private readonly reflector: Reflector,
+  ) {
+    this.keys = config.apiKeys.map((key) => ({ name: key.name, digest: digest(key.key) }));
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    const presented = presentedKey(request);
+    if (presented === undefined) {
+      throw new ApiError(401, 'API_KEY_MISSING', 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>');
+    }
+    const presentedDigest = digest(presented);
+    let match: string | undefined;
+    for (const key of this.keys) {
+      if (timingSafeEqual(key.digest, presentedDigest)) match ??= key.name;
+    }
+    if (match === undefined) throw new ApiError(401, 'API_KEY_INVALID', 'The API key is not valid');
+    setActor(request, `api-key:${match}`);
+    return true;
+  }
+}
+
+function presentedKey(request: Request): string | undefined {
+  const authorization = request.header('authorization');
+  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  return bearer || request.header('x-api-key')?.trim() || undefined;
+}

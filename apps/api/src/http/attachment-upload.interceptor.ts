@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import multer, { MulterError, type StorageEngine } from 'multer';
+import type { Observable } from 'rxjs';
+import { ApiConfig } from '../../../../libs/config/src/config';
+import { EmptyObjectError, ObjectStorage } from '../../../../libs/storage/src/object-storage';
+import { ApiError } from './api-error';
+
+/** An attachment as the upload left it in the bucket. */
+export interface UploadedAttachment {
+  readonly objectKey: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+interface UploadRequest extends Request {
+  messageId?: string;
+  uploadCount?: number;
+}
+
+const FILE_FIELD = 'files';
+
+/** The name a file is stored and sent under: its base name, without control characters. */
+export function safeFileName(original: string): string {
+  const base = original.replace(/\\/g, '/').split('/').pop() ?? '';
+  return base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+}
+
+/** A multer storage engine that streams each file straight into the object store. */
+class ObjectStorageEngine implements StorageEngine {
+  constructor(private readonly storage: ObjectStorage) {}
+
+  _handleFile(
+    request: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<Express.Multer.File> & UploadedAttachment) => void,
+  ): void {
+    const upload = request as UploadRequest;
+    const fileName = safeFileName(file.originalname);
+    if (fileName.length === 0) {
+      callback(new ApiError(400, 'INVALID_FILE_NAME', 'Every file needs a name (the filename of its part)'));
+      return;
+    }
+    const index = (upload.uploadCount = (upload.uploadCount ?? 0) + 1);
+    const objectKey = `attachments/${upload.messageId}/${index}-${fileName}`;
+    const contentType = file.mimetype || 'application/octet-stream';
+    this.storage.putStream(objectKey, file.stream, contentType).then(
+      (stored) => callback(null, { ...stored, fileName, contentType }),
+      (error: unknown) =>
+        callback(error instanceof EmptyObjectError ? new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`) : error),
+    );
+  }
+
+  _removeFile(_request: Request, file: Express.Multer.File & Partial<UploadedAttachment>, callback: (error: Error | null) => void): void {
+    if (!file.objectKey) return callback(null);
+    this.storage.remove([file.objectKey]).then(
+      () => callback(null),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+}
+
+/**
+ * Parses the multipart body of POST /schedule-message, streaming every `files` part into the
+ * object store under `attachments/<message id>/`. When the request fails, multer removes what it
+ * had stored; when a later step refuses the request, the controller does.
+ */
+@Injectable()
+export class AttachmentUploadInterceptor implements NestInterceptor {
+  private readonly parse;
+
+  constructor(
+    private readonly config: ApiConfig,
+    storage: ObjectStorage,
+  ) {
+    this.parse = multer({
+      storage: new ObjectStorageEngine(storage),
+      defParamCharset: 'utf8',
+      limits: {
+        fileSize: config.maxFileBytes,
+        files: config.maxFilesPerMessage,
+        fields: 20,
+        fieldSize: 1024 * 1024,
+        parts: config.maxFilesPerMessage + 20,
+      },
+      fileFilter: (_request, file, accept) => {
+        if (file.fieldname === FILE_FIELD) return accept(null, true);
+        accept(new ApiError(400, 'UNEXPECTED_FILE_FIELD', `Unexpected file field '${file.fieldname}': send files as '${FILE_FIELD}'`));
+      },
+    }).any();
+  }
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<UploadRequest>();
+    if (!request.is('multipart/form-data')) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'This route takes multipart/form-data');
+    }
+    request.messageId = randomUUID();
+    await new Promise<void>((resolve, reject) =>
+      this.parse(request, http.getResponse<Response>(), (error: unknown) =>
+        error ? reject(this.describe(error)) : resolve(),
+      ),
+    );
+    return next.handle();
+  }
+
+  private describe(error: unknown): unknown {
+    if (!(error instanceof MulterError)) {
+      if (error instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(error.message)) {
+        return new ApiError(400, 'MALFORMED_MULTIPART', `The multipart body could not be read: ${error.message}`);
+      }
+      return error;
+    }
+    switch (error.code) {
+      case 'LIMIT_FILE_SIZE':
+        return new ApiError(413, 'ATTACHMENT_TOO_LARGE', `A file is larger than the limit of ${this.config.maxFileBytes} bytes`, {
+          max: this.config.maxFileBytes,
+        });
+      case 'LIMIT_FILE_COUNT':
+        return new ApiError(400, 'TOO_MANY_ATTACHMENTS', `At most ${this.config.maxFilesPerMessage} files per message`, {
+          max: this.config.maxFilesPerMessage,
+        });
+      case 'LIMIT_FIELD_VALUE':
+        return new ApiError(400, 'FIELD_TOO_LONG', `Field '${error.field ?? ''}' is too long`);
+      case 'LIMIT_UNEXPECTED_FILE':
+        return new ApiError(400, 'UNEXPECTED_FILE_FIELD', `Unexpected file field '${error.field ?? ''}': send files as '${FILE_FIELD}'`);
+      case 'LIMIT_PART_COUNT':
+      case 'LIMIT_FIELD_COUNT':
+      case 'LIMIT_FIELD_KEY':
+        return new ApiError(400, 'TOO_MANY_PARTS', 'The multipart body has too many parts or fields');
+      default:
+        return new ApiError(400, 'MALFORMED_MULTIPART', `The multipart body could not be read: ${error.message}`);
+    }
+  }
+}
+
+/** The attachments stored for this request, in the order they were sent. */
+export function uploadedAttachments(request: Request): UploadedAttachment[] {
+  const files = (request.files ?? []) as unknown as (Express.Multer.File & UploadedAttachment)[];
+  return files
+    .filter((file) => file.objectKey)
+    .sort((a, b) => a.objectKey.localeCompare(b.objectKey, 'en', { numeric: true }))
+    .map(({ objectKey, fileName, contentType, size, sha256 }) => ({ objectKey, fileName, contentType, size, sha256 }));
+}
+
+export function uploadMessageId(request: Request): string {
+  const id = (request as UploadRequest).messageId;
+  if (!id) throw new Error('AttachmentUploadInterceptor did not run');
+  return id;
+}

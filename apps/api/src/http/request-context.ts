@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { RequestContext } from '../../../../libs/application/src/request-context';
+
+interface ContextualRequest extends Request {
+  correlationId?: string;
+  actor?: string;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Takes the caller's X-Correlation-Id when it is sane, otherwise makes one; echoes it back. */
+export function correlationIdMiddleware(request: Request, response: Response, next: NextFunction): void {
+  const given = request.header('x-correlation-id');
+  const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
+  (request as ContextualRequest).correlationId = correlationId;
+  response.setHeader('X-Correlation-Id', correlationId);
+  next();
+}
+
+export function correlationIdOf(request: Request): string {
+  return (request as ContextualRequest).correlationId ?? 'none';
+}
+
+export function setActor(request: Request, actor: string): void {
+  (request as ContextualRequest).actor = actor;
+}
+
+export function requestContextOf(request: Request): RequestContext {
+  return { correlationId: correlationIdOf(request), actor: (request as ContextualRequest).actor ?? 'anonymous' };
+}

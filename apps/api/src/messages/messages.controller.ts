@@ -1,0 +1,109 @@
+import { Controller, Get, HttpCode, Logger, Post, Req, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
+import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
+import { ApiConfig } from '../../../../libs/config/src/config';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
+import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
+import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
+import { ApiError } from '../http/api-error';
+import { AttachmentUploadInterceptor, uploadedAttachments, uploadMessageId } from '../http/attachment-upload.interceptor';
+import { requestContextOf } from '../http/request-context';
+import { MessageResponse, toMessageResponse } from './message.response';
+
+const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp'] as const;
+
+@ApiTags('messages')
+@ApiSecurity('api-key')
+@ApiSecurity('bearer')
+@Controller()
+export class MessagesController {
+  private readonly logger = new Logger(MessagesController.name);
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly storage: ObjectStorage,
+    private readonly config: ApiConfig,
+  ) {}
+
+  @Post('schedule-message')
+  @HttpCode(200)
+  @UseInterceptors(AttachmentUploadInterceptor)
+  @ApiOperation({ summary: 'Schedule a message with attachments for subscribers' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['target_user_id', 'message', 'scheduled_timestamp'],
+      properties: {
+        target_user_id: { type: 'string', description: 'Comma-separated user ids', example: 'user-id-1,user-id-2' },
+        message: { type: 'string', maxLength: 4096, example: 'Hello from the scheduler!' },
+        scheduled_timestamp: {
+          type: 'string',
+          description: 'ISO 8601; UTC when no zone is given',
+          example: '2030-01-31T09:30:00Z',
+        },
+        files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Attachments' },
+      },
+    },
+  })
+  @ApiOkResponse({ type: MessageResponse })
+  async schedule(@Req() request: Request): Promise<MessageResponse> {
+    const attachments = uploadedAttachments(request);
+    try {
+      const fields = readFormFields(request.body);
+      const view = await this.commands.execute(
+        new ScheduleMessageCommand(
+          uploadMessageId(request),
+          parseRecipientList(fields.target_user_id ?? ''),
+          fields.message ?? '',
+          parseIsoTimestamp(fields.scheduled_timestamp ?? ''),
+          attachments,
+          { maxCount: this.config.maxFilesPerMessage, maxBytes: this.config.maxFileBytes },
+          requestContextOf(request),
+        ),
+      );
+      return toMessageResponse(view);
+    } catch (error) {
+      // A refused request leaves nothing behind.
+      await this.storage.remove(attachments.map((attachment) => attachment.objectKey)).catch((removal: unknown) =>
+        this.logger.error(`Could not remove the uploads of a refused request: ${String(removal)}`),
+      );
+      throw error;
+    }
+  }
+
+  @Get('pending-messages')
+  @ApiOperation({ summary: 'Messages not yet sent, soonest first' })
+  @ApiOkResponse({ type: [MessageResponse] })
+  async pending(): Promise<MessageResponse[]> {
+    const views = await this.queries.execute(new ListPendingMessagesQuery());
+    return views.map(toMessageResponse);
+  }
+}
+
+type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
+
+function readFormFields(body: unknown): FormFields {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((name) => !(FORM_FIELDS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ApiError(400, 'UNKNOWN_FIELD', `Unknown form fields: ${unknown.join(', ')}`, { fields: unknown });
+  }
+  const result: FormFields = {};
+  for (const name of FORM_FIELDS) {
+    const value = fields[name];
+    if (Array.isArray(value)) {
+      throw new ApiError(400, 'DUPLICATE_FIELD', `Field '${name}' is given more than once`, { field: name });
+    }
+    if (value !== undefined) result[name] = String(value);
+  }
+  if (result.message === undefined) {
+    throw new DomainError(DomainErrorCode.MissingMessage, 'message is required', { field: 'message' });
+  }
+  return result;
+}

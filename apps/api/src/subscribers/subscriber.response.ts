@@ -1,0 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { SubscriberView } from '../../../../libs/projections/src/subscriber.view';
+
+export class SubscriberResponse {
+  @ApiProperty({ format: 'uuid', description: 'The id to schedule messages for' })
+  user_id!: string;
+
+  @ApiProperty({ example: '123456789' })
+  chat_id!: string;
+
+  @ApiProperty({ example: 'JohnDoe' })
+  chat_name!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+export function toSubscriberResponse(view: SubscriberView): SubscriberResponse {
+  return {
+    user_id: view.userId,
+    chat_id: view.chatId,
+    chat_name: view.chatName,
+    created_at: view.createdAt.toISOString(),
+  };
+}

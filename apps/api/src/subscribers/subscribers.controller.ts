@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
+import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
+import { RequireJsonInterceptor } from '../http/require-json.interceptor';
+import { requestContextOf } from '../http/request-context';
+import { SubscribeUserDto } from './subscribe-user.dto';
+import { SubscriberResponse, toSubscriberResponse } from './subscriber.response';
+
+@ApiTags('subscribers')
+@ApiSecurity('api-key')
+@ApiSecurity('bearer')
+@Controller()
+export class SubscribersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('subscribe-user')
+  @HttpCode(200)
+  @UseInterceptors(RequireJsonInterceptor)
+  @ApiOperation({ summary: 'Subscribe a chat; answers with the user_id to schedule messages for' })
+  @ApiOkResponse({ type: SubscriberResponse })
+  async subscribe(@Req() request: Request, @Body() body: SubscribeUserDto): Promise<SubscriberResponse> {
+    const view = await this.commands.execute(
+      new SubscribeUserCommand(body.chat_id, body.chat_name, requestContextOf(request)),
+    );
+    return toSubscriberResponse(view);
+  }
+
+  @Get('subscribed-users')
+  @ApiOperation({ summary: 'Users currently subscribed' })
+  @ApiOkResponse({ type: [SubscriberResponse] })
+  async list(): Promise<SubscriberResponse[]> {
+    const views = await this.queries.execute(new ListSubscribersQuery());
+    return views.map(toSubscriberResponse);
+  }
+}

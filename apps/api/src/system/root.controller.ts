@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../http/api-key.guard';
+
+@ApiTags('system')
+@Controller()
+export class RootController {
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'What the API offers' })
+  describe() {
+    return {
+      message: 'Scheduled Message API',
+      endpoints: {
+        'POST /schedule-message': 'Schedule a new message',
+        'POST /subscribe-user': 'Subscribe a new user',
+        'GET /pending-messages': 'Get all pending messages',
+        'GET /subscribed-users': 'Get all subscribed users',
+        'GET /health/live': 'Liveness',
+        'GET /health/ready': 'Readiness: database, broker and object store',
+        'GET /docs': 'Interactive API documentation',
+      },
+      authentication: 'Authorization: Bearer <key> or X-API-Key: <key> on every route but /, /docs and /health',
+    };
+  }
+}

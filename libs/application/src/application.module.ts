@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
+import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
+import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
+import { ListSubscribersHandler } from './queries/list-subscribers/list-subscribers.handler';
+
+/** The use cases: command and query handlers on the CQRS buses. */
+@Module({
+  imports: [CqrsModule.forRoot()],
+  providers: [
+    SubscribeUserHandler,
+    ScheduleMessageHandler,
+    ListPendingMessagesHandler,
+    ListSubscribersHandler,
+  ],
+  exports: [CqrsModule],
+})
+export class ApplicationModule {}

@@ -1,0 +1,20 @@
+import { Command } from '@nestjs/cqrs';
+import type { Attachment } from '../../../../domain/src/events';
+import type { AttachmentLimits } from '../../../../domain/src/scheduled-message';
+import type { MessageView } from '../../../../projections/src/message.view';
+import type { RequestContext } from '../../request-context';
+
+/** Schedules a text with attachments (already in the object store) for subscribers. */
+export class ScheduleMessageCommand extends Command<MessageView> {
+  constructor(
+    readonly messageId: string,
+    readonly recipients: readonly string[],
+    readonly text: string,
+    readonly scheduledAt: Date,
+    readonly attachments: readonly Attachment[],
+    readonly limits: AttachmentLimits,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,15 @@
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { MessageView } from '../../../../projections/src/message.view';
+import { ListPendingMessagesQuery } from './list-pending-messages.query';
+
+@QueryHandler(ListPendingMessagesQuery)
+export class ListPendingMessagesHandler implements IQueryHandler<ListPendingMessagesQuery> {
+  constructor(private readonly orm: MikroORM) {}
+
+  async execute(): Promise<MessageView[]> {
+    return this.orm.em
+      .fork()
+      .find(MessageView, { isSent: false }, { orderBy: { scheduledAt: 'asc', id: 'asc' } });
+  }
+}

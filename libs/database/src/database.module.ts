@@ -1,0 +1,34 @@
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DatabaseConfig } from '../../config/src/config';
+import { readModelEntities } from '../../projections/src/read-model-entities';
+import { migrate } from './migrate';
+import { ormOptions } from './orm-options';
+
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(MikroORM) private readonly orm: MikroORM) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.orm.close(true);
+  }
+}
+
+/** The ORM, connected after the schema has been brought up to date. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: MikroORM,
+      inject: [DatabaseConfig],
+      useFactory: async (config: DatabaseConfig): Promise<MikroORM> => {
+        const applied = await migrate(config.url);
+        if (applied.length > 0) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
+        return MikroORM.init(ormOptions(config.url, { entities: readModelEntities }));
+      },
+    },
+    DatabaseLifecycle,
+  ],
+  exports: [MikroORM],
+})
+export class DatabaseModule {}

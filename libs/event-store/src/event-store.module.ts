@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { EventStore } from './event-store';
+import { type InlineProjection, PostgresEventStore } from './postgres-event-store';
+
+@Module({})
+export class EventStoreModule {
+  /** The Postgres event store, applying `inlineProjection` in every append's transaction. */
+  static forRoot(inlineProjection: InlineProjection): DynamicModule {
+    return {
+      module: EventStoreModule,
+      global: true,
+      providers: [
+        {
+          provide: EventStore,
+          inject: [MikroORM],
+          useFactory: (orm: MikroORM) => new PostgresEventStore(orm, inlineProjection),
+        },
+      ],
+      exports: [EventStore],
+    };
+  }
+}

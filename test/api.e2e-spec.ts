@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import request from 'supertest';
+import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
+
+const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+
+describe('API: the seed contract', () => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi({ maxFileBytes: 64 * 1024, maxFiles: 3 });
+  });
+  afterAll(async () => api.close());
+
+  let chatCounter = 100_000;
+  async function subscribe(name = 'JohnDoe'): Promise<{ user_id: string; chat_id: string }> {
+    const response = await request(api.server)
+      .post('/subscribe-user')
+      .set(auth)
+      .send({ chat_id: String(++chatCounter), chat_name: name })
+      .expect(200);
+    return response.body;
+  }
+
+  describe('GET /', () => {
+    it('describes the API without a key', async () => {
+      const response = await request(api.server).get('/').expect(200);
+      expect(response.body.message).toBe('Scheduled Message API');
+      expect(Object.keys(response.body.endpoints)).toEqual(
+        expect.arrayContaining(['POST /schedule-message', 'POST /subscribe-user', 'GET /pending-messages', 'GET /subscribed-users']),
+      );
+    });
+  });
+
+  describe('POST /subscribe-user', () => {
+    it('subscribes a chat and answers with the seed fields', async () => {
+      const response = await request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: '123456789', chat_name: 'JohnDoe' })
+        .expect(200);
+      expect(response.body).toEqual({
+        user_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        chat_id: '123456789',
+        chat_name: 'JohnDoe',
+        created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      });
+      const events = await api.events();
+      const subscribed = events.filter((event) => event.type === 'UserSubscribed' && event.data.chatId === '123456789');
+      expect(subscribed).toHaveLength(1);
+      expect(subscribed[0]!.stream_id).toBe(`subscriber-${response.body.user_id}`);
+      expect(subscribed[0]!.metadata).toMatchObject({ actor: 'api-key:tester', correlationId: expect.any(String) });
+    });
+
+    it('answers 400 when the chat is already subscribed, and stores nothing', async () => {
+      await request(api.server).post('/subscribe-user').set(auth).send({ chat_id: '555', chat_name: 'A' }).expect(200);
+      const before = (await api.events()).length;
+      const response = await request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: '555', chat_name: 'B' })
+        .expect(400);
+      expect(response.body).toMatchObject({ code: 'CHAT_ALREADY_SUBSCRIBED', detail: expect.stringContaining('already exists') });
+      expect((await api.events()).length).toBe(before);
+    });
+
+    it('lets only one of many concurrent subscriptions of a chat through', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          request(api.server).post('/subscribe-user').set(auth).send({ chat_id: '777', chat_name: 'racer' }),
+        ),
+      );
+      expect(responses.map((response) => response.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
+      const events = await api.events();
+      expect(events.filter((event) => event.type === 'UserSubscribed' && event.data.chatId === '777')).toHaveLength(1);
+    });
+
+    it.each<[string, object | string, string]>([
+      ['a missing chat_id', { chat_name: 'x' }, 'INVALID_REQUEST'],
+      ['a missing chat_name', { chat_id: '1' }, 'INVALID_REQUEST'],
+      ['a malformed chat_id', { chat_id: 'not a chat', chat_name: 'x' }, 'INVALID_CHAT_ID'],
+      ['an empty chat_name', { chat_id: '2', chat_name: '  ' }, 'INVALID_CHAT_NAME'],
+      ['an unknown field', { chat_id: '3', chat_name: 'x', admin: true }, 'INVALID_REQUEST'],
+      ['malformed JSON', '{"chat_id": "4", ', 'MALFORMED_JSON'],
+    ])('refuses %s with 400 and stores nothing', async (_name, body, code) => {
+      const before = (await api.events()).length;
+      const call = request(api.server).post('/subscribe-user').set(auth).set('Content-Type', 'application/json');
+      const response = await call.send(typeof body === 'string' ? body : JSON.stringify(body)).expect(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.body.code).toBe(code);
+      expect(response.body.detail).toEqual(expect.any(String));
+      expect((await api.events()).length).toBe(before);
+    });
+
+    it('refuses a body that is not JSON with 415', async () => {
+      const response = await request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .type('form')
+        .send('chat_id=1&chat_name=x')
+        .expect(415);
+      expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+  });
+
+  describe('GET /subscribed-users', () => {
+    it('lists subscribers with the seed fields', async () => {
+      const user = await subscribe('Listed');
+      const response = await request(api.server).get('/subscribed-users').set(auth).expect(200);
+      expect(response.body).toEqual(expect.arrayContaining([expect.objectContaining({ user_id: user.user_id, chat_name: 'Listed' })]));
+    });
+  });
+
+  describe('POST /schedule-message', () => {
+    it('schedules a message with files, stores them in the bucket and answers with the seed fields', async () => {
+      const [a, b] = [await subscribe('A'), await subscribe('B')];
+      const pdf = Buffer.from('%PDF-1.4 not really a pdf');
+      const response = await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', `${a.user_id}, ${b.user_id}`)
+        .field('message', 'Hello from the scheduler!')
+        .field('scheduled_timestamp', '2030-01-31T09:30:00Z')
+        .attach('files', pdf, 'document.pdf')
+        .attach('files', Buffer.from('hello'), 'notes.txt')
+        .expect(200);
+      expect(response.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        target_user_id: [a.user_id, b.user_id],
+        message: 'Hello from the scheduler!',
+        scheduled_timestamp: '2030-01-31T09:30:00.000Z',
+        file_paths: [
+          `attachments/${response.body.id}/1-document.pdf`,
+          `attachments/${response.body.id}/2-notes.txt`,
+        ],
+        is_sent: false,
+        created_at: expect.any(String),
+      });
+      for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
+      const scheduled = (await api.events()).find((event) => event.type === 'MessageScheduled' && event.data.messageId === response.body.id);
+      expect(scheduled?.data.attachments).toEqual([
+        expect.objectContaining({ fileName: 'document.pdf', size: pdf.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+        expect.objectContaining({ fileName: 'notes.txt', size: 5 }),
+      ]);
+    });
+
+    it('schedules without files: file_paths is null', async () => {
+      const user = await subscribe();
+      const response = await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', user.user_id)
+        .field('message', 'No files')
+        .field('scheduled_timestamp', '2030-01-31T09:30:00')
+        .expect(200);
+      expect(response.body.file_paths).toBeNull();
+    });
+
+    it('lists the message in GET /pending-messages', async () => {
+      const user = await subscribe();
+      const scheduled = await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', user.user_id)
+        .field('message', 'Pending')
+        .field('scheduled_timestamp', '2031-05-05T10:00:00+02:00')
+        .expect(200);
+      const pending = await request(api.server).get('/pending-messages').set(auth).expect(200);
+      expect(pending.body).toEqual(expect.arrayContaining([scheduled.body]));
+      expect(scheduled.body.scheduled_timestamp).toBe('2031-05-05T08:00:00.000Z');
+    });
+
+    describe('refuses bad input with a 4xx naming the problem, leaving no event and no object', () => {
+      let user: { user_id: string };
+      let unsubscribed: { user_id: string };
+      beforeAll(async () => {
+        user = await subscribe();
+        unsubscribed = await subscribe();
+        // No route unsubscribes yet: the event goes in as the bot's /stop will append it.
+        await request(api.server); // keep the server warm
+        const { app } = api;
+        const { EventStore } = await import('../libs/event-store/src/event-store');
+        await app.get(EventStore).append(
+          `subscriber-${unsubscribed.user_id}`,
+          [{ type: 'UserUnsubscribed', data: { userId: unsubscribed.user_id, chatId: '0', reason: 'requested' } }],
+          { expectedVersion: 1, metadata: { correlationId: randomUUID(), causationId: null, actor: 'test' } },
+        );
+      });
+
+      type Case = {
+        fields: Record<string, string>;
+        files?: { name: string; size: number }[];
+        status: number;
+        code: string;
+        mentions?: string | ((ids: { user: string; unsubscribed: string }) => string);
+      };
+      const valid = () => ({ target_user_id: user.user_id, message: 'hi', scheduled_timestamp: '2030-01-01T00:00:00Z' });
+      const cases: [string, () => Case][] = [
+        ['an unparseable timestamp', () => ({ fields: { ...valid(), scheduled_timestamp: 'tomorrow' }, status: 400, code: 'INVALID_TIMESTAMP', mentions: 'scheduled_timestamp' })],
+        ['an impossible date', () => ({ fields: { ...valid(), scheduled_timestamp: '2026-02-30T10:00:00Z' }, status: 400, code: 'INVALID_TIMESTAMP' })],
+        ['a missing timestamp', () => ({ fields: { target_user_id: user.user_id, message: 'hi' }, status: 400, code: 'INVALID_TIMESTAMP' })],
+        ['a missing message', () => ({ fields: { target_user_id: user.user_id, scheduled_timestamp: '2030-01-01T00:00:00Z' }, status: 400, code: 'MISSING_MESSAGE' })],
+        ['an empty message', () => ({ fields: { ...valid(), message: '   ' }, status: 400, code: 'MISSING_MESSAGE' })],
+        ['a message over 4096 characters', () => ({ fields: { ...valid(), message: 'x'.repeat(4097) }, status: 400, code: 'MESSAGE_TOO_LONG', mentions: '4096' })],
+        ['no recipients', () => ({ fields: { ...valid(), target_user_id: ' , ' }, status: 400, code: 'NO_RECIPIENTS' })],
+        ['an unknown recipient', () => ({ fields: { ...valid(), target_user_id: `${user.user_id},nobody-here` }, status: 400, code: 'UNKNOWN_RECIPIENTS', mentions: 'nobody-here' })],
+        ['an unknown uuid recipient', () => ({ fields: { ...valid(), target_user_id: '00000000-0000-4000-8000-000000000000' }, status: 400, code: 'UNKNOWN_RECIPIENTS', mentions: '00000000-0000-4000-8000-000000000000' })],
+        ['an unsubscribed recipient', () => ({ fields: { ...valid(), target_user_id: unsubscribed.user_id }, status: 400, code: 'UNSUBSCRIBED_RECIPIENTS', mentions: (ids) => ids.unsubscribed })],
+        ['more files than allowed', () => ({ fields: valid(), files: [1, 2, 3, 4].map((n) => ({ name: `f${n}.txt`, size: 10 })), status: 400, code: 'TOO_MANY_ATTACHMENTS' })],
+        ['a file over the size limit', () => ({ fields: valid(), files: [{ name: 'ok.txt', size: 10 }, { name: 'big.bin', size: 64 * 1024 + 1 }], status: 413, code: 'ATTACHMENT_TOO_LARGE' })],
+        ['an empty file', () => ({ fields: valid(), files: [{ name: 'ok.txt', size: 10 }, { name: 'empty.txt', size: 0 }], status: 400, code: 'EMPTY_FILE' })],
+        ['a file after the fields are refused', () => ({ fields: { ...valid(), target_user_id: 'ghost' }, files: [{ name: 'a.txt', size: 100 }], status: 400, code: 'UNKNOWN_RECIPIENTS' })],
+        ['an unknown form field', () => ({ fields: { ...valid(), priority: 'high' }, status: 400, code: 'UNKNOWN_FIELD', mentions: 'priority' })],
+      ];
+
+      it.each(cases)('%s', async (_name, make) => {
+        const { fields, files = [], status, code, mentions } = make();
+        const [eventsBefore, objectsBefore] = [(await api.events()).length, (await api.objects()).length];
+        let call = request(api.server).post('/schedule-message').set(auth);
+        for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
+        for (const file of files) call = call.attach('files', Buffer.alloc(file.size, 97), file.name);
+        const response = await call;
+        expect(response.status).toBe(status);
+        expect(response.body.code).toBe(code);
+        if (mentions) {
+          const text = typeof mentions === 'string' ? mentions : mentions({ user: user.user_id, unsubscribed: unsubscribed.user_id });
+          expect(response.body.detail).toContain(text);
+        }
+        expect((await api.events()).length).toBe(eventsBefore);
+        expect((await api.objects()).length).toBe(objectsBefore);
+      });
+
+      it('refuses JSON instead of multipart with 415', async () => {
+        const response = await request(api.server).post('/schedule-message').set(auth).send(valid()).expect(415);
+        expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      });
+    });
+  });
+
+  describe('authentication', () => {
+    it.each([
+      ['GET', '/pending-messages'],
+      ['GET', '/subscribed-users'],
+      ['POST', '/subscribe-user'],
+      ['POST', '/schedule-message'],
+    ])('%s %s answers 401 without a key and with a wrong one', async (method, path) => {
+      const call = () => (method === 'GET' ? request(api.server).get(path) : request(api.server).post(path));
+      const missing = await call().expect(401);
+      expect(missing.body.code).toBe('API_KEY_MISSING');
+      const wrong = await call().set('Authorization', 'Bearer wrong-key-0123456789').expect(401);
+      expect(wrong.body.code).toBe('API_KEY_INVALID');
+      expect(JSON.stringify(wrong.body)).not.toContain('wrong-key');
+    });
+
+    it('takes the key as X-API-Key too', async () => {
+      await request(api.server).get('/pending-messages').set('X-API-Key', TEST_API_KEY).expect(200);
+    });
+
+    it('leaves /, /docs and health open', async () => {
+      await request(api.server).get('/').expect(200);
+      await request(api.server).get('/health/live').expect(200);
+      const docs = await request(api.server).get('/docs-json').expect(200);
+      const schedule = docs.body.paths['/schedule-message'].post;
+      expect(Object.keys(schedule.requestBody.content)).toEqual(['multipart/form-data']);
+      expect(schedule.requestBody.content['multipart/form-data'].schema.properties.files.items.format).toBe('binary');
+    });
+
+    it('reports readiness of the database, the broker and the object store', async () => {
+      const deadline = Date.now() + 10_000;
+      let response = await request(api.server).get('/health/ready');
+      while (response.status !== 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        response = await request(api.server).get('/health/ready');
+      }
+      expect(response.body).toEqual({ status: 'ready', checks: { database: true, broker: true, storage: true } });
+    });
+  });
+
+  it('hides the cause of a 500 and answers with a correlation id', async () => {
+    const orm = api.app.get<MikroORM>(MikroORM);
+    // Break the read model for a moment: the query behind the route fails.
+    await orm.em.fork().execute('ALTER TABLE messages RENAME TO messages_away');
+    try {
+      const response = await request(api.server).get('/pending-messages').set(auth).set('X-Correlation-Id', 'trace-500').expect(500);
+      expect(response.body).toEqual({
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        code: 'INTERNAL_ERROR',
+        detail: 'The server failed to handle the request',
+        correlation_id: 'trace-500',
+      });
+    } finally {
+      await orm.em.fork().execute('ALTER TABLE messages_away RENAME TO messages');
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+import { ApiConfig, DatabaseConfig, RabbitMqConfig, StorageConfig } from '../../libs/config/src/config';
+import { ObjectStorage } from '../../libs/storage/src/object-storage';
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
+import { rabbitMqUrl } from './services';
+import { createTestDatabase, type TestDatabase, testVhost } from './test-database';
+
+export const TEST_API_KEY = 'test-key-0123456789abcdef';
+
+export interface ApiHarness {
+  readonly app: INestApplication;
+  readonly server: Parameters<typeof import('supertest')>[0];
+  readonly storage: ObjectStorage;
+  readonly database: TestDatabase;
+  /** Every event in the log, in position order. */
+  events(): Promise<{ type: string; stream_id: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]>;
+  /** Every object key in the bucket. */
+  objects(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** The API wired to a database of its own, the run's vhost and a local S3 endpoint. */
+export async function startApi(overrides: { maxFileBytes?: number; maxFiles?: number } = {}): Promise<ApiHarness> {
+  const database = await createTestDatabase();
+  const directory = await mkdtemp(join(tmpdir(), 'api-s3-'));
+  const s3: LocalS3 = await startLocalS3({ directory });
+  const storageConfig = new StorageConfig(
+    s3.host,
+    s3.port,
+    false,
+    LOCAL_S3_CREDENTIALS.accessKey,
+    LOCAL_S3_CREDENTIALS.secretKey,
+    'attachments-test',
+  );
+  const app = await createApiApp(
+    [
+      new DatabaseConfig(database.url),
+      new RabbitMqConfig(rabbitMqUrl(testVhost()), `events-${database.name}`),
+      storageConfig,
+      new ApiConfig(8000, [{ name: 'tester', key: TEST_API_KEY }], overrides.maxFileBytes ?? 50 * 1024 * 1024, overrides.maxFiles ?? 10),
+    ],
+    { logger: false },
+  );
+  await app.init();
+  const orm = app.get<MikroORM>(MikroORM);
+  const storage = app.get(ObjectStorage);
+  return {
+    app,
+    server: app.getHttpServer(),
+    storage,
+    database,
+    events: async () =>
+      orm.em.fork().execute('SELECT type, stream_id, data, metadata FROM events ORDER BY position'),
+    objects: async () => storage.list(),
+    close: async () => {
+      await app.close();
+      await s3.close();
+      await rm(directory, { recursive: true, force: true });
+      await database.drop();
+    },
+  };
+}

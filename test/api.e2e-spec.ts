@@ -20,7 +20,7 @@ describe('API: the seed contract', () => {
       .set(auth)
       .send({ chat_id: String(++chatCounter), chat_name: name })
       .expect(200);
-    return response.body;
+    return response.body as { user_id: string; chat_id: string };
   }
 
   describe('GET /', () => {
@@ -28,7 +28,12 @@ describe('API: the seed contract', () => {
       const response = await request(api.server).get('/').expect(200);
       expect(response.body.message).toBe('Scheduled Message API');
       expect(Object.keys(response.body.endpoints)).toEqual(
-        expect.arrayContaining(['POST /schedule-message', 'POST /subscribe-user', 'GET /pending-messages', 'GET /subscribed-users']),
+        expect.arrayContaining([
+          'POST /schedule-message',
+          'POST /subscribe-user',
+          'GET /pending-messages',
+          'GET /subscribed-users',
+        ]),
       );
     });
   });
@@ -47,33 +52,52 @@ describe('API: the seed contract', () => {
         created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       });
       const events = await api.events();
-      const subscribed = events.filter((event) => event.type === 'UserSubscribed' && event.data.chatId === '123456789');
+      const subscribed = events.filter(
+        (event) => event.type === 'UserSubscribed' && event.data.chatId === '123456789',
+      );
       expect(subscribed).toHaveLength(1);
       expect(subscribed[0]!.stream_id).toBe(`subscriber-${response.body.user_id}`);
-      expect(subscribed[0]!.metadata).toMatchObject({ actor: 'api-key:tester', correlationId: expect.any(String) });
+      expect(subscribed[0]!.metadata).toMatchObject({
+        actor: 'api-key:tester',
+        correlationId: expect.any(String),
+      });
     });
 
     it('answers 400 when the chat is already subscribed, and stores nothing', async () => {
-      await request(api.server).post('/subscribe-user').set(auth).send({ chat_id: '555', chat_name: 'A' }).expect(200);
+      await request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: '555', chat_name: 'A' })
+        .expect(200);
       const before = (await api.events()).length;
       const response = await request(api.server)
         .post('/subscribe-user')
         .set(auth)
         .send({ chat_id: '555', chat_name: 'B' })
         .expect(400);
-      expect(response.body).toMatchObject({ code: 'CHAT_ALREADY_SUBSCRIBED', detail: expect.stringContaining('already exists') });
+      expect(response.body).toMatchObject({
+        code: 'CHAT_ALREADY_SUBSCRIBED',
+        detail: expect.stringContaining('already exists'),
+      });
       expect((await api.events()).length).toBe(before);
     });
 
     it('lets only one of many concurrent subscriptions of a chat through', async () => {
       const responses = await Promise.all(
         Array.from({ length: 8 }, () =>
-          request(api.server).post('/subscribe-user').set(auth).send({ chat_id: '777', chat_name: 'racer' }),
+          request(api.server)
+            .post('/subscribe-user')
+            .set(auth)
+            .send({ chat_id: '777', chat_name: 'racer' }),
         ),
       );
-      expect(responses.map((response) => response.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
+      expect(responses.map((response) => response.status).sort()).toEqual([
+        200, 400, 400, 400, 400, 400, 400, 400,
+      ]);
       const events = await api.events();
-      expect(events.filter((event) => event.type === 'UserSubscribed' && event.data.chatId === '777')).toHaveLength(1);
+      expect(
+        events.filter((event) => event.type === 'UserSubscribed' && event.data.chatId === '777'),
+      ).toHaveLength(1);
     });
 
     it.each<[string, object | string, string]>([
@@ -85,8 +109,13 @@ describe('API: the seed contract', () => {
       ['malformed JSON', '{"chat_id": "4", ', 'MALFORMED_JSON'],
     ])('refuses %s with 400 and stores nothing', async (_name, body, code) => {
       const before = (await api.events()).length;
-      const call = request(api.server).post('/subscribe-user').set(auth).set('Content-Type', 'application/json');
-      const response = await call.send(typeof body === 'string' ? body : JSON.stringify(body)).expect(400);
+      const call = request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .set('Content-Type', 'application/json');
+      const response = await call
+        .send(typeof body === 'string' ? body : JSON.stringify(body))
+        .expect(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.body.code).toBe(code);
       expect(response.body.detail).toEqual(expect.any(String));
@@ -108,7 +137,11 @@ describe('API: the seed contract', () => {
     it('lists subscribers with the seed fields', async () => {
       const user = await subscribe('Listed');
       const response = await request(api.server).get('/subscribed-users').set(auth).expect(200);
-      expect(response.body).toEqual(expect.arrayContaining([expect.objectContaining({ user_id: user.user_id, chat_name: 'Listed' })]));
+      expect(response.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ user_id: user.user_id, chat_name: 'Listed' }),
+        ]),
+      );
     });
   });
 
@@ -138,9 +171,15 @@ describe('API: the seed contract', () => {
         created_at: expect.any(String),
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
-      const scheduled = (await api.events()).find((event) => event.type === 'MessageScheduled' && event.data.messageId === response.body.id);
+      const scheduled = (await api.events()).find(
+        (event) => event.type === 'MessageScheduled' && event.data.messageId === response.body.id,
+      );
       expect(scheduled?.data.attachments).toEqual([
-        expect.objectContaining({ fileName: 'document.pdf', size: pdf.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+        expect.objectContaining({
+          fileName: 'document.pdf',
+          size: pdf.length,
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        }),
         expect.objectContaining({ fileName: 'notes.txt', size: 5 }),
       ]);
     });
@@ -178,13 +217,20 @@ describe('API: the seed contract', () => {
         user = await subscribe();
         unsubscribed = await subscribe();
         // No route unsubscribes yet: the event goes in as the bot's /stop will append it.
-        await request(api.server); // keep the server warm
         const { app } = api;
         const { EventStore } = await import('../libs/event-store/src/event-store');
         await app.get(EventStore).append(
           `subscriber-${unsubscribed.user_id}`,
-          [{ type: 'UserUnsubscribed', data: { userId: unsubscribed.user_id, chatId: '0', reason: 'requested' } }],
-          { expectedVersion: 1, metadata: { correlationId: randomUUID(), causationId: null, actor: 'test' } },
+          [
+            {
+              type: 'UserUnsubscribed',
+              data: { userId: unsubscribed.user_id, chatId: '0', reason: 'requested' },
+            },
+          ],
+          {
+            expectedVersion: 1,
+            metadata: { correlationId: randomUUID(), causationId: null, actor: 'test' },
+          },
         );
       });
 
@@ -195,36 +241,164 @@ describe('API: the seed contract', () => {
         code: string;
         mentions?: string | ((ids: { user: string; unsubscribed: string }) => string);
       };
-      const valid = () => ({ target_user_id: user.user_id, message: 'hi', scheduled_timestamp: '2030-01-01T00:00:00Z' });
+      const valid = () => ({
+        target_user_id: user.user_id,
+        message: 'hi',
+        scheduled_timestamp: '2030-01-01T00:00:00Z',
+      });
       const cases: [string, () => Case][] = [
-        ['an unparseable timestamp', () => ({ fields: { ...valid(), scheduled_timestamp: 'tomorrow' }, status: 400, code: 'INVALID_TIMESTAMP', mentions: 'scheduled_timestamp' })],
-        ['an impossible date', () => ({ fields: { ...valid(), scheduled_timestamp: '2026-02-30T10:00:00Z' }, status: 400, code: 'INVALID_TIMESTAMP' })],
-        ['a missing timestamp', () => ({ fields: { target_user_id: user.user_id, message: 'hi' }, status: 400, code: 'INVALID_TIMESTAMP' })],
-        ['a missing message', () => ({ fields: { target_user_id: user.user_id, scheduled_timestamp: '2030-01-01T00:00:00Z' }, status: 400, code: 'MISSING_MESSAGE' })],
-        ['an empty message', () => ({ fields: { ...valid(), message: '   ' }, status: 400, code: 'MISSING_MESSAGE' })],
-        ['a message over 4096 characters', () => ({ fields: { ...valid(), message: 'x'.repeat(4097) }, status: 400, code: 'MESSAGE_TOO_LONG', mentions: '4096' })],
-        ['no recipients', () => ({ fields: { ...valid(), target_user_id: ' , ' }, status: 400, code: 'NO_RECIPIENTS' })],
-        ['an unknown recipient', () => ({ fields: { ...valid(), target_user_id: `${user.user_id},nobody-here` }, status: 400, code: 'UNKNOWN_RECIPIENTS', mentions: 'nobody-here' })],
-        ['an unknown uuid recipient', () => ({ fields: { ...valid(), target_user_id: '00000000-0000-4000-8000-000000000000' }, status: 400, code: 'UNKNOWN_RECIPIENTS', mentions: '00000000-0000-4000-8000-000000000000' })],
-        ['an unsubscribed recipient', () => ({ fields: { ...valid(), target_user_id: unsubscribed.user_id }, status: 400, code: 'UNSUBSCRIBED_RECIPIENTS', mentions: (ids) => ids.unsubscribed })],
-        ['more files than allowed', () => ({ fields: valid(), files: [1, 2, 3, 4].map((n) => ({ name: `f${n}.txt`, size: 10 })), status: 400, code: 'TOO_MANY_ATTACHMENTS' })],
-        ['a file over the size limit', () => ({ fields: valid(), files: [{ name: 'ok.txt', size: 10 }, { name: 'big.bin', size: 64 * 1024 + 1 }], status: 413, code: 'ATTACHMENT_TOO_LARGE' })],
-        ['an empty file', () => ({ fields: valid(), files: [{ name: 'ok.txt', size: 10 }, { name: 'empty.txt', size: 0 }], status: 400, code: 'EMPTY_FILE' })],
-        ['a file after the fields are refused', () => ({ fields: { ...valid(), target_user_id: 'ghost' }, files: [{ name: 'a.txt', size: 100 }], status: 400, code: 'UNKNOWN_RECIPIENTS' })],
-        ['an unknown form field', () => ({ fields: { ...valid(), priority: 'high' }, status: 400, code: 'UNKNOWN_FIELD', mentions: 'priority' })],
+        [
+          'an unparseable timestamp',
+          () => ({
+            fields: { ...valid(), scheduled_timestamp: 'tomorrow' },
+            status: 400,
+            code: 'INVALID_TIMESTAMP',
+            mentions: 'scheduled_timestamp',
+          }),
+        ],
+        [
+          'an impossible date',
+          () => ({
+            fields: { ...valid(), scheduled_timestamp: '2026-02-30T10:00:00Z' },
+            status: 400,
+            code: 'INVALID_TIMESTAMP',
+          }),
+        ],
+        [
+          'a missing timestamp',
+          () => ({
+            fields: { target_user_id: user.user_id, message: 'hi' },
+            status: 400,
+            code: 'INVALID_TIMESTAMP',
+          }),
+        ],
+        [
+          'a missing message',
+          () => ({
+            fields: { target_user_id: user.user_id, scheduled_timestamp: '2030-01-01T00:00:00Z' },
+            status: 400,
+            code: 'MISSING_MESSAGE',
+          }),
+        ],
+        [
+          'an empty message',
+          () => ({ fields: { ...valid(), message: '   ' }, status: 400, code: 'MISSING_MESSAGE' }),
+        ],
+        [
+          'a message over 4096 characters',
+          () => ({
+            fields: { ...valid(), message: 'x'.repeat(4097) },
+            status: 400,
+            code: 'MESSAGE_TOO_LONG',
+            mentions: '4096',
+          }),
+        ],
+        [
+          'no recipients',
+          () => ({
+            fields: { ...valid(), target_user_id: ' , ' },
+            status: 400,
+            code: 'NO_RECIPIENTS',
+          }),
+        ],
+        [
+          'an unknown recipient',
+          () => ({
+            fields: { ...valid(), target_user_id: `${user.user_id},nobody-here` },
+            status: 400,
+            code: 'UNKNOWN_RECIPIENTS',
+            mentions: 'nobody-here',
+          }),
+        ],
+        [
+          'an unknown uuid recipient',
+          () => ({
+            fields: { ...valid(), target_user_id: '00000000-0000-4000-8000-000000000000' },
+            status: 400,
+            code: 'UNKNOWN_RECIPIENTS',
+            mentions: '00000000-0000-4000-8000-000000000000',
+          }),
+        ],
+        [
+          'an unsubscribed recipient',
+          () => ({
+            fields: { ...valid(), target_user_id: unsubscribed.user_id },
+            status: 400,
+            code: 'UNSUBSCRIBED_RECIPIENTS',
+            mentions: (ids) => ids.unsubscribed,
+          }),
+        ],
+        [
+          'more files than allowed',
+          () => ({
+            fields: valid(),
+            files: [1, 2, 3, 4].map((n) => ({ name: `f${n}.txt`, size: 10 })),
+            status: 400,
+            code: 'TOO_MANY_ATTACHMENTS',
+          }),
+        ],
+        [
+          'a file over the size limit',
+          () => ({
+            fields: valid(),
+            files: [
+              { name: 'ok.txt', size: 10 },
+              { name: 'big.bin', size: 64 * 1024 + 1 },
+            ],
+            status: 413,
+            code: 'ATTACHMENT_TOO_LARGE',
+          }),
+        ],
+        [
+          'an empty file',
+          () => ({
+            fields: valid(),
+            files: [
+              { name: 'ok.txt', size: 10 },
+              { name: 'empty.txt', size: 0 },
+            ],
+            status: 400,
+            code: 'EMPTY_FILE',
+          }),
+        ],
+        [
+          'a file after the fields are refused',
+          () => ({
+            fields: { ...valid(), target_user_id: 'ghost' },
+            files: [{ name: 'a.txt', size: 100 }],
+            status: 400,
+            code: 'UNKNOWN_RECIPIENTS',
+          }),
+        ],
+        [
+          'an unknown form field',
+          () => ({
+            fields: { ...valid(), priority: 'high' },
+            status: 400,
+            code: 'UNKNOWN_FIELD',
+            mentions: 'priority',
+          }),
+        ],
       ];
 
       it.each(cases)('%s', async (_name, make) => {
         const { fields, files = [], status, code, mentions } = make();
-        const [eventsBefore, objectsBefore] = [(await api.events()).length, (await api.objects()).length];
+        const [eventsBefore, objectsBefore] = [
+          (await api.events()).length,
+          (await api.objects()).length,
+        ];
         let call = request(api.server).post('/schedule-message').set(auth);
         for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
-        for (const file of files) call = call.attach('files', Buffer.alloc(file.size, 97), file.name);
+        for (const file of files)
+          call = call.attach('files', Buffer.alloc(file.size, 97), file.name);
         const response = await call;
         expect(response.status).toBe(status);
         expect(response.body.code).toBe(code);
         if (mentions) {
-          const text = typeof mentions === 'string' ? mentions : mentions({ user: user.user_id, unsubscribed: unsubscribed.user_id });
+          const text =
+            typeof mentions === 'string'
+              ? mentions
+              : mentions({ user: user.user_id, unsubscribed: unsubscribed.user_id });
           expect(response.body.detail).toContain(text);
         }
         expect((await api.events()).length).toBe(eventsBefore);
@@ -232,7 +406,11 @@ describe('API: the seed contract', () => {
       });
 
       it('refuses JSON instead of multipart with 415', async () => {
-        const response = await request(api.server).post('/schedule-message').set(auth).send(valid()).expect(415);
+        const response = await request(api.server)
+          .post('/schedule-message')
+          .set(auth)
+          .send(valid())
+          .expect(415);
         expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
       });
     });
@@ -245,7 +423,8 @@ describe('API: the seed contract', () => {
       ['POST', '/subscribe-user'],
       ['POST', '/schedule-message'],
     ])('%s %s answers 401 without a key and with a wrong one', async (method, path) => {
-      const call = () => (method === 'GET' ? request(api.server).get(path) : request(api.server).post(path));
+      const call = () =>
+        method === 'GET' ? request(api.server).get(path) : request(api.server).post(path);
       const missing = await call().expect(401);
       expect(missing.body.code).toBe('API_KEY_MISSING');
       const wrong = await call().set('Authorization', 'Bearer wrong-key-0123456789').expect(401);
@@ -263,7 +442,9 @@ describe('API: the seed contract', () => {
       const docs = await request(api.server).get('/docs-json').expect(200);
       const schedule = docs.body.paths['/schedule-message'].post;
       expect(Object.keys(schedule.requestBody.content)).toEqual(['multipart/form-data']);
-      expect(schedule.requestBody.content['multipart/form-data'].schema.properties.files.items.format).toBe('binary');
+      expect(
+        schedule.requestBody.content['multipart/form-data'].schema.properties.files.items.format,
+      ).toBe('binary');
     });
 
     it('reports readiness of the database, the broker and the object store', async () => {
@@ -273,7 +454,10 @@ describe('API: the seed contract', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         response = await request(api.server).get('/health/ready');
       }
-      expect(response.body).toEqual({ status: 'ready', checks: { database: true, broker: true, storage: true } });
+      expect(response.body).toEqual({
+        status: 'ready',
+        checks: { database: true, broker: true, storage: true },
+      });
     });
   });
 
@@ -282,7 +466,11 @@ describe('API: the seed contract', () => {
     // Break the read model for a moment: the query behind the route fails.
     await orm.em.fork().execute('ALTER TABLE messages RENAME TO messages_away');
     try {
-      const response = await request(api.server).get('/pending-messages').set(auth).set('X-Correlation-Id', 'trace-500').expect(500);
+      const response = await request(api.server)
+        .get('/pending-messages')
+        .set(auth)
+        .set('X-Correlation-Id', 'trace-500')
+        .expect(500);
       expect(response.body).toEqual({
         type: 'about:blank',
         title: 'Internal Server Error',

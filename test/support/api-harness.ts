@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { ApiConfig, DatabaseConfig, RabbitMqConfig, StorageConfig } from '../../libs/config/src/config';
+import {
+  ApiConfig,
+  DatabaseConfig,
+  RabbitMqConfig,
+  StorageConfig,
+} from '../../libs/config/src/config';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
 import { rabbitMqUrl } from './services';
@@ -18,14 +23,23 @@ export interface ApiHarness {
   readonly storage: ObjectStorage;
   readonly database: TestDatabase;
   /** Every event in the log, in position order. */
-  events(): Promise<{ type: string; stream_id: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]>;
+  events(): Promise<
+    {
+      type: string;
+      stream_id: string;
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+    }[]
+  >;
   /** Every object key in the bucket. */
   objects(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** The API wired to a database of its own, the run's vhost and a local S3 endpoint. */
-export async function startApi(overrides: { maxFileBytes?: number; maxFiles?: number } = {}): Promise<ApiHarness> {
+export async function startApi(
+  overrides: { maxFileBytes?: number; maxFiles?: number } = {},
+): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const directory = await mkdtemp(join(tmpdir(), 'api-s3-'));
   const s3: LocalS3 = await startLocalS3({ directory });
@@ -42,7 +56,12 @@ export async function startApi(overrides: { maxFileBytes?: number; maxFiles?: nu
       new DatabaseConfig(database.url),
       new RabbitMqConfig(rabbitMqUrl(testVhost()), `events-${database.name}`),
       storageConfig,
-      new ApiConfig(8000, [{ name: 'tester', key: TEST_API_KEY }], overrides.maxFileBytes ?? 50 * 1024 * 1024, overrides.maxFiles ?? 10),
+      new ApiConfig(
+        8000,
+        [{ name: 'tester', key: TEST_API_KEY }],
+        overrides.maxFileBytes ?? 50 * 1024 * 1024,
+        overrides.maxFiles ?? 10,
+      ),
     ],
     { logger: false },
   );

@@ -46,7 +46,8 @@ export class EventCollector {
   async waitFor(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for messages`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for messages`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

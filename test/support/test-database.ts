@@ -13,7 +13,8 @@ export interface TestDatabase {
 
 function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the integration tests through jest's global setup`);
+  if (!value)
+    throw new Error(`${name} is not set: run the integration tests through jest's global setup`);
   return value;
 }
 

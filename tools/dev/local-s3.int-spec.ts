@@ -16,7 +16,14 @@ describe('ObjectStorage against the local S3 endpoint', () => {
     directory = await mkdtemp(join(tmpdir(), 'local-s3-'));
     s3 = await startLocalS3({ directory });
     storage = new ObjectStorage(
-      new StorageConfig(s3.host, s3.port, false, LOCAL_S3_CREDENTIALS.accessKey, LOCAL_S3_CREDENTIALS.secretKey, 'test-bucket'),
+      new StorageConfig(
+        s3.host,
+        s3.port,
+        false,
+        LOCAL_S3_CREDENTIALS.accessKey,
+        LOCAL_S3_CREDENTIALS.secretKey,
+        'test-bucket',
+      ),
     );
     await storage.ensureBucket();
   });
@@ -26,7 +33,9 @@ describe('ObjectStorage against the local S3 endpoint', () => {
   });
 
   it('refuses an empty stream', async () => {
-    await expect(storage.putStream('t/empty', Readable.from([]), 'text/plain')).rejects.toBeInstanceOf(EmptyObjectError);
+    await expect(
+      storage.putStream('t/empty', Readable.from([]), 'text/plain'),
+    ).rejects.toBeInstanceOf(EmptyObjectError);
     expect(await storage.exists('t/empty')).toBe(false);
   });
 
@@ -38,11 +47,16 @@ describe('ObjectStorage against the local S3 endpoint', () => {
       const chunks = Array.from({ length: Math.ceil(size / 65536) }, (_, index) =>
         content.subarray(index * 65536, (index + 1) * 65536),
       );
-      const stored = await storage.putStream(`t/${size}.bin`, Readable.from(chunks), 'application/octet-stream');
+      const stored = await storage.putStream(
+        `t/${size}.bin`,
+        Readable.from(chunks),
+        'application/octet-stream',
+      );
       expect(stored.size).toBe(size);
       expect(stored.sha256).toBe(createHash('sha256').update(content).digest('hex'));
       const back: Buffer[] = [];
-      for await (const chunk of await storage.getStream(`t/${size}.bin`)) back.push(chunk as Buffer);
+      for await (const chunk of await storage.getStream(`t/${size}.bin`))
+        back.push(chunk as Buffer);
       expect(Buffer.concat(back).equals(content)).toBe(true);
     },
   );

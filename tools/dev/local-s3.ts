@@ -21,20 +21,38 @@ export interface LocalS3 {
  * unknown size, which s3rver does not implement; the front answers that one request with an
  * empty list and passes everything else through.
  */
-export async function startLocalS3(options: { directory: string; port?: number }): Promise<LocalS3> {
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: options.directory });
+export async function startLocalS3(options: {
+  directory: string;
+  port?: number;
+}): Promise<LocalS3> {
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: options.directory,
+  });
   const backend = await s3rver.run();
   const front: Server = createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://local');
     const bucket = url.pathname.split('/')[1] ?? '';
-    if (incoming.method === 'GET' && url.searchParams.has('uploads') && url.pathname.split('/').filter(Boolean).length === 1) {
+    if (
+      incoming.method === 'GET' &&
+      url.searchParams.has('uploads') &&
+      url.pathname.split('/').filter(Boolean).length === 1
+    ) {
       outgoing.writeHead(200, { 'Content-Type': 'application/xml' });
       outgoing.end(EMPTY_UPLOAD_LIST(bucket));
       incoming.resume();
       return;
     }
     const forward = request(
-      { host: '127.0.0.1', port: backend.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      {
+        host: '127.0.0.1',
+        port: backend.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);

@@ -11,7 +11,10 @@ import { correlationIdMiddleware } from './http/request-context';
 export const API_PARTS_DESCRIPTION = 'Scheduled messages for Telegram';
 
 /** Builds the API application; main.ts and the end-to-end tests both start it from here. */
-export async function createApiApp(config: readonly object[], options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createApiApp(
+  config: readonly object[],
+  options: { logger?: false } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
@@ -24,9 +27,7 @@ export async function createApiApp(config: readonly object[], options: { logger?
       forbidNonWhitelisted: true,
       exceptionFactory: (errors: ValidationError[]) => {
         const messages = errors.flatMap((error) =>
-          error.constraints
-            ? Object.values(error.constraints)
-            : [`${error.property} is not valid`],
+          error.constraints ? Object.values(error.constraints) : [`${error.property} is not valid`],
         );
         return new ApiError(400, 'INVALID_REQUEST', messages.join('; '), {
           fields: errors.map((error) => error.property),

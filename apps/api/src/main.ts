@@ -1,11 +1,23 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ApiConfig, DatabaseConfig, RabbitMqConfig, StorageConfig, loadConfig, readEnvironment } from '../../../libs/config/src';
-import { runApp } from '../../../libs/config/src/run-app';
+import {
+  ApiConfig,
+  DatabaseConfig,
+  RabbitMqConfig,
+  StorageConfig,
+  loadConfig,
+  readEnvironment,
+} from '../../../libs/config/src';
+import { runApp } from '../../../libs/runtime/src/run-app';
 import { createApiApp } from './create-api-app';
 
 runApp('api', async () => {
-  const config = loadConfig(readEnvironment(), [DatabaseConfig, RabbitMqConfig, StorageConfig, ApiConfig]);
+  const config = loadConfig(readEnvironment(), [
+    DatabaseConfig,
+    RabbitMqConfig,
+    StorageConfig,
+    ApiConfig,
+  ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');
   new Logger('api').log(`Listening on port ${config[3].port}; documentation at /docs`);

@@ -7,7 +7,10 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 @Module({})
 export class ConfigModule {
   static forRoot(parts: readonly object[]): DynamicModule {
-    const providers: Provider[] = parts.map((part) => ({ provide: part.constructor, useValue: part }));
+    const providers: Provider[] = parts.map((part) => ({
+      provide: part.constructor,
+      useValue: part,
+    }));
     return { module: ConfigModule, global: true, providers, exports: providers };
   }
 }

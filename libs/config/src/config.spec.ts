@@ -1,10 +1,17 @@
 import { ApiConfig, ConfigError, DatabaseConfig, loadConfig, StorageConfig } from './index';
 
-const storageEnv = { MINIO_ENDPOINT: 'minio', MINIO_ACCESS_KEY: 'access', MINIO_SECRET_KEY: 'secret' };
+const storageEnv = {
+  MINIO_ENDPOINT: 'minio',
+  MINIO_ACCESS_KEY: 'access',
+  MINIO_SECRET_KEY: 'secret',
+};
 
 describe('loadConfig', () => {
   it('applies the defaults that work on a development machine', () => {
-    const [database, api] = loadConfig({ API_KEYS: 'a-long-enough-api-key' }, [DatabaseConfig, ApiConfig]);
+    const [database, api] = loadConfig({ API_KEYS: 'a-long-enough-api-key' }, [
+      DatabaseConfig,
+      ApiConfig,
+    ]);
     expect(database.url).toBe('postgres://postgres@127.0.0.1:5432/scheduled_messages');
     expect(api.port).toBe(8000);
     expect(api.apiKeys).toEqual([{ name: 'key-1', key: 'a-long-enough-api-key' }]);
@@ -12,7 +19,9 @@ describe('loadConfig', () => {
   });
 
   it('reads named keys', () => {
-    const [api] = loadConfig({ API_KEYS: 'billing:0123456789abcdef, 0123456789abcdeg' }, [ApiConfig]);
+    const [api] = loadConfig({ API_KEYS: 'billing:0123456789abcdef, 0123456789abcdeg' }, [
+      ApiConfig,
+    ]);
     expect(api.apiKeys).toEqual([
       { name: 'billing', key: '0123456789abcdef' },
       { name: 'key-2', key: '0123456789abcdeg' },
@@ -43,7 +52,10 @@ describe('loadConfig', () => {
 
   it('never prints a secret value', () => {
     expect(() =>
-      loadConfig({ ...storageEnv, API_KEYS: 'short-secret', MINIO_PORT: '70000' }, [ApiConfig, StorageConfig]),
+      loadConfig({ ...storageEnv, API_KEYS: 'short-secret', MINIO_PORT: '70000' }, [
+        ApiConfig,
+        StorageConfig,
+      ]),
     ).toThrow(/API_KEYS is \(hidden\)/);
     try {
       loadConfig({ API_KEYS: 'short-secret' }, [ApiConfig]);

@@ -57,7 +57,12 @@ export class StorageConfig {
         expected: 'the object store host name, such as minio or 127.0.0.1',
         pattern: /^[A-Za-z0-9.-]+$/,
       }),
-      env.integer('MINIO_PORT', { expected: 'a port number (1-65535)', min: 1, max: 65535, default: 9000 }),
+      env.integer('MINIO_PORT', {
+        expected: 'a port number (1-65535)',
+        min: 1,
+        max: 65535,
+        default: 9000,
+      }),
       env.boolean('MINIO_USE_SSL', { expected: 'true or false', default: false }),
       env.string('MINIO_ACCESS_KEY', { expected: 'the object store access key' }),
       env.string('MINIO_SECRET_KEY', { expected: 'the object store secret key', secret: true }),
@@ -86,11 +91,17 @@ export class ApiConfig {
 
   static fromEnv(env: EnvReader): ApiConfig {
     const rawKeys = env.string('API_KEYS', {
-      expected: 'a comma-separated list of API keys, each "key" or "name:key", at least 16 characters',
+      expected:
+        'a comma-separated list of API keys, each "key" or "name:key", at least 16 characters',
       secret: true,
     });
     return new ApiConfig(
-      env.integer('API_PORT', { expected: 'a port number (1-65535)', min: 1, max: 65535, default: 8000 }),
+      env.integer('API_PORT', {
+        expected: 'a port number (1-65535)',
+        min: 1,
+        max: 65535,
+        default: 8000,
+      }),
       rawKeys === undefined ? [] : parseApiKeys(rawKeys, env),
       env.integer('MAX_FILE_SIZE_BYTES', {
         expected: 'a size in bytes up to 52428800 (Telegram bots may send files of at most 50 MB)',

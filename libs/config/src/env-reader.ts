@@ -83,7 +83,8 @@ export class EnvReader {
     if (value === undefined) return this.missing(name, option);
     try {
       const url = new URL(value);
-      if (!option.protocols.includes(url.protocol)) return this.malformed(name, redact(url), option);
+      if (!option.protocols.includes(url.protocol))
+        return this.malformed(name, redact(url), option);
       return value;
     } catch {
       return this.malformed(name, '(unparseable)', option);

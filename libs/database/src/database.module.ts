@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DatabaseConfig } from '../../config/src/config';
 import { readModelEntities } from '../../projections/src/read-model-entities';
@@ -23,7 +30,8 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       inject: [DatabaseConfig],
       useFactory: async (config: DatabaseConfig): Promise<MikroORM> => {
         const applied = await migrate(config.url);
-        if (applied.length > 0) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
+        if (applied.length > 0)
+          new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
         return MikroORM.init(ormOptions(config.url, { entities: readModelEntities }));
       },
     },

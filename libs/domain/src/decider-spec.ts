@@ -19,7 +19,10 @@ export function deciderSpec<Command, State, Event>(decider: Decider<Command, Sta
       return {
         when(command: Command): DeciderThen<Event> {
           const run = () =>
-            decider.decide(command, events.reduce(decider.evolve, decider.initialState));
+            decider.decide(
+              command,
+              events.reduce((state, event) => decider.evolve(state, event), decider.initialState),
+            );
           return {
             then(expected) {
               const actual = run();
@@ -34,9 +37,12 @@ export function deciderSpec<Command, State, Event>(decider: Decider<Command, Sta
                 threw = true;
                 thrown = error;
               }
-              if (!threw) throw new Error('Expected the command to be refused, but it was accepted');
+              if (!threw)
+                throw new Error('Expected the command to be refused, but it was accepted');
               if (!check(thrown)) {
-                throw new Error(`The command was refused with an unexpected error: ${String(thrown)}`);
+                throw new Error(
+                  `The command was refused with an unexpected error: ${String(thrown)}`,
+                );
               }
             },
           };

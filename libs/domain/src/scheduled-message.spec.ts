@@ -86,7 +86,11 @@ describe('ScheduledMessage', () => {
   it.each<[string, Partial<ScheduleMessage>, DomainErrorCode]>([
     ['an empty text', { text: '' }, DomainErrorCode.MissingMessage],
     ['a whitespace-only text', { text: ' \n\t' }, DomainErrorCode.MissingMessage],
-    ['a text over 4096 characters', { text: 'x'.repeat(MAX_MESSAGE_LENGTH + 1) }, DomainErrorCode.MessageTooLong],
+    [
+      'a text over 4096 characters',
+      { text: 'x'.repeat(MAX_MESSAGE_LENGTH + 1) },
+      DomainErrorCode.MessageTooLong,
+    ],
     ['no recipients', { recipients: [] }, DomainErrorCode.NoRecipients],
     ['a recipient twice', { recipients: ['u-1', 'u-1'] }, DomainErrorCode.InvalidRecipient],
     ['an unknown recipient', { recipients: ['u-1', 'nobody'] }, DomainErrorCode.UnknownRecipients],
@@ -108,7 +112,10 @@ describe('ScheduledMessage', () => {
 
   it('names every unknown recipient in the error', () => {
     try {
-      decideScheduledMessage(command({ recipients: ['x-1', 'u-1', 'x-2'] }), initialScheduledMessageState);
+      decideScheduledMessage(
+        command({ recipients: ['x-1', 'u-1', 'x-2'] }),
+        initialScheduledMessageState,
+      );
       throw new Error('accepted');
     } catch (error) {
       expect(error).toBeInstanceOf(DomainError);

@@ -58,7 +58,10 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
   validateRecipients(command.recipients, command.recipientStatus);
   validateAttachments(command.attachments, command.limits);
   if (Number.isNaN(command.scheduledAt.getTime())) {
-    throw new DomainError(DomainErrorCode.InvalidTimestamp, 'scheduled_timestamp is not a valid time');
+    throw new DomainError(
+      DomainErrorCode.InvalidTimestamp,
+      'scheduled_timestamp is not a valid time',
+    );
   }
   return {
     type: 'MessageScheduled',

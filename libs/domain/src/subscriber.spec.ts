@@ -41,7 +41,13 @@ describe('Subscriber', () => {
     for (const chatId of ['-1001234567890', '@my_channel']) {
       spec
         .given([])
-        .when({ type: 'SubscribeUser', userId: 'u-1', chatId, chatName: 'x', currentUserOfChat: null })
+        .when({
+          type: 'SubscribeUser',
+          userId: 'u-1',
+          chatId,
+          chatName: 'x',
+          currentUserOfChat: null,
+        })
         .then([{ type: 'UserSubscribed', data: { userId: 'u-1', chatId, chatName: 'x' } }]);
     }
   });
@@ -91,7 +97,13 @@ describe('Subscriber', () => {
   it.each([[''], ['   '], ['x'.repeat(257)]])('refuses the chat name %p', (chatName) => {
     spec
       .given([])
-      .when({ type: 'SubscribeUser', userId: 'u-1', chatId: '1', chatName, currentUserOfChat: null })
+      .when({
+        type: 'SubscribeUser',
+        userId: 'u-1',
+        chatId: '1',
+        chatName,
+        currentUserOfChat: null,
+      })
       .thenThrows(refusedWith(DomainErrorCode.InvalidChatName));
   });
 
@@ -100,7 +112,10 @@ describe('Subscriber', () => {
       .given([subscribed])
       .when({ type: 'UnsubscribeUser', userId: 'u-1', reason: 'blocked' })
       .then([
-        { type: 'UserUnsubscribed', data: { userId: 'u-1', chatId: '123456789', reason: 'blocked' } },
+        {
+          type: 'UserUnsubscribed',
+          data: { userId: 'u-1', chatId: '123456789', reason: 'blocked' },
+        },
       ]);
   });
 
@@ -108,7 +123,10 @@ describe('Subscriber', () => {
     spec
       .given([
         subscribed,
-        { type: 'UserUnsubscribed', data: { userId: 'u-1', chatId: '123456789', reason: 'requested' } },
+        {
+          type: 'UserUnsubscribed',
+          data: { userId: 'u-1', chatId: '123456789', reason: 'requested' },
+        },
       ])
       .when({ type: 'UnsubscribeUser', userId: 'u-1', reason: 'requested' })
       .thenThrows(refusedWith(DomainErrorCode.UserNotSubscribed));

@@ -1,5 +1,10 @@
 import { DomainError, DomainErrorCode } from './errors';
-import type { SubscriberEvent, UnsubscribeReason, UserSubscribed, UserUnsubscribed } from './events';
+import type {
+  SubscriberEvent,
+  UnsubscribeReason,
+  UserSubscribed,
+  UserUnsubscribed,
+} from './events';
 
 export type SubscriberState =
   | { readonly status: 'none' }

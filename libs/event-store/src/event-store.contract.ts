@@ -26,7 +26,11 @@ export function eventStoreContract(
     });
     afterAll(async () => teardown());
 
-    const metadata: EventMetadata = { correlationId: randomUUID(), causationId: null, actor: 'test' };
+    const metadata: EventMetadata = {
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: 'test',
+    };
     const subscribed = (userId = randomUUID()): NewEvent => ({
       type: 'UserSubscribed',
       data: { userId, chatId: String(Math.floor(Math.random() * 1e9)), chatName: 'tester' },
@@ -69,7 +73,9 @@ export function eventStoreContract(
       ).rejects.toBeInstanceOf(StreamVersionConflictError);
       await store.append(stream, [unsubscribed('x')], { expectedVersion: 1, metadata });
       await store.append(stream, [unsubscribed('x')], { expectedVersion: 'any', metadata });
-      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([
+        1, 2, 3,
+      ]);
     });
 
     it('lets exactly one of many concurrent appends at the same version win', async () => {
@@ -77,17 +83,24 @@ export function eventStoreContract(
       await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, () =>
-          store.append(stream, [unsubscribed('x'), unsubscribed('y')], { expectedVersion: 1, metadata }),
+          store.append(stream, [unsubscribed('x'), unsubscribed('y')], {
+            expectedVersion: 1,
+            metadata,
+          }),
         ),
       );
       const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
-      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      const lost = outcomes.filter(
+        (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+      );
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(11);
       for (const outcome of lost) {
-        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StreamVersionConflictError);
+        expect(outcome.reason).toBeInstanceOf(StreamVersionConflictError);
       }
-      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([
+        1, 2, 3,
+      ]);
     });
 
     it('stores an event id once: appending it again is a no-op that reports the stored events', async () => {
@@ -106,7 +119,9 @@ export function eventStoreContract(
       const stream = `subscriber-${randomUUID()}`;
       const event = { ...subscribed(), eventId: randomUUID() };
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 8 }, () => store.append(stream, [event], { expectedVersion: 'no_stream', metadata })),
+        Array.from({ length: 8 }, () =>
+          store.append(stream, [event], { expectedVersion: 'no_stream', metadata }),
+        ),
       );
       expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
       expect(await store.readStream(stream)).toHaveLength(1);
@@ -125,9 +140,16 @@ export function eventStoreContract(
       const before = await readEverything(store);
       const streams = [randomUUID(), randomUUID(), randomUUID()].map((id) => `subscriber-${id}`);
       for (const stream of streams) {
-        await store.append(stream, [subscribed(), unsubscribed('x')], { expectedVersion: 'no_stream', metadata });
+        await store.append(stream, [subscribed(), unsubscribed('x')], {
+          expectedVersion: 'no_stream',
+          metadata,
+        });
       }
-      const after = await readEverything(store, before.at(-1) ? checkpointOf(before.at(-1)!) : LOG_START, 2);
+      const after = await readEverything(
+        store,
+        before.at(-1) ? checkpointOf(before.at(-1)!) : LOG_START,
+        2,
+      );
       const ours = after.filter((event) => streams.includes(event.streamId));
       expect(ours.map((event) => `${event.streamId}/${event.streamVersion}`)).toEqual(
         streams.flatMap((stream) => [`${stream}/1`, `${stream}/2`]),

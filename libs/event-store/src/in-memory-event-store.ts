@@ -37,20 +37,17 @@ export class InMemoryEventStore implements EventStore {
     }
     const transactionId = String(++this.transactionCounter);
     const recordedAt = this.now();
-    const stored = events.map(
-      (event, index): StoredEvent =>
-        ({
-          ...event,
-          eventId: event.eventId ?? randomUUID(),
-          streamId,
-          streamVersion: current + index + 1,
-          position: this.log.length + index + 1,
-          transactionId,
-          schemaVersion: 1,
-          metadata: options.metadata,
-          recordedAt,
-        }) as StoredEvent,
-    );
+    const stored = events.map((event, index): StoredEvent => ({
+      ...event,
+      eventId: event.eventId ?? randomUUID(),
+      streamId,
+      streamVersion: current + index + 1,
+      position: this.log.length + index + 1,
+      transactionId,
+      schemaVersion: 1,
+      metadata: options.metadata,
+      recordedAt,
+    }));
     this.log.push(...stored);
     return { events: stored, streamVersion: current + events.length, alreadyStored: false };
   }

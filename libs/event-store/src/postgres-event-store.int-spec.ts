@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { connectOrm, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import {
+  connectOrm,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../test/support/test-database';
 import { checkpointOf, LOG_START, type LogCheckpoint, type StoredEvent } from './event-store';
 import { eventStoreContract, readEverything } from './event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';

@@ -51,7 +51,8 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.orm.em.fork().transactional(async (em) => {
         const known = await this.findByIds(em, ids);
-        if (known.length > 0) return this.retried(streamId, ids, known, await this.version(em, streamId));
+        if (known.length > 0)
+          return this.retried(streamId, ids, known, await this.version(em, streamId));
         const current = await this.version(em, streamId);
         if (!versionMatches(options.expectedVersion, current)) {
           throw new StreamVersionConflictError(streamId, options.expectedVersion, current);
@@ -76,15 +77,17 @@ export class PostgresEventStore implements EventStore {
       });
     } catch (error) {
       const collided =
+        error instanceof StreamVersionConflictError ||
         isUniqueViolation(error, 'events_event_id_unique') ||
         isUniqueViolation(error, 'events_stream_version_unique');
       if (!collided) throw error;
       // Another append committed first: either a concurrent retry of this same append (its ids
-      // are now stored) or a different one that took the version between our read and insert.
+      // are now stored) or a different one that took the version before us.
       const em = this.orm.em.fork();
       const known = await this.findByIds(em, ids);
       const version = await this.version(em, streamId);
       if (known.length > 0) return this.retried(streamId, ids, known, version);
+      if (error instanceof StreamVersionConflictError) throw error;
       throw new StreamVersionConflictError(streamId, options.expectedVersion, version);
     }
   }
@@ -136,7 +139,8 @@ export class PostgresEventStore implements EventStore {
     known: readonly StoredEvent[],
     version: number,
   ): AppendResult {
-    const sameAppend = known.length === ids.length && known.every((event) => event.streamId === streamId);
+    const sameAppend =
+      known.length === ids.length && known.every((event) => event.streamId === streamId);
     if (!sameAppend) throw new DuplicateEventIdError(known.map((event) => event.eventId));
     return { events: known, streamVersion: version, alreadyStored: true };
   }

@@ -26,7 +26,12 @@ export class CheckpointStore {
   }
 
   /** Stores the checkpoint and renews the lease; false if the lease was lost meanwhile. */
-  async save(name: string, owner: string, checkpoint: LogCheckpoint, leaseMs: number): Promise<boolean> {
+  async save(
+    name: string,
+    owner: string,
+    checkpoint: LogCheckpoint,
+    leaseMs: number,
+  ): Promise<boolean> {
     const rows = await this.orm.em.fork().execute<{ name: string }[]>(
       `UPDATE checkpoints
           SET transaction_id = ?::xid8, position = ?, updated_at = now(),
@@ -42,10 +47,10 @@ export class CheckpointStore {
   async release(name: string, owner: string): Promise<void> {
     await this.orm.em
       .fork()
-      .execute('UPDATE checkpoints SET owner = NULL, lease_until = NULL WHERE name = ? AND owner = ?', [
-        name,
-        owner,
-      ]);
+      .execute(
+        'UPDATE checkpoints SET owner = NULL, lease_until = NULL WHERE name = ? AND owner = ?',
+        [name, owner],
+      );
   }
 
   async read(name: string): Promise<LogCheckpoint> {

@@ -21,7 +21,10 @@ export class EventPublisher {
 
   connect(): void {
     if (this.connection) return;
-    this.connection = amqp.connect([this.url], { heartbeatIntervalInSeconds: 10, reconnectTimeInSeconds: 1 });
+    this.connection = amqp.connect([this.url], {
+      heartbeatIntervalInSeconds: 10,
+      reconnectTimeInSeconds: 1,
+    });
     this.connection.on('connect', () => this.logger.log('Connected to RabbitMQ'));
     this.connection.on('disconnect', ({ err }) =>
       this.logger.warn(`Disconnected from RabbitMQ: ${err?.message ?? 'closed'}`),
@@ -41,15 +44,20 @@ export class EventPublisher {
 
   async publish(event: StoredEvent): Promise<void> {
     if (!this.channel) throw new Error('EventPublisher.connect() was not called');
-    await this.channel.publish(this.exchange, event.type, Buffer.from(JSON.stringify(toEventMessage(event))), {
-      persistent: true,
-      messageId: event.eventId,
-      type: event.type,
-      contentType: 'application/json',
-      timestamp: Math.floor(event.recordedAt.getTime() / 1000),
-      correlationId: event.metadata.correlationId,
-      headers: { 'x-stream-id': event.streamId, 'x-position': event.position },
-    });
+    await this.channel.publish(
+      this.exchange,
+      event.type,
+      Buffer.from(JSON.stringify(toEventMessage(event))),
+      {
+        persistent: true,
+        messageId: event.eventId,
+        type: event.type,
+        contentType: 'application/json',
+        timestamp: Math.floor(event.recordedAt.getTime() / 1000),
+        correlationId: event.metadata.correlationId,
+        headers: { 'x-stream-id': event.streamId, 'x-position': event.position },
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -42,7 +42,11 @@ class OutboxLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       inject: [RabbitMqConfig],
       useFactory: (config: RabbitMqConfig) => new EventPublisher(config.url, config.exchange),
     },
-    { provide: CheckpointStore, inject: [MikroORM], useFactory: (orm: MikroORM) => new CheckpointStore(orm) },
+    {
+      provide: CheckpointStore,
+      inject: [MikroORM],
+      useFactory: (orm: MikroORM) => new CheckpointStore(orm),
+    },
     {
       provide: OutboxRelay,
       inject: [EventStore, CheckpointStore, EventPublisher],

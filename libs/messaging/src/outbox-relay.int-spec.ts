@@ -3,7 +3,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { EventCollector } from '../../../test/support/event-collector';
 import { rabbitMqUrl } from '../../../test/support/services';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
-import { connectOrm, createTestDatabase, type TestDatabase, testVhost } from '../../../test/support/test-database';
+import {
+  connectOrm,
+  createTestDatabase,
+  type TestDatabase,
+  testVhost,
+} from '../../../test/support/test-database';
 import type { EventMetadata, NewEvent } from '../../event-store/src/event-store';
 import { PostgresEventStore } from '../../event-store/src/postgres-event-store';
 import { CheckpointStore } from './checkpoint-store';
@@ -22,7 +27,13 @@ describe('OutboxRelay', () => {
   let orm: MikroORM;
   let store: PostgresEventStore;
   const exchange = `events-${randomUUID()}`;
-  const options = { ...DEFAULT_OUTBOX_OPTIONS, batchSize: 25, idleMs: 20, retryMs: 50, maxRetryMs: 400 };
+  const options = {
+    ...DEFAULT_OUTBOX_OPTIONS,
+    batchSize: 25,
+    idleMs: 20,
+    retryMs: 50,
+    maxRetryMs: 400,
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -52,7 +63,10 @@ describe('OutboxRelay', () => {
     await collector.start();
     const publisher = new EventPublisher(rabbitMqUrl(testVhost()), exchange);
     publisher.connect();
-    const relay = new OutboxRelay(store, new CheckpointStore(orm), publisher, { ...options, checkpointName: 'plain' });
+    const relay = new OutboxRelay(store, new CheckpointStore(orm), publisher, {
+      ...options,
+      checkpointName: 'plain',
+    });
     relay.start();
     try {
       const ids = await appendMany(40);
@@ -72,9 +86,16 @@ describe('OutboxRelay', () => {
     await collector.start();
     const proxy = new TcpProxy('127.0.0.1', 5672);
     const port = await proxy.listen();
-    const publisher = new EventPublisher(`amqp://guest:guest@127.0.0.1:${port}/${encodeURIComponent(testVhost())}`, exchange, 2000);
+    const publisher = new EventPublisher(
+      `amqp://guest:guest@127.0.0.1:${port}/${encodeURIComponent(testVhost())}`,
+      exchange,
+      2000,
+    );
     publisher.connect();
-    const relay = new OutboxRelay(store, new CheckpointStore(orm), publisher, { ...options, checkpointName: 'cut' });
+    const relay = new OutboxRelay(store, new CheckpointStore(orm), publisher, {
+      ...options,
+      checkpointName: 'cut',
+    });
     relay.start();
     try {
       const appending = appendMany(300);
@@ -86,7 +107,8 @@ describe('OutboxRelay', () => {
       const ids = await appending;
       await collector.waitFor(() => ids.every((id) => collector.distinctIds().has(id)), 60_000);
       expect(proxy.cuts).toBe(3);
-      for (const message of collector.received) expect(message.messageId).toBe(message.body.eventId);
+      for (const message of collector.received)
+        expect(message.messageId).toBe(message.body.eventId);
       const ours = collector.received.filter((message) => ids.includes(message.messageId));
       expect(new Set(ours.map((message) => message.messageId)).size).toBe(300);
     } finally {
@@ -103,7 +125,10 @@ describe('OutboxRelay', () => {
     const publisher = new EventPublisher(rabbitMqUrl(testVhost()), exchange);
     publisher.connect();
     const checkpoints = new CheckpointStore(orm);
-    const first = new OutboxRelay(store, checkpoints, publisher, { ...options, checkpointName: 'restart' });
+    const first = new OutboxRelay(store, checkpoints, publisher, {
+      ...options,
+      checkpointName: 'restart',
+    });
     try {
       const before = await appendMany(10);
       first.start();
@@ -111,14 +136,20 @@ describe('OutboxRelay', () => {
       await first.stop(); // as a crash would, minus the crash: the next relay starts from the checkpoint
       const during = await appendMany(10);
       const published = collector.received.length;
-      const second = new OutboxRelay(store, checkpoints, publisher, { ...options, checkpointName: 'restart' });
+      const second = new OutboxRelay(store, checkpoints, publisher, {
+        ...options,
+        checkpointName: 'restart',
+      });
       second.start();
       await collector.waitFor(() => during.every((id) => collector.distinctIds().has(id)));
       await second.stop();
       // Nothing before the checkpoint was published again.
-      expect(collector.received.slice(published).map((message) => message.messageId).sort()).toEqual(
-        [...during].sort(),
-      );
+      expect(
+        collector.received
+          .slice(published)
+          .map((message) => message.messageId)
+          .sort(),
+      ).toEqual([...during].sort());
     } finally {
       await publisher.close();
       await collector.stop();
@@ -133,6 +164,8 @@ describe('OutboxRelay', () => {
     expect(await checkpoints.acquire('lease', a, 60_000)).not.toBeNull();
     await checkpoints.release('lease', a);
     expect(await checkpoints.acquire('lease', b, 60_000)).not.toBeNull();
-    expect(await checkpoints.save('lease', a, { transactionId: '1', position: 1 }, 60_000)).toBe(false);
+    expect(await checkpoints.save('lease', a, { transactionId: '1', position: 1 }, 60_000)).toBe(
+      false,
+    );
   });
 });

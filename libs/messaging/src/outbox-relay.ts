@@ -52,7 +52,12 @@ export class OutboxRelay {
     if (events.length === 0) return 0;
     // Confirms arrive in any order; the checkpoint moves only when every one has arrived.
     await Promise.all(events.map((event) => this.publisher.publish(event)));
-    const saved = await this.checkpoints.save(checkpointName, this.owner, checkpointOf(events.at(-1)!), leaseMs);
+    const saved = await this.checkpoints.save(
+      checkpointName,
+      this.owner,
+      checkpointOf(events.at(-1)!),
+      leaseMs,
+    );
     if (!saved) this.logger.warn('Lost the outbox lease; another process publishes now');
     return events.length;
   }

@@ -57,7 +57,11 @@ export class ObjectStorage {
    * Streams the content into the bucket, hashing and counting it on the way; nothing is
    * buffered whole and nothing touches the local disk.
    */
-  async putStream(objectKey: string, content: Readable, contentType: string): Promise<StoredObject> {
+  async putStream(
+    objectKey: string,
+    content: Readable,
+    contentType: string,
+  ): Promise<StoredObject> {
     const chunks: AsyncIterator<Buffer> = content[Symbol.asyncIterator]();
     const first = await chunks.next();
     // S3 cannot complete a multipart upload of nothing, and Telegram refuses empty files.

@@ -1,4 +1,11 @@
-import { Global, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { StorageConfig } from '../../config/src/config';
 import { ObjectStorage } from './object-storage';
 
@@ -33,7 +40,11 @@ class BucketInitialiser implements OnApplicationBootstrap, OnApplicationShutdown
 @Global()
 @Module({
   providers: [
-    { provide: ObjectStorage, inject: [StorageConfig], useFactory: (config: StorageConfig) => new ObjectStorage(config) },
+    {
+      provide: ObjectStorage,
+      inject: [StorageConfig],
+      useFactory: (config: StorageConfig) => new ObjectStorage(config),
+    },
     BucketInitialiser,
   ],
   exports: [ObjectStorage],

@@ -38,7 +38,11 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const presented = presentedKey(request);
     if (presented === undefined) {
-      throw new ApiError(401, 'API_KEY_MISSING', 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>');
+      throw new ApiError(
+        401,
+        'API_KEY_MISSING',
+        'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>',
+      );
     }
     const presentedDigest = digest(presented);
     let match: string | undefined;

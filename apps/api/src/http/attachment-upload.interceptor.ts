@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
 import type { Observable } from 'rxjs';
@@ -26,7 +31,11 @@ const FILE_FIELD = 'files';
 /** The name a file is stored and sent under: its base name, without control characters. */
 export function safeFileName(original: string): string {
   const base = original.replace(/\\/g, '/').split('/').pop() ?? '';
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return [...base]
+    .filter((character) => character.charCodeAt(0) > 0x1f && character.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim()
+    .slice(0, 255);
 }
 
 /** A multer storage engine that streams each file straight into the object store. */
@@ -41,7 +50,13 @@ class ObjectStorageEngine implements StorageEngine {
     const upload = request as UploadRequest;
     const fileName = safeFileName(file.originalname);
     if (fileName.length === 0) {
-      callback(new ApiError(400, 'INVALID_FILE_NAME', 'Every file needs a name (the filename of its part)'));
+      callback(
+        new ApiError(
+          400,
+          'INVALID_FILE_NAME',
+          'Every file needs a name (the filename of its part)',
+        ),
+      );
       return;
     }
     const index = (upload.uploadCount = (upload.uploadCount ?? 0) + 1);
@@ -50,11 +65,19 @@ class ObjectStorageEngine implements StorageEngine {
     this.storage.putStream(objectKey, file.stream, contentType).then(
       (stored) => callback(null, { ...stored, fileName, contentType }),
       (error: unknown) =>
-        callback(error instanceof EmptyObjectError ? new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`) : error),
+        callback(
+          error instanceof EmptyObjectError
+            ? new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`)
+            : error,
+        ),
     );
   }
 
-  _removeFile(_request: Request, file: Express.Multer.File & Partial<UploadedAttachment>, callback: (error: Error | null) => void): void {
+  _removeFile(
+    _request: Request,
+    file: Express.Multer.File & Partial<UploadedAttachment>,
+    callback: (error: Error | null) => void,
+  ): void {
     if (!file.objectKey) return callback(null);
     this.storage.remove([file.objectKey]).then(
       () => callback(null),
@@ -88,7 +111,13 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
       },
       fileFilter: (_request, file, accept) => {
         if (file.fieldname === FILE_FIELD) return accept(null, true);
-        accept(new ApiError(400, 'UNEXPECTED_FILE_FIELD', `Unexpected file field '${file.fieldname}': send files as '${FILE_FIELD}'`));
+        accept(
+          new ApiError(
+            400,
+            'UNEXPECTED_FILE_FIELD',
+            `Unexpected file field '${file.fieldname}': send files as '${FILE_FIELD}'`,
+          ),
+        );
       },
     }).any();
   }
@@ -108,32 +137,59 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     return next.handle();
   }
 
-  private describe(error: unknown): unknown {
+  private describe(error: unknown): Error {
+    // Anything but multer's own limits (a storage failure, say) passes through unchanged.
     if (!(error instanceof MulterError)) {
-      if (error instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(error.message)) {
-        return new ApiError(400, 'MALFORMED_MULTIPART', `The multipart body could not be read: ${error.message}`);
+      if (
+        error instanceof Error &&
+        /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(
+          error.message,
+        )
+      ) {
+        return new ApiError(
+          400,
+          'MALFORMED_MULTIPART',
+          `The multipart body could not be read: ${error.message}`,
+        );
       }
-      return error;
+      return error instanceof Error ? error : new Error(String(error));
     }
     switch (error.code) {
       case 'LIMIT_FILE_SIZE':
-        return new ApiError(413, 'ATTACHMENT_TOO_LARGE', `A file is larger than the limit of ${this.config.maxFileBytes} bytes`, {
-          max: this.config.maxFileBytes,
-        });
+        return new ApiError(
+          413,
+          'ATTACHMENT_TOO_LARGE',
+          `A file is larger than the limit of ${this.config.maxFileBytes} bytes`,
+          {
+            max: this.config.maxFileBytes,
+          },
+        );
       case 'LIMIT_FILE_COUNT':
-        return new ApiError(400, 'TOO_MANY_ATTACHMENTS', `At most ${this.config.maxFilesPerMessage} files per message`, {
-          max: this.config.maxFilesPerMessage,
-        });
+        return new ApiError(
+          400,
+          'TOO_MANY_ATTACHMENTS',
+          `At most ${this.config.maxFilesPerMessage} files per message`,
+          {
+            max: this.config.maxFilesPerMessage,
+          },
+        );
       case 'LIMIT_FIELD_VALUE':
         return new ApiError(400, 'FIELD_TOO_LONG', `Field '${error.field ?? ''}' is too long`);
       case 'LIMIT_UNEXPECTED_FILE':
-        return new ApiError(400, 'UNEXPECTED_FILE_FIELD', `Unexpected file field '${error.field ?? ''}': send files as '${FILE_FIELD}'`);
+        return new ApiError(
+          400,
+          'UNEXPECTED_FILE_FIELD',
+          `Unexpected file field '${error.field ?? ''}': send files as '${FILE_FIELD}'`,
+        );
       case 'LIMIT_PART_COUNT':
       case 'LIMIT_FIELD_COUNT':
       case 'LIMIT_FIELD_KEY':
-        return new ApiError(400, 'TOO_MANY_PARTS', 'The multipart body has too many parts or fields');
-      default:
-        return new ApiError(400, 'MALFORMED_MULTIPART', `The multipart body could not be read: ${error.message}`);
+      case 'MISSING_FIELD_NAME':
+        return new ApiError(
+          400,
+          'TOO_MANY_PARTS',
+          'The multipart body has too many parts or fields',
+        );
     }
   }
 }
@@ -144,7 +200,13 @@ export function uploadedAttachments(request: Request): UploadedAttachment[] {
   return files
     .filter((file) => file.objectKey)
     .sort((a, b) => a.objectKey.localeCompare(b.objectKey, 'en', { numeric: true }))
-    .map(({ objectKey, fileName, contentType, size, sha256 }) => ({ objectKey, fileName, contentType, size, sha256 }));
+    .map(({ objectKey, fileName, contentType, size, sha256 }) => ({
+      objectKey,
+      fileName,
+      contentType,
+      size,
+      sha256,
+    }));
 }
 
 export function uploadMessageId(request: Request): string {

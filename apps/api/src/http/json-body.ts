@@ -10,7 +10,9 @@ export function jsonBodyParser(): [RequestHandler, ErrorRequestHandler] {
       return next(new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON'));
     }
     if (error.type === 'entity.too.large') {
-      return next(new ApiError(413, 'BODY_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}`));
+      return next(
+        new ApiError(413, 'BODY_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}`),
+      );
     }
     next(error);
   };

@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { StreamVersionConflictError } from '../../../../libs/event-store/src/event-store';
@@ -61,33 +67,50 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status: problem.status,
         code: problem.code,
         detail: problem.detail,
-        ...(problem.details && Object.keys(problem.details).length > 0 ? { details: problem.details } : {}),
+        ...(problem.details && Object.keys(problem.details).length > 0
+          ? { details: problem.details }
+          : {}),
         correlation_id: correlationId,
       });
   }
 }
 
-function problem(status: number, code: string, detail: string, details?: Readonly<Record<string, unknown>>): Problem {
+function problem(
+  status: number,
+  code: string,
+  detail: string,
+  details?: Readonly<Record<string, unknown>>,
+): Problem {
   return { status, code, title: TITLES[status] ?? 'Error', detail, details };
 }
 
 function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
-    return problem(DOMAIN_STATUS[exception.code] ?? 400, exception.code, exception.message, exception.details);
+    return problem(
+      DOMAIN_STATUS[exception.code] ?? 400,
+      exception.code,
+      exception.message,
+      exception.details,
+    );
   }
   if (exception instanceof ApiError) {
     return problem(exception.status, exception.code, exception.message, exception.details);
   }
   if (exception instanceof StreamVersionConflictError) {
-    return problem(409, 'CONCURRENT_UPDATE', 'Another request changed this resource at the same time; try again');
+    return problem(
+      409,
+      'CONCURRENT_UPDATE',
+      'Another request changed this resource at the same time; try again',
+    );
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status >= 500) return problem(500, 'INTERNAL_ERROR', 'The server failed to handle the request');
+    if (status >= 500)
+      return problem(500, 'INTERNAL_ERROR', 'The server failed to handle the request');
     const body = exception.getResponse();
     const message =
       typeof body === 'object' && body !== null && 'message' in body
-        ? ([] as unknown[]).concat((body as { message: unknown }).message).map(String).join('; ')
+        ? ([] as unknown[]).concat(body.message).map(String).join('; ')
         : exception.message;
     return problem(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message);
   }

@@ -10,7 +10,11 @@ interface ContextualRequest extends Request {
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Takes the caller's X-Correlation-Id when it is sane, otherwise makes one; echoes it back. */
-export function correlationIdMiddleware(request: Request, response: Response, next: NextFunction): void {
+export function correlationIdMiddleware(
+  request: Request,
+  response: Response,
+  next: NextFunction,
+): void {
   const given = request.header('x-correlation-id');
   const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
   (request as ContextualRequest).correlationId = correlationId;
@@ -27,5 +31,8 @@ export function setActor(request: Request, actor: string): void {
 }
 
 export function requestContextOf(request: Request): RequestContext {
-  return { correlationId: correlationIdOf(request), actor: (request as ContextualRequest).actor ?? 'anonymous' };
+  return {
+    correlationId: correlationIdOf(request),
+    actor: (request as ContextualRequest).actor ?? 'anonymous',
+  };
 }

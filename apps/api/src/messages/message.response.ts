@@ -35,7 +35,10 @@ export function toMessageResponse(view: MessageView): MessageResponse {
     target_user_id: [...view.targetUserIds],
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
-    file_paths: view.attachments.length > 0 ? view.attachments.map((attachment) => attachment.objectKey) : null,
+    file_paths:
+      view.attachments.length > 0
+        ? view.attachments.map((attachment) => attachment.objectKey)
+        : null,
     is_sent: view.isSent,
     created_at: view.createdAt.toISOString(),
   };

@@ -1,6 +1,13 @@
 import { Controller, Get, HttpCode, Logger, Post, Req, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
@@ -10,7 +17,11 @@ import { parseRecipientList } from '../../../../libs/domain/src/scheduled-messag
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from '../http/api-error';
-import { AttachmentUploadInterceptor, uploadedAttachments, uploadMessageId } from '../http/attachment-upload.interceptor';
+import {
+  AttachmentUploadInterceptor,
+  uploadedAttachments,
+  uploadMessageId,
+} from '../http/attachment-upload.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { MessageResponse, toMessageResponse } from './message.response';
 
@@ -40,14 +51,22 @@ export class MessagesController {
       type: 'object',
       required: ['target_user_id', 'message', 'scheduled_timestamp'],
       properties: {
-        target_user_id: { type: 'string', description: 'Comma-separated user ids', example: 'user-id-1,user-id-2' },
+        target_user_id: {
+          type: 'string',
+          description: 'Comma-separated user ids',
+          example: 'user-id-1,user-id-2',
+        },
         message: { type: 'string', maxLength: 4096, example: 'Hello from the scheduler!' },
         scheduled_timestamp: {
           type: 'string',
           description: 'ISO 8601; UTC when no zone is given',
           example: '2030-01-31T09:30:00Z',
         },
-        files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Attachments' },
+        files: {
+          type: 'array',
+          items: { type: 'string', format: 'binary' },
+          description: 'Attachments',
+        },
       },
     },
   })
@@ -70,9 +89,13 @@ export class MessagesController {
       return toMessageResponse(view);
     } catch (error) {
       // A refused request leaves nothing behind.
-      await this.storage.remove(attachments.map((attachment) => attachment.objectKey)).catch((removal: unknown) =>
-        this.logger.error(`Could not remove the uploads of a refused request: ${String(removal)}`),
-      );
+      await this.storage
+        .remove(attachments.map((attachment) => attachment.objectKey))
+        .catch((removal: unknown) =>
+          this.logger.error(
+            `Could not remove the uploads of a refused request: ${String(removal)}`,
+          ),
+        );
       throw error;
     }
   }
@@ -90,20 +113,31 @@ type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 
 function readFormFields(body: unknown): FormFields {
   const fields = (body ?? {}) as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((name) => !(FORM_FIELDS as readonly string[]).includes(name));
+  const unknown = Object.keys(fields).filter(
+    (name) => !(FORM_FIELDS as readonly string[]).includes(name),
+  );
   if (unknown.length > 0) {
-    throw new ApiError(400, 'UNKNOWN_FIELD', `Unknown form fields: ${unknown.join(', ')}`, { fields: unknown });
+    throw new ApiError(400, 'UNKNOWN_FIELD', `Unknown form fields: ${unknown.join(', ')}`, {
+      fields: unknown,
+    });
   }
   const result: FormFields = {};
   for (const name of FORM_FIELDS) {
     const value = fields[name];
     if (Array.isArray(value)) {
-      throw new ApiError(400, 'DUPLICATE_FIELD', `Field '${name}' is given more than once`, { field: name });
+      throw new ApiError(400, 'DUPLICATE_FIELD', `Field '${name}' is given more than once`, {
+        field: name,
+      });
     }
-    if (value !== undefined) result[name] = String(value);
+    if (typeof value === 'string') result[name] = value;
+    else if (value !== undefined) {
+      throw new ApiError(400, 'INVALID_FIELD', `Field '${name}' must be text`, { field: name });
+    }
   }
   if (result.message === undefined) {
-    throw new DomainError(DomainErrorCode.MissingMessage, 'message is required', { field: 'message' });
+    throw new DomainError(DomainErrorCode.MissingMessage, 'message is required', {
+      field: 'message',
+    });
   }
   return result;
 }

@@ -24,7 +24,10 @@ export class SubscribersController {
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({ summary: 'Subscribe a chat; answers with the user_id to schedule messages for' })
   @ApiOkResponse({ type: SubscriberResponse })
-  async subscribe(@Req() request: Request, @Body() body: SubscribeUserDto): Promise<SubscriberResponse> {
+  async subscribe(
+    @Req() request: Request,
+    @Body() body: SubscribeUserDto,
+  ): Promise<SubscriberResponse> {
     const view = await this.commands.execute(
       new SubscribeUserCommand(body.chat_id, body.chat_name, requestContextOf(request)),
     );

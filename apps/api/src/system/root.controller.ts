@@ -20,7 +20,8 @@ export class RootController {
         'GET /health/ready': 'Readiness: database, broker and object store',
         'GET /docs': 'Interactive API documentation',
       },
-      authentication: 'Authorization: Bearer <key> or X-API-Key: <key> on every route but /, /docs and /health',
+      authentication:
+        'Authorization: Bearer <key> or X-API-Key: <key> on every route but /, /docs and /health',
     };
   }
 }

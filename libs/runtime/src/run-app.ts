@@ -1,4 +1,4 @@
-import { ConfigError } from './env-reader';
+import { ConfigError } from '../../config/src/env-reader';
 
 /** Exit code for a configuration error (sysexits' EX_CONFIG): restarting will not help. */
 export const EXIT_CONFIG_ERROR = 78;
@@ -10,7 +10,9 @@ export function runApp(name: string, start: () => Promise<void>): void {
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(EXIT_CONFIG_ERROR);
     }
-    process.stderr.write(`${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

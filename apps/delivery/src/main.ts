@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import {
+  DatabaseConfig,
+  RabbitMqConfig,
+  StorageConfig,
+  TelegramConfig,
+  loadConfig,
+  readEnvironment,
+} from '../../../libs/config/src';
+import { runApp } from '../../../libs/runtime/src/run-app';
+import { startWorkerApp } from '../../../libs/runtime/src/worker-app';
+import { DeliveryModule } from './delivery.module';
+
+runApp('delivery', async () => {
+  const config = loadConfig(readEnvironment(), [
+    DatabaseConfig,
+    RabbitMqConfig,
+    StorageConfig,
+    TelegramConfig,
+  ]);
+  await startWorkerApp('delivery', DeliveryModule.forRoot(config));
+});

@@ -5,17 +5,19 @@ import { createInterface } from 'node:readline';
 import { DatabaseConfig, loadConfig, readEnvironment } from '../../libs/config/src';
 import { migrate } from '../../libs/database/src/migrate';
 import { EXIT_CONFIG_ERROR } from '../../libs/runtime/src/run-app';
+import { BotApiDouble } from './bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from './local-s3';
 
 /**
  * `npm start`: every app of the system in one terminal, as the seed's main.py ran its parts.
  * Restarts an app that crashes (with backoff), stops all of them on Ctrl+C. For a local run it
- * fills in what this machine lacks: an S3 endpoint when MINIO_ENDPOINT is not set, and a
- * development API key when API_KEYS is not set.
+ * fills in what this machine lacks: an S3 endpoint when MINIO_ENDPOINT is not set, a Bot API
+ * double when TELEGRAM_BOT_TOKEN is not set, and a development API key when API_KEYS is not set.
  */
 
 const APPS = ['api', 'scheduler', 'delivery'] as const;
 const DEVELOPMENT_API_KEY = 'local-development-key';
+const LOCAL_TELEGRAM_TOKEN = '123456789:local-bot-api-double';
 const STOP_TIMEOUT_MS = 10_000;
 const root = resolve(__dirname, '..', '..', '..');
 
@@ -47,6 +49,25 @@ async function main(): Promise<void> {
     say(
       'start',
       `MINIO_ENDPOINT not set: local S3 endpoint on ${localS3.host}:${localS3.port}, data in .data/s3`,
+    );
+  }
+  let telegramDouble: BotApiDouble | undefined;
+  if (!env.TELEGRAM_BOT_TOKEN) {
+    telegramDouble = new BotApiDouble();
+    const url = await telegramDouble.start(Number(env.LOCAL_TELEGRAM_PORT ?? 8081));
+    telegramDouble.onCall = (call) =>
+      say(
+        'telegram',
+        `${call.method}${call.chatId ? ` to chat ${call.chatId}` : ''}${call.text ? `: ${JSON.stringify(call.text)}` : ''}${
+          call.fileName
+            ? `: ${call.fileName} (${call.fileSize} bytes, sha256 ${call.sha256?.slice(0, 12)}…)`
+            : ''
+        } → ${call.status}`,
+      );
+    Object.assign(env, { TELEGRAM_BOT_TOKEN: LOCAL_TELEGRAM_TOKEN, TELEGRAM_API_ROOT: url });
+    say(
+      'start',
+      `TELEGRAM_BOT_TOKEN not set: sends go to a local Bot API double at ${url} (calls listed at ${url}/_calls)`,
     );
   }
   if (!env.API_KEYS) {
@@ -120,6 +141,7 @@ async function main(): Promise<void> {
     });
     await Promise.all(exits);
     await localS3?.close();
+    await telegramDouble?.stop();
     say('start', 'stopped');
     process.exit(exitCode);
   };

@@ -4,6 +4,8 @@ import { ScheduleMessageHandler } from './commands/schedule-message/schedule-mes
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
 import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
 import { ListSubscribersHandler } from './queries/list-subscribers/list-subscribers.handler';
+import { GetMessageHandler } from './queries/get-message/get-message.handler';
+import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
 
 /** The use cases: command and query handlers on the CQRS buses. */
 @Module({
@@ -13,6 +15,8 @@ import { ListSubscribersHandler } from './queries/list-subscribers/list-subscrib
     ScheduleMessageHandler,
     ListPendingMessagesHandler,
     ListSubscribersHandler,
+    GetMessageHandler,
+    GetStreamEventsHandler,
   ],
   exports: [CqrsModule],
 })

@@ -155,14 +155,18 @@ export class SchedulerConfig {
 
 export class TelegramConfig {
   constructor(
-    readonly botToken: string | undefined,
+    readonly botToken: string,
     readonly apiRoot: string,
     readonly mode: 'polling' | 'webhook',
   ) {}
 
   static fromEnv(env: EnvReader): TelegramConfig {
     return new TelegramConfig(
-      env.optionalString('TELEGRAM_BOT_TOKEN'),
+      env.string('TELEGRAM_BOT_TOKEN', {
+        expected: "the bot's token from @BotFather, such as 123456789:AAE…",
+        pattern: /^\d+:[A-Za-z0-9_-]+$/,
+        secret: true,
+      }),
       env.url('TELEGRAM_API_ROOT', {
         expected: 'the Bot API base URL, such as https://api.telegram.org',
         protocols: ['http:', 'https:'],

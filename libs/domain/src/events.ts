@@ -43,8 +43,82 @@ export interface MessageScheduled {
   };
 }
 
+export interface MessageDue {
+  readonly type: 'MessageDue';
+  readonly data: {
+    readonly messageId: string;
+    /** The time the message was scheduled for. */
+    readonly scheduledAt: string;
+  };
+}
+
+/**
+ * One part of a message reached a recipient's chat: part 0 is the text, part n the n-th
+ * attachment. Recorded right after each send, so that a delivery resumed after a crash sends
+ * only the parts not yet recorded.
+ */
+export interface RecipientPartSent {
+  readonly type: 'RecipientPartSent';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly chatId: string;
+    readonly part: number;
+    readonly telegramMessageId: number;
+    /** For an attachment: Telegram's file_id, by which it can be sent again without uploading. */
+    readonly telegramFileId?: string;
+  };
+}
+
+/** Every part reached the recipient. */
+export interface RecipientDelivered {
+  readonly type: 'RecipientDelivered';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly chatId: string;
+    /** Telegram's ids of the messages sent: the text, then one per attachment. */
+    readonly telegramMessageIds: readonly number[];
+  };
+}
+
+/** Why a recipient will not get a message; stable, for code to act on. */
+export type DeliveryFailureCode =
+  | 'unknown_recipient'
+  | 'unsubscribed'
+  | 'blocked'
+  | 'chat_not_found'
+  | 'rejected'
+  | 'attachment_missing';
+
+export interface RecipientDeliveryFailed {
+  readonly type: 'RecipientDeliveryFailed';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly code: DeliveryFailureCode;
+    /** For people: what Telegram (or the system) said. */
+    readonly reason: string;
+  };
+}
+
+export interface MessageSent {
+  readonly type: 'MessageSent';
+  readonly data: {
+    readonly messageId: string;
+    readonly delivered: number;
+    readonly failed: number;
+  };
+}
+
 export type SubscriberEvent = UserSubscribed | UserUnsubscribed;
-export type ScheduledMessageEvent = MessageScheduled;
+export type ScheduledMessageEvent =
+  | MessageScheduled
+  | MessageDue
+  | RecipientPartSent
+  | RecipientDelivered
+  | RecipientDeliveryFailed
+  | MessageSent;
 export type DomainEvent = SubscriberEvent | ScheduledMessageEvent;
 export type DomainEventType = DomainEvent['type'];
 

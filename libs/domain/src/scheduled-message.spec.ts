@@ -7,6 +7,8 @@ import {
   initialScheduledMessageState,
   MAX_MESSAGE_LENGTH,
   parseRecipientList,
+  partsToSend,
+  recipientsAwaitingOutcome,
   type RecipientStatus,
   type ScheduledMessageCommand,
   type ScheduledMessageState,
@@ -127,7 +129,172 @@ describe('ScheduledMessage', () => {
   it('accepts exactly 4096 characters', () => {
     const text = 'y'.repeat(MAX_MESSAGE_LENGTH);
     const [event] = decideScheduledMessage(command({ text }), initialScheduledMessageState);
-    expect(event?.data.text).toHaveLength(MAX_MESSAGE_LENGTH);
+    expect(event?.type === 'MessageScheduled' && event.data.text).toHaveLength(MAX_MESSAGE_LENGTH);
+  });
+});
+
+describe('ScheduledMessage: due and delivered', () => {
+  const due: ScheduledMessageEvent = {
+    type: 'MessageDue',
+    data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' },
+  };
+  // The message has a text and one attachment: parts 0 and 1.
+  const partSent = (userId: string, part: number): ScheduledMessageEvent => ({
+    type: 'RecipientPartSent',
+    data: {
+      messageId: 'm-1',
+      userId,
+      chatId: `chat-${userId}`,
+      part,
+      telegramMessageId: 100 + part,
+      ...(part > 0 ? { telegramFileId: 'file-1' } : {}),
+    },
+  });
+  const delivered = (userId: string): ScheduledMessageEvent => ({
+    type: 'RecipientDelivered',
+    data: { messageId: 'm-1', userId, chatId: `chat-${userId}`, telegramMessageIds: [100, 101] },
+  });
+  const markDue = (now: string): ScheduledMessageCommand => ({
+    type: 'MarkMessageDue',
+    messageId: 'm-1',
+    now: new Date(now),
+  });
+  const sendPart = (userId: string, part: number): ScheduledMessageCommand => ({
+    type: 'RecordPartSent',
+    messageId: 'm-1',
+    userId,
+    chatId: `chat-${userId}`,
+    part,
+    telegramMessageId: 100 + part,
+    ...(part > 0 ? { telegramFileId: 'file-1' } : {}),
+  });
+  const fail = (userId: string): ScheduledMessageCommand => ({
+    type: 'RecordDeliveryFailure',
+    messageId: 'm-1',
+    userId,
+    code: 'blocked',
+    reason: 'Forbidden: bot was blocked by the user',
+  });
+
+  it('given a scheduled message, when its time has come, then it is due', () => {
+    spec.given([scheduled]).when(markDue('2030-01-31T09:30:00Z')).then([due]);
+  });
+
+  it('given a scheduled message, when its time has not come, then it is not due', () => {
+    spec
+      .given([scheduled])
+      .when(markDue('2030-01-31T09:29:59Z'))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotDueYet));
+  });
+
+  it('given a due message, when it is found due again, then it is refused: one MessageDue per message', () => {
+    spec
+      .given([scheduled, due])
+      .when(markDue('2030-02-01T00:00:00Z'))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotPending));
+  });
+
+  it('given no message, when it is found due, then it is refused', () => {
+    spec
+      .given([])
+      .when(markDue('2030-02-01T00:00:00Z'))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotFound));
+  });
+
+  it('given a due message, when the text reaches a recipient, then only that part is recorded', () => {
+    spec
+      .given([scheduled, due])
+      .when(sendPart('u-1', 0))
+      .then([partSent('u-1', 0)]);
+  });
+
+  it('given the text sent, when the last attachment is sent, then the recipient is delivered', () => {
+    spec
+      .given([scheduled, due, partSent('u-1', 0)])
+      .when(sendPart('u-1', 1))
+      .then([partSent('u-1', 1), delivered('u-1')]);
+  });
+
+  it('given a part recorded, when it is recorded again, then nothing changes', () => {
+    spec
+      .given([scheduled, due, partSent('u-1', 0)])
+      .when(sendPart('u-1', 0))
+      .then([]);
+  });
+
+  it('given one recipient delivered, when the last one fails, then the message is sent', () => {
+    spec
+      .given([scheduled, due, partSent('u-1', 0), partSent('u-1', 1), delivered('u-1')])
+      .when(fail('u-2'))
+      .then([
+        {
+          type: 'RecipientDeliveryFailed',
+          data: {
+            messageId: 'm-1',
+            userId: 'u-2',
+            code: 'blocked',
+            reason: 'Forbidden: bot was blocked by the user',
+          },
+        },
+        { type: 'MessageSent', data: { messageId: 'm-1', delivered: 1, failed: 1 } },
+      ]);
+  });
+
+  it('given one recipient failed, when the last part of the other is sent, then it is delivered and the message sent', () => {
+    spec
+      .given([
+        scheduled,
+        due,
+        {
+          type: 'RecipientDeliveryFailed',
+          data: { messageId: 'm-1', userId: 'u-2', code: 'blocked', reason: 'x' },
+        },
+        partSent('u-1', 0),
+      ])
+      .when(sendPart('u-1', 1))
+      .then([
+        partSent('u-1', 1),
+        delivered('u-1'),
+        { type: 'MessageSent', data: { messageId: 'm-1', delivered: 1, failed: 1 } },
+      ]);
+  });
+
+  it('given a recipient delivered, when a failure is recorded for it, then nothing changes', () => {
+    spec
+      .given([scheduled, due, partSent('u-1', 0), partSent('u-1', 1), delivered('u-1')])
+      .when(fail('u-1'))
+      .then([]);
+  });
+
+  it('given a message not yet due, when a part is recorded, then it is refused', () => {
+    spec
+      .given([scheduled])
+      .when(sendPart('u-1', 0))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotDue));
+  });
+
+  it('refuses a part the message does not have', () => {
+    spec
+      .given([scheduled, due])
+      .when(sendPart('u-1', 2))
+      .thenThrows(refusedWith(DomainErrorCode.InvalidAttachment));
+  });
+
+  it('refuses an outcome for someone who is not a recipient', () => {
+    spec
+      .given([scheduled, due])
+      .when(fail('u-9'))
+      .thenThrows(refusedWith(DomainErrorCode.NotARecipient));
+  });
+
+  it('lists the recipients awaiting an outcome and the parts each still needs', () => {
+    const state = [scheduled, due, partSent('u-1', 0)].reduce(
+      evolveScheduledMessage,
+      initialScheduledMessageState,
+    );
+    expect(recipientsAwaitingOutcome(state)).toEqual(['u-1', 'u-2']);
+    expect(partsToSend(state, 'u-1')).toEqual([1]);
+    expect(partsToSend(state, 'u-2')).toEqual([0, 1]);
   });
 });
 

@@ -1,16 +1,34 @@
 import { DomainError, DomainErrorCode } from './errors';
-import type { Attachment, MessageScheduled, ScheduledMessageEvent } from './events';
+import type {
+  Attachment,
+  DeliveryFailureCode,
+  MessageDue,
+  MessageScheduled,
+  MessageSent,
+  RecipientDelivered,
+  RecipientDeliveryFailed,
+  RecipientPartSent,
+  ScheduledMessageEvent,
+} from './events';
 
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
+export type RecipientOutcome = 'delivered' | 'failed';
+
 export type ScheduledMessageState =
   | { readonly status: 'none' }
   | {
-      readonly status: 'scheduled';
+      /** scheduled → due (the scheduler found it due) → sent (every recipient has an outcome). */
+      readonly status: 'scheduled' | 'due' | 'sent';
       readonly messageId: string;
       readonly recipients: readonly string[];
+      readonly text: string;
       readonly scheduledAt: string;
+      readonly attachments: readonly Attachment[];
+      readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
+      /** Per recipient, the parts sent so far (0 = the text, n = the n-th attachment) and Telegram's message id for each. */
+      readonly partsSent: Readonly<Record<string, Readonly<Record<number, number>>>>;
     };
 
 export const initialScheduledMessageState: ScheduledMessageState = { status: 'none' };
@@ -34,7 +52,35 @@ export interface ScheduleMessage {
   readonly limits: AttachmentLimits;
 }
 
-export type ScheduledMessageCommand = ScheduleMessage;
+/** The scheduler found the message due. */
+export interface MarkMessageDue {
+  readonly type: 'MarkMessageDue';
+  readonly messageId: string;
+  readonly now: Date;
+}
+
+/** One part of the message reached a recipient's chat. */
+export interface RecordPartSent {
+  readonly type: 'RecordPartSent';
+  readonly messageId: string;
+  readonly userId: string;
+  readonly chatId: string;
+  readonly part: number;
+  readonly telegramMessageId: number;
+  readonly telegramFileId?: string;
+}
+
+/** A recipient will not get the message (a permanent failure). */
+export interface RecordDeliveryFailure {
+  readonly type: 'RecordDeliveryFailure';
+  readonly messageId: string;
+  readonly userId: string;
+  readonly code: DeliveryFailureCode;
+  readonly reason: string;
+}
+
+export type ScheduledMessageCommand =
+  ScheduleMessage | MarkMessageDue | RecordPartSent | RecordDeliveryFailure;
 
 export function decideScheduledMessage(
   command: ScheduledMessageCommand,
@@ -43,6 +89,12 @@ export function decideScheduledMessage(
   switch (command.type) {
     case 'ScheduleMessage':
       return [schedule(command, state)];
+    case 'MarkMessageDue':
+      return [markDue(command, state)];
+    case 'RecordPartSent':
+      return recordPartSent(command, state);
+    case 'RecordDeliveryFailure':
+      return recordFailure(command, state);
   }
 }
 
@@ -73,6 +125,154 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
     },
   };
+}
+
+function markDue(command: MarkMessageDue, state: ScheduledMessageState): MessageDue {
+  if (state.status === 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotFound,
+      `Message ${command.messageId} does not exist`,
+    );
+  }
+  if (state.status !== 'scheduled') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotPending,
+      `Message ${command.messageId} is already ${state.status}`,
+      { status: state.status },
+    );
+  }
+  if (new Date(state.scheduledAt).getTime() > command.now.getTime()) {
+    throw new DomainError(
+      DomainErrorCode.MessageNotDueYet,
+      `Message ${command.messageId} is due at ${state.scheduledAt}`,
+    );
+  }
+  return {
+    type: 'MessageDue',
+    data: { messageId: state.messageId, scheduledAt: state.scheduledAt },
+  };
+}
+
+type Message = Exclude<ScheduledMessageState, { status: 'none' }>;
+
+/** The number of parts each recipient gets: the text, then every attachment. */
+export const partCount = (message: Message): number => 1 + message.attachments.length;
+
+/** Parts not yet sent to a recipient, in sending order. */
+export function partsToSend(state: ScheduledMessageState, userId: string): number[] {
+  if (state.status === 'none') return [];
+  const sent = state.partsSent[userId] ?? {};
+  return Array.from({ length: partCount(state) }, (_, part) => part).filter(
+    (part) => sent[part] === undefined,
+  );
+}
+
+/**
+ * Checks that an outcome may be recorded for the recipient; returns false when it already has
+ * one (a redelivered MessageDue may try again: that changes nothing).
+ */
+function acceptsOutcome(
+  command: { messageId: string; userId: string },
+  state: ScheduledMessageState,
+): state is Message {
+  if (state.status === 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotFound,
+      `Message ${command.messageId} does not exist`,
+    );
+  }
+  if (!state.recipients.includes(command.userId)) {
+    throw new DomainError(
+      DomainErrorCode.NotARecipient,
+      `User ${command.userId} is not a recipient of message ${command.messageId}`,
+    );
+  }
+  if (state.outcomes[command.userId] !== undefined) return false;
+  if (state.status !== 'due') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotDue,
+      `Message ${command.messageId} is ${state.status}, not due`,
+      { status: state.status },
+    );
+  }
+  return true;
+}
+
+/** With one more outcome, is every recipient done? Then the message is sent. */
+function sentIfComplete(state: Message, userId: string, outcome: RecipientOutcome): MessageSent[] {
+  const outcomes = { ...state.outcomes, [userId]: outcome };
+  if (state.recipients.some((recipient) => outcomes[recipient] === undefined)) return [];
+  const delivered = state.recipients.filter(
+    (recipient) => outcomes[recipient] === 'delivered',
+  ).length;
+  return [
+    {
+      type: 'MessageSent',
+      data: { messageId: state.messageId, delivered, failed: state.recipients.length - delivered },
+    },
+  ];
+}
+
+function recordPartSent(
+  command: RecordPartSent,
+  state: ScheduledMessageState,
+): ScheduledMessageEvent[] {
+  if (!acceptsOutcome(command, state)) return [];
+  const total = partCount(state);
+  if (!Number.isInteger(command.part) || command.part < 0 || command.part >= total) {
+    throw new DomainError(
+      DomainErrorCode.InvalidAttachment,
+      `Message ${command.messageId} has parts 0 to ${total - 1}; got ${command.part}`,
+    );
+  }
+  const sent = { ...state.partsSent[command.userId], [command.part]: command.telegramMessageId };
+  if (state.partsSent[command.userId]?.[command.part] !== undefined) return [];
+  const partSent: RecipientPartSent = {
+    type: 'RecipientPartSent',
+    data: {
+      messageId: state.messageId,
+      userId: command.userId,
+      chatId: command.chatId,
+      part: command.part,
+      telegramMessageId: command.telegramMessageId,
+      ...(command.telegramFileId !== undefined ? { telegramFileId: command.telegramFileId } : {}),
+    },
+  };
+  if (Object.keys(sent).length < total) return [partSent];
+  const delivered: RecipientDelivered = {
+    type: 'RecipientDelivered',
+    data: {
+      messageId: state.messageId,
+      userId: command.userId,
+      chatId: command.chatId,
+      telegramMessageIds: Array.from({ length: total }, (_, part) => sent[part]!),
+    },
+  };
+  return [partSent, delivered, ...sentIfComplete(state, command.userId, 'delivered')];
+}
+
+function recordFailure(
+  command: RecordDeliveryFailure,
+  state: ScheduledMessageState,
+): ScheduledMessageEvent[] {
+  if (!acceptsOutcome(command, state)) return [];
+  const failed: RecipientDeliveryFailed = {
+    type: 'RecipientDeliveryFailed',
+    data: {
+      messageId: state.messageId,
+      userId: command.userId,
+      code: command.code,
+      reason: command.reason,
+    },
+  };
+  return [failed, ...sentIfComplete(state, command.userId, 'failed')];
+}
+
+/** Recipients still without an outcome, in the order they were given. */
+export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[] {
+  return state.status === 'none'
+    ? []
+    : state.recipients.filter((recipient) => state.outcomes[recipient] === undefined);
 }
 
 export function validateText(text: string): void {
@@ -109,12 +309,14 @@ function validateRecipients(
       { field: 'target_user_id' },
     );
   }
-  const duplicates = recipients.filter((id, index) => recipients.indexOf(id) !== index);
+  const duplicates = [
+    ...new Set(recipients.filter((id, index) => recipients.indexOf(id) !== index)),
+  ];
   if (duplicates.length > 0) {
     throw new DomainError(
       DomainErrorCode.InvalidRecipient,
-      `target_user_id lists these users more than once: ${[...new Set(duplicates)].join(', ')}`,
-      { field: 'target_user_id', duplicates: [...new Set(duplicates)] },
+      `target_user_id lists these users more than once: ${duplicates.join(', ')}`,
+      { field: 'target_user_id', duplicates },
     );
   }
   const unknown = recipients.filter((id) => !status.has(id));
@@ -172,7 +374,36 @@ export function evolveScheduledMessage(
         status: 'scheduled',
         messageId: event.data.messageId,
         recipients: event.data.recipients,
+        text: event.data.text,
         scheduledAt: event.data.scheduledAt,
+        attachments: event.data.attachments,
+        outcomes: {},
+        partsSent: {},
       };
+    case 'MessageDue':
+      return state.status === 'none' ? state : { ...state, status: 'due' };
+    case 'RecipientPartSent':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            partsSent: {
+              ...state.partsSent,
+              [event.data.userId]: {
+                ...state.partsSent[event.data.userId],
+                [event.data.part]: event.data.telegramMessageId,
+              },
+            },
+          };
+    case 'RecipientDelivered':
+      return state.status === 'none'
+        ? state
+        : { ...state, outcomes: { ...state.outcomes, [event.data.userId]: 'delivered' } };
+    case 'RecipientDeliveryFailed':
+      return state.status === 'none'
+        ? state
+        : { ...state, outcomes: { ...state.outcomes, [event.data.userId]: 'failed' } };
+    case 'MessageSent':
+      return state.status === 'none' ? state : { ...state, status: 'sent' };
   }
 }

@@ -8,7 +8,7 @@ import {
 import { MikroORM } from '@mikro-orm/postgresql';
 import { RabbitMqConfig } from '../../config/src/config';
 import { EventStore } from '../../event-store/src/event-store';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore } from '../../event-store/src/checkpoint-store';
 import { EventPublisher } from './event-publisher';
 import { OutboxRelay } from './outbox-relay';
 

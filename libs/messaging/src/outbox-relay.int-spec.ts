@@ -11,7 +11,7 @@ import {
 } from '../../../test/support/test-database';
 import type { EventMetadata, NewEvent } from '../../event-store/src/event-store';
 import { PostgresEventStore } from '../../event-store/src/postgres-event-store';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore } from '../../event-store/src/checkpoint-store';
 import { EventPublisher } from './event-publisher';
 import { DEFAULT_OUTBOX_OPTIONS, OutboxRelay } from './outbox-relay';
 

@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Attachment } from '../../domain/src/events';
 
-export type MessageStatus = 'scheduled' | 'sent';
+export type MessageStatus = 'scheduled' | 'due' | 'sent';
 
 /** One row per scheduled message, as the events left it. Built by the message projector. */
 @Entity({ tableName: 'messages' })
@@ -26,6 +26,12 @@ export class MessageView {
 
   @Property({ type: 'boolean' })
   isSent!: boolean;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  dueAt!: Date | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
 
   @Property({ type: 'timestamptz' })
   createdAt!: Date;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StoredEvent } from '../../event-store/src/event-store';
+import { MessageRecipientView } from './message-recipient.view';
 import { MessageView } from './message.view';
 import { SubscriberView } from './subscriber.view';
 
@@ -52,10 +53,67 @@ async function apply(em: EntityManager, event: StoredEvent): Promise<void> {
         attachments: [...event.data.attachments],
         status: 'scheduled',
         isSent: false,
+        dueAt: null,
+        sentAt: null,
         createdAt: event.recordedAt,
         updatedAt: event.recordedAt,
         lastPosition,
       });
+      await em.insertMany(
+        MessageRecipientView,
+        event.data.recipients.map((userId, ordinal) => ({
+          messageId: event.data.messageId,
+          userId,
+          ordinal,
+          status: 'pending' as const,
+          chatId: null,
+          failureCode: null,
+          reason: null,
+          updatedAt: event.recordedAt,
+        })),
+      );
+      return;
+    case 'MessageDue':
+      await em.nativeUpdate(
+        MessageView,
+        { id: event.data.messageId },
+        { status: 'due', dueAt: event.recordedAt, updatedAt: event.recordedAt, lastPosition },
+      );
+      return;
+    case 'RecipientPartSent':
+      // Progress within a recipient's delivery: the read models show outcomes only.
+      return;
+    case 'RecipientDelivered':
+      await em.nativeUpdate(
+        MessageRecipientView,
+        { messageId: event.data.messageId, userId: event.data.userId },
+        { status: 'delivered', chatId: event.data.chatId, updatedAt: event.recordedAt },
+      );
+      return;
+    case 'RecipientDeliveryFailed':
+      await em.nativeUpdate(
+        MessageRecipientView,
+        { messageId: event.data.messageId, userId: event.data.userId },
+        {
+          status: 'failed',
+          failureCode: event.data.code,
+          reason: event.data.reason,
+          updatedAt: event.recordedAt,
+        },
+      );
+      return;
+    case 'MessageSent':
+      await em.nativeUpdate(
+        MessageView,
+        { id: event.data.messageId },
+        {
+          status: 'sent',
+          isSent: true,
+          sentAt: event.recordedAt,
+          updatedAt: event.recordedAt,
+          lastPosition,
+        },
+      );
       return;
   }
 }

@@ -1,4 +1,13 @@
-import { Controller, Get, HttpCode, Logger, Post, Req, UseInterceptors } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  Param,
+  Post,
+  Req,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBody,
@@ -10,9 +19,12 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
+import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
+import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { ApiConfig } from '../../../../libs/config/src/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import { messageStreamId } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
@@ -23,6 +35,12 @@ import {
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
 import { requestContextOf } from '../http/request-context';
+import {
+  EventResponse,
+  MessageDetailsResponse,
+  toEventResponse,
+  toMessageDetailsResponse,
+} from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
 
 const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp'] as const;
@@ -107,7 +125,28 @@ export class MessagesController {
     const views = await this.queries.execute(new ListPendingMessagesQuery());
     return views.map(toMessageResponse);
   }
+
+  @Get('messages/:id')
+  @ApiOperation({ summary: "A message's status and each recipient's outcome" })
+  @ApiOkResponse({ type: MessageDetailsResponse })
+  async get(@Param('id') id: string): Promise<MessageDetailsResponse> {
+    const found = await this.queries.execute(new GetMessageQuery(id));
+    if (!found) throw messageNotFound(id);
+    return toMessageDetailsResponse(found);
+  }
+
+  @Get('messages/:id/events')
+  @ApiOperation({ summary: "The message's events, in order: its audit trail" })
+  @ApiOkResponse({ type: [EventResponse] })
+  async events(@Param('id') id: string): Promise<EventResponse[]> {
+    const events = await this.queries.execute(new GetStreamEventsQuery(messageStreamId(id)));
+    if (events.length === 0) throw messageNotFound(id);
+    return events.map(toEventResponse);
+  }
 }
+
+const messageNotFound = (id: string) =>
+  new DomainError(DomainErrorCode.MessageNotFound, `No message with id ${id}`, { messageId: id });
 
 type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 

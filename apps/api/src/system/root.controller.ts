@@ -16,6 +16,8 @@ export class RootController {
         'POST /subscribe-user': 'Subscribe a new user',
         'GET /pending-messages': 'Get all pending messages',
         'GET /subscribed-users': 'Get all subscribed users',
+        'GET /messages/{id}': "A message's status and each recipient's outcome",
+        'GET /messages/{id}/events': "The message's events, in order",
         'GET /health/live': 'Liveness',
         'GET /health/ready': 'Readiness: database, broker and object store',
         'GET /docs': 'Interactive API documentation',

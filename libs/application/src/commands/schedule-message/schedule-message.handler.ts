@@ -10,9 +10,8 @@ import { EventStore } from '../../../../event-store/src/event-store';
 import { MessageView } from '../../../../projections/src/message.view';
 import { SubscriberView } from '../../../../projections/src/subscriber.view';
 import { metadataFor } from '../../request-context';
+import { isUuid } from '../../uuid';
 import { ScheduleMessageCommand } from './schedule-message.command';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @CommandHandler(ScheduleMessageCommand)
 export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCommand> {
@@ -24,7 +23,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
   async execute(command: ScheduleMessageCommand): Promise<MessageView> {
     const em = this.orm.em.fork();
     // Ids that are not UUIDs cannot be subscribers; the domain names them as unknown.
-    const candidates = command.recipients.filter((id) => UUID.test(id));
+    const candidates = command.recipients.filter(isUuid);
     const subscribers =
       candidates.length === 0 ? [] : await em.find(SubscriberView, { userId: { $in: candidates } });
     const recipientStatus = new Map<string, RecipientStatus>(

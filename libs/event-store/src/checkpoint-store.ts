@@ -1,5 +1,5 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { LOG_START, type LogCheckpoint } from '../../event-store/src/event-store';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { LOG_START, type LogCheckpoint } from './event-store';
 
 /**
  * A log reader's stored place, held under a lease: of several processes running the same reader,
@@ -31,8 +31,10 @@ export class CheckpointStore {
     owner: string,
     checkpoint: LogCheckpoint,
     leaseMs: number,
+    /** A transaction's entity manager, to store the checkpoint with what the reader wrote. */
+    em: EntityManager = this.orm.em.fork(),
   ): Promise<boolean> {
-    const rows = await this.orm.em.fork().execute<{ name: string }[]>(
+    const rows = await em.execute<{ name: string }[]>(
       `UPDATE checkpoints
           SET transaction_id = ?::xid8, position = ?, updated_at = now(),
               lease_until = now() + ? * interval '1 millisecond'

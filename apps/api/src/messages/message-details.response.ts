@@ -1,0 +1,125 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { MessageWithRecipients } from '../../../../libs/application/src/queries/get-message/get-message.query';
+import type { StoredEvent } from '../../../../libs/event-store/src/event-store';
+import { MessageResponse, toMessageResponse } from './message.response';
+
+export class RecipientOutcomeResponse {
+  @ApiProperty({ format: 'uuid' })
+  user_id!: string;
+
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ nullable: true, type: String, description: 'The chat delivered to' })
+  chat_id!: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Why it failed: unknown_recipient, unsubscribed, blocked, chat_not_found, rejected, attachment_missing',
+  })
+  failure_code!: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  reason!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class AttachmentResponse {
+  @ApiProperty()
+  object_key!: string;
+
+  @ApiProperty()
+  file_name!: string;
+
+  @ApiProperty()
+  content_type!: string;
+
+  @ApiProperty()
+  size!: number;
+
+  @ApiProperty()
+  sha256!: string;
+}
+
+export class MessageDetailsResponse extends MessageResponse {
+  @ApiProperty({ enum: ['scheduled', 'due', 'sent'] })
+  status!: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  due_at!: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  sent_at!: string | null;
+
+  @ApiProperty({ type: [AttachmentResponse] })
+  attachments!: AttachmentResponse[];
+
+  @ApiProperty({ type: [RecipientOutcomeResponse] })
+  recipients!: RecipientOutcomeResponse[];
+}
+
+export function toMessageDetailsResponse({
+  message,
+  recipients,
+}: MessageWithRecipients): MessageDetailsResponse {
+  return {
+    ...toMessageResponse(message),
+    status: message.status,
+    due_at: message.dueAt?.toISOString() ?? null,
+    sent_at: message.sentAt?.toISOString() ?? null,
+    attachments: message.attachments.map((attachment) => ({
+      object_key: attachment.objectKey,
+      file_name: attachment.fileName,
+      content_type: attachment.contentType,
+      size: attachment.size,
+      sha256: attachment.sha256,
+    })),
+    recipients: recipients.map((recipient) => ({
+      user_id: recipient.userId,
+      status: recipient.status,
+      chat_id: recipient.chatId,
+      failure_code: recipient.failureCode,
+      reason: recipient.reason,
+      updated_at: recipient.updatedAt.toISOString(),
+    })),
+  };
+}
+
+export class EventResponse {
+  @ApiProperty({ description: 'Global position in the log' })
+  position!: number;
+
+  @ApiProperty({ description: 'Version within the stream, from 1' })
+  stream_version!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  event_id!: string;
+
+  @ApiProperty({ example: 'MessageScheduled' })
+  type!: string;
+
+  @ApiProperty({ type: Object })
+  data!: unknown;
+
+  @ApiProperty({ type: Object, description: 'correlationId, causationId, actor' })
+  metadata!: unknown;
+
+  @ApiProperty({ format: 'date-time' })
+  recorded_at!: string;
+}
+
+export function toEventResponse(event: StoredEvent): EventResponse {
+  return {
+    position: event.position,
+    stream_version: event.streamVersion,
+    event_id: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recorded_at: event.recordedAt.toISOString(),
+  };
+}

@@ -1,0 +1,50 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../../domain/src/errors';
+import { messageStreamId } from '../../../../domain/src/events';
+import { decideScheduledMessage } from '../../../../domain/src/scheduled-message';
+import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
+import { Clock } from '../../../../runtime/src/clock';
+import { loadMessage } from '../../message-stream';
+import { MarkMessageDueCommand } from './mark-message-due.command';
+
+@CommandHandler(MarkMessageDueCommand)
+export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueCommand> {
+  constructor(
+    private readonly events: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Appends MessageDue at the version read: of two schedulers racing for the same message, the
+   * second's append conflicts (or, reading later, it finds the message already due) and it
+   * backs off. Exactly one MessageDue per message.
+   */
+  async execute(command: MarkMessageDueCommand): Promise<boolean> {
+    const { state, version, events } = await loadMessage(this.events, command.messageId);
+    let decided;
+    try {
+      decided = decideScheduledMessage(
+        { type: 'MarkMessageDue', messageId: command.messageId, now: this.clock.now() },
+        state,
+      );
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
+    const scheduled = events[0];
+    try {
+      await this.events.append(messageStreamId(command.messageId), decided, {
+        expectedVersion: version,
+        metadata: {
+          correlationId: scheduled?.metadata.correlationId ?? command.messageId,
+          causationId: scheduled?.eventId ?? null,
+          actor: 'scheduler',
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof StreamVersionConflictError) return false;
+      throw error;
+    }
+  }
+}

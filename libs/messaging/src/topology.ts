@@ -1,0 +1,46 @@
+import type { ConfirmChannel } from 'amqplib';
+
+/**
+ * Queue names derive from the exchange's, so that systems (or test runs) sharing a vhost with
+ * different exchanges never share a queue.
+ */
+export function deliveryTopology(exchange: string) {
+  return {
+    exchange,
+    queue: `${exchange}.delivery.message-due`,
+    routingKey: 'MessageDue',
+    deadLetterExchange: `${exchange}.dead-letter`,
+    deadLetterQueue: `${exchange}.delivery.message-due.dead-letter`,
+  } as const;
+}
+
+export type DeliveryTopology = ReturnType<typeof deliveryTopology>;
+
+/** Redeliveries of one message before RabbitMQ dead-letters it. */
+export const DELIVERY_LIMIT = 5;
+
+/**
+ * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue,
+ * dead-lettering a message after DELIVERY_LIMIT redeliveries.
+ */
+export async function assertDeliveryTopology(
+  channel: ConfirmChannel,
+  topology: DeliveryTopology,
+): Promise<void> {
+  await channel.assertExchange(topology.exchange, 'topic', { durable: true });
+  await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
+  await channel.assertQueue(topology.deadLetterQueue, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum' },
+  });
+  await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '');
+  await channel.assertQueue(topology.queue, {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': DELIVERY_LIMIT,
+      'x-dead-letter-exchange': topology.deadLetterExchange,
+    },
+  });
+  await channel.bindQueue(topology.queue, topology.exchange, topology.routingKey);
+}

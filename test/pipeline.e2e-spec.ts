@@ -1,0 +1,208 @@
+import { createHash, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { TEST_API_KEY } from './support/api-harness';
+import { type AppProcess, TestSystem, waitUntil } from './support/system';
+
+const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+const TICK_MS = 1000;
+const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+
+describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
+  const system = new TestSystem(TICK_MS);
+  let scheduler: AppProcess;
+  let delivery: AppProcess;
+  let chatCounter = 500_000;
+
+  beforeAll(async () => {
+    await system.start();
+    scheduler = system.spawn('scheduler');
+    delivery = system.spawn('delivery');
+  });
+  afterAll(async () => system.stop());
+
+  async function subscriber(): Promise<{ userId: string; chatId: string }> {
+    const chatId = String(++chatCounter);
+    const response = await request(system.server)
+      .post('/subscribe-user')
+      .set(auth)
+      .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
+      .expect(200);
+    return { userId: response.body.user_id, chatId };
+  }
+
+  async function schedule(
+    recipients: string[],
+    text: string,
+    at: Date,
+    files: { name: string; content: Buffer }[] = [],
+  ): Promise<{ id: string }> {
+    let call = request(system.server)
+      .post('/schedule-message')
+      .set(auth)
+      .field('target_user_id', recipients.join(','))
+      .field('message', text)
+      .field('scheduled_timestamp', at.toISOString());
+    for (const file of files) call = call.attach('files', file.content, file.name);
+    const response = await call;
+    if (response.status !== 200)
+      throw new Error(`schedule failed: ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  async function messageStatus(id: string): Promise<{
+    status: string;
+    is_sent: boolean;
+    recipients: {
+      user_id: string;
+      status: string;
+      failure_code: string | null;
+      reason: string | null;
+    }[];
+  }> {
+    const response = await request(system.server).get(`/messages/${id}`).set(auth).expect(200);
+    return response.body;
+  }
+
+  async function waitSent(id: string, timeoutMs = 30_000): Promise<void> {
+    try {
+      await waitUntil(
+        async () => (await messageStatus(id)).is_sent,
+        timeoutMs,
+        `message ${id} to be sent`,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${system.logs()}`);
+    }
+  }
+
+  it('delivers the text and every file, byte-exact and once, to every recipient, on time', async () => {
+    const [a, b] = [await subscriber(), await subscriber()];
+    const binary = randomBytes(1024 * 1024 + 123);
+    const notes = Buffer.from('Meeting notes: bring the slides.\n');
+    const at = new Date(Date.now() + 3000);
+    const text = 'Hello from the scheduler!';
+    const { id } = await schedule([a.userId, b.userId], text, at, [
+      { name: 'archive.bin', content: binary },
+      { name: 'notes.txt', content: notes },
+    ]);
+    await waitSent(id);
+
+    for (const chat of [a.chatId, b.chatId]) {
+      const calls = system.telegram.delivered(chat);
+      expect(calls.map((call) => [call.method, call.text ?? call.fileName])).toEqual([
+        ['sendMessage', text],
+        ['sendDocument', 'archive.bin'],
+        ['sendDocument', 'notes.txt'],
+      ]);
+      expect(calls[1]).toMatchObject({ sha256: sha256(binary), fileSize: binary.length });
+      expect(calls[2]).toMatchObject({ sha256: sha256(notes), fileSize: notes.length });
+    }
+    const firstSend = Math.min(
+      ...system.telegram
+        .delivered()
+        .filter((call) => [a.chatId, b.chatId].includes(call.chatId!))
+        .map((call) => call.receivedAt),
+    );
+    expect(firstSend).toBeGreaterThanOrEqual(at.getTime());
+    expect(firstSend - at.getTime()).toBeLessThanOrEqual(TICK_MS + 1000);
+
+    const pending = await request(system.server).get('/pending-messages').set(auth).expect(200);
+    expect(pending.body.map((message: { id: string }) => message.id)).not.toContain(id);
+    const status = await messageStatus(id);
+    expect(status).toMatchObject({ status: 'sent', is_sent: true });
+    expect(status.recipients.map((recipient) => recipient.status)).toEqual([
+      'delivered',
+      'delivered',
+    ]);
+
+    const events = await request(system.server).get(`/messages/${id}/events`).set(auth).expect(200);
+    const types: string[] = events.body.map((event: { type: string }) => event.type);
+    expect(types[0]).toBe('MessageScheduled');
+    expect(types[1]).toBe('MessageDue');
+    expect(types.at(-1)).toBe('MessageSent');
+    expect(types.filter((type) => type === 'RecipientDelivered')).toHaveLength(2);
+    expect(types.filter((type) => type === 'RecipientPartSent')).toHaveLength(6);
+    const positions: number[] = events.body.map((event: { position: number }) => event.position);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+    expect(events.body[0]).toMatchObject({
+      data: { messageId: id },
+      recorded_at: expect.any(String),
+    });
+  });
+
+  it('sends every recipient everything exactly once when delivery is killed after its first send', async () => {
+    const [a, b] = [await subscriber(), await subscriber()];
+    const file = randomBytes(200_000);
+    const sendsBefore = system.telegram.delivered().length;
+    // Hold every send after the first of this message until the delivery process is dead.
+    system.telegram.holdAfter(sendsBefore + 1);
+    const { id } = await schedule(
+      [a.userId, b.userId],
+      'Survives a crash',
+      new Date(Date.now() - 1000),
+      [{ name: 'data.bin', content: file }],
+    );
+    await waitUntil(
+      async () =>
+        (await system.events(`message-${id}`)).some((event) => event.type === 'RecipientPartSent'),
+      20_000,
+      'the first send to be recorded',
+    );
+    await waitUntil(() => system.telegram.held > 0, 10_000, 'the second send to be on its way');
+    await delivery.kill();
+    system.telegram.release();
+    delivery = system.spawn('delivery');
+    await waitSent(id);
+
+    for (const chat of [a.chatId, b.chatId]) {
+      expect(system.telegram.delivered(chat).map((call) => call.method)).toEqual([
+        'sendMessage',
+        'sendDocument',
+      ]);
+      expect(system.telegram.delivered(chat)[1]?.sha256).toBe(sha256(file));
+    }
+  });
+
+  it('records a recipient who blocked the bot as failed, delivers to the others, and marks the message sent', async () => {
+    const [a, blocked, c] = [await subscriber(), await subscriber(), await subscriber()];
+    system.telegram.blockedChats.add(blocked.chatId);
+    const { id } = await schedule([a.userId, blocked.userId, c.userId], 'Some of you', new Date());
+    await waitSent(id);
+    const status = await messageStatus(id);
+    expect(status.recipients).toEqual([
+      expect.objectContaining({ user_id: a.userId, status: 'delivered' }),
+      expect.objectContaining({
+        user_id: blocked.userId,
+        status: 'failed',
+        failure_code: 'blocked',
+        reason: 'Forbidden: bot was blocked by the user',
+      }),
+      expect.objectContaining({ user_id: c.userId, status: 'delivered' }),
+    ]);
+    expect(system.telegram.delivered(a.chatId)).toHaveLength(1);
+    expect(system.telegram.delivered(c.chatId)).toHaveLength(1);
+    expect(system.telegram.delivered(blocked.chatId)).toHaveLength(0);
+  });
+
+  it('appends one MessageDue per message with two schedulers running at once', async () => {
+    const second = system.spawn('scheduler');
+    try {
+      const user = await subscriber();
+      const at = new Date(Date.now() + 2500);
+      const ids: string[] = [];
+      for (let index = 0; index < 20; index++)
+        ids.push((await schedule([user.userId], `Race ${index}`, at)).id);
+      for (const id of ids) await waitSent(id);
+      for (const id of ids) {
+        const dues = (await system.events(`message-${id}`)).filter(
+          (event) => event.type === 'MessageDue',
+        );
+        expect(dues).toHaveLength(1);
+      }
+      expect(system.telegram.delivered(user.chatId)).toHaveLength(20);
+    } finally {
+      await second.stop();
+    }
+    expect(scheduler.child.exitCode).toBeNull();
+  });
+});

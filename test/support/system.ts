@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+import {
+  ApiConfig,
+  DatabaseConfig,
+  RabbitMqConfig,
+  StorageConfig,
+} from '../../libs/config/src/config';
+import { ObjectStorage } from '../../libs/storage/src/object-storage';
+import { BotApiDouble } from '../../tools/dev/bot-api-double';
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
+import { TEST_API_KEY } from './api-harness';
+import { rabbitMqUrl } from './services';
+import { createTestDatabase, type TestDatabase, testVhost } from './test-database';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const TEST_BOT_TOKEN = '123456789:test-token';
+
+export interface AppProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly output: string[];
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, and wait for the exit (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/**
+ * The whole system for an end-to-end test: its own database, the run's RabbitMQ vhost with an
+ * exchange of its own, a local S3 endpoint, the Bot API double, the API in this process and the
+ * scheduler and delivery apps as real processes, run from the build in dist/.
+ */
+export class TestSystem {
+  readonly telegram = new BotApiDouble();
+  readonly processes: AppProcess[] = [];
+  api!: INestApplication;
+  orm!: MikroORM;
+  storage!: ObjectStorage;
+  private database!: TestDatabase;
+  private s3!: LocalS3;
+  private s3Directory!: string;
+  private env: Record<string, string> = {};
+
+  constructor(private readonly tickMs = 1000) {}
+
+  async start(): Promise<void> {
+    if (!existsSync(join(ROOT, 'dist', 'apps', 'delivery', 'src', 'main.js'))) {
+      throw new Error('dist/ is missing: `npm run build` first (npm test does)');
+    }
+    this.database = await createTestDatabase();
+    this.s3Directory = await mkdtemp(join(tmpdir(), 'system-s3-'));
+    this.s3 = await startLocalS3({ directory: this.s3Directory });
+    await this.telegram.start();
+    const exchange = `events-${this.database.name}`;
+    this.env = {
+      DATABASE_URL: this.database.url,
+      RABBITMQ_URL: rabbitMqUrl(testVhost()),
+      RABBITMQ_EXCHANGE: exchange,
+      MINIO_ENDPOINT: this.s3.host,
+      MINIO_PORT: String(this.s3.port),
+      MINIO_USE_SSL: 'false',
+      MINIO_ACCESS_KEY: LOCAL_S3_CREDENTIALS.accessKey,
+      MINIO_SECRET_KEY: LOCAL_S3_CREDENTIALS.secretKey,
+      MINIO_BUCKET: 'system-test',
+      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+      TELEGRAM_API_ROOT: this.telegram.url,
+      SCHEDULER_TICK_MS: String(this.tickMs),
+      NO_COLOR: '1',
+    };
+    this.api = await createApiApp(
+      [
+        new DatabaseConfig(this.database.url),
+        new RabbitMqConfig(rabbitMqUrl(testVhost()), exchange),
+        new StorageConfig(
+          this.s3.host,
+          this.s3.port,
+          false,
+          LOCAL_S3_CREDENTIALS.accessKey,
+          LOCAL_S3_CREDENTIALS.secretKey,
+          'system-test',
+        ),
+        new ApiConfig(8000, [{ name: 'tester', key: TEST_API_KEY }], 50 * 1024 * 1024, 10),
+      ],
+      { logger: false },
+    );
+    await this.api.init();
+    this.orm = this.api.get<MikroORM>(MikroORM);
+    this.storage = this.api.get(ObjectStorage);
+  }
+
+  get server() {
+    return this.api.getHttpServer() as Parameters<typeof import('supertest')>[0];
+  }
+
+  /** Starts an app from dist/ with the system's environment. */
+  spawn(name: 'scheduler' | 'delivery' | 'api', extraEnv: Record<string, string> = {}): AppProcess {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const handle: AppProcess = {
+      name,
+      child,
+      output,
+      exited,
+      stop: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(timer);
+      },
+      kill: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+    this.processes.push(handle);
+    return handle;
+  }
+
+  /** Every event in the log, in position order. */
+  async events(
+    streamId?: string,
+  ): Promise<
+    { type: string; stream_id: string; data: Record<string, unknown>; recorded_at: Date }[]
+  > {
+    return this.orm.em
+      .fork()
+      .execute(
+        `SELECT type, stream_id, data, recorded_at FROM events ${streamId ? 'WHERE stream_id = ?' : ''} ORDER BY position`,
+        streamId ? [streamId] : [],
+      );
+  }
+
+  /** The output of every app process, for a failing test's message. */
+  logs(): string {
+    return this.processes
+      .map((process) => `--- ${process.name}\n${process.output.join('')}`)
+      .join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.stop()));
+    await this.api?.close();
+    await this.telegram.stop();
+    await this.s3?.close();
+    await rm(this.s3Directory, { recursive: true, force: true });
+    await this.database?.drop();
+  }
+}
+
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import busboy from 'busboy';
+
+/** A call the double received, as tests and people want to see it. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly token: string;
+  readonly chatId?: string;
+  readonly text?: string;
+  readonly fileName?: string;
+  readonly fileSize?: number;
+  readonly sha256?: string;
+  /** The status the double answered with. */
+  readonly status: number;
+  readonly receivedAt: number;
+  /** When the answer was given (after any latency). */
+  readonly answeredAt: number;
+}
+
+export interface InjectedFailure {
+  readonly status: number;
+  readonly description: string;
+  readonly retryAfter?: number;
+  /** Only for this method; every method when absent. */
+  readonly method?: string;
+  /** Only for this chat; every chat when absent. */
+  readonly chatId?: string;
+}
+
+type Fields = Record<string, string>;
+interface ParsedFile {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+const SEND_METHODS = new Set([
+  'sendMessage',
+  'sendDocument',
+  'sendPhoto',
+  'sendVideo',
+  'sendAudio',
+]);
+
+/**
+ * An HTTP server that answers `/bot<token>/<method>` as the Telegram Bot API does, recording
+ * every call (with the sha256 of every file received). Switches: latency, failures injected for
+ * the next calls (429 with retry_after, 5xx, anything), chats that blocked the bot (403) or do not
+ * exist (400 chat not found), and updates handed out by getUpdates.
+ */
+export class BotApiDouble {
+  readonly calls: RecordedCall[] = [];
+  latencyMs = 0;
+  readonly blockedChats = new Set<string>();
+  readonly unknownChats = new Set<string>();
+  private readonly failures: InjectedFailure[] = [];
+  private readonly updates: unknown[] = [];
+  private updateId = 0;
+  private messageId = 0;
+  private server: Server | undefined;
+  private holdThreshold: number | undefined;
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+  /** Send requests waiting behind the hold. */
+  held = 0;
+  /** Called after each answer. */
+  onCall: ((call: RecordedCall) => void) | undefined;
+
+  /**
+   * After `sends` successful sends, holds every further send unanswered (and unrecorded) until
+   * `release()`. A request whose client went away meanwhile is then dropped, as one that never
+   * reached Telegram: this is how a test kills a sender between two sends.
+   */
+  holdAfter(sends: number): void {
+    this.holdThreshold = sends;
+    let open = () => undefined as void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { promise, open };
+  }
+
+  /** Answers the held requests, after a moment that lets the close of a dead client's socket arrive. */
+  release(): void {
+    const gate = this.gate;
+    this.holdThreshold = undefined;
+    this.gate = undefined;
+    setTimeout(() => gate?.open(), 200);
+  }
+
+  /** The next `count` matching calls fail as described. */
+  failNext(count: number, failure: InjectedFailure): void {
+    for (let index = 0; index < count; index++) this.failures.push(failure);
+  }
+
+  /** Queues an update (its update_id is assigned) for getUpdates. */
+  pushUpdate(update: Record<string, unknown>): number {
+    const id = ++this.updateId;
+    this.updates.push({ update_id: id, ...update });
+    return id;
+  }
+
+  /** Successful sends, optionally to one chat. */
+  delivered(chatId?: string): RecordedCall[] {
+    return this.calls.filter(
+      (call) =>
+        SEND_METHODS.has(call.method) &&
+        call.status === 200 &&
+        (chatId === undefined || call.chatId === chatId),
+    );
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        if (!response.headersSent)
+          this.reply(response, 500, { ok: false, error_code: 500, description: String(error) });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, resolve);
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('The Bot API double is not running');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const url = new URL(request.url ?? '/', 'http://double');
+    if (url.pathname === '/_calls') {
+      request.resume();
+      return this.reply(response, 200, this.calls);
+    }
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    if (!match) {
+      request.resume();
+      return this.reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    }
+    const [, token = '', method = ''] = match;
+    let clientGone = false;
+    request.socket.once('close', () => (clientGone = true));
+    const { fields, files } = await parse(request, url);
+    if (
+      this.gate &&
+      SEND_METHODS.has(method) &&
+      this.delivered().length >= (this.holdThreshold ?? 0)
+    ) {
+      this.held++;
+      await this.gate.promise;
+      this.held--;
+      if (clientGone || request.socket.destroyed) return;
+    }
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const chatId = fields.chat_id;
+    const file = files[0];
+    const [status, body] = this.answer(method, fields, file);
+    const call: RecordedCall = {
+      method,
+      token,
+      ...(chatId !== undefined ? { chatId } : {}),
+      ...(fields.text !== undefined ? { text: fields.text } : {}),
+      ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
+      status,
+      receivedAt,
+      answeredAt: Date.now(),
+    };
+    this.calls.push(call);
+    this.reply(response, status, body);
+    this.onCall?.(call);
+  }
+
+  private answer(method: string, fields: Fields, file: ParsedFile | undefined): [number, unknown] {
+    const chatId = fields.chat_id;
+    const failureIndex = this.failures.findIndex(
+      (failure) =>
+        (failure.method === undefined || failure.method === method) &&
+        (failure.chatId === undefined || failure.chatId === chatId),
+    );
+    if (failureIndex >= 0) {
+      const [failure] = this.failures.splice(failureIndex, 1);
+      return [
+        failure!.status,
+        {
+          ok: false,
+          error_code: failure!.status,
+          description: failure!.description,
+          ...(failure!.retryAfter !== undefined
+            ? { parameters: { retry_after: failure!.retryAfter } }
+            : {}),
+        },
+      ];
+    }
+    if (SEND_METHODS.has(method) && chatId !== undefined) {
+      if (this.blockedChats.has(chatId)) {
+        return [
+          403,
+          { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+        ];
+      }
+      if (this.unknownChats.has(chatId)) {
+        return [400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }];
+      }
+    }
+    const chat = { id: Number(chatId) || 0, type: 'private' };
+    const date = Math.floor(Date.now() / 1000);
+    switch (method) {
+      case 'getMe':
+        return [
+          200,
+          {
+            ok: true,
+            result: { id: 1, is_bot: true, first_name: 'Test Bot', username: 'test_bot' },
+          },
+        ];
+      case 'sendMessage':
+        return [
+          200,
+          { ok: true, result: { message_id: ++this.messageId, date, chat, text: fields.text } },
+        ];
+      case 'sendDocument':
+        if (!file && !fields.document) {
+          return [
+            400,
+            {
+              ok: false,
+              error_code: 400,
+              description: 'Bad Request: there is no document in the request',
+            },
+          ];
+        }
+        return [
+          200,
+          {
+            ok: true,
+            result: {
+              message_id: ++this.messageId,
+              date,
+              chat,
+              document: {
+                file_id: `file-${file?.sha256 ?? fields.document}`,
+                file_unique_id: file?.sha256.slice(0, 16) ?? fields.document,
+                file_name: file?.name,
+                file_size: file?.size,
+              },
+            },
+          },
+        ];
+      case 'getUpdates': {
+        const offset = Number(fields.offset ?? 0);
+        const pending = this.updates.filter(
+          (update) => (update as { update_id: number }).update_id >= offset,
+        );
+        this.updates.splice(0, this.updates.length, ...pending);
+        return [200, { ok: true, result: pending }];
+      }
+      case 'setWebhook':
+      case 'deleteWebhook':
+      case 'setMyCommands':
+      case 'sendChatAction':
+        return [200, { ok: true, result: true }];
+      case 'getWebhookInfo':
+        return [
+          200,
+          { ok: true, result: { url: '', has_custom_certificate: false, pending_update_count: 0 } },
+        ];
+      default:
+        return [404, { ok: false, error_code: 404, description: 'Not Found: method not found' }];
+    }
+  }
+
+  private reply(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  }
+}
+
+/** Reads a Bot API request's parameters: query string, JSON, form or multipart (files hashed). */
+async function parse(
+  request: IncomingMessage,
+  url: URL,
+): Promise<{ fields: Fields; files: ParsedFile[] }> {
+  const fields: Fields = Object.fromEntries(url.searchParams);
+  const files: ParsedFile[] = [];
+  const type = request.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    await new Promise<void>((resolve, reject) => {
+      const parser = busboy({ headers: request.headers, defParamCharset: 'utf8' });
+      const pending: Promise<void>[] = [];
+      parser.on('field', (name, value) => {
+        fields[name] = value;
+      });
+      parser.on('file', (_name, stream, info) => {
+        const hash = createHash('sha256');
+        let size = 0;
+        pending.push(
+          new Promise<void>((done, fail) => {
+            stream.on('data', (chunk: Buffer) => {
+              hash.update(chunk);
+              size += chunk.length;
+            });
+            stream.on('end', () => {
+              files.push({ name: info.filename ?? '', size, sha256: hash.digest('hex') });
+              done();
+            });
+            stream.on('error', fail);
+          }),
+        );
+      });
+      parser.on('close', () => {
+        Promise.all(pending).then(() => resolve(), reject);
+      });
+      parser.on('error', reject);
+      request.pipe(parser);
+    });
+    return { fields, files };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.length === 0) return { fields, files };
+  if (type.startsWith('application/json')) {
+    for (const [name, value] of Object.entries(JSON.parse(text) as Record<string, unknown>)) {
+      fields[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  } else {
+    for (const [name, value] of new URLSearchParams(text)) fields[name] = value;
+  }
+  return { fields, files };
+}

@@ -184,6 +184,23 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     expect(system.telegram.delivered(blocked.chatId)).toHaveLength(0);
   });
 
+  it('waits out a 429 for its retry_after, then sends once', async () => {
+    const user = await subscriber();
+    system.telegram.failNext(1, {
+      status: 429,
+      description: 'Too Many Requests: retry after 1',
+      retryAfter: 1,
+      method: 'sendMessage',
+      chatId: user.chatId,
+    });
+    const { id } = await schedule([user.userId], 'After the flood', new Date());
+    await waitSent(id);
+    const calls = system.telegram.calls.filter((call) => call.chatId === user.chatId);
+    expect(calls.map((call) => call.status)).toEqual([429, 200]);
+    expect(calls[1]!.receivedAt - calls[0]!.answeredAt).toBeGreaterThanOrEqual(1000);
+    expect((await messageStatus(id)).recipients[0]?.status).toBe('delivered');
+  });
+
   it('appends one MessageDue per message with two schedulers running at once', async () => {
     const second = system.spawn('scheduler');
     try {

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import amqplib from 'amqplib';
+import { rabbitMqUrl } from '../../../test/support/services';
+import { testVhost } from '../../../test/support/test-database';
+import type { StoredEvent } from '../../event-store/src/event-store';
+import { toEventMessage } from './event-message';
+import { EventConsumer } from './event-consumer';
+import { assertDeliveryTopology, DELIVERY_LIMIT, deliveryTopology } from './topology';
+
+describe('EventConsumer on the delivery queue', () => {
+  const topology = deliveryTopology(`consumer-test-${randomUUID()}`);
+  const url = () => rabbitMqUrl(testVhost());
+
+  function messageDue(messageId: string): StoredEvent {
+    return {
+      type: 'MessageDue',
+      data: { messageId, scheduledAt: new Date().toISOString() },
+      eventId: randomUUID(),
+      streamId: `message-${messageId}`,
+      streamVersion: 2,
+      position: 1,
+      transactionId: '1',
+      schemaVersion: 1,
+      metadata: { correlationId: randomUUID(), causationId: null, actor: 'test' },
+      recordedAt: new Date(),
+    };
+  }
+
+  async function publish(event: StoredEvent): Promise<void> {
+    const connection = await amqplib.connect(url());
+    const channel = await connection.createConfirmChannel();
+    await assertDeliveryTopology(channel, topology);
+    channel.publish(
+      topology.exchange,
+      event.type,
+      Buffer.from(JSON.stringify(toEventMessage(event))),
+      {
+        persistent: true,
+        messageId: event.eventId,
+      },
+    );
+    await channel.waitForConfirms();
+    await connection.close();
+  }
+
+  async function deadLettered(): Promise<string[]> {
+    const connection = await amqplib.connect(url());
+    const channel = await connection.createChannel();
+    const ids: string[] = [];
+    for (;;) {
+      const message = await channel.get(topology.deadLetterQueue, { noAck: true });
+      if (!message) break;
+      ids.push(String(message.properties.messageId));
+    }
+    await connection.close();
+    return ids;
+  }
+
+  it('acks what its handler handled, and dead-letters a message that keeps failing without blocking the next', async () => {
+    const attempts = new Map<string, number>();
+    const handled: string[] = [];
+    const poison = messageDue('poison');
+    const healthy = messageDue('healthy');
+    const consumer = new EventConsumer(
+      {
+        url: url(),
+        queue: topology.queue,
+        prefetch: 1,
+        setup: (channel) => assertDeliveryTopology(channel, topology),
+      },
+      async (event) => {
+        attempts.set(event.eventId, (attempts.get(event.eventId) ?? 0) + 1);
+        if (event.eventId === poison.eventId) throw new Error('cannot ever be handled');
+        handled.push(event.eventId);
+      },
+    );
+    consumer.start();
+    try {
+      await publish(poison);
+      await publish(healthy);
+      const deadline = Date.now() + 20_000;
+      let dead: string[] = [];
+      while (Date.now() < deadline && (dead.length === 0 || !handled.includes(healthy.eventId))) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        dead = [...dead, ...(await deadLettered())];
+      }
+      expect(handled).toEqual([healthy.eventId]);
+      expect(dead).toEqual([poison.eventId]);
+      // The first delivery and DELIVERY_LIMIT redeliveries.
+      expect(attempts.get(poison.eventId)).toBe(DELIVERY_LIMIT + 1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

@@ -1,11 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApplicationModule } from '../../../libs/application/src/application.module';
-import { ConfigModule } from '../../../libs/config/src/config.module';
-import { DatabaseModule } from '../../../libs/database/src/database.module';
-import { EventStoreModule } from '../../../libs/event-store/src/event-store.module';
-import { MessagingModule } from '../../../libs/messaging/src/messaging.module';
-import { projectToReadModels } from '../../../libs/projections/src/read-model-projector';
+import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { AttachmentUploadInterceptor } from './http/attachment-upload.interceptor';
@@ -21,14 +17,7 @@ export class ApiModule {
   static forRoot(config: readonly object[]): DynamicModule {
     return {
       module: ApiModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        DatabaseModule,
-        EventStoreModule.forRoot(projectToReadModels),
-        MessagingModule,
-        StorageModule,
-        ApplicationModule,
-      ],
+      imports: [CoreModule.forRoot(config), StorageModule, ApplicationModule],
       controllers: [RootController, HealthController, SubscribersController, MessagesController],
       providers: [
         AttachmentUploadInterceptor,

@@ -447,16 +447,20 @@ describe('API: the seed contract', () => {
       ).toBe('binary');
     });
 
-    it('reports readiness of the database, the broker and the object store', async () => {
+    it('reports readiness of the database, the broker and the object store, and the bot', async () => {
       const deadline = Date.now() + 10_000;
       let response = await request(api.server).get('/health/ready');
-      while (response.status !== 200 && Date.now() < deadline) {
+      while (
+        (response.status !== 200 || response.body.telegram.status !== 'polling') &&
+        Date.now() < deadline
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         response = await request(api.server).get('/health/ready');
       }
       expect(response.body).toEqual({
         status: 'ready',
         checks: { database: true, broker: true, storage: true },
+        telegram: { status: 'polling' },
       });
     });
   });

@@ -9,19 +9,24 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   StorageConfig,
+  TelegramConfig,
 } from '../../libs/config/src/config';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
+import { BotApiDouble } from '../../tools/dev/bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
 import { rabbitMqUrl } from './services';
 import { createTestDatabase, type TestDatabase, testVhost } from './test-database';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
+export const TEST_BOT_TOKEN = '123456789:test-token';
+export const TEST_WEBHOOK_SECRET = 'webhook-secret-0123456789';
 
 export interface ApiHarness {
   readonly app: INestApplication;
   readonly server: Parameters<typeof import('supertest')>[0];
   readonly storage: ObjectStorage;
   readonly database: TestDatabase;
+  readonly telegram: BotApiDouble;
   /** Every event in the log, in position order. */
   events(): Promise<
     {
@@ -38,11 +43,17 @@ export interface ApiHarness {
 
 /** The API wired to a database of its own, the run's vhost and a local S3 endpoint. */
 export async function startApi(
-  overrides: { maxFileBytes?: number; maxFiles?: number } = {},
+  overrides: {
+    maxFileBytes?: number;
+    maxFiles?: number;
+    telegramMode?: 'polling' | 'webhook';
+  } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const directory = await mkdtemp(join(tmpdir(), 'api-s3-'));
   const s3: LocalS3 = await startLocalS3({ directory });
+  const telegram = new BotApiDouble();
+  await telegram.start();
   const storageConfig = new StorageConfig(
     s3.host,
     s3.port,
@@ -62,6 +73,15 @@ export async function startApi(
         overrides.maxFileBytes ?? 50 * 1024 * 1024,
         overrides.maxFiles ?? 10,
       ),
+      new TelegramConfig(
+        TEST_BOT_TOKEN,
+        telegram.url,
+        overrides.telegramMode ?? 'polling',
+        overrides.telegramMode === 'webhook'
+          ? 'https://bot.example.com/telegram/webhook'
+          : undefined,
+        overrides.telegramMode === 'webhook' ? TEST_WEBHOOK_SECRET : undefined,
+      ),
     ],
     { logger: false },
   );
@@ -73,11 +93,13 @@ export async function startApi(
     server: app.getHttpServer(),
     storage,
     database,
+    telegram,
     events: async () =>
       orm.em.fork().execute('SELECT type, stream_id, data, metadata FROM events ORDER BY position'),
     objects: async () => storage.list(),
     close: async () => {
       await app.close();
+      await telegram.stop();
       await s3.close();
       await rm(directory, { recursive: true, force: true });
       await database.drop();

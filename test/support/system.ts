@@ -11,16 +11,16 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   StorageConfig,
+  TelegramConfig,
 } from '../../libs/config/src/config';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
 import { BotApiDouble } from '../../tools/dev/bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
-import { TEST_API_KEY } from './api-harness';
+import { TEST_API_KEY, TEST_BOT_TOKEN } from './api-harness';
 import { rabbitMqUrl } from './services';
 import { createTestDatabase, type TestDatabase, testVhost } from './test-database';
 
 const ROOT = resolve(__dirname, '..', '..');
-export const TEST_BOT_TOKEN = '123456789:test-token';
 
 export interface AppProcess {
   readonly name: string;
@@ -87,6 +87,7 @@ export class TestSystem {
           'system-test',
         ),
         new ApiConfig(8000, [{ name: 'tester', key: TEST_API_KEY }], 50 * 1024 * 1024, 10),
+        new TelegramConfig(TEST_BOT_TOKEN, this.telegram.url, 'polling'),
       ],
       { logger: false },
     );

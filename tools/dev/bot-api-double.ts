@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
@@ -64,6 +65,9 @@ export class BotApiDouble {
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   /** Send requests waiting behind the hold. */
   held = 0;
+  /** What the last setWebhook asked for. */
+  webhook: { url: string; secretToken: string | undefined } | undefined;
+  private readonly updateArrived = new EventEmitter();
   /** Called after each answer. */
   onCall: ((call: RecordedCall) => void) | undefined;
 
@@ -96,6 +100,7 @@ export class BotApiDouble {
   pushUpdate(update: Record<string, unknown>): number {
     const id = ++this.updateId;
     this.updates.push({ update_id: id, ...update });
+    this.updateArrived.emit('update');
     return id;
   }
 
@@ -162,6 +167,8 @@ export class BotApiDouble {
       this.held--;
       if (clientGone || request.socket.destroyed) return;
     }
+    if (method === 'getUpdates') await this.longPoll(fields, () => clientGone);
+    if (clientGone) return;
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const chatId = fields.chat_id;
     const file = files[0];
@@ -179,6 +186,30 @@ export class BotApiDouble {
     this.calls.push(call);
     this.reply(response, status, body);
     this.onCall?.(call);
+  }
+
+  /** Like Telegram, getUpdates waits up to `timeout` seconds for an update before answering. */
+  private async longPoll(fields: Fields, clientGone: () => boolean): Promise<void> {
+    const offset = Number(fields.offset ?? 0);
+    const deadline = Date.now() + Math.min(Number(fields.timeout ?? 0), 50) * 1000;
+    const ready = () =>
+      this.updates.some((update) => (update as { update_id: number }).update_id >= offset);
+    while (!ready() && !clientGone() && Date.now() < deadline && this.server) {
+      await new Promise<void>((resolve) => {
+        const onUpdate = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(
+          () => {
+            this.updateArrived.off('update', onUpdate);
+            resolve();
+          },
+          Math.min(250, Math.max(0, deadline - Date.now())),
+        );
+        this.updateArrived.once('update', onUpdate);
+      });
+    }
   }
 
   private answer(method: string, fields: Fields, file: ParsedFile | undefined): [number, unknown] {
@@ -266,7 +297,11 @@ export class BotApiDouble {
         return [200, { ok: true, result: pending }];
       }
       case 'setWebhook':
+        this.webhook = { url: fields.url ?? '', secretToken: fields.secret_token };
+        return [200, { ok: true, result: true }];
       case 'deleteWebhook':
+        this.webhook = undefined;
+        return [200, { ok: true, result: true }];
       case 'setMyCommands':
       case 'sendChatAction':
         return [200, { ok: true, result: true }];

@@ -5,6 +5,7 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   StorageConfig,
+  TelegramConfig,
   loadConfig,
   readEnvironment,
 } from '../../../libs/config/src';
@@ -17,6 +18,7 @@ runApp('api', async () => {
     RabbitMqConfig,
     StorageConfig,
     ApiConfig,
+    TelegramConfig,
   ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');

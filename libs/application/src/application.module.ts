@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
+import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-user.handler';
+import { FindSubscriberByChatHandler } from './queries/find-subscriber-by-chat/find-subscriber-by-chat.handler';
 import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
 import { ListSubscribersHandler } from './queries/list-subscribers/list-subscribers.handler';
 import { GetMessageHandler } from './queries/get-message/get-message.handler';
@@ -12,6 +14,8 @@ import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-e
   imports: [CqrsModule.forRoot()],
   providers: [
     SubscribeUserHandler,
+    UnsubscribeUserHandler,
+    FindSubscriberByChatHandler,
     ScheduleMessageHandler,
     ListPendingMessagesHandler,
     ListSubscribersHandler,

@@ -1,4 +1,11 @@
-import { ApiConfig, ConfigError, DatabaseConfig, loadConfig, StorageConfig } from './index';
+import {
+  ApiConfig,
+  ConfigError,
+  DatabaseConfig,
+  loadConfig,
+  StorageConfig,
+  TelegramConfig,
+} from './index';
 
 const storageEnv = {
   MINIO_ENDPOINT: 'minio',
@@ -67,6 +74,17 @@ describe('loadConfig', () => {
   it('hides the password of a malformed URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'http://u:pw@host/db' }, [DatabaseConfig])).toThrow(
       /\*\*\*/,
+    );
+  });
+
+  it('asks for the webhook URL and secret only in webhook mode', () => {
+    const [polling] = loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc' }, [TelegramConfig]);
+    expect(polling).toMatchObject({ mode: 'polling', webhookUrl: undefined });
+    expect(() =>
+      loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'webhook' }, [TelegramConfig]),
+    ).toThrow(/TELEGRAM_WEBHOOK_URL is not set[\s\S]*TELEGRAM_WEBHOOK_SECRET is not set/);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: 'not-a-token' }, [TelegramConfig])).toThrow(
+      /TELEGRAM_BOT_TOKEN is \(hidden\)/,
     );
   });
 });

@@ -158,9 +158,18 @@ export class TelegramConfig {
     readonly botToken: string,
     readonly apiRoot: string,
     readonly mode: 'polling' | 'webhook',
+    /** With mode webhook: the public HTTPS URL Telegram posts updates to. */
+    readonly webhookUrl: string | undefined = undefined,
+    /** With mode webhook: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
+    readonly webhookSecret: string | undefined = undefined,
   ) {}
 
   static fromEnv(env: EnvReader): TelegramConfig {
+    const mode = env.oneOf('TELEGRAM_MODE', ['polling', 'webhook'] as const, {
+      expected: 'polling or webhook',
+      default: 'polling',
+    });
+    const webhook = mode === 'webhook';
     return new TelegramConfig(
       env.string('TELEGRAM_BOT_TOKEN', {
         expected: "the bot's token from @BotFather, such as 123456789:AAE…",
@@ -172,10 +181,22 @@ export class TelegramConfig {
         protocols: ['http:', 'https:'],
         default: 'https://api.telegram.org',
       }),
-      env.oneOf('TELEGRAM_MODE', ['polling', 'webhook'] as const, {
-        expected: 'polling or webhook',
-        default: 'polling',
-      }),
+      mode,
+      webhook
+        ? env.url('TELEGRAM_WEBHOOK_URL', {
+            expected:
+              'with TELEGRAM_MODE=webhook, the public URL of POST /telegram/webhook, such as https://bot.example.com/telegram/webhook',
+            protocols: ['https:', 'http:'],
+          })
+        : undefined,
+      webhook
+        ? env.string('TELEGRAM_WEBHOOK_SECRET', {
+            expected:
+              'with TELEGRAM_MODE=webhook, a secret of 16 to 256 letters, digits, "_" or "-"',
+            pattern: /^[A-Za-z0-9_-]{16,256}$/,
+            secret: true,
+          })
+        : undefined,
     );
   }
 }

@@ -21,7 +21,23 @@ async function apply(em: EntityManager, event: StoredEvent): Promise<void> {
   const lastPosition = String(event.position);
   switch (event.type) {
     case 'UserSubscribed':
-      await em.upsert(SubscriberView, {
+      if (event.streamVersion > 1) {
+        // Back after unsubscribing: same user, subscribed since the first time.
+        await em.nativeUpdate(
+          SubscriberView,
+          { userId: event.data.userId },
+          {
+            chatId: event.data.chatId,
+            chatName: event.data.chatName,
+            status: 'active',
+            unsubscribeReason: null,
+            updatedAt: event.recordedAt,
+            lastPosition,
+          },
+        );
+        return;
+      }
+      await em.insert(SubscriberView, {
         userId: event.data.userId,
         chatId: event.data.chatId,
         chatName: event.data.chatName,

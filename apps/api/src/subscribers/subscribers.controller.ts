@@ -28,10 +28,10 @@ export class SubscribersController {
     @Req() request: Request,
     @Body() body: SubscribeUserDto,
   ): Promise<SubscriberResponse> {
-    const view = await this.commands.execute(
+    const { subscriber } = await this.commands.execute(
       new SubscribeUserCommand(body.chat_id, body.chat_name, requestContextOf(request)),
     );
-    return toSubscriberResponse(view);
+    return toSubscriberResponse(subscriber);
   }
 
   @Get('subscribed-users')

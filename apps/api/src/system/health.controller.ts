@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Response } from 'express';
 import { EventPublisher } from '../../../../libs/messaging/src/event-publisher';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
+import { BotLauncher } from '../bot/bot-launcher';
 import { Public } from '../http/api-key.guard';
 
 @ApiTags('system')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly orm: MikroORM,
     private readonly publisher: EventPublisher,
     private readonly storage: ObjectStorage,
+    private readonly bot: BotLauncher,
   ) {}
 
   @Get('live')
@@ -24,7 +26,10 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'The API can serve: database, broker and object store reachable' })
+  @ApiOperation({
+    summary:
+      "The API can serve: database, broker and object store reachable; the bot's state is reported too",
+  })
   async ready(@Res({ passthrough: true }) response: Response) {
     const [database, storage] = await Promise.all([
       this.orm.em
@@ -37,6 +42,11 @@ export class HealthController {
     const checks = { database, broker: this.publisher.isConnected, storage };
     const ready = Object.values(checks).every(Boolean);
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ready' : 'not ready', checks };
+    // The bot is reported, not required: the REST API serves while Telegram cannot be reached.
+    const telegram = {
+      status: this.bot.status,
+      ...(this.bot.lastError ? { error: this.bot.lastError } : {}),
+    };
+    return { status: ready ? 'ready' : 'not ready', checks, telegram };
   }
 }

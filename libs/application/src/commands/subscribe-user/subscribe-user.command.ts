@@ -2,8 +2,14 @@ import { Command } from '@nestjs/cqrs';
 import type { SubscriberView } from '../../../../projections/src/subscriber.view';
 import type { RequestContext } from '../../request-context';
 
+export interface SubscribeUserResult {
+  readonly subscriber: SubscriberView;
+  /** The chat had unsubscribed and is back, under the user_id it had. */
+  readonly resubscribed: boolean;
+}
+
 /** Subscribes a chat: from `POST /subscribe-user`, and from the bot's /start. */
-export class SubscribeUserCommand extends Command<SubscriberView> {
+export class SubscribeUserCommand extends Command<SubscribeUserResult> {
   constructor(
     /** As received; the domain validates it. */
     readonly chatId: unknown,

@@ -3,16 +3,13 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import { subscriberStreamId } from '../../../../domain/src/events';
-import {
-  decideSubscriber,
-  initialSubscriberState,
-  normaliseChatId,
-} from '../../../../domain/src/subscriber';
+import { decideSubscriber, normaliseChatId } from '../../../../domain/src/subscriber';
 import { EventStore } from '../../../../event-store/src/event-store';
 import { isUniqueViolation } from '../../../../event-store/src/postgres-event-store';
 import { SubscriberView } from '../../../../projections/src/subscriber.view';
 import { metadataFor } from '../../request-context';
-import { SubscribeUserCommand } from './subscribe-user.command';
+import { loadSubscriber } from '../../subscriber-stream';
+import { SubscribeUserCommand, type SubscribeUserResult } from './subscribe-user.command';
 
 @CommandHandler(SubscribeUserCommand)
 export class SubscribeUserHandler implements ICommandHandler<SubscribeUserCommand> {
@@ -21,24 +18,36 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
     private readonly orm: MikroORM,
   ) {}
 
-  async execute(command: SubscribeUserCommand): Promise<SubscriberView> {
+  /**
+   * A new chat gets a new user_id. A chat that unsubscribed and comes back gets the user_id it
+   * had, so that the clients who schedule for it need not learn a new one. A chat that is
+   * subscribed is refused.
+   */
+  async execute(command: SubscribeUserCommand): Promise<SubscribeUserResult> {
     const em = this.orm.em.fork();
     const chatId = normaliseChatId(command.chatId);
-    const current = await em.findOne(SubscriberView, { chatId, status: 'active' });
-    const userId = randomUUID();
+    const known = await em.find(SubscriberView, { chatId }, { orderBy: { updatedAt: 'desc' } });
+    const active = known.find((subscriber) => subscriber.status === 'active');
+    const previous = known.find((subscriber) => subscriber.status === 'unsubscribed');
+    // A chat subscribed now is refused by the domain, whatever user id this attempt would take.
+    const returning = active ? undefined : previous;
+    const userId = returning?.userId ?? randomUUID();
+    const { state, version } = returning
+      ? await loadSubscriber(this.events, userId)
+      : { state: undefined, version: 0 };
     const events = decideSubscriber(
       {
         type: 'SubscribeUser',
         userId,
         chatId,
         chatName: command.chatName as string,
-        currentUserOfChat: current?.userId ?? null,
+        currentUserOfChat: active?.userId ?? null,
       },
-      initialSubscriberState,
+      state ?? { status: 'none' },
     );
     try {
       await this.events.append(subscriberStreamId(userId), events, {
-        expectedVersion: 'no_stream',
+        expectedVersion: version === 0 ? 'no_stream' : version,
         metadata: metadataFor(command.context),
       });
     } catch (error) {
@@ -52,6 +61,9 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
       }
       throw error;
     }
-    return em.findOneOrFail(SubscriberView, { userId });
+    return {
+      subscriber: await em.findOneOrFail(SubscriberView, { userId }),
+      resubscribed: version > 0,
+    };
   }
 }

@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
+import type { Context } from 'telegraf';
+import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
+import { UnsubscribeUserCommand } from '../../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.command';
+import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
+import type { RequestContext } from '../../../../libs/application/src/request-context';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import { BotReplies } from './bot-replies';
+
+/** The bot's commands: the same commands the REST API issues. */
+@Update()
+export class BotUpdate {
+  private readonly logger = new Logger('Bot');
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Start()
+  async start(@Ctx() ctx: Context): Promise<void> {
+    await this.answering(ctx, async (chatId, context) => {
+      const current = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
+      if (current) return BotReplies.welcomeBack(current.userId, chatId);
+      try {
+        const { subscriber, resubscribed } = await this.commands.execute(
+          new SubscribeUserCommand(chatId, chatName(ctx), context),
+        );
+        return (resubscribed ? BotReplies.welcomeAgain : BotReplies.welcome)(
+          subscriber.userId,
+          chatId,
+        );
+      } catch (error) {
+        // Two /start at once: the other one subscribed the chat.
+        if (!(error instanceof DomainError) || error.code !== DomainErrorCode.ChatAlreadySubscribed)
+          throw error;
+        const subscriber = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
+        if (!subscriber) throw error;
+        return BotReplies.welcomeBack(subscriber.userId, chatId);
+      }
+    });
+  }
+
+  @Help()
+  async help(@Ctx() ctx: Context): Promise<void> {
+    await this.answering(ctx, async () => BotReplies.help());
+  }
+
+  @Command('stop')
+  async stop(@Ctx() ctx: Context): Promise<void> {
+    await this.answering(ctx, async (chatId, context) => {
+      try {
+        const userId = await this.commands.execute(
+          new UnsubscribeUserCommand(chatId, 'requested', context),
+        );
+        return BotReplies.stopped(userId);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === DomainErrorCode.UserNotSubscribed) {
+          return BotReplies.notSubscribed();
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** The user blocked the bot (or removed it from a group): unsubscribe, without a reply. */
+  @On('my_chat_member')
+  async membership(@Ctx() ctx: Context): Promise<void> {
+    const update = ctx.myChatMember;
+    if (!update) return;
+    const status = update.new_chat_member.status;
+    if (status !== 'kicked' && status !== 'left') return;
+    const chatId = String(update.chat.id);
+    try {
+      await this.commands.execute(
+        new UnsubscribeUserCommand(chatId, 'blocked', contextOf(ctx, chatId)),
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== DomainErrorCode.UserNotSubscribed)
+        throw error;
+    }
+  }
+
+  /** Runs a command and replies with its answer, or with what went wrong. */
+  private async answering(
+    ctx: Context,
+    work: (chatId: string, context: RequestContext) => Promise<string>,
+  ): Promise<void> {
+    if (!ctx.chat) return;
+    const chatId = String(ctx.chat.id);
+    const context = contextOf(ctx, chatId);
+    let reply: string;
+    try {
+      reply = await work(chatId, context);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        reply = BotReplies.refused(error.message, error.code);
+      } else {
+        this.logger.error(
+          `Update ${ctx.update.update_id} failed [correlation ${context.correlationId}]: ${
+            error instanceof Error ? (error.stack ?? error.message) : String(error)
+          }`,
+        );
+        reply = BotReplies.failed(context.correlationId);
+      }
+    }
+    await ctx.reply(reply);
+  }
+}
+
+function contextOf(ctx: Context, chatId: string): RequestContext {
+  return { correlationId: `telegram-update-${ctx.update.update_id}`, actor: `telegram:${chatId}` };
+}
+
+/** The seed's rule: the username, else the first name (a group's title, for a group). */
+function chatName(ctx: Context): string {
+  const chat = ctx.chat;
+  const title = chat && 'title' in chat ? chat.title : undefined;
+  return ctx.from?.username ?? ctx.from?.first_name ?? title ?? 'Telegram user';
+}

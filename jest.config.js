@@ -24,9 +24,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
-      testTimeout: 60000,
     },
   ],
   maxWorkers: 2,
+  // Integration tests wait for real services; unit tests finish long before this.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -47,12 +47,15 @@ export async function startApi(
     maxFileBytes?: number;
     maxFiles?: number;
     telegramMode?: 'polling' | 'webhook';
+    /** The Bot API double refuses the token (401) until a test says otherwise. */
+    telegramRejectsToken?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const directory = await mkdtemp(join(tmpdir(), 'api-s3-'));
   const s3: LocalS3 = await startLocalS3({ directory });
   const telegram = new BotApiDouble();
+  if (overrides.telegramRejectsToken) telegram.acceptedToken = 'another-token';
   await telegram.start();
   const storageConfig = new StorageConfig(
     s3.host,
@@ -83,7 +86,7 @@ export async function startApi(
         overrides.telegramMode === 'webhook' ? TEST_WEBHOOK_SECRET : undefined,
       ),
     ],
-    { logger: false },
+    { logger: process.env.TEST_LOGS ? undefined : false },
   );
   await app.init();
   const orm = app.get<MikroORM>(MikroORM);

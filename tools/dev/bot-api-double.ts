@@ -65,6 +65,8 @@ export class BotApiDouble {
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   /** Send requests waiting behind the hold. */
   held = 0;
+  /** When set, any other token is refused with 401, as Telegram refuses a wrong token. */
+  acceptedToken: string | undefined;
   /** What the last setWebhook asked for. */
   webhook: { url: string; secretToken: string | undefined } | undefined;
   private readonly updateArrived = new EventEmitter();
@@ -102,6 +104,13 @@ export class BotApiDouble {
     this.updates.push({ update_id: id, ...update });
     this.updateArrived.emit('update');
     return id;
+  }
+
+  /** Texts sent to a chat, in order: what its user read. */
+  textsTo(chatId: string): string[] {
+    return this.delivered(chatId)
+      .filter((call) => call.method === 'sendMessage')
+      .map((call) => call.text ?? '');
   }
 
   /** Successful sends, optionally to one chat. */
@@ -148,6 +157,15 @@ export class BotApiDouble {
       request.resume();
       return this.reply(response, 200, this.calls);
     }
+    if (url.pathname === '/_updates' && request.method === 'POST') {
+      // For people trying the bot: {"chat_id": 42, "text": "/start", "username": "ann"}, or a whole update.
+      const { fields } = await parse(request, url);
+      const update =
+        fields.text !== undefined && fields.chat_id !== undefined
+          ? messageUpdate(fields)
+          : parseUpdate(fields);
+      return this.reply(response, 200, { ok: true, update_id: this.pushUpdate(update) });
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) {
       request.resume();
@@ -172,7 +190,7 @@ export class BotApiDouble {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const chatId = fields.chat_id;
     const file = files[0];
-    const [status, body] = this.answer(method, fields, file);
+    const [status, body] = this.answer(token, method, fields, file);
     const call: RecordedCall = {
       method,
       token,
@@ -212,7 +230,15 @@ export class BotApiDouble {
     }
   }
 
-  private answer(method: string, fields: Fields, file: ParsedFile | undefined): [number, unknown] {
+  private answer(
+    token: string,
+    method: string,
+    fields: Fields,
+    file: ParsedFile | undefined,
+  ): [number, unknown] {
+    if (this.acceptedToken !== undefined && token !== this.acceptedToken) {
+      return [401, { ok: false, error_code: 401, description: 'Unauthorized' }];
+    }
     const chatId = fields.chat_id;
     const failureIndex = this.failures.findIndex(
       (failure) =>
@@ -319,6 +345,43 @@ export class BotApiDouble {
     response.writeHead(status, { 'Content-Type': 'application/json' });
     response.end(JSON.stringify(body));
   }
+}
+
+/** A private-chat message update, as a user's client would produce it. */
+function messageUpdate(fields: Fields): Record<string, unknown> {
+  const chatId = Number(fields.chat_id);
+  const text = fields.text ?? '';
+  const user = {
+    id: chatId,
+    is_bot: false,
+    first_name: fields.first_name ?? 'Telegram user',
+    ...(fields.username ? { username: fields.username } : {}),
+  };
+  const command = /^\/\w+/.exec(text)?.[0];
+  return {
+    message: {
+      message_id: Math.floor(Math.random() * 1e9),
+      date: Math.floor(Date.now() / 1000),
+      chat: { ...user, type: 'private' },
+      from: user,
+      text,
+      ...(command
+        ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] }
+        : {}),
+    },
+  };
+}
+
+function parseUpdate(fields: Fields): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, value]) => {
+      try {
+        return [name, JSON.parse(value) as unknown];
+      } catch {
+        return [name, value];
+      }
+    }),
+  );
 }
 
 /** Reads a Bot API request's parameters: query string, JSON, form or multipart (files hashed). */

@@ -13,7 +13,7 @@ export const API_PARTS_DESCRIPTION = 'Scheduled messages for Telegram';
 /** Builds the API application; main.ts and the end-to-end tests both start it from here. */
 export async function createApiApp(
   config: readonly object[],
-  options: { logger?: false } = {},
+  options: { logger?: false | undefined } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,

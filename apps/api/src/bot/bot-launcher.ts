@@ -40,6 +40,7 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly owner = `bot-${process.pid}-${randomUUID()}`;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private readonly abort = new AbortController();
   private renewal: NodeJS.Timeout | undefined;
   status: BotStatus = 'starting';
   lastError: string | undefined;
@@ -67,12 +68,24 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.abort.abort();
     clearInterval(this.renewal);
-    this.bot.stop('shutdown');
-    await this.running;
+    // telegraf may be between getMe and the start of polling, where stop() finds nothing to stop
+    // yet: ask again until the launch has returned.
+    let finished = false;
+    void this.running?.finally(() => (finished = true));
+    for (const deadline = Date.now() + 10_000; !finished && Date.now() < deadline;) {
+      this.bot.stop('shutdown');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     if (this.config.mode === 'polling')
       await this.leases.release(POLLING_LEASE, this.owner).catch(() => undefined);
     this.status = 'stopped';
+  }
+
+  /** A pause that shutdown cuts short. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -85,7 +98,7 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
         }
         const polled = await this.pollWhileLeaseHeld();
         if (polled) backoffMs = 1000;
-        if (!polled && !this.stopping) await sleep(LEASE_MS / 3);
+        if (!polled && !this.stopping) await this.pause(LEASE_MS / 3);
       } catch (error) {
         clearInterval(this.renewal);
         if (this.stopping) return;
@@ -94,7 +107,7 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
         this.logger.warn(
           `Telegram not reachable (${this.lastError}); trying again in ${backoffMs / 1000} s`,
         );
-        await sleep(backoffMs);
+        await this.pause(backoffMs);
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     }
@@ -118,6 +131,7 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
       this.status = 'standby';
       return false;
     }
+    if (this.stopping) return false;
     this.renewal = setInterval(() => {
       this.leases.acquire(POLLING_LEASE, this.owner, LEASE_MS).then(
         (held) => {

@@ -1,0 +1,258 @@
+import { randomInt } from 'node:crypto';
+import request from 'supertest';
+import {
+  startApi,
+  type ApiHarness,
+  TEST_API_KEY,
+  TEST_WEBHOOK_SECRET,
+} from './support/api-harness';
+import { waitUntil } from './support/system';
+import { commandUpdate, membershipUpdate } from './support/telegram-updates';
+
+const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+const USER_ID = /Your user_id: ([0-9a-f-]{36})/;
+
+function userIdIn(text: string | undefined): string {
+  const id = USER_ID.exec(text ?? '')?.[1];
+  if (!id) throw new Error(`no user_id in reply: ${text}`);
+  return id;
+}
+
+describe('The bot in polling mode', () => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi();
+    await waitUntil(
+      async () => (await readiness(api)).telegram.status === 'polling',
+      10_000,
+      'the bot to poll',
+    );
+  });
+  afterAll(async () => api.close());
+
+  /** Sends an update through getUpdates and waits for the bot's reply to the chat. */
+  async function say(
+    chatId: number,
+    text: string,
+    person?: { username?: string; firstName?: string },
+  ): Promise<string> {
+    const before = api.telegram.textsTo(String(chatId)).length;
+    api.telegram.pushUpdate(commandUpdate(chatId, text, person));
+    await waitUntil(
+      () => api.telegram.textsTo(String(chatId)).length > before,
+      10_000,
+      `a reply to ${text}`,
+    );
+    return api.telegram.textsTo(String(chatId)).at(-1)!;
+  }
+
+  async function subscribersOfChat(chatId: number) {
+    const events = await api.events();
+    return events.filter(
+      (event) => event.type === 'UserSubscribed' && event.data.chatId === String(chatId),
+    );
+  }
+
+  it('/start subscribes the chat under its username and shows the user_id and chat_id', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const reply = await say(chatId, '/start', { username: 'ann_b', firstName: 'Ann' });
+    expect(reply).toContain('Welcome!');
+    expect(reply).toContain(`Your chat_id: ${chatId}`);
+    const userId = userIdIn(reply);
+    const users = await request(api.server).get('/subscribed-users').set(auth).expect(200);
+    expect(users.body).toContainEqual(
+      expect.objectContaining({ user_id: userId, chat_id: String(chatId), chat_name: 'ann_b' }),
+    );
+    const [event] = await subscribersOfChat(chatId);
+    expect(event?.metadata).toMatchObject({
+      actor: `telegram:${chatId}`,
+      correlationId: expect.stringMatching(/^telegram-update-\d+$/),
+    });
+  });
+
+  it('names a chat by its first name when it has no username', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const userId = userIdIn(await say(chatId, '/start', { firstName: 'Bob' }));
+    const users = await request(api.server).get('/subscribed-users').set(auth).expect(200);
+    expect(users.body).toContainEqual(
+      expect.objectContaining({ user_id: userId, chat_name: 'Bob' }),
+    );
+  });
+
+  it('/start again answers "welcome back" with the same user_id, and subscribes nobody new', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const first = userIdIn(await say(chatId, '/start'));
+    const again = await say(chatId, '/start');
+    expect(again).toContain('Welcome back');
+    expect(userIdIn(again)).toBe(first);
+    expect(await subscribersOfChat(chatId)).toHaveLength(1);
+  });
+
+  it('takes a /start typed into the double over HTTP, as the README shows', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    await request(api.telegram.url)
+      .post('/_updates')
+      .send({ chat_id: chatId, text: '/start', username: 'typed_by_hand' })
+      .expect(200);
+    await waitUntil(() => api.telegram.textsTo(String(chatId)).length > 0, 10_000, 'the welcome');
+    const userId = userIdIn(api.telegram.textsTo(String(chatId))[0]);
+    const users = await request(api.server).get('/subscribed-users').set(auth).expect(200);
+    expect(users.body).toContainEqual(
+      expect.objectContaining({ user_id: userId, chat_name: 'typed_by_hand' }),
+    );
+  });
+
+  it('/help lists the commands', async () => {
+    const reply = await say(randomInt(1e8, 1e9), '/help');
+    for (const command of ['/start', '/stop', '/help']) expect(reply).toContain(command);
+  });
+
+  it('/stop unsubscribes: no longer listed, refused as a recipient; /start brings back the same user_id', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const userId = userIdIn(await say(chatId, '/start'));
+    const stopped = await say(chatId, '/stop');
+    expect(stopped).toContain('unsubscribed');
+    expect(stopped).toContain(userId);
+
+    const users = await request(api.server).get('/subscribed-users').set(auth).expect(200);
+    expect(users.body.map((user: { user_id: string }) => user.user_id)).not.toContain(userId);
+    const refused = await request(api.server)
+      .post('/schedule-message')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', 'Anyone there?')
+      .field('scheduled_timestamp', '2030-01-01T00:00:00Z')
+      .expect(400);
+    expect(refused.body.code).toBe('UNSUBSCRIBED_RECIPIENTS');
+    expect(refused.body.detail).toContain(userId);
+
+    expect(await say(chatId, '/stop')).toContain('not subscribed');
+    const back = await say(chatId, '/start');
+    expect(back).toContain('subscribed again');
+    expect(userIdIn(back)).toBe(userId);
+    await request(api.server)
+      .post('/schedule-message')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', 'Welcome back')
+      .field('scheduled_timestamp', '2030-01-01T00:00:00Z')
+      .expect(200);
+  });
+
+  it('records a user who blocked the bot as unsubscribed (blocked); /start after unblocking subscribes again', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const userId = userIdIn(await say(chatId, '/start'));
+    const repliesBefore = api.telegram.textsTo(String(chatId)).length;
+    api.telegram.pushUpdate(membershipUpdate(chatId, 'kicked'));
+    await waitUntil(
+      async () =>
+        (await api.events()).some(
+          (event) => event.type === 'UserUnsubscribed' && event.data.userId === userId,
+        ),
+      10_000,
+      'UserUnsubscribed',
+    );
+    const unsubscribed = (await api.events()).find(
+      (event) => event.type === 'UserUnsubscribed' && event.data.userId === userId,
+    );
+    expect(unsubscribed?.data).toMatchObject({ reason: 'blocked', chatId: String(chatId) });
+    expect(api.telegram.textsTo(String(chatId))).toHaveLength(repliesBefore);
+
+    api.telegram.pushUpdate(membershipUpdate(chatId, 'member'));
+    expect(userIdIn(await say(chatId, '/start'))).toBe(userId);
+  });
+});
+
+describe('The bot in webhook mode', () => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi({ telegramMode: 'webhook' });
+    await waitUntil(
+      async () => (await readiness(api)).telegram.status === 'webhook',
+      10_000,
+      'the webhook',
+    );
+  });
+  afterAll(async () => api.close());
+
+  let updateId = 1000;
+  const post = (update: object, secret?: string) => {
+    const call = request(api.server).post('/telegram/webhook');
+    return (secret ? call.set('X-Telegram-Bot-Api-Secret-Token', secret) : call).send(update);
+  };
+
+  it('registers the webhook URL with its secret', () => {
+    expect(api.telegram.webhook).toEqual({
+      url: 'https://bot.example.com/telegram/webhook',
+      secretToken: TEST_WEBHOOK_SECRET,
+    });
+  });
+
+  it('refuses an update without the secret or with a wrong one', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const update = { update_id: ++updateId, ...commandUpdate(chatId, '/start') };
+    expect((await post(update).expect(401)).body.code).toBe('WEBHOOK_SECRET_INVALID');
+    expect((await post(update, 'not-the-secret-at-all').expect(401)).body.code).toBe(
+      'WEBHOOK_SECRET_INVALID',
+    );
+    expect(api.telegram.textsTo(String(chatId))).toEqual([]);
+    expect((await api.events()).some((event) => event.data.chatId === String(chatId))).toBe(false);
+  });
+
+  it('handles an update with the right secret, and the same update delivered twice only once', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const update = { update_id: ++updateId, ...commandUpdate(chatId, '/start') };
+    await post(update, TEST_WEBHOOK_SECRET).expect(200);
+    await post(update, TEST_WEBHOOK_SECRET).expect(200);
+    expect(api.telegram.textsTo(String(chatId))).toHaveLength(1);
+    expect(api.telegram.textsTo(String(chatId))[0]).toContain('Welcome!');
+    const subscribed = (await api.events()).filter(
+      (event) => event.type === 'UserSubscribed' && event.data.chatId === String(chatId),
+    );
+    expect(subscribed).toHaveLength(1);
+  });
+
+  it('refuses a body that is not an update', async () => {
+    expect((await post({ hello: 'world' }, TEST_WEBHOOK_SECRET).expect(400)).body.code).toBe(
+      'INVALID_UPDATE',
+    );
+  });
+});
+
+describe('The bot when Telegram cannot be reached', () => {
+  let api: ApiHarness;
+
+  afterEach(async () => api.close());
+
+  it('starts anyway, serves the REST API, reports why in readiness, and starts polling once Telegram answers', async () => {
+    api = await startApi({ telegramRejectsToken: true });
+    await waitUntil(
+      async () =>
+        (await readiness(api)).status === 'ready' &&
+        (await readiness(api)).telegram.status === 'retrying',
+      10_000,
+      'the bot to retry',
+    );
+    const ready = await readiness(api);
+    expect(ready).toMatchObject({
+      status: 'ready',
+      telegram: { status: 'retrying', error: expect.stringContaining('Unauthorized') },
+    });
+    await request(api.server).get('/pending-messages').set(auth).expect(200);
+
+    api.telegram.acceptedToken = undefined;
+    await waitUntil(
+      async () => (await readiness(api)).telegram.status === 'polling',
+      15_000,
+      'the bot to poll',
+    );
+  });
+});
+
+async function readiness(
+  api: ApiHarness,
+): Promise<{ status: string; telegram: { status: string; error?: string } }> {
+  return (await request(api.server).get('/health/ready')).body;
+}

@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   if (!env.TELEGRAM_BOT_TOKEN) {
     telegramDouble = new BotApiDouble();
     const url = await telegramDouble.start(Number(env.LOCAL_TELEGRAM_PORT ?? 8081));
+    const quiet = new Set(['getUpdates', 'getMe', 'deleteWebhook', 'setWebhook']);
     telegramDouble.onCall = (call) =>
+      (!quiet.has(call.method) || call.status !== 200) &&
       say(
         'telegram',
         `${call.method}${call.chatId ? ` to chat ${call.chatId}` : ''}${call.text ? `: ${JSON.stringify(call.text)}` : ''}${

@@ -68,6 +68,17 @@ describe('PostgresEventStore reading the log while transactions commit out of or
         if (page.length > 0) checkpoint = checkpointOf(page.at(-1)!);
         return page;
       },
+      /**
+       * Polls until `count` events were seen. Any write transaction in the cluster (another test
+       * file creating its database, say) holds readers back while it runs: it delays, never skips.
+       */
+      async pollUntil(count: number, timeoutMs = 15_000) {
+        const deadline = Date.now() + timeoutMs;
+        while (seen.length < count && Date.now() < deadline) {
+          await this.poll();
+          if (seen.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      },
     };
   }
 
@@ -90,7 +101,7 @@ describe('PostgresEventStore reading the log while transactions commit out of or
     expect(await log.poll()).toEqual([]);
 
     await a.query('COMMIT');
-    await log.poll();
+    await log.pollUntil(2);
     expect(log.seen.map((event) => event.position)).toEqual([first, second]);
   });
 
@@ -105,12 +116,12 @@ describe('PostgresEventStore reading the log while transactions commit out of or
     expect(higher).toBeGreaterThan(lower);
     await b.query('COMMIT');
 
-    // Readable at once: every transaction that could still commit is younger than B's.
-    await log.poll();
+    // Readable while A is still open: every transaction that could still commit is younger than B's.
+    await log.pollUntil(1);
     expect(log.seen.map((event) => event.position)).toEqual([higher]);
 
     await a.query('COMMIT');
-    await log.poll();
+    await log.pollUntil(2);
     // A reader that kept only the highest position seen would have skipped `lower` for good.
     expect(log.seen.map((event) => event.position)).toEqual([higher, lower]);
   });
@@ -145,7 +156,7 @@ describe('PostgresEventStore reading the log while transactions commit out of or
     );
     writing = false;
     await polling;
-    await log.poll();
+    await log.pollUntil(committed.length);
     const seen = log.seen.map((event) => event.position);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort((x, y) => x - y)).toEqual([...committed].sort((x, y) => x - y));

@@ -5,7 +5,7 @@ import { databaseUrl, rabbitmqctl, withAdminClient } from './services';
 /**
  * One run, one namespace: a template database with the schema (each test file clones its own
  * database from it) and a RabbitMQ vhost. The teardown removes both; a run that was killed is
- * swept by a later run once its names are a day old.
+ * swept by a later run once its names are three hours old.
  */
 export default async function globalSetup(): Promise<void> {
   const runId = `sm_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -19,11 +19,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.SM_TEST_VHOST = runId;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+// Longer than any run can last (CI stops a run after 90 minutes).
+const ABANDONED_AFTER_MS = 3 * 60 * 60 * 1000;
 
 function isAbandoned(name: string): boolean {
   const started = /^sm_test_([0-9a-z]+)_/.exec(name)?.[1];
-  return started !== undefined && Date.now() - parseInt(started, 36) > DAY_MS;
+  return started !== undefined && Date.now() - parseInt(started, 36) > ABANDONED_AFTER_MS;
 }
 
 async function sweepAbandonedRuns(): Promise<void> {

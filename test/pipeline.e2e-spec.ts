@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import request from 'supertest';
 import { TEST_API_KEY } from './support/api-harness';
 import { type AppProcess, TestSystem, waitUntil } from './support/system';
@@ -20,8 +20,8 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
   });
   afterAll(async () => system.stop());
 
-  async function subscriber(): Promise<{ userId: string; chatId: string }> {
-    const chatId = String(++chatCounter);
+  async function subscriber(prefix = ''): Promise<{ userId: string; chatId: string }> {
+    const chatId = `${prefix}${++chatCounter}`;
     const response = await request(system.server)
       .post('/subscribe-user')
       .set(auth)
@@ -87,16 +87,27 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     ]);
     await waitSent(id);
 
+    // Each chat reads the text, then both files in order; each file is uploaded once, and the
+    // other chat gets it by the file_id of that upload.
     for (const chat of [a.chatId, b.chatId]) {
       const calls = system.telegram.delivered(chat);
-      expect(calls.map((call) => [call.method, call.text ?? call.fileName])).toEqual([
-        ['sendMessage', text],
-        ['sendDocument', 'archive.bin'],
-        ['sendDocument', 'notes.txt'],
+      expect(calls.map((call) => call.method)).toEqual([
+        'sendMessage',
+        'sendDocument',
+        'sendDocument',
       ]);
-      expect(calls[1]).toMatchObject({ sha256: sha256(binary), fileSize: binary.length });
-      expect(calls[2]).toMatchObject({ sha256: sha256(notes), fileSize: notes.length });
+      expect(calls[0]?.text).toBe(text);
+      expect(calls[1]?.sha256 ?? calls[1]?.fileId?.slice('file-'.length)).toBe(sha256(binary));
+      expect(calls[2]?.sha256 ?? calls[2]?.fileId?.slice('file-'.length)).toBe(sha256(notes));
     }
+    const uploads = [a.chatId, b.chatId].flatMap((chat) =>
+      system.telegram.delivered(chat).filter((call) => call.sha256 !== undefined),
+    );
+    expect(uploads.map((call) => [call.fileName, call.fileSize]).sort()).toEqual([
+      ['archive.bin', binary.length],
+      ['notes.txt', notes.length],
+    ]);
+    expect(system.telegram.limitViolations()).toEqual({ bot: 0, chat: 0, group: 0 });
     const firstSend = Math.min(
       ...system.telegram
         .delivered()
@@ -159,7 +170,8 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
         'sendMessage',
         'sendDocument',
       ]);
-      expect(system.telegram.delivered(chat)[1]?.sha256).toBe(sha256(file));
+      const document = system.telegram.delivered(chat)[1];
+      expect(document?.sha256 ?? document?.fileId?.slice('file-'.length)).toBe(sha256(file));
     }
   });
 
@@ -182,6 +194,13 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     expect(system.telegram.delivered(a.chatId)).toHaveLength(1);
     expect(system.telegram.delivered(c.chatId)).toHaveLength(1);
     expect(system.telegram.delivered(blocked.chatId)).toHaveLength(0);
+    // A user who blocked the bot is no longer a subscriber.
+    const unsubscribed = (await system.events(`subscriber-${blocked.userId}`)).at(-1);
+    expect(unsubscribed).toMatchObject({ type: 'UserUnsubscribed', data: { reason: 'blocked' } });
+    const listed = await request(system.server).get('/subscribed-users').set(auth).expect(200);
+    expect(listed.body.map((user: { user_id: string }) => user.user_id)).not.toContain(
+      blocked.userId,
+    );
   });
 
   it('waits out a 429 for its retry_after, then sends once', async () => {
@@ -201,13 +220,69 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     expect((await messageStatus(id)).recipients[0]?.status).toBe('delivered');
   });
 
+  it('retries a burst of 5xx with backoff and delivers once', async () => {
+    const user = await subscriber();
+    system.telegram.failNext(2, { status: 502, description: 'Bad Gateway', chatId: user.chatId });
+    const { id } = await schedule([user.userId], 'Through the storm', new Date());
+    await waitSent(id);
+    const calls = system.telegram.calls.filter((call) => call.chatId === user.chatId);
+    expect(calls.map((call) => call.status)).toEqual([502, 502, 200]);
+    expect((await messageStatus(id)).recipients[0]?.status).toBe('delivered');
+  });
+
+  it('gives up on a recipient after DELIVERY_MAX_ATTEMPTS (3 here) transient failures, with the reason', async () => {
+    const [doomed, fine] = [await subscriber(), await subscriber()];
+    system.telegram.failNext(3, {
+      status: 500,
+      description: 'Internal Server Error',
+      chatId: doomed.chatId,
+    });
+    const { id } = await schedule([doomed.userId, fine.userId], 'Not for everyone', new Date());
+    await waitSent(id);
+    const status = await messageStatus(id);
+    expect(status.recipients).toEqual([
+      expect.objectContaining({
+        user_id: doomed.userId,
+        status: 'failed',
+        failure_code: 'send_failed',
+        reason: expect.stringContaining('Internal Server Error'),
+      }),
+      expect.objectContaining({ user_id: fine.userId, status: 'delivered' }),
+    ]);
+    expect(system.telegram.calls.filter((call) => call.chatId === doomed.chatId)).toHaveLength(3);
+  });
+
+  it('follows a group that became a supergroup to its new chat id', async () => {
+    const group = await subscriber('-1001');
+    const newChatId = `-100${randomInt(1e8, 1e9)}`;
+    system.telegram.failNext(1, {
+      status: 400,
+      description: 'Bad Request: group chat was upgraded to a supergroup chat',
+      migrateToChatId: newChatId,
+      chatId: group.chatId,
+    });
+    const { id } = await schedule([group.userId], 'To the supergroup', new Date());
+    await waitSent(id);
+    expect(system.telegram.delivered(newChatId).map((call) => call.text)).toEqual([
+      'To the supergroup',
+    ]);
+    const users = await request(system.server).get('/subscribed-users').set(auth).expect(200);
+    expect(users.body).toContainEqual(
+      expect.objectContaining({ user_id: group.userId, chat_id: newChatId }),
+    );
+    expect((await system.events(`subscriber-${group.userId}`)).at(-1)).toMatchObject({
+      type: 'UserChatMigrated',
+      data: { fromChatId: group.chatId, toChatId: newChatId },
+    });
+  });
+
   it('appends one MessageDue per message with two schedulers running at once', async () => {
     const second = system.spawn('scheduler');
     try {
-      const user = await subscriber();
+      const users = await Promise.all(Array.from({ length: 10 }, () => subscriber()));
       const at = new Date(Date.now() + 2500);
       const ids: string[] = [];
-      for (let index = 0; index < 20; index++)
+      for (const [index, user] of users.entries())
         ids.push((await schedule([user.userId], `Race ${index}`, at)).id);
       for (const id of ids) await waitSent(id);
       for (const id of ids) {
@@ -216,7 +291,7 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
         );
         expect(dues).toHaveLength(1);
       }
-      expect(system.telegram.delivered(user.chatId)).toHaveLength(20);
+      for (const user of users) expect(system.telegram.delivered(user.chatId)).toHaveLength(1);
     } finally {
       await second.stop();
     }

@@ -72,6 +72,7 @@ export class TestSystem {
       TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
       TELEGRAM_API_ROOT: this.telegram.url,
       SCHEDULER_TICK_MS: String(this.tickMs),
+      DELIVERY_MAX_ATTEMPTS: '3',
       NO_COLOR: '1',
     };
     this.api = await createApiApp(

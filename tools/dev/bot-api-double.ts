@@ -13,6 +13,8 @@ export interface RecordedCall {
   readonly fileName?: string;
   readonly fileSize?: number;
   readonly sha256?: string;
+  /** A document sent by the file_id of an earlier upload: that file_id. */
+  readonly fileId?: string;
   /** The status the double answered with. */
   readonly status: number;
   readonly receivedAt: number;
@@ -24,6 +26,8 @@ export interface InjectedFailure {
   readonly status: number;
   readonly description: string;
   readonly retryAfter?: number;
+  /** With a 400: the supergroup the group became. */
+  readonly migrateToChatId?: string;
   /** Only for this method; every method when absent. */
   readonly method?: string;
   /** Only for this chat; every chat when absent. */
@@ -59,6 +63,7 @@ export class BotApiDouble {
   private readonly failures: InjectedFailure[] = [];
   private readonly updates: unknown[] = [];
   private updateId = 0;
+  private readonly uploadedFileIds = new Set<string>();
   private messageId = 0;
   private server: Server | undefined;
   private holdThreshold: number | undefined;
@@ -104,6 +109,41 @@ export class BotApiDouble {
     this.updates.push({ update_id: id, ...update });
     this.updateArrived.emit('update');
     return id;
+  }
+
+  /**
+   * Breaches of Telegram's limits among the send requests received: more than `perSecond` in any
+   * second for the bot, two to one private chat less than a second apart, more than
+   * `groupPerMinute` to one group in any minute.
+   */
+  limitViolations(
+    perSecond = 30,
+    groupPerMinute = 20,
+  ): { bot: number; chat: number; group: number } {
+    const sends = this.calls
+      .filter((call) => SEND_METHODS.has(call.method))
+      .sort((a, b) => a.receivedAt - b.receivedAt);
+    const overWindow = (times: number[], windowMs: number, limit: number) =>
+      times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs)
+        .length;
+    const byChat = new Map<string, number[]>();
+    for (const call of sends)
+      byChat.set(call.chatId ?? '', [...(byChat.get(call.chatId ?? '') ?? []), call.receivedAt]);
+    let chat = 0;
+    let group = 0;
+    for (const [chatId, times] of byChat) {
+      if (chatId.startsWith('-')) group += overWindow(times, 60_000, groupPerMinute);
+      else chat += overWindow(times, 1000, 1);
+    }
+    return {
+      bot: overWindow(
+        sends.map((call) => call.receivedAt),
+        1000,
+        perSecond,
+      ),
+      chat,
+      group,
+    };
   }
 
   /** Texts sent to a chat, in order: what its user read. */
@@ -197,6 +237,7 @@ export class BotApiDouble {
       ...(chatId !== undefined ? { chatId } : {}),
       ...(fields.text !== undefined ? { text: fields.text } : {}),
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
+      ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
       status,
       receivedAt,
       answeredAt: Date.now(),
@@ -256,6 +297,9 @@ export class BotApiDouble {
           ...(failure!.retryAfter !== undefined
             ? { parameters: { retry_after: failure!.retryAfter } }
             : {}),
+          ...(failure!.migrateToChatId !== undefined
+            ? { parameters: { migrate_to_chat_id: Number(failure!.migrateToChatId) } }
+            : {}),
         },
       ];
     }
@@ -287,6 +331,17 @@ export class BotApiDouble {
           { ok: true, result: { message_id: ++this.messageId, date, chat, text: fields.text } },
         ];
       case 'sendDocument':
+        if (file) this.uploadedFileIds.add(`file-${file.sha256}`);
+        else if (fields.document && !this.uploadedFileIds.has(fields.document)) {
+          return [
+            400,
+            {
+              ok: false,
+              error_code: 400,
+              description: 'Bad Request: wrong file identifier/HTTP URL specified',
+            },
+          ];
+        }
         if (!file && !fields.document) {
           return [
             400,
@@ -305,12 +360,14 @@ export class BotApiDouble {
               message_id: ++this.messageId,
               date,
               chat,
-              document: {
-                file_id: `file-${file?.sha256 ?? fields.document}`,
-                file_unique_id: file?.sha256.slice(0, 16) ?? fields.document,
-                file_name: file?.name,
-                file_size: file?.size,
-              },
+              document: file
+                ? {
+                    file_id: `file-${file.sha256}`,
+                    file_unique_id: file.sha256.slice(0, 16),
+                    file_name: file.name,
+                    file_size: file.size,
+                  }
+                : { file_id: fields.document, file_unique_id: fields.document?.slice(5, 21) },
             },
           },
         ];

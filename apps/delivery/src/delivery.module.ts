@@ -1,7 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeliverMessageHandler } from '../../../libs/application/src/commands/deliver-message/deliver-message.handler';
-import { TelegramConfig } from '../../../libs/config/src/config';
+import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config';
+import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
+import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
+import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
+import { SendPacer } from '../../../libs/telegram/src/send-pacer';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramSender } from '../../../libs/telegram/src/telegram-sender';
@@ -15,12 +19,21 @@ export class DeliveryModule {
       module: DeliveryModule,
       imports: [CoreModule.forRoot(config), StorageModule, CqrsModule.forRoot()],
       providers: [
+        { provide: Clock, useClass: SystemClock },
+        {
+          provide: SendPacer,
+          inject: [DeliveryConfig, Clock],
+          useFactory: (delivery: DeliveryConfig, clock: Clock) => new SendPacer(delivery, clock),
+        },
         {
           provide: TelegramSender,
-          inject: [TelegramConfig],
-          useFactory: (telegram: TelegramConfig) => new TelegramSender(telegram),
+          inject: [TelegramConfig, SendPacer],
+          useFactory: (telegram: TelegramConfig, pacer: SendPacer) =>
+            new TelegramSender(telegram, pacer),
         },
         DeliverMessageHandler,
+        UnsubscribeUserHandler,
+        MigrateChatHandler,
         MessageDueConsumer,
       ],
     };

@@ -4,6 +4,7 @@ import {
   RabbitMqConfig,
   StorageConfig,
   TelegramConfig,
+  DeliveryConfig,
   loadConfig,
   readEnvironment,
 } from '../../../libs/config/src';
@@ -17,6 +18,7 @@ runApp('delivery', async () => {
     RabbitMqConfig,
     StorageConfig,
     TelegramConfig,
+    DeliveryConfig,
   ]);
   await startWorkerApp('delivery', DeliveryModule.forRoot(config));
 });

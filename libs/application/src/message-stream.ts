@@ -28,6 +28,7 @@ export async function loadMessage(store: EventStore, messageId: string): Promise
         break;
       case 'UserSubscribed':
       case 'UserUnsubscribed':
+      case 'UserChatMigrated':
         throw new Error(
           `Event ${event.eventId} of type ${event.type} in message stream ${event.streamId}`,
         );

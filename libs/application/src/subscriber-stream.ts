@@ -17,6 +17,7 @@ export async function loadSubscriber(
     switch (event.type) {
       case 'UserSubscribed':
       case 'UserUnsubscribed':
+      case 'UserChatMigrated':
         state = evolveSubscriber(state, event);
         break;
       case 'MessageScheduled':

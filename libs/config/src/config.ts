@@ -201,6 +201,53 @@ export class TelegramConfig {
   }
 }
 
+/** How delivery paces and retries its sends. */
+export class DeliveryConfig {
+  constructor(
+    readonly maxSendAttempts: number,
+    readonly recipientConcurrency: number,
+    readonly perSecond: number,
+    readonly chatIntervalMs: number,
+    readonly groupPerMinute: number,
+  ) {}
+
+  static fromEnv(env: EnvReader): DeliveryConfig {
+    return new DeliveryConfig(
+      env.integer('DELIVERY_MAX_ATTEMPTS', {
+        expected: 'attempts of one send through transient failures (5xx, network), 1 to 20',
+        min: 1,
+        max: 20,
+        default: 5,
+      }),
+      env.integer('DELIVERY_CONCURRENCY', {
+        expected: 'recipients of one message served at once, 1 to 64',
+        min: 1,
+        max: 64,
+        default: 8,
+      }),
+      env.integer('TELEGRAM_MAX_PER_SECOND', {
+        expected: 'sends per second for the bot, 1 to 30 (Telegram allows about 30)',
+        min: 1,
+        max: 30,
+        default: 30,
+      }),
+      env.integer('TELEGRAM_CHAT_INTERVAL_MS', {
+        expected:
+          'milliseconds between two sends to one chat, 1000 or more (Telegram: one a second)',
+        min: 1000,
+        max: 60_000,
+        default: 1000,
+      }),
+      env.integer('TELEGRAM_GROUP_MAX_PER_MINUTE', {
+        expected: 'sends per minute to one group chat, 1 to 20 (Telegram allows 20)',
+        min: 1,
+        max: 20,
+        default: 20,
+      }),
+    );
+  }
+}
+
 export interface ConfigPart<T = object> {
   readonly name: string;
   fromEnv(env: EnvReader): T;

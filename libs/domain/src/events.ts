@@ -32,6 +32,16 @@ export interface UserUnsubscribed {
   };
 }
 
+/** A group became a supergroup: Telegram moved the chat to a new id. */
+export interface UserChatMigrated {
+  readonly type: 'UserChatMigrated';
+  readonly data: {
+    readonly userId: string;
+    readonly fromChatId: string;
+    readonly toChatId: string;
+  };
+}
+
 export interface MessageScheduled {
   readonly type: 'MessageScheduled';
   readonly data: {
@@ -89,7 +99,9 @@ export type DeliveryFailureCode =
   | 'blocked'
   | 'chat_not_found'
   | 'rejected'
-  | 'attachment_missing';
+  | 'attachment_missing'
+  /** Transient failures (5xx, network, timeouts) past the configured number of attempts. */
+  | 'send_failed';
 
 export interface RecipientDeliveryFailed {
   readonly type: 'RecipientDeliveryFailed';
@@ -111,7 +123,7 @@ export interface MessageSent {
   };
 }
 
-export type SubscriberEvent = UserSubscribed | UserUnsubscribed;
+export type SubscriberEvent = UserSubscribed | UserUnsubscribed | UserChatMigrated;
 export type ScheduledMessageEvent =
   | MessageScheduled
   | MessageDue

@@ -29,6 +29,8 @@ export type ScheduledMessageState =
       readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
       /** Per recipient, the parts sent so far (0 = the text, n = the n-th attachment) and Telegram's message id for each. */
       readonly partsSent: Readonly<Record<string, Readonly<Record<number, number>>>>;
+      /** Per attachment part, Telegram's file_id from its first upload: later sends reuse it. */
+      readonly fileIds: Readonly<Record<number, string>>;
     };
 
 export const initialScheduledMessageState: ScheduledMessageState = { status: 'none' };
@@ -379,22 +381,25 @@ export function evolveScheduledMessage(
         attachments: event.data.attachments,
         outcomes: {},
         partsSent: {},
+        fileIds: {},
       };
     case 'MessageDue':
       return state.status === 'none' ? state : { ...state, status: 'due' };
-    case 'RecipientPartSent':
-      return state.status === 'none'
-        ? state
-        : {
-            ...state,
-            partsSent: {
-              ...state.partsSent,
-              [event.data.userId]: {
-                ...state.partsSent[event.data.userId],
-                [event.data.part]: event.data.telegramMessageId,
-              },
-            },
-          };
+    case 'RecipientPartSent': {
+      if (state.status === 'none') return state;
+      const { userId, part, telegramMessageId, telegramFileId } = event.data;
+      return {
+        ...state,
+        partsSent: {
+          ...state.partsSent,
+          [userId]: { ...state.partsSent[userId], [part]: telegramMessageId },
+        },
+        fileIds:
+          telegramFileId !== undefined && state.fileIds[part] === undefined
+            ? { ...state.fileIds, [part]: telegramFileId }
+            : state.fileIds,
+      };
+    }
     case 'RecipientDelivered':
       return state.status === 'none'
         ? state

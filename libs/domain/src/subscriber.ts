@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode } from './errors';
 import type {
   SubscriberEvent,
   UnsubscribeReason,
+  UserChatMigrated,
   UserSubscribed,
   UserUnsubscribed,
 } from './events';
@@ -32,7 +33,14 @@ export interface UnsubscribeUser {
   readonly reason: UnsubscribeReason;
 }
 
-export type SubscriberCommand = SubscribeUser | UnsubscribeUser;
+/** Telegram moved the subscriber's chat (a group became a supergroup). */
+export interface MigrateChat {
+  readonly type: 'MigrateChat';
+  readonly userId: string;
+  readonly toChatId: string;
+}
+
+export type SubscriberCommand = SubscribeUser | UnsubscribeUser | MigrateChat;
 
 export const MAX_CHAT_NAME_LENGTH = 256;
 // A Telegram chat id is an integer (negative for groups); a public channel may be named @username.
@@ -71,7 +79,29 @@ export function decideSubscriber(
       return [subscribe(command, state)];
     case 'UnsubscribeUser':
       return [unsubscribe(command, state)];
+    case 'MigrateChat':
+      return migrate(command, state);
   }
+}
+
+function migrate(command: MigrateChat, state: SubscriberState): UserChatMigrated[] {
+  if (state.status === 'none') {
+    throw new DomainError(
+      DomainErrorCode.UserNotSubscribed,
+      `User ${command.userId} is not subscribed`,
+      {
+        userId: command.userId,
+      },
+    );
+  }
+  const toChatId = normaliseChatId(command.toChatId);
+  if (toChatId === state.chatId) return [];
+  return [
+    {
+      type: 'UserChatMigrated',
+      data: { userId: state.userId, fromChatId: state.chatId, toChatId },
+    },
+  ];
 }
 
 function subscribe(command: SubscribeUser, state: SubscriberState): UserSubscribed {
@@ -114,5 +144,7 @@ export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent)
       return { status: 'active', ...event.data };
     case 'UserUnsubscribed':
       return state.status === 'none' ? state : { ...state, status: 'unsubscribed' };
+    case 'UserChatMigrated':
+      return state.status === 'none' ? state : { ...state, chatId: event.data.toChatId };
   }
 }

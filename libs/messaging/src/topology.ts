@@ -21,7 +21,7 @@ export const DELIVERY_LIMIT = 5;
 
 /**
  * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue,
- * dead-lettering a message after DELIVERY_LIMIT redeliveries.
+ * single active consumer, dead-lettering a message after DELIVERY_LIMIT redeliveries.
  */
 export async function assertDeliveryTopology(
   channel: ConfirmChannel,
@@ -38,6 +38,9 @@ export async function assertDeliveryTopology(
     durable: true,
     arguments: {
       'x-queue-type': 'quorum',
+      // One consumer at a time across every delivery replica, so that one pacer keeps the bot
+      // within Telegram's limits; the others take over when it goes.
+      'x-single-active-consumer': true,
       'x-delivery-limit': DELIVERY_LIMIT,
       'x-dead-letter-exchange': topology.deadLetterExchange,
     },

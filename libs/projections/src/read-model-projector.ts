@@ -60,6 +60,13 @@ async function apply(em: EntityManager, event: StoredEvent): Promise<void> {
         },
       );
       return;
+    case 'UserChatMigrated':
+      await em.nativeUpdate(
+        SubscriberView,
+        { userId: event.data.userId },
+        { chatId: event.data.toChatId, updatedAt: event.recordedAt, lastPosition },
+      );
+      return;
     case 'MessageScheduled':
       await em.insert(MessageView, {
         id: event.data.messageId,

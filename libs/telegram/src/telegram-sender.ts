@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { Telegram, TelegramError } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
+import type { SendPacer } from './send-pacer';
 
 /** What a failed send means for the recipient and for the sender. */
 export type SendFailureKind =
@@ -12,6 +14,8 @@ export type SendFailureKind =
   | 'rejected'
   /** 429 flood control: wait `retryAfterSeconds`, for the whole bot, then send again. */
   | 'rate_limited'
+  /** 400 with migrate_to_chat_id: the group became a supergroup; send to `newChatId`. */
+  | 'chat_migrated'
   /** 5xx, a network error, a timeout, or anything unknown: may succeed later. */
   | 'transient';
 
@@ -20,6 +24,7 @@ export class TelegramSendError extends Error {
     readonly kind: SendFailureKind,
     readonly description: string,
     readonly retryAfterSeconds?: number,
+    readonly newChatId?: string,
   ) {
     super(description);
     this.name = 'TelegramSendError';
@@ -33,6 +38,10 @@ export function classifyTelegramError(error: unknown): TelegramSendError {
     if (error.code === 429)
       return new TelegramSendError('rate_limited', description, error.parameters?.retry_after ?? 1);
     if (error.code === 403) return new TelegramSendError('blocked', description);
+    const migrateTo = error.parameters?.migrate_to_chat_id;
+    if (error.code === 400 && migrateTo !== undefined) {
+      return new TelegramSendError('chat_migrated', description, undefined, String(migrateTo));
+    }
     if (error.code === 400 && /chat not found/i.test(description))
       return new TelegramSendError('chat_not_found', description);
     if (error.code === 400) return new TelegramSendError('rejected', description);
@@ -51,9 +60,15 @@ const timeoutSignal = (): CallSignal =>
 
 /** Sends through the Bot API with telegraf's client, set up from TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT. */
 export class TelegramSender {
+  private readonly logger = new Logger('TelegramSender');
   private readonly telegram: Telegram;
+  /** 429 answers received since start. */
+  rateLimited = 0;
 
-  constructor(config: TelegramConfig) {
+  constructor(
+    config: TelegramConfig,
+    private readonly pacer: SendPacer,
+  ) {
     // telegraf joins paths onto the root: a root with a path needs its trailing slash.
     const apiRoot =
       new URL(config.apiRoot).pathname === '/'
@@ -64,36 +79,57 @@ export class TelegramSender {
 
   /** Sends a text; returns Telegram's message id. */
   async sendText(chatId: string, text: string): Promise<number> {
-    try {
-      const message = await this.telegram.callApi(
-        'sendMessage',
-        { chat_id: chatId, text },
-        { signal: timeoutSignal() },
-      );
-      return message.message_id;
-    } catch (error) {
-      throw classifyTelegramError(error);
-    }
+    const message = await this.paced(chatId, () =>
+      this.telegram.callApi('sendMessage', { chat_id: chatId, text }, { signal: timeoutSignal() }),
+    );
+    return message.message_id;
   }
 
   /**
-   * Sends a file as a document, streamed, under its file name; returns Telegram's message id and
-   * the file_id by which the file can be sent again.
+   * Sends a document: a stream (uploaded under its file name) or the file_id of an earlier
+   * upload (nothing uploaded again). Returns Telegram's message id and the document's file_id.
    */
   async sendDocument(
     chatId: string,
-    content: Readable,
-    fileName: string,
+    document:
+      | { readonly content: () => Promise<Readable>; readonly fileName: string }
+      | { readonly fileId: string },
   ): Promise<{ messageId: number; fileId: string | undefined }> {
-    try {
-      const message = await this.telegram.callApi(
+    const message = await this.paced(chatId, async () =>
+      this.telegram.callApi(
         'sendDocument',
-        { chat_id: chatId, document: { source: content, filename: fileName } },
+        {
+          chat_id: chatId,
+          document:
+            'fileId' in document
+              ? document.fileId
+              : { source: await document.content(), filename: document.fileName },
+        },
         { signal: timeoutSignal() },
-      );
-      return { messageId: message.message_id, fileId: message.document?.file_id };
-    } catch (error) {
-      throw classifyTelegramError(error);
+      ),
+    );
+    return { messageId: message.message_id, fileId: message.document?.file_id };
+  }
+
+  /**
+   * One send within Telegram's limits. A 429 pauses every send of the bot for its retry_after and
+   * then sends again: flood control is never a failure, and never retried sooner.
+   */
+  private async paced<T>(chatId: string, send: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const release = await this.pacer.acquire(chatId);
+      try {
+        return await send();
+      } catch (error) {
+        const failure = classifyTelegramError(error);
+        if (failure.kind !== 'rate_limited') throw failure;
+        this.rateLimited++;
+        const waitMs = (failure.retryAfterSeconds ?? 1) * 1000;
+        this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
+        this.pacer.pauseAll(waitMs);
+      } finally {
+        release();
+      }
     }
   }
 }

@@ -25,6 +25,7 @@ export async function projectPendingDeadlines(
         break;
       case 'UserSubscribed':
       case 'UserUnsubscribed':
+      case 'UserChatMigrated':
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { DeliveryConfig } from '../../../../config/src/config';
+import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import type { DeliveryFailureCode } from '../../../../domain/src/events';
 import { messageStreamId } from '../../../../domain/src/events';
 import {
@@ -22,13 +24,14 @@ import { SubscriberView } from '../../../../projections/src/subscriber.view';
 import { ObjectStorage } from '../../../../storage/src/object-storage';
 import { TelegramSender, TelegramSendError } from '../../../../telegram/src/telegram-sender';
 import { loadMessage } from '../../message-stream';
+import { MigrateChatCommand } from '../migrate-chat/migrate-chat.command';
+import { UnsubscribeUserCommand } from '../unsubscribe-user/unsubscribe-user.command';
 import { DeliverMessageCommand } from './deliver-message.command';
 
 type Message = Exclude<ScheduledMessageState, { status: 'none' }>;
 
-/** Transient failures of one send retried in place before the MessageDue goes back to the queue. */
-const TRANSIENT_ATTEMPTS = 4;
-const MAX_RATE_LIMIT_WAITS = 20;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
 
 class PermanentFailure extends Error {
   constructor(
@@ -39,14 +42,27 @@ class PermanentFailure extends Error {
   }
 }
 
-/** One MessageDue's delivery: the stream's state as this process last appended it. */
+/**
+ * One MessageDue's delivery: the stream as this process last appended it. Appends go one at a
+ * time (recipients are served concurrently), so they never conflict with each other.
+ */
 class DeliveryRun {
+  private appending: Promise<unknown> = Promise.resolve();
+  /** Attachment part → the upload in flight whose file_id the other recipients reuse. */
+  readonly uploads = new Map<number, Promise<string | undefined>>();
+
   constructor(
     readonly messageId: string,
-    public state: ScheduledMessageState,
+    public state: Message,
     public version: number,
     readonly metadata: EventMetadata,
   ) {}
+
+  serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.appending.then(work, work);
+    this.appending = next.catch(() => undefined);
+    return next;
+  }
 }
 
 @CommandHandler(DeliverMessageCommand)
@@ -58,13 +74,15 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     private readonly orm: MikroORM,
     private readonly storage: ObjectStorage,
     private readonly telegram: TelegramSender,
+    private readonly commands: CommandBus,
+    private readonly config: DeliveryConfig,
   ) {}
 
   /**
    * Sends each recipient the parts (text, then each attachment) not yet recorded as sent,
-   * recording each part as soon as Telegram accepted it. A redelivered MessageDue, or one taken
-   * over after a crash, resumes where the log says the last run stopped. Throws (so the
-   * MessageDue goes back to the queue) only when a send keeps failing transiently.
+   * recording each part as soon as Telegram accepted it; several recipients at once, within the
+   * pacer's limits. A redelivered MessageDue, or one taken over after a crash, resumes where the
+   * log says the last run stopped.
    */
   async execute(command: DeliverMessageCommand): Promise<void> {
     const { state, version } = await loadMessage(this.events, command.messageId);
@@ -86,136 +104,186 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
         view,
       ]),
     );
-    for (const userId of awaiting) {
-      try {
-        await this.deliverTo(run, state, userId, subscribers.get(userId));
-      } catch (error) {
-        if (!(error instanceof PermanentFailure)) throw error;
-        await this.apply(run, {
-          type: 'RecordDeliveryFailure',
-          messageId: run.messageId,
-          userId,
-          code: error.code,
-          reason: error.reason,
-        });
+    const queue = [...awaiting];
+    const worker = async () => {
+      for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
+        await this.serve(run, userId, subscribers.get(userId));
       }
-    }
+    };
+    // Every worker finishes before a failure returns the MessageDue to the queue: a redelivery must
+    // not find this run still sending.
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(this.config.recipientConcurrency, queue.length) }, worker),
+    );
+    const failed = results.find(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
   }
 
-  private async deliverTo(
+  private async serve(
     run: DeliveryRun,
-    message: Message,
     userId: string,
     subscriber: SubscriberView | undefined,
   ): Promise<void> {
-    if (!subscriber) throw new PermanentFailure('unknown_recipient', 'No such subscriber');
-    if (subscriber.status !== 'active') {
-      throw new PermanentFailure(
-        'unsubscribed',
-        'The user unsubscribed before the message was due',
-      );
-    }
-    const chatId = subscriber.chatId;
-    for (const part of partsToSend(run.state, userId)) {
-      const sent = await this.sendPart(message, part, chatId);
+    try {
+      if (!subscriber) throw new PermanentFailure('unknown_recipient', 'No such subscriber');
+      if (subscriber.status !== 'active') {
+        throw new PermanentFailure(
+          'unsubscribed',
+          'The user unsubscribed before the message was due',
+        );
+      }
+      let chatId = subscriber.chatId;
+      for (const part of partsToSend(run.state, userId)) {
+        const sent = await this.withRetries(async () => {
+          try {
+            return await this.sendPart(run, part, chatId);
+          } catch (error) {
+            if (!(error instanceof TelegramSendError) || error.kind !== 'chat_migrated')
+              throw error;
+            // The group became a supergroup: record its new id and send there.
+            chatId = error.newChatId!;
+            await this.commands.execute(new MigrateChatCommand(userId, chatId, this.context(run)));
+            return this.sendPart(run, part, chatId);
+          }
+        });
+        await this.apply(run, {
+          type: 'RecordPartSent',
+          messageId: run.messageId,
+          userId,
+          chatId,
+          part,
+          telegramMessageId: sent.messageId,
+          ...(sent.fileId !== undefined ? { telegramFileId: sent.fileId } : {}),
+        });
+      }
+    } catch (error) {
+      const failure = this.asPermanentFailure(error);
+      if (failure.code === 'blocked') await this.unsubscribeBlocked(run, subscriber!.chatId);
       await this.apply(run, {
-        type: 'RecordPartSent',
+        type: 'RecordDeliveryFailure',
         messageId: run.messageId,
         userId,
-        chatId,
-        part,
-        telegramMessageId: sent.messageId,
-        ...(sent.fileId !== undefined ? { telegramFileId: sent.fileId } : {}),
+        code: failure.code,
+        reason: failure.reason,
       });
     }
   }
 
+  private asPermanentFailure(error: unknown): PermanentFailure {
+    if (error instanceof PermanentFailure) return error;
+    if (!(error instanceof TelegramSendError)) throw error;
+    switch (error.kind) {
+      case 'blocked':
+        return new PermanentFailure('blocked', error.description);
+      case 'chat_not_found':
+        return new PermanentFailure('chat_not_found', error.description);
+      case 'rejected':
+      case 'chat_migrated':
+        return new PermanentFailure('rejected', error.description);
+      case 'rate_limited':
+      case 'transient':
+        return new PermanentFailure(
+          'send_failed',
+          `Gave up after ${this.config.maxSendAttempts} attempts: ${error.description}`,
+        );
+    }
+  }
+
+  /** The user blocked the bot: a blocked user is no longer a subscriber. */
+  private async unsubscribeBlocked(run: DeliveryRun, chatId: string): Promise<void> {
+    try {
+      await this.commands.execute(new UnsubscribeUserCommand(chatId, 'blocked', this.context(run)));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== DomainErrorCode.UserNotSubscribed)
+        throw error;
+    }
+  }
+
+  private context(run: DeliveryRun) {
+    return { correlationId: run.metadata.correlationId, actor: 'delivery' };
+  }
+
   private async sendPart(
-    message: Message,
+    run: DeliveryRun,
     part: number,
     chatId: string,
   ): Promise<{ messageId: number; fileId?: string | undefined }> {
-    try {
-      if (part === 0)
-        return {
-          messageId: await this.withRetries(() => this.telegram.sendText(chatId, message.text)),
-        };
-      const attachment = message.attachments[part - 1]!;
+    const message = run.state;
+    if (part === 0) return { messageId: await this.telegram.sendText(chatId, message.text) };
+    const known = message.fileIds[part] ?? (await run.uploads.get(part));
+    if (known !== undefined) return this.telegram.sendDocument(chatId, { fileId: known });
+    // The first recipient to get here uploads the file; the others wait and send its file_id.
+    const attachment = message.attachments[part - 1]!;
+    const upload = (async () => {
       if (!(await this.storage.exists(attachment.objectKey))) {
         throw new PermanentFailure(
           'attachment_missing',
           `Attachment ${attachment.objectKey} is missing from the object store`,
         );
       }
-      return await this.withRetries(async () =>
-        this.telegram.sendDocument(
-          chatId,
-          await this.storage.getStream(attachment.objectKey),
-          attachment.fileName,
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof TelegramSendError)) throw error;
-      switch (error.kind) {
-        case 'blocked':
-          throw new PermanentFailure('blocked', error.description);
-        case 'chat_not_found':
-          throw new PermanentFailure('chat_not_found', error.description);
-        case 'rejected':
-          throw new PermanentFailure('rejected', error.description);
-        case 'rate_limited':
-        case 'transient':
-          throw error;
-      }
-    }
+      return this.telegram.sendDocument(chatId, {
+        content: () => this.storage.getStream(attachment.objectKey),
+        fileName: attachment.fileName,
+      });
+    })();
+    run.uploads.set(
+      part,
+      upload.then(
+        (sent) => sent.fileId,
+        () => undefined,
+      ),
+    );
+    return upload;
   }
 
-  /** Waits out 429s for as long as Telegram says; retries transient failures a few times. */
+  /**
+   * Retries transient failures (5xx, network errors, timeouts) with exponential backoff and full
+   * jitter, up to DELIVERY_MAX_ATTEMPTS. A timeout may hide a send Telegram accepted: it is retried
+   * all the same (see README, Delivery guarantees).
+   */
   private async withRetries<T>(send: () => Promise<T>): Promise<T> {
-    let transientFailures = 0;
-    let rateLimitWaits = 0;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await send();
       } catch (error) {
-        if (!(error instanceof TelegramSendError)) throw error;
-        if (error.kind === 'rate_limited' && rateLimitWaits++ < MAX_RATE_LIMIT_WAITS) {
-          this.logger.warn(`Telegram asked to wait ${error.retryAfterSeconds ?? 1} s`);
-          await sleep((error.retryAfterSeconds ?? 1) * 1000);
-          continue;
-        }
-        if (error.kind === 'transient' && ++transientFailures < TRANSIENT_ATTEMPTS) {
-          await sleep(250 * 2 ** transientFailures * (0.5 + Math.random()));
-          continue;
-        }
-        throw error;
+        const transient = error instanceof TelegramSendError && error.kind === 'transient';
+        if (!transient || attempt >= this.config.maxSendAttempts) throw error;
+        const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+        this.logger.warn(
+          `Send failed (${error.description}); attempt ${attempt + 1} in up to ${ceiling} ms`,
+        );
+        await sleep(Math.random() * ceiling);
       }
     }
   }
 
-  /** Appends what the command decides, at the version known; on a conflict reads the stream again. */
+  /** Appends what the command decides, one append at a time; on a conflict reads the stream again. */
   private async apply(
     run: DeliveryRun,
     command: RecordPartSent | RecordDeliveryFailure,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const decided = decideScheduledMessage(command, run.state);
-      if (decided.length === 0) return;
-      try {
-        await this.events.append(messageStreamId(run.messageId), decided, {
-          expectedVersion: run.version,
-          metadata: run.metadata,
-        });
-        run.state = decided.reduce(evolveScheduledMessage, run.state);
-        run.version += decided.length;
-        return;
-      } catch (error) {
-        if (!(error instanceof StreamVersionConflictError) || attempt === 5) throw error;
-        ({ state: run.state, version: run.version } = await loadMessage(
-          this.events,
-          run.messageId,
-        ));
+    await run.serially(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const decided = decideScheduledMessage(command, run.state);
+        if (decided.length === 0) return;
+        try {
+          await this.events.append(messageStreamId(run.messageId), decided, {
+            expectedVersion: run.version,
+            metadata: run.metadata,
+          });
+          run.state = decided.reduce(evolveScheduledMessage, run.state) as Message;
+          run.version += decided.length;
+          return;
+        } catch (error) {
+          if (!(error instanceof StreamVersionConflictError) || attempt === 5) throw error;
+          const reloaded = await loadMessage(this.events, run.messageId);
+          if (reloaded.state.status === 'none') throw error;
+          run.state = reloaded.state;
+          run.version = reloaded.version;
+        }
       }
-    }
+    });
   }
 }

@@ -1,0 +1,87 @@
+import { ManualClock } from '../../runtime/src/clock';
+import { SendPacer } from './send-pacer';
+
+/** Runs sends against a manual clock; the pacer's sleeps move the clock instead of waiting. */
+function harness(limits = { perSecond: 30, chatIntervalMs: 1000, groupPerMinute: 20 }) {
+  const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+  const started = clock.now().getTime();
+  // Each sleep moves the clock, then yields to the event loop as a real timer would.
+  const pacer = new SendPacer(limits, clock, async (ms) => {
+    clock.set(new Date(clock.now().getTime() + ms));
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+  const starts: { chatId: string; at: number }[] = [];
+  async function send(chatId: string, durationMs = 0) {
+    const release = await pacer.acquire(chatId);
+    starts.push({ chatId, at: clock.now().getTime() - started });
+    clock.set(new Date(clock.now().getTime() + durationMs));
+    release();
+  }
+  return { pacer, clock, starts, send };
+}
+
+function maxInWindow(times: number[], windowMs: number): number {
+  return Math.max(
+    0,
+    ...times.map(
+      (time) => times.filter((other) => other >= time && other < time + windowMs).length,
+    ),
+  );
+}
+
+describe('SendPacer', () => {
+  it('keeps the whole bot at no more than 30 sends in any second', async () => {
+    const { starts, send } = harness();
+    for (let chat = 0; chat < 200; chat++) await send(String(1000 + chat));
+    expect(
+      maxInWindow(
+        starts.map((start) => start.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(30);
+    // And it does not crawl: 200 sends take about 200 / 30 seconds.
+    expect(starts.at(-1)!.at).toBeLessThan(8000);
+  });
+
+  it('leaves a second between the end of one send to a chat and the start of the next', async () => {
+    const { starts, send } = harness();
+    for (let part = 0; part < 5; part++) await send('42', 300);
+    const gaps = starts.slice(1).map((start, index) => start.at - starts[index]!.at);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1300);
+  });
+
+  it('sends to one group at most 20 times a minute', async () => {
+    const { starts, send } = harness();
+    for (let part = 0; part < 45; part++) await send('-100123');
+    expect(
+      maxInWindow(
+        starts.map((start) => start.at),
+        60_000,
+      ),
+    ).toBeLessThanOrEqual(20);
+  });
+
+  it('holds every send of the bot while a 429 is waited out', async () => {
+    const { pacer, starts, send } = harness();
+    await send('1');
+    pacer.pauseAll(5000);
+    await send('2');
+    await send('3');
+    expect(starts.map((start) => start.at)).toEqual([0, 5000, 5000]);
+  });
+
+  it('does not let two sends to one chat overlap', async () => {
+    const { pacer } = harness();
+    const release = await pacer.acquire('7');
+    let second = false;
+    const waiting = pacer.acquire('7').then((done) => {
+      second = true;
+      done();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(second).toBe(false);
+    release();
+    await waiting;
+    expect(second).toBe(true);
+  });
+});

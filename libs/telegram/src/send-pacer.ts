@@ -1,0 +1,90 @@
+import type { Clock } from '../../runtime/src/clock';
+
+export interface PacingLimits {
+  /** Sends per second for the whole bot (Telegram: about 30). */
+  readonly perSecond: number;
+  /** Pause between the end of one send to a private chat and the start of the next (Telegram: 1 s). */
+  readonly chatIntervalMs: number;
+  /** Sends per minute to one group chat (Telegram: 20). */
+  readonly groupPerMinute: number;
+}
+
+export const TELEGRAM_LIMITS: PacingLimits = {
+  perSecond: 30,
+  chatIntervalMs: 1000,
+  groupPerMinute: 20,
+};
+
+/**
+ * Windows are counted this much longer than a second or a minute: a request that leaves a little
+ * late must not arrive in the same window as one that left on time.
+ */
+const WINDOW_MARGIN_MS = 100;
+const MIN_WAIT_MS = 5;
+
+/** Group and channel chat ids are negative; private chats positive; channels may be @names. */
+export const isGroupChat = (chatId: string): boolean =>
+  chatId.startsWith('-') || chatId.startsWith('@');
+
+/**
+ * Keeps one process's sends within Telegram's limits: a sliding window for the whole bot, one send
+ * at a time per chat with a pause after it (a sliding window per minute for groups), and a pause
+ * of every send when Telegram answered 429 (flood control is per bot).
+ */
+export class SendPacer {
+  private readonly recentStarts: number[] = [];
+  private readonly groupStarts = new Map<string, number[]>();
+  private readonly chatReadyAt = new Map<string, number>();
+  private readonly busyChats = new Set<string>();
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly limits: PacingLimits,
+    private readonly clock: Clock,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
+
+  /** Waits for a slot to send to the chat; call the returned function when the send is done. */
+  async acquire(chatId: string): Promise<() => void> {
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const wait = this.waitFor(chatId, now);
+      if (wait <= 0) {
+        this.recentStarts.push(now);
+        if (isGroupChat(chatId))
+          this.groupStarts.set(chatId, [...(this.groupStarts.get(chatId) ?? []), now]);
+        this.busyChats.add(chatId);
+        return () => {
+          this.busyChats.delete(chatId);
+          const done = this.clock.now().getTime();
+          if (!isGroupChat(chatId)) this.chatReadyAt.set(chatId, done + this.limits.chatIntervalMs);
+        };
+      }
+      await this.sleep(Math.max(wait, MIN_WAIT_MS));
+    }
+  }
+
+  /** Telegram answered 429: no send of this bot leaves before `ms` have passed. */
+  pauseAll(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now().getTime() + ms);
+  }
+
+  /** Milliseconds until a send to the chat may start; 0 or less when it may start now. */
+  private waitFor(chatId: string, now: number): number {
+    if (this.busyChats.has(chatId)) return MIN_WAIT_MS;
+    const waits = [this.pausedUntil - now, (this.chatReadyAt.get(chatId) ?? 0) - now];
+    waits.push(windowWait(this.recentStarts, this.limits.perSecond, 1000 + WINDOW_MARGIN_MS, now));
+    const group = this.groupStarts.get(chatId);
+    if (group)
+      waits.push(windowWait(group, this.limits.groupPerMinute, 60_000 + WINDOW_MARGIN_MS, now));
+    if ((this.chatReadyAt.get(chatId) ?? 0) < now) this.chatReadyAt.delete(chatId);
+    return Math.max(...waits);
+  }
+}
+
+/** Drops starts older than the window; returns how long until one more start fits in it. */
+function windowWait(starts: number[], limit: number, windowMs: number, now: number): number {
+  while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
+  return starts.length < limit ? 0 : starts[starts.length - limit]! + windowMs - now;
+}

@@ -17,6 +17,8 @@ export interface RecordedCall {
   readonly fileId?: string;
   /** The status the double answered with. */
   readonly status: number;
+  /** For an accepted send: the message_id answered. */
+  readonly messageId?: number;
   readonly receivedAt: number;
   /** When the answer was given (after any latency). */
   readonly answeredAt: number;
@@ -28,7 +30,7 @@ export interface InjectedFailure {
   readonly retryAfter?: number;
   /** With a 400: the supergroup the group became. */
   readonly migrateToChatId?: string;
-  /** Only for this method; every method when absent. */
+  /** Only for this method; every send method when absent. */
   readonly method?: string;
   /** Only for this chat; every chat when absent. */
   readonly chatId?: string;
@@ -135,6 +137,13 @@ export class BotApiDouble {
       if (chatId.startsWith('-')) group += overWindow(times, 60_000, groupPerMinute);
       else chat += overWindow(times, 1000, 1);
     }
+    if (process.env.DOUBLE_DEBUG) {
+      for (const [chatId, times] of byChat) {
+        if (times.some((time, index) => index >= 1 && time - times[index - 1]! < 1000)) {
+          process.stderr.write(`chat ${chatId}: ${times.map((time) => time % 100000).join(' ')}\n`);
+        }
+      }
+    }
     return {
       bot: overWindow(
         sends.map((call) => call.receivedAt),
@@ -213,7 +222,10 @@ export class BotApiDouble {
     }
     const [, token = '', method = ''] = match;
     let clientGone = false;
-    request.socket.once('close', () => (clientGone = true));
+    const onClose = () => (clientGone = true);
+    // Keep-alive sockets carry many requests: the listener goes when this one is answered.
+    request.socket.once('close', onClose);
+    response.once('finish', () => request.socket.off('close', onClose));
     const { fields, files } = await parse(request, url);
     if (
       this.gate &&
@@ -239,6 +251,9 @@ export class BotApiDouble {
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
       ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
       status,
+      ...(status === 200 && SEND_METHODS.has(method)
+        ? { messageId: (body as { result: { message_id: number } }).result.message_id }
+        : {}),
       receivedAt,
       answeredAt: Date.now(),
     };
@@ -283,7 +298,7 @@ export class BotApiDouble {
     const chatId = fields.chat_id;
     const failureIndex = this.failures.findIndex(
       (failure) =>
-        (failure.method === undefined || failure.method === method) &&
+        (failure.method === undefined ? SEND_METHODS.has(method) : failure.method === method) &&
         (failure.chatId === undefined || failure.chatId === chatId),
     );
     if (failureIndex >= 0) {

@@ -3,6 +3,7 @@ import amqplib from 'amqplib';
 import { rabbitMqUrl } from '../../../test/support/services';
 import { testVhost } from '../../../test/support/test-database';
 import type { StoredEvent } from '../../event-store/src/event-store';
+import { countDeadLetters, redriveDeadLetters } from './dead-letters';
 import { toEventMessage } from './event-message';
 import { EventConsumer } from './event-consumer';
 import { assertDeliveryTopology, DELIVERY_LIMIT, deliveryTopology } from './topology';
@@ -86,8 +87,42 @@ describe('EventConsumer on the delivery queue', () => {
       }
       expect(handled).toEqual([healthy.eventId]);
       expect(dead).toEqual([poison.eventId]);
-      // The first delivery and DELIVERY_LIMIT redeliveries.
       expect(attempts.get(poison.eventId)).toBe(DELIVERY_LIMIT + 1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('re-drives dead letters to the delivery queue', async () => {
+    const handled: string[] = [];
+    const failing = messageDue('fixed-later');
+    let fixed = false;
+    const consumer = new EventConsumer(
+      {
+        url: url(),
+        queue: topology.queue,
+        prefetch: 1,
+        setup: (channel) => assertDeliveryTopology(channel, topology),
+      },
+      async (event) => {
+        if (!fixed) throw new Error('not yet');
+        handled.push(event.eventId);
+      },
+    );
+    consumer.start();
+    try {
+      await publish(failing);
+      const deadline = Date.now() + 20_000;
+      while ((await countDeadLetters(url(), topology.exchange)) === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await countDeadLetters(url(), topology.exchange)).toBe(1);
+      fixed = true;
+      expect(await redriveDeadLetters(url(), topology.exchange)).toEqual([failing.eventId]);
+      while (handled.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(handled).toEqual([failing.eventId]);
+      expect(await countDeadLetters(url(), topology.exchange)).toBe(0);
     } finally {
       await consumer.stop();
     }

@@ -16,8 +16,12 @@ export function deliveryTopology(exchange: string) {
 
 export type DeliveryTopology = ReturnType<typeof deliveryTopology>;
 
-/** Redeliveries of one message before RabbitMQ dead-letters it. */
-export const DELIVERY_LIMIT = 5;
+/**
+ * Redeliveries of one message before RabbitMQ dead-letters it. A delivery process that dies
+ * returns the messages it held, and RabbitMQ counts that as a delivery too: the limit leaves room
+ * for crashes, and still stops a message that fails every time.
+ */
+export const DELIVERY_LIMIT = 20;
 
 /**
  * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue,

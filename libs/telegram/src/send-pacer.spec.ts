@@ -4,12 +4,15 @@ import { SendPacer } from './send-pacer';
 /** Runs sends against a manual clock; the pacer's sleeps move the clock instead of waiting. */
 function harness(limits = { perSecond: 30, chatIntervalMs: 1000, groupPerMinute: 20 }) {
   const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
-  const started = clock.now().getTime();
+  const created = clock.now().getTime();
   // Each sleep moves the clock, then yields to the event loop as a real timer would.
   const pacer = new SendPacer(limits, clock, async (ms) => {
     clock.set(new Date(clock.now().getTime() + ms));
     await new Promise((resolve) => setImmediate(resolve));
   });
+  // Past the pause a new pacer starts with (see the warm-up test).
+  clock.set(new Date(created + 1100));
+  const started = clock.now().getTime();
   const starts: { chatId: string; at: number }[] = [];
   async function send(chatId: string, durationMs = 0) {
     const release = await pacer.acquire(chatId);
@@ -83,5 +86,33 @@ describe('SendPacer', () => {
     release();
     await waiting;
     expect(second).toBe(true);
+  });
+
+  it('makes a new process wait one chat interval before its first send', async () => {
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+    const created = clock.now().getTime();
+    const pacer = new SendPacer(
+      { perSecond: 30, chatIntervalMs: 1000, groupPerMinute: 20 },
+      clock,
+      async (ms) => {
+        clock.set(new Date(clock.now().getTime() + ms));
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    );
+    (await pacer.acquire('1'))();
+    expect(clock.now().getTime() - created).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('counts the sends another process made, as the log shows them, when it takes over', async () => {
+    const { pacer, clock, starts, send } = harness();
+    expect(pacer.isCold()).toBe(true);
+    const now = clock.now().getTime();
+    pacer.observe('42', new Date(now - 200));
+    for (let chat = 0; chat < 29; chat++) pacer.observe(String(chat), new Date(now - 100));
+    await send('42');
+    await send('43');
+    // Chat 42 had a send 200 ms ago: its next waits for the interval; the bot's window is full.
+    expect(starts[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(pacer.isCold()).toBe(false);
   });
 });

@@ -43,7 +43,11 @@ export class SendPacer {
     private readonly clock: Clock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) =>
       new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+  ) {
+    // A process that starts may replace one that died an instant ago, having sent something the
+    // log does not show yet: the first send waits out one chat interval.
+    this.pausedUntil = clock.now().getTime() + limits.chatIntervalMs + WINDOW_MARGIN_MS;
+  }
 
   /** Waits for a slot to send to the chat; call the returned function when the send is done. */
   async acquire(chatId: string): Promise<() => void> {
@@ -62,6 +66,35 @@ export class SendPacer {
         };
       }
       await this.sleep(Math.max(wait, MIN_WAIT_MS));
+    }
+  }
+
+  /**
+   * True when this process has sent nothing for a while: it may have just taken over from another
+   * delivery process, whose recent sends it should observe first.
+   */
+  isCold(): boolean {
+    const now = this.clock.now().getTime();
+    return (
+      this.busyChats.size === 0 &&
+      this.recentStarts.every((start) => start <= now - (1000 + WINDOW_MARGIN_MS))
+    );
+  }
+
+  /** A send made by another process at `at` (as recorded in the log): count it in the limits. */
+  observe(chatId: string, at: Date): void {
+    const time = at.getTime();
+    const now = this.clock.now().getTime();
+    if (time > now - (1000 + WINDOW_MARGIN_MS)) {
+      this.recentStarts.push(time);
+      this.recentStarts.sort((a, b) => a - b);
+    }
+    if (isGroupChat(chatId)) {
+      const starts = [...(this.groupStarts.get(chatId) ?? []), time].sort((a, b) => a - b);
+      this.groupStarts.set(chatId, starts);
+    } else {
+      const ready = time + this.limits.chatIntervalMs + WINDOW_MARGIN_MS;
+      if (ready > (this.chatReadyAt.get(chatId) ?? 0)) this.chatReadyAt.set(chatId, ready);
     }
   }
 

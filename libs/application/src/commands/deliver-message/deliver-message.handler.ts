@@ -22,6 +22,7 @@ import {
 } from '../../../../event-store/src/event-store';
 import { SubscriberView } from '../../../../projections/src/subscriber.view';
 import { ObjectStorage } from '../../../../storage/src/object-storage';
+import { SendPacer } from '../../../../telegram/src/send-pacer';
 import { TelegramSender, TelegramSendError } from '../../../../telegram/src/telegram-sender';
 import { loadMessage } from '../../message-stream';
 import { MigrateChatCommand } from '../migrate-chat/migrate-chat.command';
@@ -32,6 +33,8 @@ type Message = Exclude<ScheduledMessageState, { status: 'none' }>;
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+/** How long a send's record is retried while the database cannot be reached. */
+const RECORD_RETRY_FOR_MS = 90_000;
 
 class PermanentFailure extends Error {
   constructor(
@@ -68,6 +71,7 @@ class DeliveryRun {
 @CommandHandler(DeliverMessageCommand)
 export class DeliverMessageHandler implements ICommandHandler<DeliverMessageCommand> {
   private readonly logger = new Logger('Delivery');
+  private readonly runs = new Map<string, Promise<void>>();
 
   constructor(
     private readonly events: EventStore,
@@ -76,6 +80,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     private readonly telegram: TelegramSender,
     private readonly commands: CommandBus,
     private readonly config: DeliveryConfig,
+    private readonly pacer: SendPacer,
   ) {}
 
   /**
@@ -85,6 +90,25 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
    * log says the last run stopped.
    */
   async execute(command: DeliverMessageCommand): Promise<void> {
+    // The broker redelivers what was in hand when a connection dropped, while the first run may
+    // still be sending: one run per message at a time, the next reading what the first recorded.
+    for (
+      let running = this.runs.get(command.messageId);
+      running;
+      running = this.runs.get(command.messageId)
+    ) {
+      await running.catch(() => undefined);
+    }
+    const run = this.deliver(command);
+    this.runs.set(command.messageId, run);
+    try {
+      await run;
+    } finally {
+      this.runs.delete(command.messageId);
+    }
+  }
+
+  private async deliver(command: DeliverMessageCommand): Promise<void> {
     const { state, version } = await loadMessage(this.events, command.messageId);
     if (state.status === 'none' || state.status === 'scheduled') {
       throw new Error(
@@ -92,6 +116,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
       );
     }
     if (state.status === 'sent') return;
+    if (this.pacer.isCold()) await this.observeRecentSends();
     const run = new DeliveryRun(command.messageId, state, version, {
       correlationId: command.correlationId,
       causationId: command.dueEventId,
@@ -119,6 +144,24 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
       (result): result is PromiseRejectedResult => result.status === 'rejected',
     );
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * A process that takes over from one that died (or from the active consumer that went away)
+   * first learns what was sent in the last minute, so that together they stay within the limits.
+   * A send accepted by Telegram in the instant before its sender died is not in the log, and not
+   * counted.
+   */
+  private async observeRecentSends(): Promise<void> {
+    const rows = await this.orm.em.fork().execute<{ chat_id: string; recorded_at: string }[]>(
+      `SELECT data->>'chatId' AS chat_id, to_json(recorded_at) #>> '{}' AS recorded_at
+         FROM events WHERE type = 'RecipientPartSent' ORDER BY position DESC LIMIT 1000`,
+    );
+    const since = Date.now() - 61_000;
+    for (const row of rows) {
+      const at = new Date(row.recorded_at);
+      if (at.getTime() > since) this.pacer.observe(row.chat_id, at);
+    }
   }
 
   private async serve(
@@ -259,13 +302,32 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     }
   }
 
+  /** Reads the message's stream again, waiting out a database that is not there for a moment. */
+  private async reload(
+    messageId: string,
+    giveUpAt: number,
+  ): Promise<{ state: Message; version: number }> {
+    for (let pauseMs = 500; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
+      try {
+        const { state, version } = await loadMessage(this.events, messageId);
+        if (state.status === 'none') throw new Error(`Message ${messageId} vanished`);
+        return { state, version };
+      } catch (error) {
+        if (Date.now() > giveUpAt) throw error;
+        await sleep(pauseMs);
+      }
+    }
+  }
+
   /** Appends what the command decides, one append at a time; on a conflict reads the stream again. */
   private async apply(
     run: DeliveryRun,
     command: RecordPartSent | RecordDeliveryFailure,
   ): Promise<void> {
     await run.serially(async () => {
-      for (let attempt = 1; ; attempt++) {
+      let conflicts = 0;
+      const giveUpAt = Date.now() + RECORD_RETRY_FOR_MS;
+      for (let pauseMs = 500; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
         const decided = decideScheduledMessage(command, run.state);
         if (decided.length === 0) return;
         try {
@@ -277,9 +339,19 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
           run.version += decided.length;
           return;
         } catch (error) {
-          if (!(error instanceof StreamVersionConflictError) || attempt === 5) throw error;
-          const reloaded = await loadMessage(this.events, run.messageId);
-          if (reloaded.state.status === 'none') throw error;
+          if (error instanceof StreamVersionConflictError) {
+            if (++conflicts === 5) throw error;
+          } else {
+            // The send reached Telegram: losing its record would send it again. Wait out a
+            // database that restarts or fails over, then read the stream (the append may have
+            // committed before its answer was lost) and record what is still missing.
+            if (error instanceof DomainError || Date.now() > giveUpAt) throw error;
+            this.logger.warn(
+              `Recording failed, retrying in ${pauseMs} ms: ${error instanceof Error ? error.message : String(error)}`,
+            );
+            await sleep(pauseMs);
+          }
+          const reloaded = await this.reload(run.messageId, giveUpAt);
           run.state = reloaded.state;
           run.version = reloaded.version;
         }

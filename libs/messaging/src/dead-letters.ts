@@ -1,0 +1,46 @@
+import amqplib from 'amqplib';
+import { assertDeliveryTopology, deliveryTopology } from './topology';
+
+/**
+ * Moves every message of the delivery dead-letter queue back to the delivery queue, once the cause
+ * of their failures is fixed. Safe to run at any time: a MessageDue handled twice sends nothing
+ * twice. Returns the message ids moved.
+ */
+export async function redriveDeadLetters(url: string, exchange: string): Promise<string[]> {
+  const topology = deliveryTopology(exchange);
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    await assertDeliveryTopology(channel, topology);
+    const moved: string[] = [];
+    for (
+      let message = await channel.get(topology.deadLetterQueue);
+      message;
+      message = await channel.get(topology.deadLetterQueue)
+    ) {
+      channel.sendToQueue(topology.queue, message.content, { ...message.properties, headers: {} });
+      await channel.waitForConfirms();
+      channel.ack(message);
+      moved.push(String(message.properties.messageId));
+    }
+    await channel.close();
+    return moved;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** How many messages wait in the delivery dead-letter queue. */
+export async function countDeadLetters(url: string, exchange: string): Promise<number> {
+  const topology = deliveryTopology(exchange);
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    await assertDeliveryTopology(channel, topology);
+    const { messageCount } = await channel.checkQueue(topology.deadLetterQueue);
+    await channel.close();
+    return messageCount;
+  } finally {
+    await connection.close();
+  }
+}

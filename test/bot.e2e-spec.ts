@@ -128,6 +128,23 @@ describe('The bot in polling mode', () => {
     expect(refused.body.detail).toContain(userId);
 
     expect(await say(chatId, '/stop')).toContain('not subscribed');
+    const history = await request(api.server)
+      .get(`/subscribers/${userId}/events`)
+      .set(auth)
+      .expect(200);
+    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+      'UserSubscribed',
+      'UserUnsubscribed',
+    ]);
+    expect(history.body[1]).toMatchObject({
+      data: { reason: 'requested' },
+      metadata: { actor: `telegram:${chatId}` },
+    });
+    const unknown = await request(api.server)
+      .get('/subscribers/nobody/events')
+      .set(auth)
+      .expect(404);
+    expect(unknown.body.code).toBe('SUBSCRIBER_NOT_FOUND');
     const back = await say(chatId, '/start');
     expect(back).toContain('subscribed again');
     expect(userIdIn(back)).toBe(userId);

@@ -24,6 +24,7 @@ export const DomainErrorCode = {
   ChatAlreadySubscribed: 'CHAT_ALREADY_SUBSCRIBED',
   UserAlreadySubscribed: 'USER_ALREADY_SUBSCRIBED',
   UserNotSubscribed: 'USER_NOT_SUBSCRIBED',
+  SubscriberNotFound: 'SUBSCRIBER_NOT_FOUND',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

@@ -23,6 +23,7 @@ const DOMAIN_STATUS: Partial<Record<DomainErrorCode, number>> = {
   [DomainErrorCode.AttachmentTooLarge]: 413,
   [DomainErrorCode.MessageAlreadyScheduled]: 409,
   [DomainErrorCode.MessageNotFound]: 404,
+  [DomainErrorCode.SubscriberNotFound]: 404,
   [DomainErrorCode.MessageNotPending]: 409,
   [DomainErrorCode.UserNotSubscribed]: 409,
 };

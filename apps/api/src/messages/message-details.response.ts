@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { MessageWithRecipients } from '../../../../libs/application/src/queries/get-message/get-message.query';
-import type { StoredEvent } from '../../../../libs/event-store/src/event-store';
 import { MessageResponse, toMessageResponse } from './message.response';
 
 export class RecipientOutcomeResponse {
@@ -86,40 +85,5 @@ export function toMessageDetailsResponse({
       reason: recipient.reason,
       updated_at: recipient.updatedAt.toISOString(),
     })),
-  };
-}
-
-export class EventResponse {
-  @ApiProperty({ description: 'Global position in the log' })
-  position!: number;
-
-  @ApiProperty({ description: 'Version within the stream, from 1' })
-  stream_version!: number;
-
-  @ApiProperty({ format: 'uuid' })
-  event_id!: string;
-
-  @ApiProperty({ example: 'MessageScheduled' })
-  type!: string;
-
-  @ApiProperty({ type: Object })
-  data!: unknown;
-
-  @ApiProperty({ type: Object, description: 'correlationId, causationId, actor' })
-  metadata!: unknown;
-
-  @ApiProperty({ format: 'date-time' })
-  recorded_at!: string;
-}
-
-export function toEventResponse(event: StoredEvent): EventResponse {
-  return {
-    position: event.position,
-    stream_version: event.streamVersion,
-    event_id: event.eventId,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recorded_at: event.recordedAt.toISOString(),
   };
 }

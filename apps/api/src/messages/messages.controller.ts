@@ -35,12 +35,8 @@ import {
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
 import { requestContextOf } from '../http/request-context';
-import {
-  EventResponse,
-  MessageDetailsResponse,
-  toEventResponse,
-  toMessageDetailsResponse,
-} from './message-details.response';
+import { EventResponse, toEventResponse } from '../events/event.response';
+import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
 
 const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp'] as const;

@@ -1,9 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
+import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import { subscriberStreamId } from '../../../../libs/domain/src/events';
+import { EventResponse, toEventResponse } from '../events/event.response';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { SubscribeUserDto } from './subscribe-user.dto';
@@ -40,5 +44,22 @@ export class SubscribersController {
   async list(): Promise<SubscriberResponse[]> {
     const views = await this.queries.execute(new ListSubscribersQuery());
     return views.map(toSubscriberResponse);
+  }
+
+  @Get('subscribers/:id/events')
+  @ApiOperation({
+    summary: "The subscriber's events, in order: subscribed, unsubscribed, chat moved",
+  })
+  @ApiOkResponse({ type: [EventResponse] })
+  async events(@Param('id') id: string): Promise<EventResponse[]> {
+    const events = await this.queries.execute(new GetStreamEventsQuery(subscriberStreamId(id)));
+    if (events.length === 0) {
+      throw new DomainError(
+        DomainErrorCode.SubscriberNotFound,
+        `No subscriber with user_id ${id}`,
+        { userId: id },
+      );
+    }
+    return events.map(toEventResponse);
   }
 }

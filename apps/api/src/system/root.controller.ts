@@ -18,6 +18,7 @@ export class RootController {
         'GET /subscribed-users': 'Get all subscribed users',
         'GET /messages/{id}': "A message's status and each recipient's outcome",
         'GET /messages/{id}/events': "The message's events, in order",
+        'GET /subscribers/{id}/events': "The subscriber's events, in order",
         'GET /health/live': 'Liveness',
         'GET /health/ready': 'Readiness: database, broker and object store',
         'GET /docs': 'Interactive API documentation',

@@ -137,13 +137,6 @@ export class BotApiDouble {
       if (chatId.startsWith('-')) group += overWindow(times, 60_000, groupPerMinute);
       else chat += overWindow(times, 1000, 1);
     }
-    if (process.env.DOUBLE_DEBUG) {
-      for (const [chatId, times] of byChat) {
-        if (times.some((time, index) => index >= 1 && time - times[index - 1]! < 1000)) {
-          process.stderr.write(`chat ${chatId}: ${times.map((time) => time % 100000).join(' ')}\n`);
-        }
-      }
-    }
     return {
       bot: overWindow(
         sends.map((call) => call.receivedAt),

@@ -416,6 +416,76 @@ describe('API: the seed contract', () => {
     });
   });
 
+  describe('DELETE and PATCH /messages/:id', () => {
+    async function scheduled(at = '2030-06-01T10:00:00Z'): Promise<string> {
+      const user = await subscribe();
+      const response = await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', user.user_id)
+        .field('message', 'Maybe later')
+        .field('scheduled_timestamp', at)
+        .expect(200);
+      return response.body.id as string;
+    }
+
+    it('cancels a message before it is due: it leaves the pending list; twice is 409', async () => {
+      const id = await scheduled();
+      const cancelled = await request(api.server).delete(`/messages/${id}`).set(auth).expect(200);
+      expect(cancelled.body).toMatchObject({ id, status: 'cancelled', is_sent: false });
+      const pending = await request(api.server).get('/pending-messages').set(auth).expect(200);
+      expect(pending.body.map((message: { id: string }) => message.id)).not.toContain(id);
+      const again = await request(api.server).delete(`/messages/${id}`).set(auth).expect(409);
+      expect(again.body.code).toBe('MESSAGE_NOT_PENDING');
+      const events = await request(api.server).get(`/messages/${id}/events`).set(auth).expect(200);
+      expect(events.body.map((event: { type: string }) => event.type)).toEqual([
+        'MessageScheduled',
+        'MessageCancelled',
+      ]);
+      expect(events.body[1].metadata).toMatchObject({ actor: 'api-key:tester' });
+    });
+
+    it('reschedules a message before it is due; refuses a bad time and a cancelled message', async () => {
+      const id = await scheduled();
+      const moved = await request(api.server)
+        .patch(`/messages/${id}`)
+        .set(auth)
+        .send({ scheduled_timestamp: '2030-07-01T12:00:00+02:00' })
+        .expect(200);
+      expect(moved.body).toMatchObject({
+        id,
+        status: 'scheduled',
+        scheduled_timestamp: '2030-07-01T10:00:00.000Z',
+      });
+      const bad = await request(api.server)
+        .patch(`/messages/${id}`)
+        .set(auth)
+        .send({ scheduled_timestamp: '2030-02-30' })
+        .expect(400);
+      expect(bad.body.code).toBe('INVALID_TIMESTAMP');
+      const extra = await request(api.server)
+        .patch(`/messages/${id}`)
+        .set(auth)
+        .send({ scheduled_timestamp: '2030-07-01T12:00:00Z', message: 'sneaky' })
+        .expect(400);
+      expect(extra.body.code).toBe('INVALID_REQUEST');
+      await request(api.server).delete(`/messages/${id}`).set(auth).expect(200);
+      const late = await request(api.server)
+        .patch(`/messages/${id}`)
+        .set(auth)
+        .send({ scheduled_timestamp: '2030-08-01T00:00:00Z' })
+        .expect(409);
+      expect(late.body.code).toBe('MESSAGE_NOT_PENDING');
+    });
+
+    it('answers 404 for a message that does not exist', async () => {
+      for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+        const response = await request(api.server).delete(`/messages/${id}`).set(auth).expect(404);
+        expect(response.body.code).toBe('MESSAGE_NOT_FOUND');
+      }
+    });
+  });
+
   describe('authentication', () => {
     it.each([
       ['GET', '/pending-messages'],

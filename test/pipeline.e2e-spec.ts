@@ -203,6 +203,29 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     );
   });
 
+  it('never sends a cancelled message, and sends a rescheduled one at its new time', async () => {
+    const [a, b] = [await subscriber(), await subscriber()];
+    const { id: cancelledId } = await schedule(
+      [a.userId],
+      'Cancelled',
+      new Date(Date.now() + 2500),
+    );
+    const { id: movedId } = await schedule([b.userId], 'Moved', new Date(Date.now() + 60_000));
+    await request(system.server).delete(`/messages/${cancelledId}`).set(auth).expect(200);
+    const at = new Date(Date.now() + 2000);
+    await request(system.server)
+      .patch(`/messages/${movedId}`)
+      .set(auth)
+      .send({ scheduled_timestamp: at.toISOString() })
+      .expect(200);
+    await waitSent(movedId);
+    const [moved] = system.telegram.delivered(b.chatId);
+    expect(moved?.receivedAt).toBeGreaterThanOrEqual(at.getTime());
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(system.telegram.delivered(a.chatId)).toEqual([]);
+    expect((await messageStatus(cancelledId)).status).toBe('cancelled');
+  });
+
   it('waits out a 429 for its retry_after, then sends once', async () => {
     const user = await subscriber();
     system.telegram.failNext(1, {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CancelMessageHandler } from './commands/cancel-message/cancel-message.handler';
+import { RescheduleMessageHandler } from './commands/reschedule-message/reschedule-message.handler';
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
 import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-user.handler';
@@ -17,6 +19,8 @@ import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-e
     UnsubscribeUserHandler,
     FindSubscriberByChatHandler,
     ScheduleMessageHandler,
+    CancelMessageHandler,
+    RescheduleMessageHandler,
     ListPendingMessagesHandler,
     ListSubscribersHandler,
     GetMessageHandler,

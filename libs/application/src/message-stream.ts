@@ -19,6 +19,8 @@ export async function loadMessage(store: EventStore, messageId: string): Promise
   for (const event of events) {
     switch (event.type) {
       case 'MessageScheduled':
+      case 'MessageCancelled':
+      case 'MessageRescheduled':
       case 'MessageDue':
       case 'RecipientPartSent':
       case 'RecipientDelivered':

@@ -21,6 +21,8 @@ export async function loadSubscriber(
         state = evolveSubscriber(state, event);
         break;
       case 'MessageScheduled':
+      case 'MessageCancelled':
+      case 'MessageRescheduled':
       case 'MessageDue':
       case 'RecipientPartSent':
       case 'RecipientDelivered':

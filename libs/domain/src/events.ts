@@ -53,6 +53,20 @@ export interface MessageScheduled {
   };
 }
 
+export interface MessageCancelled {
+  readonly type: 'MessageCancelled';
+  readonly data: { readonly messageId: string };
+}
+
+export interface MessageRescheduled {
+  readonly type: 'MessageRescheduled';
+  readonly data: {
+    readonly messageId: string;
+    readonly scheduledAt: string;
+    readonly previousScheduledAt: string;
+  };
+}
+
 export interface MessageDue {
   readonly type: 'MessageDue';
   readonly data: {
@@ -126,6 +140,8 @@ export interface MessageSent {
 export type SubscriberEvent = UserSubscribed | UserUnsubscribed | UserChatMigrated;
 export type ScheduledMessageEvent =
   | MessageScheduled
+  | MessageCancelled
+  | MessageRescheduled
   | MessageDue
   | RecipientPartSent
   | RecipientDelivered

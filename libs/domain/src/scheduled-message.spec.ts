@@ -298,6 +298,86 @@ describe('ScheduledMessage: due and delivered', () => {
   });
 });
 
+describe('ScheduledMessage: cancelled and rescheduled', () => {
+  const cancel: ScheduledMessageCommand = { type: 'CancelMessage', messageId: 'm-1' };
+  const reschedule = (at: string): ScheduledMessageCommand => ({
+    type: 'RescheduleMessage',
+    messageId: 'm-1',
+    scheduledAt: new Date(at),
+  });
+  const due: ScheduledMessageEvent = {
+    type: 'MessageDue',
+    data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' },
+  };
+  const cancelled: ScheduledMessageEvent = { type: 'MessageCancelled', data: { messageId: 'm-1' } };
+
+  it('given a scheduled message, when it is cancelled, then it is cancelled', () => {
+    spec.given([scheduled]).when(cancel).then([cancelled]);
+  });
+
+  it('given a due message, when it is cancelled, then it is refused', () => {
+    spec
+      .given([scheduled, due])
+      .when(cancel)
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotPending));
+  });
+
+  it('given a cancelled message, when it is cancelled again or found due, then it is refused', () => {
+    spec
+      .given([scheduled, cancelled])
+      .when(cancel)
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotPending));
+    spec
+      .given([scheduled, cancelled])
+      .when({ type: 'MarkMessageDue', messageId: 'm-1', now: new Date('2031-01-01T00:00:00Z') })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotPending));
+  });
+
+  it('given a scheduled message, when it is rescheduled, then the new time is recorded with the old', () => {
+    spec
+      .given([scheduled])
+      .when(reschedule('2030-02-01T08:00:00+01:00'))
+      .then([
+        {
+          type: 'MessageRescheduled',
+          data: {
+            messageId: 'm-1',
+            scheduledAt: '2030-02-01T07:00:00.000Z',
+            previousScheduledAt: '2030-01-31T09:30:00.000Z',
+          },
+        },
+      ]);
+  });
+
+  it('given a scheduled message, when it is rescheduled to the same time, then nothing changes', () => {
+    spec.given([scheduled]).when(reschedule('2030-01-31T09:30:00Z')).then([]);
+  });
+
+  it('given a rescheduled message, when the old time comes, then it is not due yet', () => {
+    spec
+      .given([
+        scheduled,
+        {
+          type: 'MessageRescheduled',
+          data: {
+            messageId: 'm-1',
+            scheduledAt: '2030-03-01T00:00:00.000Z',
+            previousScheduledAt: '2030-01-31T09:30:00.000Z',
+          },
+        },
+      ])
+      .when({ type: 'MarkMessageDue', messageId: 'm-1', now: new Date('2030-02-01T00:00:00Z') })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotDueYet));
+  });
+
+  it('given a due message, when it is rescheduled, then it is refused', () => {
+    spec
+      .given([scheduled, due])
+      .when(reschedule('2030-03-01T00:00:00Z'))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotPending));
+  });
+});
+
 describe('parseRecipientList', () => {
   it('splits the seed comma-separated field, trimming blanks', () => {
     expect(parseRecipientList(' a, b ,,c ')).toEqual(['a', 'b', 'c']);

@@ -19,8 +19,8 @@ export type RecipientOutcome = 'delivered' | 'failed';
 export type ScheduledMessageState =
   | { readonly status: 'none' }
   | {
-      /** scheduled → due (the scheduler found it due) → sent (every recipient has an outcome). */
-      readonly status: 'scheduled' | 'due' | 'sent';
+      /** scheduled → due (the scheduler found it due) → sent (every recipient has an outcome); or cancelled before it was due. */
+      readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled';
       readonly messageId: string;
       readonly recipients: readonly string[];
       readonly text: string;
@@ -81,8 +81,26 @@ export interface RecordDeliveryFailure {
   readonly reason: string;
 }
 
+/** The client cancels a message before it is due. */
+export interface CancelMessage {
+  readonly type: 'CancelMessage';
+  readonly messageId: string;
+}
+
+/** The client moves a message to another time before it is due. */
+export interface RescheduleMessage {
+  readonly type: 'RescheduleMessage';
+  readonly messageId: string;
+  readonly scheduledAt: Date;
+}
+
 export type ScheduledMessageCommand =
-  ScheduleMessage | MarkMessageDue | RecordPartSent | RecordDeliveryFailure;
+  | ScheduleMessage
+  | CancelMessage
+  | RescheduleMessage
+  | MarkMessageDue
+  | RecordPartSent
+  | RecordDeliveryFailure;
 
 export function decideScheduledMessage(
   command: ScheduledMessageCommand,
@@ -91,6 +109,30 @@ export function decideScheduledMessage(
   switch (command.type) {
     case 'ScheduleMessage':
       return [schedule(command, state)];
+    case 'CancelMessage':
+      requirePending(command.messageId, state);
+      return [{ type: 'MessageCancelled', data: { messageId: command.messageId } }];
+    case 'RescheduleMessage': {
+      const pending = requirePending(command.messageId, state);
+      if (Number.isNaN(command.scheduledAt.getTime())) {
+        throw new DomainError(
+          DomainErrorCode.InvalidTimestamp,
+          'scheduled_timestamp is not a valid time',
+        );
+      }
+      const scheduledAt = command.scheduledAt.toISOString();
+      if (scheduledAt === pending.scheduledAt) return [];
+      return [
+        {
+          type: 'MessageRescheduled',
+          data: {
+            messageId: command.messageId,
+            scheduledAt,
+            previousScheduledAt: pending.scheduledAt,
+          },
+        },
+      ];
+    }
     case 'MarkMessageDue':
       return [markDue(command, state)];
     case 'RecordPartSent':
@@ -127,6 +169,26 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
     },
   };
+}
+
+/** Cancelling and rescheduling are for a message not yet due. */
+function requirePending(
+  messageId: string,
+  state: ScheduledMessageState,
+): Exclude<ScheduledMessageState, { status: 'none' }> {
+  if (state.status === 'none') {
+    throw new DomainError(DomainErrorCode.MessageNotFound, `No message with id ${messageId}`, {
+      messageId,
+    });
+  }
+  if (state.status !== 'scheduled') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotPending,
+      `Message ${messageId} is already ${state.status}: only a message not yet due can change`,
+      { status: state.status },
+    );
+  }
+  return state;
 }
 
 function markDue(command: MarkMessageDue, state: ScheduledMessageState): MessageDue {
@@ -383,6 +445,10 @@ export function evolveScheduledMessage(
         partsSent: {},
         fileIds: {},
       };
+    case 'MessageCancelled':
+      return state.status === 'none' ? state : { ...state, status: 'cancelled' };
+    case 'MessageRescheduled':
+      return state.status === 'none' ? state : { ...state, scheduledAt: event.data.scheduledAt };
     case 'MessageDue':
       return state.status === 'none' ? state : { ...state, status: 'due' };
     case 'RecipientPartSent': {

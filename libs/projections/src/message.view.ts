@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Attachment } from '../../domain/src/events';
 
-export type MessageStatus = 'scheduled' | 'due' | 'sent';
+export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled';
 
 /** One row per scheduled message, as the events left it. Built by the message projector. */
 @Entity({ tableName: 'messages' })

@@ -96,6 +96,24 @@ async function apply(em: EntityManager, event: StoredEvent): Promise<void> {
         })),
       );
       return;
+    case 'MessageCancelled':
+      await em.nativeUpdate(
+        MessageView,
+        { id: event.data.messageId },
+        { status: 'cancelled', updatedAt: event.recordedAt, lastPosition },
+      );
+      return;
+    case 'MessageRescheduled':
+      await em.nativeUpdate(
+        MessageView,
+        { id: event.data.messageId },
+        {
+          scheduledAt: new Date(event.data.scheduledAt),
+          updatedAt: event.recordedAt,
+          lastPosition,
+        },
+      );
+      return;
     case 'MessageDue':
       await em.nativeUpdate(
         MessageView,

@@ -1,9 +1,12 @@
 import {
+  Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Logger,
   Param,
+  Patch,
   Post,
   Req,
   UseInterceptors,
@@ -18,6 +21,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
+import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
@@ -35,6 +40,8 @@ import {
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
 import { requestContextOf } from '../http/request-context';
+import { RequireJsonInterceptor } from '../http/require-json.interceptor';
+import { RescheduleMessageDto } from './reschedule-message.dto';
 import { EventResponse, toEventResponse } from '../events/event.response';
 import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
@@ -129,6 +136,32 @@ export class MessagesController {
     const found = await this.queries.execute(new GetMessageQuery(id));
     if (!found) throw messageNotFound(id);
     return toMessageDetailsResponse(found);
+  }
+
+  @Delete('messages/:id')
+  @ApiOperation({ summary: 'Cancel a message before it is due (409 once due or sent)' })
+  @ApiOkResponse({ type: MessageDetailsResponse })
+  async cancel(@Req() request: Request, @Param('id') id: string): Promise<MessageDetailsResponse> {
+    await this.commands.execute(new CancelMessageCommand(id, requestContextOf(request)));
+    return this.get(id);
+  }
+
+  @Patch('messages/:id')
+  @UseInterceptors(RequireJsonInterceptor)
+  @ApiOperation({
+    summary: 'Move a message to another time before it is due (409 once due or sent)',
+  })
+  @ApiOkResponse({ type: MessageDetailsResponse })
+  async reschedule(
+    @Req() request: Request,
+    @Param('id') id: string,
+    @Body() body: RescheduleMessageDto,
+  ): Promise<MessageDetailsResponse> {
+    const scheduledAt = parseIsoTimestamp(body.scheduled_timestamp);
+    await this.commands.execute(
+      new RescheduleMessageCommand(id, scheduledAt, requestContextOf(request)),
+    );
+    return this.get(id);
   }
 
   @Get('messages/:id/events')

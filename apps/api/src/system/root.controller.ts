@@ -17,6 +17,8 @@ export class RootController {
         'GET /pending-messages': 'Get all pending messages',
         'GET /subscribed-users': 'Get all subscribed users',
         'GET /messages/{id}': "A message's status and each recipient's outcome",
+        'DELETE /messages/{id}': 'Cancel a message before it is due',
+        'PATCH /messages/{id}': 'Reschedule a message before it is due',
         'GET /messages/{id}/events': "The message's events, in order",
         'GET /subscribers/{id}/events': "The subscriber's events, in order",
         'GET /health/live': 'Liveness',

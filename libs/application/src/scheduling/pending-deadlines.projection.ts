@@ -17,6 +17,13 @@ export async function projectPendingDeadlines(
           [event.data.messageId, event.data.scheduledAt],
         );
         break;
+      case 'MessageRescheduled':
+        await em.execute('UPDATE scheduler_pending SET scheduled_at = ? WHERE message_id = ?', [
+          event.data.scheduledAt,
+          event.data.messageId,
+        ]);
+        break;
+      case 'MessageCancelled':
       case 'MessageDue':
       case 'MessageSent':
         await em.execute('DELETE FROM scheduler_pending WHERE message_id = ?', [

@@ -10,6 +10,10 @@ export class ListPendingMessagesHandler implements IQueryHandler<ListPendingMess
   async execute(): Promise<MessageView[]> {
     return this.orm.em
       .fork()
-      .find(MessageView, { isSent: false }, { orderBy: { scheduledAt: 'asc', id: 'asc' } });
+      .find(
+        MessageView,
+        { isSent: false, status: { $in: ['scheduled', 'due'] } },
+        { orderBy: { scheduledAt: 'asc', id: 'asc' } },
+      );
   }
 }

@@ -478,6 +478,54 @@ describe('API: the seed contract', () => {
       expect(late.body.code).toBe('MESSAGE_NOT_PENDING');
     });
 
+    it('lists messages by status and time, a page at a time', async () => {
+      const ids: string[] = [];
+      for (const day of ['01', '02', '03', '04', '05'])
+        ids.push(await scheduled(`2040-03-${day}T10:00:00Z`));
+      await request(api.server).delete(`/messages/${ids[1]!}`).set(auth).expect(200);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await request(api.server)
+          .get('/messages')
+          .query({
+            from: '2040-03-01T00:00:00Z',
+            to: '2040-04-01T00:00:00Z',
+            status: 'scheduled',
+            limit: 2,
+            ...(cursor ? { cursor } : {}),
+          })
+          .set(auth)
+          .expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((item: { id: string; status: string }) => item.id));
+        cursor = page.body.next_cursor as string | null;
+      } while (cursor);
+      expect(seen).toEqual([ids[0], ids[2], ids[3], ids[4]]);
+      const cancelled = await request(api.server)
+        .get('/messages')
+        .query({ status: 'cancelled', from: '2040-03-01T00:00:00Z' })
+        .set(auth)
+        .expect(200);
+      expect(cancelled.body.items.map((item: { id: string }) => item.id)).toEqual([ids[1]]);
+    });
+
+    it.each([
+      [{ status: 'lost' }, 'INVALID_REQUEST'],
+      [{ from: 'yesterday' }, 'INVALID_TIMESTAMP'],
+      [{ limit: '0' }, 'INVALID_LIMIT'],
+      [{ limit: 'ten' }, 'INVALID_REQUEST'],
+      [{ cursor: 'not-a-cursor' }, 'INVALID_CURSOR'],
+      [{ sort: 'desc' }, 'INVALID_REQUEST'],
+    ])('refuses the listing query %p with 400 %s', async (query, code) => {
+      const response = await request(api.server)
+        .get('/messages')
+        .query(query)
+        .set(auth)
+        .expect(400);
+      expect(response.body.code).toBe(code);
+    });
+
     it('answers 404 for a message that does not exist', async () => {
       for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
         const response = await request(api.server).delete(`/messages/${id}`).set(auth).expect(404);

@@ -8,6 +8,7 @@ import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-
 import { FindSubscriberByChatHandler } from './queries/find-subscriber-by-chat/find-subscriber-by-chat.handler';
 import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
 import { ListSubscribersHandler } from './queries/list-subscribers/list-subscribers.handler';
+import { ListMessagesHandler } from './queries/list-messages/list-messages.handler';
 import { GetMessageHandler } from './queries/get-message/get-message.handler';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
 
@@ -24,6 +25,7 @@ import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-e
     ListPendingMessagesHandler,
     ListSubscribersHandler,
     GetMessageHandler,
+    ListMessagesHandler,
     GetStreamEventsHandler,
   ],
   exports: [CqrsModule],

@@ -8,6 +8,7 @@ import {
   Param,
   Patch,
   Post,
+  Query,
   Req,
   UseInterceptors,
 } from '@nestjs/common';
@@ -24,6 +25,7 @@ import type { Request } from 'express';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
+import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
@@ -42,6 +44,7 @@ import {
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
+import { ListMessagesDto } from './list-messages.dto';
 import { EventResponse, toEventResponse } from '../events/event.response';
 import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
@@ -129,6 +132,34 @@ export class MessagesController {
     return views.map(toMessageResponse);
   }
 
+  @Get('messages')
+  @ApiOperation({
+    summary: 'Messages by scheduled time, filtered by status and time, a page at a time',
+  })
+  async list(
+    @Query() query: ListMessagesDto,
+  ): Promise<{ items: (MessageResponse & { status: string })[]; next_cursor: string | null }> {
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+      throw new ApiError(400, 'INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
+    }
+    const page = await this.queries.execute(
+      new ListMessagesQuery(
+        {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.from !== undefined ? { from: parseIsoTimestamp(query.from, 'from') } : {}),
+          ...(query.to !== undefined ? { to: parseIsoTimestamp(query.to, 'to') } : {}),
+        },
+        limit,
+        query.cursor === undefined ? null : decodeCursor(query.cursor),
+      ),
+    );
+    return {
+      items: page.items.map((view) => ({ ...toMessageResponse(view), status: view.status })),
+      next_cursor: page.next ? encodeCursor(page.next) : null,
+    };
+  }
+
   @Get('messages/:id')
   @ApiOperation({ summary: "A message's status and each recipient's outcome" })
   @ApiOkResponse({ type: MessageDetailsResponse })
@@ -208,4 +239,22 @@ function readFormFields(body: unknown): FormFields {
     });
   }
   return result;
+}
+
+/** Opaque to clients: where the next page starts. */
+function encodeCursor(after: { scheduledAt: Date; id: string }): string {
+  return Buffer.from(`${after.scheduledAt.toISOString()}|${after.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
+  const [time = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const scheduledAt = new Date(time);
+  if (Number.isNaN(scheduledAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new ApiError(
+      400,
+      'INVALID_CURSOR',
+      'cursor is not one this API gave out: pass next_cursor unchanged',
+    );
+  }
+  return { scheduledAt, id };
 }

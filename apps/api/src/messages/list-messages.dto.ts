@@ -1,0 +1,37 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+
+export const MESSAGE_STATUSES = ['scheduled', 'due', 'sent', 'cancelled'] as const;
+
+export class ListMessagesDto {
+  @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
+  @IsOptional()
+  @IsIn(MESSAGE_STATUSES, { message: `status must be one of ${MESSAGE_STATUSES.join(', ')}` })
+  status?: (typeof MESSAGE_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    description: 'Scheduled at or after this ISO 8601 time',
+    example: '2030-01-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsString()
+  from?: string;
+
+  @ApiPropertyOptional({
+    description: 'Scheduled before this ISO 8601 time',
+    example: '2031-01-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsString()
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Page size, 1 to 200 (50 by default)', example: 50 })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 200' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: "The previous page's next_cursor" })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

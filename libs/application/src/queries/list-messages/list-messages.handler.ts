@@ -15,7 +15,9 @@ export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery> {
     if (to) conditions.push({ scheduledAt: { $lt: to } });
     if (query.after) {
       const { scheduledAt, id } = query.after;
-      conditions.push({ $or: [{ scheduledAt: { $gt: scheduledAt } }, { scheduledAt, id: { $gt: id } }] });
+      conditions.push({
+        $or: [{ scheduledAt: { $gt: scheduledAt } }, { scheduledAt, id: { $gt: id } }],
+      });
     }
     const rows = await this.orm.em
       .fork()
@@ -27,7 +29,8 @@ export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery> {
     const last = items.at(-1);
     return {
       items,
-      next: rows.length > query.limit && last ? { scheduledAt: last.scheduledAt, id: last.id } : null,
+      next:
+        rows.length > query.limit && last ? { scheduledAt: last.scheduledAt, id: last.id } : null,
     };
   }
 }

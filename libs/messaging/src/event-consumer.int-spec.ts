@@ -67,6 +67,8 @@ describe('EventConsumer on the delivery queue', () => {
         url: url(),
         queue: topology.queue,
         prefetch: 1,
+        retryBaseMs: 1,
+        retryMaxMs: 5,
         setup: (channel) => assertDeliveryTopology(channel, topology),
       },
       async (event) => {
@@ -102,6 +104,8 @@ describe('EventConsumer on the delivery queue', () => {
         url: url(),
         queue: topology.queue,
         prefetch: 1,
+        retryBaseMs: 1,
+        retryMaxMs: 5,
         setup: (channel) => assertDeliveryTopology(channel, topology),
       },
       async (event) => {

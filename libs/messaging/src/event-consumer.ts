@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -11,7 +12,14 @@ export interface EventConsumerOptions {
   readonly setup: (channel: ConfirmChannel) => Promise<void>;
   /** Messages handed to this process at once, unacknowledged. */
   readonly prefetch: number;
+  /** Pause before a failed message goes back to the queue: doubling from this, per delivery. */
+  readonly retryBaseMs?: number;
+  /** The longest such pause. */
+  readonly retryMaxMs?: number;
 }
+
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * Consumes events from a queue with manual acknowledgement: a message is acked only after its
@@ -23,6 +31,7 @@ export class EventConsumer {
   private connection: AmqpConnectionManager | undefined;
   private channel: ChannelWrapper | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly options: EventConsumerOptions,
@@ -58,6 +67,7 @@ export class EventConsumer {
 
   /** Stops taking messages, lets those in hand finish, then disconnects. */
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.channel?.cancelAll().catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     await this.channel?.close();
@@ -90,11 +100,18 @@ export class EventConsumer {
       channel.ack(message);
     } catch (error) {
       const count = Number((message.properties.headers ?? {})['x-delivery-count'] ?? 0);
+      // Back off before returning it: a database or broker that is away for a minute must not
+      // burn through the delivery limit in a second and dead-letter healthy messages.
+      const delayMs = Math.min(
+        (this.options.retryBaseMs ?? RETRY_BASE_MS) * 2 ** count,
+        this.options.retryMaxMs ?? RETRY_MAX_MS,
+      );
       this.logger.error(
-        `Handling ${event.type} ${event.eventId} failed (delivery ${count + 1}); returning it to the queue: ${
+        `Handling ${event.type} ${event.eventId} failed (delivery ${count + 1}); returning it to the queue in ${delayMs} ms: ${
           error instanceof Error ? error.message : String(error)
         }`,
       );
+      await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       try {
         channel.nack(message, false, true);
       } catch {

@@ -3,6 +3,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import type { ConfirmChannel } from 'amqplib';
 import type { StoredEvent } from '../../event-store/src/event-store';
 import { toEventMessage } from './event-message';
+import { assertDeliveryTopology, deliveryTopology } from './topology';
 
 /**
  * Publishes events to the topic exchange: routing key = event type, persistent, the event id as
@@ -33,7 +34,9 @@ export class EventPublisher {
       confirm: true,
       publishTimeout: this.publishTimeoutMs,
       setup: async (channel: ConfirmChannel) => {
-        await channel.assertExchange(this.exchange, 'topic', { durable: true });
+        // The queues that must not miss an event exist before the first publish: a MessageDue
+        // published before any delivery process started would otherwise be routed nowhere.
+        await assertDeliveryTopology(channel, deliveryTopology(this.exchange));
       },
     });
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import amqplib from 'amqplib';
 import { EventCollector } from '../../../test/support/event-collector';
 import { rabbitMqUrl } from '../../../test/support/services';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
@@ -14,6 +15,7 @@ import { PostgresEventStore } from '../../event-store/src/postgres-event-store';
 import { CheckpointStore } from '../../event-store/src/checkpoint-store';
 import { EventPublisher } from './event-publisher';
 import { DEFAULT_OUTBOX_OPTIONS, OutboxRelay } from './outbox-relay';
+import { deliveryTopology } from './topology';
 
 const metadata: EventMetadata = { correlationId: randomUUID(), causationId: null, actor: 'test' };
 
@@ -153,6 +155,32 @@ describe('OutboxRelay', () => {
     } finally {
       await publisher.close();
       await collector.stop();
+    }
+  });
+
+  it('keeps a MessageDue published before any delivery process started, in the delivery queue', async () => {
+    const ownExchange = `events-${randomUUID()}`;
+    const publisher = new EventPublisher(rabbitMqUrl(testVhost()), ownExchange);
+    publisher.connect();
+    const relay = new OutboxRelay(store, new CheckpointStore(orm), publisher, {
+      ...options,
+      checkpointName: 'early',
+    });
+    try {
+      const messageId = randomUUID();
+      await store.append(
+        `message-${messageId}`,
+        [{ type: 'MessageDue', data: { messageId, scheduledAt: new Date().toISOString() } }],
+        { expectedVersion: 'any', metadata },
+      );
+      await relay.catchUp();
+      const connection = await amqplib.connect(rabbitMqUrl(testVhost()));
+      const channel = await connection.createChannel();
+      const { messageCount } = await channel.checkQueue(deliveryTopology(ownExchange).queue);
+      await connection.close();
+      expect(messageCount).toBeGreaterThanOrEqual(1);
+    } finally {
+      await publisher.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { messageStreamId } from '../../domain/src/events';
+import { isSubscriberEvent, messageStreamId } from '../../domain/src/events';
 import {
   evolveScheduledMessage,
   initialScheduledMessageState,
@@ -17,24 +17,12 @@ export async function loadMessage(store: EventStore, messageId: string): Promise
   const events = await store.readStream(messageStreamId(messageId));
   let state = initialScheduledMessageState;
   for (const event of events) {
-    switch (event.type) {
-      case 'MessageScheduled':
-      case 'MessageCancelled':
-      case 'MessageRescheduled':
-      case 'MessageDue':
-      case 'RecipientPartSent':
-      case 'RecipientDelivered':
-      case 'RecipientDeliveryFailed':
-      case 'MessageSent':
-        state = evolveScheduledMessage(state, event);
-        break;
-      case 'UserSubscribed':
-      case 'UserUnsubscribed':
-      case 'UserChatMigrated':
-        throw new Error(
-          `Event ${event.eventId} of type ${event.type} in message stream ${event.streamId}`,
-        );
+    if (isSubscriberEvent(event)) {
+      throw new Error(
+        `Event ${event.eventId} of type ${event.type} in message stream ${event.streamId}`,
+      );
     }
+    state = evolveScheduledMessage(state, event);
   }
   return { state, version: events.length, events };
 }

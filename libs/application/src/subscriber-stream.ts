@@ -1,4 +1,4 @@
-import { subscriberStreamId } from '../../domain/src/events';
+import { isSubscriberEvent, subscriberStreamId } from '../../domain/src/events';
 import {
   evolveSubscriber,
   initialSubscriberState,
@@ -14,24 +14,12 @@ export async function loadSubscriber(
   const events = await store.readStream(subscriberStreamId(userId));
   let state = initialSubscriberState;
   for (const event of events) {
-    switch (event.type) {
-      case 'UserSubscribed':
-      case 'UserUnsubscribed':
-      case 'UserChatMigrated':
-        state = evolveSubscriber(state, event);
-        break;
-      case 'MessageScheduled':
-      case 'MessageCancelled':
-      case 'MessageRescheduled':
-      case 'MessageDue':
-      case 'RecipientPartSent':
-      case 'RecipientDelivered':
-      case 'RecipientDeliveryFailed':
-      case 'MessageSent':
-        throw new Error(
-          `Event ${event.eventId} of type ${event.type} in subscriber stream ${event.streamId}`,
-        );
+    if (!isSubscriberEvent(event)) {
+      throw new Error(
+        `Event ${event.eventId} of type ${event.type} in subscriber stream ${event.streamId}`,
+      );
     }
+    state = evolveSubscriber(state, event);
   }
   return { state, version: events.length };
 }

@@ -152,3 +152,22 @@ export type DomainEventType = DomainEvent['type'];
 
 export const subscriberStreamId = (userId: string): string => `subscriber-${userId}`;
 export const messageStreamId = (messageId: string): string => `message-${messageId}`;
+
+/** Which aggregate an event belongs to; exhaustive, so a new event type must be placed here. */
+export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent {
+  switch (event.type) {
+    case 'UserSubscribed':
+    case 'UserUnsubscribed':
+    case 'UserChatMigrated':
+      return true;
+    case 'MessageScheduled':
+    case 'MessageCancelled':
+    case 'MessageRescheduled':
+    case 'MessageDue':
+    case 'RecipientPartSent':
+    case 'RecipientDelivered':
+    case 'RecipientDeliveryFailed':
+    case 'MessageSent':
+      return false;
+  }
+}

@@ -54,15 +54,4 @@ export class CheckpointStore {
         [name, owner],
       );
   }
-
-  async read(name: string): Promise<LogCheckpoint> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<{ transaction_id: string; position: string }[]>(
-        'SELECT transaction_id::text AS transaction_id, position FROM checkpoints WHERE name = ?',
-        [name],
-      );
-    const row = rows[0];
-    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : LOG_START;
-  }
 }

@@ -92,11 +92,6 @@ export class LogFollower {
     this.running = this.loop();
   }
 
-  /** Wakes a follower that is pausing, so that it reads at once. */
-  poke(): void {
-    this.wake?.();
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();

@@ -62,8 +62,6 @@ const timeoutSignal = (): CallSignal =>
 export class TelegramSender {
   private readonly logger = new Logger('TelegramSender');
   private readonly telegram: Telegram;
-  /** 429 answers received since start. */
-  rateLimited = 0;
 
   constructor(
     config: TelegramConfig,
@@ -123,7 +121,6 @@ export class TelegramSender {
       } catch (error) {
         const failure = classifyTelegramError(error);
         if (failure.kind !== 'rate_limited') throw failure;
-        this.rateLimited++;
         const waitMs = (failure.retryAfterSeconds ?? 1) * 1000;
         this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
         this.pacer.pauseAll(waitMs);

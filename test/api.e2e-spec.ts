@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
+import { ObjectStorage } from '../libs/storage/src/object-storage';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 
@@ -569,17 +570,57 @@ describe('API: the seed contract', () => {
       const deadline = Date.now() + 10_000;
       let response = await request(api.server).get('/health/ready');
       while (
-        (response.status !== 200 || response.body.telegram.status !== 'polling') &&
+        (response.status !== 200 || response.body.details?.telegram?.mode !== 'polling') &&
         Date.now() < deadline
       ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         response = await request(api.server).get('/health/ready');
       }
+      const up = { status: 'up' };
+      expect(response.status).toBe(200);
       expect(response.body).toEqual({
-        status: 'ready',
-        checks: { database: true, broker: true, storage: true },
-        telegram: { status: 'polling' },
+        status: 'ok',
+        info: { database: up, broker: up, storage: up, telegram: { ...up, mode: 'polling' } },
+        error: {},
+        details: { database: up, broker: up, storage: up, telegram: { ...up, mode: 'polling' } },
       });
+    });
+
+    it('answers 503 naming the dependency that is down', async () => {
+      const storage = api.app.get(ObjectStorage);
+      const reachable = jest.spyOn(storage, 'isReachable').mockResolvedValue(false);
+      try {
+        const response = await request(api.server).get('/health/ready').expect(503);
+        expect(response.body.status).toBe('error');
+        expect(response.body.error).toEqual({
+          storage: { status: 'down', message: 'The object store cannot be reached' },
+        });
+        expect(response.body.info.database).toEqual({ status: 'up' });
+      } finally {
+        reachable.mockRestore();
+      }
+    });
+
+    it('serves Prometheus metrics without a key, counting what was scheduled', async () => {
+      const scheduled = async () => {
+        const text = (await request(api.server).get('/metrics').expect(200)).text;
+        const match = /^sm_messages_scheduled_total\{app="api"\} (\d+)$/m.exec(text);
+        return Number(match?.[1]);
+      };
+      const before = await scheduled();
+      const { user_id } = await subscribe();
+      await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', user_id)
+        .field('message', 'counted')
+        .field('scheduled_timestamp', new Date(Date.now() + 3_600_000).toISOString())
+        .expect(200);
+      expect(await scheduled()).toBe(before + 1);
+      const response = await request(api.server).get('/metrics').expect(200);
+      expect(response.headers['content-type']).toContain('text/plain');
+      expect(response.text).toContain('# TYPE sm_delivery_lateness_seconds histogram');
+      expect(response.text).toMatch(/^sm_outbox_lag_positions\{app="api"\} \d+$/m);
     });
   });
 

@@ -24,7 +24,7 @@ describe('The bot in polling mode', () => {
   beforeAll(async () => {
     api = await startApi();
     await waitUntil(
-      async () => (await readiness(api)).telegram.status === 'polling',
+      async () => (await readiness(api)).telegram?.mode === 'polling',
       10_000,
       'the bot to poll',
     );
@@ -187,7 +187,7 @@ describe('The bot in webhook mode', () => {
   beforeAll(async () => {
     api = await startApi({ telegramMode: 'webhook' });
     await waitUntil(
-      async () => (await readiness(api)).telegram.status === 'webhook',
+      async () => (await readiness(api)).telegram?.mode === 'webhook',
       10_000,
       'the webhook',
     );
@@ -246,30 +246,37 @@ describe('The bot when Telegram cannot be reached', () => {
   it('starts anyway, serves the REST API, reports why in readiness, and starts polling once Telegram answers', async () => {
     api = await startApi({ telegramRejectsToken: true });
     await waitUntil(
-      async () =>
-        (await readiness(api)).status === 'ready' &&
-        (await readiness(api)).telegram.status === 'retrying',
+      async () => (await readiness(api)).telegram?.message?.includes('Unauthorized') === true,
       10_000,
       'the bot to retry',
     );
     const ready = await readiness(api);
+    // Telegram away: degraded, and still ready (200) for the REST API.
     expect(ready).toMatchObject({
-      status: 'ready',
-      telegram: { status: 'retrying', error: expect.stringContaining('Unauthorized') },
+      httpStatus: 200,
+      status: 'degraded',
+      telegram: { status: 'degraded', message: expect.stringContaining('Unauthorized') },
     });
     await request(api.server).get('/pending-messages').set(auth).expect(200);
 
     api.telegram.acceptedToken = undefined;
     await waitUntil(
-      async () => (await readiness(api)).telegram.status === 'polling',
+      async () => (await readiness(api)).telegram?.mode === 'polling',
       15_000,
       'the bot to poll',
     );
   });
 });
 
-async function readiness(
-  api: ApiHarness,
-): Promise<{ status: string; telegram: { status: string; error?: string } }> {
-  return (await request(api.server).get('/health/ready')).body;
+async function readiness(api: ApiHarness): Promise<{
+  httpStatus: number;
+  status: string;
+  telegram: { status: string; mode?: string; message?: string } | undefined;
+}> {
+  const response = await request(api.server).get('/health/ready');
+  return {
+    httpStatus: response.status,
+    status: response.body.status,
+    telegram: response.body.details?.telegram,
+  };
 }

@@ -141,6 +141,52 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     });
   });
 
+  it('serves health and metrics on the scheduler and the delivery app', async () => {
+    const sample = (text: string, metric: string) =>
+      Number(new RegExp(`^${metric} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
+    for (const app of [scheduler, delivery]) {
+      const url = await system.httpUrl(app);
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const checks = ((await ready.json()) as { details: Record<string, { status: string }> })
+        .details;
+      expect(Object.keys(checks).sort()).toEqual(
+        app === scheduler ? ['broker', 'database'] : ['broker', 'database', 'storage', 'telegram'],
+      );
+      expect(Object.values(checks).every((check) => check.status === 'up')).toBe(true);
+    }
+
+    // What the first test delivered: one message due, two recipients, six parts sent.
+    const schedulerMetrics = await (
+      await fetch(`${await system.httpUrl(scheduler)}/metrics`)
+    ).text();
+    expect(
+      sample(schedulerMetrics, 'sm_messages_due_total{app="scheduler"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(schedulerMetrics).toMatch(
+      /^sm_projection_lag_positions\{projection="scheduler-pending-deadlines",app="scheduler"\} \d+$/m,
+    );
+    const deliveryMetrics = await (await fetch(`${await system.httpUrl(delivery)}/metrics`)).text();
+    expect(
+      sample(deliveryMetrics, 'sm_recipients_delivered_total{app="delivery"}'),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(deliveryMetrics, 'sm_messages_sent_total{app="delivery"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(
+        deliveryMetrics,
+        'sm_telegram_calls_total{method="sendDocument",outcome="ok",app="delivery"}',
+      ),
+    ).toBeGreaterThanOrEqual(4);
+    expect(
+      sample(deliveryMetrics, 'sm_delivery_lateness_seconds_count{app="delivery"}'),
+    ).toBeGreaterThanOrEqual(2);
+    expect(sample(deliveryMetrics, 'sm_dead_letters{app="delivery"}')).toBe(0);
+    expect(deliveryMetrics).toMatch(/^sm_outbox_lag_positions\{app="delivery"\} \d+$/m);
+  });
+
   it('sends every recipient everything exactly once when delivery is killed after its first send', async () => {
     const [a, b] = [await subscriber(), await subscriber()];
     const file = randomBytes(200_000);
@@ -241,6 +287,11 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     expect(calls.map((call) => call.status)).toEqual([429, 200]);
     expect(calls[1]!.receivedAt - calls[0]!.answeredAt).toBeGreaterThanOrEqual(1000);
     expect((await messageStatus(id)).recipients[0]?.status).toBe('delivered');
+    const metrics = await (await fetch(`${await system.httpUrl(delivery)}/metrics`)).text();
+    expect(metrics).toMatch(/^sm_telegram_flood_wait_seconds_total\{app="delivery"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^sm_telegram_calls_total\{method="sendMessage",outcome="rate_limited",app="delivery"\} [1-9]/m,
+    );
   });
 
   it('retries a burst of 5xx with backoff and delivers once', async () => {

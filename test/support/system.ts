@@ -72,6 +72,9 @@ export class TestSystem {
       TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
       TELEGRAM_API_ROOT: this.telegram.url,
       SCHEDULER_TICK_MS: String(this.tickMs),
+      // Several schedulers and delivery apps run at once: each takes a free port.
+      SCHEDULER_HTTP_PORT: '0',
+      DELIVERY_HTTP_PORT: '0',
       DELIVERY_MAX_ATTEMPTS: '3',
       NO_COLOR: '1',
     };
@@ -132,6 +135,20 @@ export class TestSystem {
     };
     this.processes.push(handle);
     return handle;
+  }
+
+  /** The base URL of an app's health and metrics port, once it said it is ready. */
+  async httpUrl(app: AppProcess, timeoutMs = 20_000): Promise<string> {
+    let url: string | undefined;
+    await waitUntil(
+      () => {
+        url = /metrics at (http:\/\/localhost:\d+)\/metrics/.exec(app.output.join(''))?.[1];
+        return url !== undefined;
+      },
+      timeoutMs,
+      `${app.name} to be ready`,
+    );
+    return url!;
   }
 
   /** Every event in the log, in position order. */

@@ -4,6 +4,17 @@ import { TelegrafModule } from 'nestjs-telegraf';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApplicationModule } from '../../../libs/application/src/application.module';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
+import {
+  brokerCheck,
+  databaseCheck,
+  storageCheck,
+} from '../../../libs/runtime/src/readiness-checks';
+import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
+import {
+  OBSERVABILITY_CONTROLLERS,
+  readinessChecks,
+} from '../../../libs/observability/src/observability.module';
+import { ObjectStorage } from '../../../libs/storage/src/object-storage';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramConfig } from '../../../libs/config/src/config';
 import { BotLauncher } from './bot/bot-launcher';
@@ -15,7 +26,6 @@ import { AttachmentUploadInterceptor } from './http/attachment-upload.intercepto
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { MessagesController } from './messages/messages.controller';
 import { SubscribersController } from './subscribers/subscribers.controller';
-import { HealthController } from './system/health.controller';
 import { RootController } from './system/root.controller';
 
 @Module({})
@@ -25,7 +35,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        CoreModule.forRoot(config),
+        CoreModule.forRoot('api', config),
         StorageModule,
         ApplicationModule,
         TelegrafModule.forRootAsync({
@@ -41,7 +51,7 @@ export class ApiModule {
       ],
       controllers: [
         RootController,
-        HealthController,
+        ...OBSERVABILITY_CONTROLLERS,
         SubscribersController,
         MessagesController,
         TelegramWebhookController,
@@ -50,6 +60,15 @@ export class ApiModule {
         AttachmentUploadInterceptor,
         BotUpdate,
         BotLauncher,
+        readinessChecks(
+          [MikroORM, EventPublisher, ObjectStorage, BotLauncher],
+          (orm, publisher, storage, bot) => [
+            databaseCheck(orm),
+            brokerCheck({ publisher: () => publisher.isConnected }),
+            storageCheck(storage),
+            bot.readinessCheck(),
+          ],
+        ),
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -22,5 +22,8 @@ runApp('api', async () => {
   ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');
-  new Logger('api').log(`Listening on port ${config[3].port}; documentation at /docs`);
+  const url = `http://localhost:${config[3].port}`;
+  new Logger('api').log(
+    `Ready; API at ${url}, docs at ${url}/docs, health at ${url}/health/ready, metrics at ${url}/metrics`,
+  );
 });

@@ -9,6 +9,19 @@ import { SendPacer } from '../../../libs/telegram/src/send-pacer';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramSender } from '../../../libs/telegram/src/telegram-sender';
+import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
+import { Metrics } from '../../../libs/observability/src/metrics';
+import {
+  OBSERVABILITY_CONTROLLERS,
+  readinessChecks,
+} from '../../../libs/observability/src/observability.module';
+import {
+  brokerCheck,
+  databaseCheck,
+  storageCheck,
+} from '../../../libs/runtime/src/readiness-checks';
+import { ObjectStorage } from '../../../libs/storage/src/object-storage';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { MessageDueConsumer } from './message-due.consumer';
 
 /** Delivery: consumes MessageDue, sends the text and files through the Bot API, records outcomes. */
@@ -17,7 +30,8 @@ export class DeliveryModule {
   static forRoot(config: readonly object[]): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [CoreModule.forRoot(config), StorageModule, CqrsModule.forRoot()],
+      imports: [CoreModule.forRoot('delivery', config), StorageModule, CqrsModule.forRoot()],
+      controllers: OBSERVABILITY_CONTROLLERS,
       providers: [
         { provide: Clock, useClass: SystemClock },
         {
@@ -27,10 +41,22 @@ export class DeliveryModule {
         },
         {
           provide: TelegramSender,
-          inject: [TelegramConfig, SendPacer],
-          useFactory: (telegram: TelegramConfig, pacer: SendPacer) =>
-            new TelegramSender(telegram, pacer),
+          inject: [TelegramConfig, SendPacer, Metrics],
+          useFactory: (telegram: TelegramConfig, pacer: SendPacer, metrics: Metrics) =>
+            new TelegramSender(telegram, pacer, metrics),
         },
+        readinessChecks(
+          [MikroORM, EventPublisher, MessageDueConsumer, ObjectStorage, TelegramSender],
+          (orm, publisher, consumer, storage, telegram) => [
+            databaseCheck(orm),
+            brokerCheck({
+              publisher: () => publisher.isConnected,
+              consumer: () => consumer.consumer.isConnected,
+            }),
+            storageCheck(storage),
+            telegram.readinessCheck(),
+          ],
+        ),
         DeliverMessageHandler,
         UnsubscribeUserHandler,
         MigrateChatHandler,

@@ -20,5 +20,5 @@ runApp('delivery', async () => {
     TelegramConfig,
     DeliveryConfig,
   ]);
-  await startWorkerApp('delivery', DeliveryModule.forRoot(config));
+  await startWorkerApp('delivery', DeliveryModule.forRoot(config), config[4].httpPort);
 });

@@ -7,7 +7,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DeliverMessageCommand } from '../../../libs/application/src/commands/deliver-message/deliver-message.command';
 import { RabbitMqConfig } from '../../../libs/config/src/config';
 import { EventConsumer } from '../../../libs/messaging/src/event-consumer';
-import { assertDeliveryTopology, deliveryTopology } from '../../../libs/messaging/src/topology';
+import {
+  assertDeliveryTopology,
+  DELIVERY_LIMIT,
+  deliveryTopology,
+} from '../../../libs/messaging/src/topology';
+import { Metrics } from '../../../libs/observability/src/metrics';
 
 /** MessageDue events handed to one delivery process at once. */
 const PREFETCH = 8;
@@ -17,7 +22,7 @@ const PREFETCH = 8;
 export class MessageDueConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: EventConsumer;
 
-  constructor(config: RabbitMqConfig, commands: CommandBus) {
+  constructor(config: RabbitMqConfig, commands: CommandBus, metrics: Metrics) {
     const topology = deliveryTopology(config.exchange);
     this.consumer = new EventConsumer(
       {
@@ -25,6 +30,8 @@ export class MessageDueConsumer implements OnApplicationBootstrap, OnApplication
         queue: topology.queue,
         prefetch: PREFETCH,
         setup: (channel) => assertDeliveryTopology(channel, topology),
+        deliveryLimit: DELIVERY_LIMIT,
+        onDeadLettered: () => metrics.deadLettered.inc(),
       },
       async (event) => {
         if (event.type !== 'MessageDue') return;
@@ -37,6 +44,10 @@ export class MessageDueConsumer implements OnApplicationBootstrap, OnApplication
         );
       },
     );
+    metrics.onScrape(async () => {
+      if (this.consumer.isConnected)
+        metrics.deadLetters.set(await this.consumer.queueDepth(topology.deadLetterQueue));
+    });
   }
 
   onApplicationBootstrap(): void {

@@ -12,5 +12,5 @@ import { SchedulerModule } from './scheduler.module';
 
 runApp('scheduler', async () => {
   const config = loadConfig(readEnvironment(), [DatabaseConfig, RabbitMqConfig, SchedulerConfig]);
-  await startWorkerApp('scheduler', SchedulerModule.forRoot(config));
+  await startWorkerApp('scheduler', SchedulerModule.forRoot(config), config[2].httpPort);
 });

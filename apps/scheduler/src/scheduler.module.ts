@@ -7,6 +7,12 @@ import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store'
 import { EventStore } from '../../../libs/event-store/src/event-store';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
+import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
+import {
+  OBSERVABILITY_CONTROLLERS,
+  readinessChecks,
+} from '../../../libs/observability/src/observability.module';
+import { brokerCheck, databaseCheck } from '../../../libs/runtime/src/readiness-checks';
 import { DueMessageTicker } from './due-message-ticker';
 import { PendingDeadlinesFollower } from './pending-deadlines.follower';
 
@@ -16,8 +22,17 @@ export class SchedulerModule {
   static forRoot(config: readonly object[], clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [CoreModule.forRoot(config), CqrsModule.forRoot(), ScheduleModule.forRoot()],
+      imports: [
+        CoreModule.forRoot('scheduler', config),
+        CqrsModule.forRoot(),
+        ScheduleModule.forRoot(),
+      ],
+      controllers: OBSERVABILITY_CONTROLLERS,
       providers: [
+        readinessChecks([MikroORM, EventPublisher], (orm, publisher) => [
+          databaseCheck(orm),
+          brokerCheck({ publisher: () => publisher.isConnected }),
+        ]),
         { provide: Clock, useValue: clock },
         MarkMessageDueHandler,
         {

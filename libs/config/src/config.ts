@@ -139,7 +139,11 @@ function parseApiKeys(raw: string, env: EnvReader): ApiKey[] {
 }
 
 export class SchedulerConfig {
-  constructor(readonly tickMs: number) {}
+  constructor(
+    readonly tickMs: number,
+    /** Health and metrics; 0 takes any free port. */
+    readonly httpPort: number = 8001,
+  ) {}
 
   static fromEnv(env: EnvReader): SchedulerConfig {
     return new SchedulerConfig(
@@ -148,6 +152,12 @@ export class SchedulerConfig {
         min: 100,
         max: 3_600_000,
         default: 5000,
+      }),
+      env.integer('SCHEDULER_HTTP_PORT', {
+        expected: "the scheduler's health and metrics port, 0 (any free port) to 65535",
+        min: 0,
+        max: 65535,
+        default: 8001,
       }),
     );
   }
@@ -209,6 +219,8 @@ export class DeliveryConfig {
     readonly perSecond: number,
     readonly chatIntervalMs: number,
     readonly groupPerMinute: number,
+    /** Health and metrics; 0 takes any free port. */
+    readonly httpPort: number = 8002,
   ) {}
 
   static fromEnv(env: EnvReader): DeliveryConfig {
@@ -243,6 +255,12 @@ export class DeliveryConfig {
         min: 1,
         max: 20,
         default: 20,
+      }),
+      env.integer('DELIVERY_HTTP_PORT', {
+        expected: "the delivery app's health and metrics port, 0 (any free port) to 65535",
+        min: 0,
+        max: 65535,
+        default: 8002,
       }),
     );
   }

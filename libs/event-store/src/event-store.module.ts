@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Metrics } from '../../observability/src/metrics';
 import { EventStore } from './event-store';
 import { type InlineProjection, PostgresEventStore } from './postgres-event-store';
 
@@ -13,8 +14,11 @@ export class EventStoreModule {
       providers: [
         {
           provide: EventStore,
-          inject: [MikroORM],
-          useFactory: (orm: MikroORM) => new PostgresEventStore(orm, inlineProjection),
+          inject: [MikroORM, Metrics],
+          useFactory: (orm: MikroORM, metrics: Metrics) =>
+            new PostgresEventStore(orm, inlineProjection, (events) =>
+              metrics.recordAppended(events),
+            ),
         },
       ],
       exports: [EventStore],

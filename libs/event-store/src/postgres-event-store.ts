@@ -38,6 +38,8 @@ export class PostgresEventStore implements EventStore {
   constructor(
     private readonly orm: MikroORM,
     private readonly inlineProjection: InlineProjection = async () => undefined,
+    /** Told of every append once committed (for metrics); not of a retry that changed nothing. */
+    private readonly onCommitted: (events: readonly StoredEvent[]) => void = () => undefined,
   ) {}
 
   async append(
@@ -49,7 +51,7 @@ export class PostgresEventStore implements EventStore {
     const prepared = events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }));
     const ids = prepared.map((event) => event.eventId);
     try {
-      return await this.orm.em.fork().transactional(async (em) => {
+      const result = await this.orm.em.fork().transactional(async (em) => {
         const known = await this.findByIds(em, ids);
         if (known.length > 0)
           return this.retried(streamId, ids, known, await this.version(em, streamId));
@@ -75,6 +77,8 @@ export class PostgresEventStore implements EventStore {
         await this.inlineProjection(em, stored);
         return { events: stored, streamVersion: current + stored.length, alreadyStored: false };
       });
+      if (!result.alreadyStored) this.onCommitted(result.events);
+      return result;
     } catch (error) {
       const collided =
         error instanceof StreamVersionConflictError ||

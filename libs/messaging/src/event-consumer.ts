@@ -16,6 +16,10 @@ export interface EventConsumerOptions {
   readonly retryBaseMs?: number;
   /** The longest such pause. */
   readonly retryMaxMs?: number;
+  /** The queue's x-delivery-limit: a failure on the delivery past it dead-letters the message. */
+  readonly deliveryLimit?: number;
+  /** Told of every message this consumer's failure sends to the dead-letter queue. */
+  readonly onDeadLettered?: (messageId: string) => void;
 }
 
 const RETRY_BASE_MS = 250;
@@ -61,6 +65,12 @@ export class EventConsumer {
     });
   }
 
+  /** Messages ready in a queue (of this consumer's, or its dead-letter queue). */
+  async queueDepth(queue: string): Promise<number> {
+    if (!this.channel) throw new Error('Not started');
+    return (await this.channel.checkQueue(queue)).messageCount;
+  }
+
   get isConnected(): boolean {
     return this.connection?.isConnected() ?? false;
   }
@@ -89,10 +99,10 @@ export class EventConsumer {
       event = fromEventMessage(message.content);
     } catch (error) {
       // Unreadable: no retry can help. Straight to the dead-letter queue.
-      this.logger.error(
-        `Unreadable message ${String(message.properties.messageId)}: ${String(error)}`,
-      );
+      const messageId = String(message.properties.messageId);
+      this.logger.error(`Unreadable message ${messageId}, dead-lettered: ${String(error)}`);
       channel.nack(message, false, false);
+      this.options.onDeadLettered?.(messageId);
       return;
     }
     try {
@@ -100,6 +110,20 @@ export class EventConsumer {
       channel.ack(message);
     } catch (error) {
       const count = Number((message.properties.headers ?? {})['x-delivery-count'] ?? 0);
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.options.deliveryLimit !== undefined && count >= this.options.deliveryLimit) {
+        // Rejected without requeue, the queue dead-letters it: say so where operators look.
+        this.logger.error(
+          `Handling ${event.type} ${event.eventId} failed on delivery ${count + 1}, past the limit: dead-lettered (see \`npm run dead-letters\`): ${reason}`,
+        );
+        try {
+          channel.nack(message, false, false);
+          this.options.onDeadLettered?.(event.eventId);
+        } catch {
+          // The channel closed meanwhile: the broker counts the delivery and redelivers it.
+        }
+        return;
+      }
       // Back off before returning it: a database or broker that is away for a minute must not
       // burn through the delivery limit in a second and dead-letter healthy messages.
       const delayMs = Math.min(
@@ -107,9 +131,7 @@ export class EventConsumer {
         this.options.retryMaxMs ?? RETRY_MAX_MS,
       );
       this.logger.error(
-        `Handling ${event.type} ${event.eventId} failed (delivery ${count + 1}); returning it to the queue in ${delayMs} ms: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `Handling ${event.type} ${event.eventId} failed (delivery ${count + 1}); returning it to the queue in ${delayMs} ms: ${reason}`,
       );
       await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       try {

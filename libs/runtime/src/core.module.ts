@@ -3,23 +3,27 @@ import { ConfigModule } from '../../config/src/config.module';
 import { DatabaseModule } from '../../database/src/database.module';
 import { EventStoreModule } from '../../event-store/src/event-store.module';
 import { MessagingModule } from '../../messaging/src/messaging.module';
+import { type AppName, ObservabilityModule } from '../../observability/src/observability.module';
 import { projectToReadModels } from '../../projections/src/read-model-projector';
+import { LogLagMetrics } from './log-lag.metrics';
 
 /**
  * What every app stands on: its validated configuration, the database (migrated at start), the
- * event store with the read models it keeps, and the outbox relay publishing the log.
+ * event store with the read models it keeps, the outbox relay publishing the log, and metrics.
  */
 @Module({})
 export class CoreModule {
-  static forRoot(config: readonly object[]): DynamicModule {
+  static forRoot(app: AppName, config: readonly object[]): DynamicModule {
     return {
       module: CoreModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(app),
         DatabaseModule,
         EventStoreModule.forRoot(projectToReadModels),
         MessagingModule,
       ],
+      providers: [LogLagMetrics],
     };
   }
 }

@@ -1,10 +1,21 @@
+import type { AddressInfo, Server } from 'node:net';
 import { type DynamicModule, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
-/** Starts an app without HTTP (scheduler, delivery) that stops cleanly on SIGTERM/SIGINT. */
-export async function startWorkerApp(name: string, module: Type | DynamicModule): Promise<void> {
-  const app = await NestFactory.createApplicationContext(module);
+/**
+ * Starts a worker app (scheduler, delivery): its work runs in the background; a small HTTP port
+ * serves /health and /metrics. It stops cleanly on SIGTERM/SIGINT.
+ */
+export async function startWorkerApp(
+  name: string,
+  module: Type | DynamicModule,
+  httpPort: number,
+): Promise<void> {
+  const app = await NestFactory.create(module, { abortOnError: false });
   app.enableShutdownHooks();
-  await app.init();
-  new Logger(name).log('Started');
+  await app.listen(httpPort, '0.0.0.0');
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  new Logger(name).log(
+    `Ready; health at http://localhost:${port}/health/ready, metrics at http://localhost:${port}/metrics`,
+  );
 }

@@ -1,54 +1,12 @@
 import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { Telegram, TelegramError } from 'telegraf';
+import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
+import type { Metrics } from '../../observability/src/metrics';
+import type { ReadinessCheck } from '../../observability/src/readiness';
+import { countCalls } from './count-calls';
+import { classifyTelegramError } from './telegram-error';
 import type { SendPacer } from './send-pacer';
-
-/** What a failed send means for the recipient and for the sender. */
-export type SendFailureKind =
-  /** 403: the user blocked the bot, was kicked, or deleted the account. Final. */
-  | 'blocked'
-  /** 400 "chat not found". Final. */
-  | 'chat_not_found'
-  /** 400 for another reason: Telegram refused this content for this chat. Final. */
-  | 'rejected'
-  /** 429 flood control: wait `retryAfterSeconds`, for the whole bot, then send again. */
-  | 'rate_limited'
-  /** 400 with migrate_to_chat_id: the group became a supergroup; send to `newChatId`. */
-  | 'chat_migrated'
-  /** 5xx, a network error, a timeout, or anything unknown: may succeed later. */
-  | 'transient';
-
-export class TelegramSendError extends Error {
-  constructor(
-    readonly kind: SendFailureKind,
-    readonly description: string,
-    readonly retryAfterSeconds?: number,
-    readonly newChatId?: string,
-  ) {
-    super(description);
-    this.name = 'TelegramSendError';
-  }
-}
-
-export function classifyTelegramError(error: unknown): TelegramSendError {
-  if (error instanceof TelegramSendError) return error;
-  if (error instanceof TelegramError) {
-    const description = error.description || `Telegram error ${error.code}`;
-    if (error.code === 429)
-      return new TelegramSendError('rate_limited', description, error.parameters?.retry_after ?? 1);
-    if (error.code === 403) return new TelegramSendError('blocked', description);
-    const migrateTo = error.parameters?.migrate_to_chat_id;
-    if (error.code === 400 && migrateTo !== undefined) {
-      return new TelegramSendError('chat_migrated', description, undefined, String(migrateTo));
-    }
-    if (error.code === 400 && /chat not found/i.test(description))
-      return new TelegramSendError('chat_not_found', description);
-    if (error.code === 400) return new TelegramSendError('rejected', description);
-    return new TelegramSendError('transient', description);
-  }
-  return new TelegramSendError('transient', error instanceof Error ? error.message : String(error));
-}
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -62,10 +20,13 @@ const timeoutSignal = (): CallSignal =>
 export class TelegramSender {
   private readonly logger = new Logger('TelegramSender');
   private readonly telegram: Telegram;
+  /** The last send's failure when it was transient (network, 5xx); cleared by a success. */
+  private lastTransientFailure: string | undefined;
 
   constructor(
     config: TelegramConfig,
     private readonly pacer: SendPacer,
+    private readonly metrics: Metrics,
   ) {
     // telegraf joins paths onto the root: a root with a path needs its trailing slash.
     const apiRoot =
@@ -73,6 +34,19 @@ export class TelegramSender {
         ? config.apiRoot
         : `${config.apiRoot.replace(/\/+$/, '')}/`;
     this.telegram = new Telegram(config.botToken, { apiRoot });
+    countCalls(this.telegram, metrics);
+  }
+
+  /** Reported, not required: delivery waits and retries while the Bot API is away. */
+  readinessCheck(): ReadinessCheck {
+    return {
+      key: 'telegram',
+      required: false,
+      probe: () =>
+        this.lastTransientFailure === undefined
+          ? Promise.resolve()
+          : Promise.reject(new Error(`Last send failed: ${this.lastTransientFailure}`)),
+    };
   }
 
   /** Sends a text; returns Telegram's message id. */
@@ -117,11 +91,15 @@ export class TelegramSender {
     for (;;) {
       const release = await this.pacer.acquire(chatId);
       try {
-        return await send();
+        const sent = await send();
+        this.lastTransientFailure = undefined;
+        return sent;
       } catch (error) {
         const failure = classifyTelegramError(error);
+        this.lastTransientFailure = failure.kind === 'transient' ? failure.description : undefined;
         if (failure.kind !== 'rate_limited') throw failure;
         const waitMs = (failure.retryAfterSeconds ?? 1) * 1000;
+        this.metrics.floodWaitSeconds.inc(waitMs / 1000);
         this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
         this.pacer.pauseAll(waitMs);
       } finally {

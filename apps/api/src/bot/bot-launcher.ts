@@ -10,6 +10,9 @@ import { InjectBot } from 'nestjs-telegraf';
 import type { Telegraf } from 'telegraf';
 import { TelegramConfig } from '../../../../libs/config/src/config';
 import { CheckpointStore } from '../../../../libs/event-store/src/checkpoint-store';
+import { Metrics } from '../../../../libs/observability/src/metrics';
+import type { ReadinessCheck } from '../../../../libs/observability/src/readiness';
+import { countCalls } from '../../../../libs/telegram/src/count-calls';
 
 export type BotStatus =
   | 'starting'
@@ -49,7 +52,9 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectBot() private readonly bot: Telegraf,
     private readonly config: TelegramConfig,
     private readonly leases: CheckpointStore,
+    metrics: Metrics,
   ) {
+    countCalls(bot.telegram, metrics);
     // nestjs-telegraf stops the bot at shutdown, and telegraf throws when it is not running
     // (webhook mode, a standby replica): stopping a bot that is not running is not an error here.
     const stop = bot.stop.bind(bot);
@@ -59,6 +64,27 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
       } catch {
         // not running
       }
+    };
+  }
+
+  /** Telegram is reported, not required: the REST API serves while the Bot API is away. */
+  readinessCheck(): ReadinessCheck {
+    return {
+      key: 'telegram',
+      required: false,
+      probe: () => {
+        switch (this.status) {
+          case 'polling':
+          case 'webhook':
+          case 'standby':
+            return Promise.resolve({ mode: this.status });
+          case 'retrying':
+            return Promise.reject(new Error(`Bot API not reachable: ${this.lastError ?? ''}`));
+          case 'starting':
+          case 'stopped':
+            return Promise.reject(new Error(`The bot is ${this.status}`));
+        }
+      },
     };
   }
 

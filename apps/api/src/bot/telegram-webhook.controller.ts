@@ -6,7 +6,7 @@ import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { TelegramConfig } from '../../../../libs/config/src/config';
 import { ApiError } from '../http/api-error';
-import { Public } from '../http/api-key.guard';
+import { Public } from '../../../../libs/observability/src/public-route';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,15 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiConfig } from '../../../../libs/config/src/config';
+import { PUBLIC_ROUTE } from '../../../../libs/observability/src/public-route';
 import { ApiError } from './api-error';
 import { setActor } from './request-context';
-
-const PUBLIC_ROUTE = 'public-route';
-
-/** Marks a route that needs no API key. */
-export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../http/api-key.guard';
+import { Public } from '../../../../libs/observability/src/public-route';
 
 @ApiTags('system')
 @Controller()
@@ -23,11 +23,13 @@ export class RootController {
         'GET /messages/{id}/events': "The message's events, in order",
         'GET /subscribers/{id}/events': "The subscriber's events, in order",
         'GET /health/live': 'Liveness',
-        'GET /health/ready': 'Readiness: database, broker and object store',
+        'GET /health/ready':
+          'Readiness: database, broker and object store; the Bot API as degraded',
+        'GET /metrics': 'Prometheus metrics',
         'GET /docs': 'Interactive API documentation',
       },
       authentication:
-        'Authorization: Bearer <key> or X-API-Key: <key> on every route but /, /docs and /health',
+        'Authorization: Bearer <key> or X-API-Key: <key> on every route but /, /docs, /health and /metrics',
     };
   }
 }

@@ -20,10 +20,12 @@ import {
   EventStore,
   StreamVersionConflictError,
 } from '../../../../event-store/src/event-store';
+import { Metrics } from '../../../../observability/src/metrics';
 import { SubscriberView } from '../../../../projections/src/subscriber.view';
 import { ObjectStorage } from '../../../../storage/src/object-storage';
 import { SendPacer } from '../../../../telegram/src/send-pacer';
-import { TelegramSender, TelegramSendError } from '../../../../telegram/src/telegram-sender';
+import { TelegramSendError } from '../../../../telegram/src/telegram-error';
+import { TelegramSender } from '../../../../telegram/src/telegram-sender';
 import { loadMessage } from '../../message-stream';
 import { MigrateChatCommand } from '../migrate-chat/migrate-chat.command';
 import { UnsubscribeUserCommand } from '../unsubscribe-user/unsubscribe-user.command';
@@ -81,6 +83,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     private readonly commands: CommandBus,
     private readonly config: DeliveryConfig,
     private readonly pacer: SendPacer,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -200,6 +203,12 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
           telegramMessageId: sent.messageId,
           ...(sent.fileId !== undefined ? { telegramFileId: sent.fileId } : {}),
         });
+        // The text goes first: its acceptance is the recipient's first send.
+        if (part === 0) {
+          this.metrics.deliveryLateness.observe(
+            (Date.now() - Date.parse(run.state.scheduledAt)) / 1000,
+          );
+        }
       }
     } catch (error) {
       const failure = this.asPermanentFailure(error);

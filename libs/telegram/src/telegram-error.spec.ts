@@ -1,5 +1,5 @@
 import { TelegramError } from 'telegraf';
-import { classifyTelegramError } from './telegram-sender';
+import { classifyTelegramError } from './telegram-error';
 
 const telegramError = (error_code: number, description: string, parameters?: object) =>
   new TelegramError({ error_code, description, ...(parameters ? { parameters } : {}) });

@@ -120,6 +120,37 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * Every committed event after the checkpoint, in log order, without waiting for older
+   * transactions. Correct only inside a transaction holding `LOCK TABLE events IN EXCLUSIVE MODE`:
+   * then no append is in flight, and nothing can commit before what this returns.
+   */
+  async readAllWhileLocked(
+    em: EntityManager,
+    after: LogCheckpoint,
+    limit: number,
+  ): Promise<StoredEvent[]> {
+    const rows = await em.execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (transaction_id, position) > (?::xid8, ?::bigint)
+        ORDER BY transaction_id, position
+        LIMIT ?`,
+      [after.transactionId, after.position, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** The place just before the event at `position` in log order; null if there is no such event. */
+  async checkpointBefore(position: number): Promise<LogCheckpoint | null> {
+    const [row] = await this.orm.em
+      .fork()
+      .execute<{ transaction_id: string }[]>(
+        'SELECT transaction_id::text AS transaction_id FROM events WHERE position = ?',
+        [position],
+      );
+    return row ? { transactionId: row.transaction_id, position: position - 1 } : null;
+  }
+
   private async version(em: EntityManager, streamId: string): Promise<number> {
     const [row] = await em.execute<{ version: number }[]>(
       'SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = ?',

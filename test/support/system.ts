@@ -137,6 +137,10 @@ export class TestSystem {
     return handle;
   }
 
+  get databaseUrl(): string {
+    return this.database.url;
+  }
+
   /** The base URL of an app's health and metrics port, once it said it is ready. */
   async httpUrl(app: AppProcess, timeoutMs = 20_000): Promise<string> {
     let url: string | undefined;

@@ -7,6 +7,7 @@ import {
   DuplicateEventIdError,
   type EventMetadata,
   type EventStore,
+  LOG_START,
   type LogCheckpoint,
   type NewEvent,
   type StoredEvent,
@@ -140,15 +141,28 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  /** The place just before the event at `position` in log order; null if there is no such event. */
-  async checkpointBefore(position: number): Promise<LogCheckpoint | null> {
-    const [row] = await this.orm.em
+  /**
+   * Events matching a condition on the events table's columns, in log order: for audit queries
+   * that cut across streams. The condition is the caller's SQL; values go in `params`.
+   */
+  async readWhere(condition: string, params: readonly unknown[]): Promise<StoredEvent[]> {
+    const rows = await this.orm.em
       .fork()
-      .execute<{ transaction_id: string }[]>(
-        'SELECT transaction_id::text AS transaction_id FROM events WHERE position = ?',
-        [position],
+      .execute<EventRow[]>(
+        `SELECT ${COLUMNS} FROM events WHERE ${condition} ORDER BY transaction_id, position`,
+        [...params],
       );
-    return row ? { transactionId: row.transaction_id, position: position - 1 } : null;
+    return rows.map(toStoredEvent);
+  }
+
+  /** The place after the last event readAll can return now: where a live follower starts. */
+  async endOfLog(): Promise<LogCheckpoint> {
+    const [row] = await this.orm.em.fork().execute<{ transaction_id: string; position: string }[]>(
+      `SELECT transaction_id::text AS transaction_id, position FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    );
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : LOG_START;
   }
 
   private async version(em: EntityManager, streamId: string): Promise<number> {

@@ -1,0 +1,52 @@
+import type { StoredEvent } from '../../../libs/event-store/src/event-store';
+
+const shorten = (text: string, length = 40) =>
+  text.length > length ? `${text.slice(0, length - 1)}…` : text;
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The fields of an event that matter to a person reading its history, in a few words. */
+export function describeEvent(event: StoredEvent): string {
+  switch (event.type) {
+    case 'UserSubscribed':
+      return `chat ${event.data.chatId} (${event.data.chatName}) subscribed as ${event.data.userId}`;
+    case 'UserUnsubscribed':
+      return `chat ${event.data.chatId} unsubscribed: ${event.data.reason}`;
+    case 'UserChatMigrated':
+      return `chat moved from ${event.data.fromChatId} to ${event.data.toChatId}`;
+    case 'MessageScheduled': {
+      const files = event.data.attachments.map((file) => file.fileName);
+      return [
+        `for ${event.data.scheduledAt}`,
+        `to ${plural(event.data.recipients.length, 'recipient')}`,
+        files.length > 0 ? `${plural(files.length, 'file')} (${files.join(', ')})` : 'no files',
+        JSON.stringify(shorten(event.data.text)),
+      ].join(', ');
+    }
+    case 'MessageCancelled':
+      return 'cancelled before it was due';
+    case 'MessageRescheduled':
+      return `moved from ${event.data.previousScheduledAt} to ${event.data.scheduledAt}`;
+    case 'MessageDue':
+      return `due (scheduled for ${event.data.scheduledAt})`;
+    case 'RecipientPartSent':
+      return `${event.data.part === 0 ? 'text' : `file ${event.data.part}`} to ${event.data.userId} in chat ${event.data.chatId} (Telegram message ${event.data.telegramMessageId})`;
+    case 'RecipientDelivered':
+      return `${event.data.userId} got everything in chat ${event.data.chatId}`;
+    case 'RecipientDeliveryFailed':
+      return `${event.data.userId} will not get it: ${event.data.code} (${shorten(event.data.reason, 60)})`;
+    case 'MessageSent':
+      return `done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
+  }
+}
+
+/** One line per event: time, position, event, actor, what happened. */
+export function timelineLine(event: StoredEvent): string {
+  return [
+    event.recordedAt.toISOString(),
+    `#${event.position}`.padStart(8),
+    event.type.padEnd(23),
+    event.metadata.actor.padEnd(20),
+    describeEvent(event),
+  ].join('  ');
+}

@@ -1,0 +1,178 @@
+import {
+  type DomainEvent,
+  isSubscriberEvent,
+  messageStreamId,
+  type ScheduledMessageEvent,
+  type SubscriberEvent,
+  subscriberStreamId,
+} from './events';
+
+/** An event as the verifier reads it from the log. */
+export type LoggedEvent = DomainEvent & {
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly position: number;
+};
+
+export type InvariantRule =
+  | 'stream_versions_contiguous'
+  | 'event_in_its_stream'
+  | 'stream_starts_with_creation'
+  | 'due_after_scheduled'
+  | 'change_before_due'
+  | 'delivery_after_due'
+  | 'recipient_of_message'
+  | 'one_outcome_per_recipient'
+  | 'sent_after_every_outcome'
+  | 'nothing_after_end'
+  | 'subscription_transition';
+
+export interface Violation {
+  readonly position: number;
+  readonly streamId: string;
+  readonly type: string;
+  readonly rule: InvariantRule;
+  readonly message: string;
+}
+
+type MessageLife = {
+  status: 'scheduled' | 'due' | 'sent' | 'cancelled';
+  recipients: Set<string>;
+  outcomes: Set<string>;
+};
+
+/**
+ * Checks the log's invariants as it is read, event by event in log order: versions contiguous per
+ * stream; each event in the stream of its subject; a message scheduled, then due, then
+ * delivered, then sent only once every recipient has an outcome, and nothing after it is sent or
+ * cancelled; subscriptions that only move between subscribed and unsubscribed. Keeps one small
+ * state per stream, so a log of millions is checked in one pass.
+ */
+export class LogVerifier {
+  private readonly versions = new Map<string, number>();
+  private readonly messages = new Map<string, MessageLife>();
+  private readonly subscribers = new Map<string, 'active' | 'unsubscribed'>();
+  readonly violations: Violation[] = [];
+  checked = 0;
+
+  check(event: LoggedEvent): void {
+    this.checked++;
+    const previous = this.versions.get(event.streamId) ?? 0;
+    if (event.streamVersion !== previous + 1) {
+      this.report(
+        event,
+        'stream_versions_contiguous',
+        `version ${event.streamVersion} follows version ${previous}`,
+      );
+    }
+    this.versions.set(event.streamId, Math.max(previous, event.streamVersion));
+    if (isSubscriberEvent(event)) this.checkSubscriber(event);
+    else this.checkMessage(event);
+  }
+
+  private report(event: LoggedEvent, rule: InvariantRule, message: string): void {
+    this.violations.push({
+      position: event.position,
+      streamId: event.streamId,
+      type: event.type,
+      rule,
+      message,
+    });
+  }
+
+  private checkSubscriber(event: SubscriberEvent & LoggedEvent): void {
+    const { userId } = event.data;
+    if (event.streamId !== subscriberStreamId(userId)) {
+      this.report(event, 'event_in_its_stream', `is about subscriber ${userId}`);
+    }
+    const status = this.subscribers.get(userId);
+    switch (event.type) {
+      case 'UserSubscribed':
+        if (status === 'active')
+          this.report(event, 'subscription_transition', 'subscribed while subscribed');
+        this.subscribers.set(userId, 'active');
+        return;
+      case 'UserUnsubscribed':
+        if (status !== 'active')
+          this.report(
+            event,
+            'subscription_transition',
+            status === undefined ? 'before any subscription' : 'while not subscribed',
+          );
+        this.subscribers.set(userId, 'unsubscribed');
+        return;
+      case 'UserChatMigrated':
+        if (status === undefined)
+          this.report(event, 'stream_starts_with_creation', 'before any subscription');
+        return;
+    }
+  }
+
+  private checkMessage(event: ScheduledMessageEvent & LoggedEvent): void {
+    const { messageId } = event.data;
+    if (event.streamId !== messageStreamId(messageId)) {
+      this.report(event, 'event_in_its_stream', `is about message ${messageId}`);
+    }
+    const life = this.messages.get(messageId);
+    if (event.type === 'MessageScheduled') {
+      if (life) this.report(event, 'stream_starts_with_creation', 'scheduled twice');
+      else
+        this.messages.set(messageId, {
+          status: 'scheduled',
+          recipients: new Set(event.data.recipients),
+          outcomes: new Set(),
+        });
+      return;
+    }
+    if (!life) {
+      this.report(event, 'stream_starts_with_creation', 'before MessageScheduled');
+      return;
+    }
+    if (life.status === 'sent' || life.status === 'cancelled') {
+      this.report(event, 'nothing_after_end', `after the message was ${life.status}`);
+      return;
+    }
+    switch (event.type) {
+      case 'MessageCancelled':
+      case 'MessageRescheduled':
+        if (life.status !== 'scheduled')
+          this.report(event, 'change_before_due', 'after the message was due');
+        if (event.type === 'MessageCancelled') life.status = 'cancelled';
+        return;
+      case 'MessageDue':
+        if (life.status !== 'scheduled') this.report(event, 'due_after_scheduled', 'due twice');
+        life.status = 'due';
+        return;
+      case 'RecipientPartSent':
+      case 'RecipientDelivered':
+      case 'RecipientDeliveryFailed': {
+        if (life.status !== 'due')
+          this.report(event, 'delivery_after_due', 'before the message was due');
+        const { userId } = event.data;
+        if (!life.recipients.has(userId)) {
+          this.report(event, 'recipient_of_message', `${userId} is not a recipient`);
+          return;
+        }
+        if (life.outcomes.has(userId)) {
+          this.report(event, 'one_outcome_per_recipient', `${userId} already has an outcome`);
+          return;
+        }
+        if (event.type !== 'RecipientPartSent') life.outcomes.add(userId);
+        return;
+      }
+      case 'MessageSent': {
+        if (life.status !== 'due')
+          this.report(event, 'delivery_after_due', 'sent before it was due');
+        const missing = [...life.recipients].filter((userId) => !life.outcomes.has(userId));
+        if (missing.length > 0)
+          this.report(
+            event,
+            'sent_after_every_outcome',
+            `no outcome yet for ${missing.length} recipient(s): ${missing.join(', ')}`,
+          );
+        life.status = 'sent';
+        return;
+      }
+    }
+  }
+}

@@ -146,6 +146,7 @@ describe('Projections are a fold of the log', () => {
     const subscribers: string[] = [];
     const messages: string[] = [];
     const due: string[] = [];
+    const migrated = new Set<string>();
     const chats = Array.from({ length: 8 }, () =>
       String(1_000_000 + Math.floor(Math.random() * 1e9)),
     );
@@ -174,6 +175,8 @@ describe('Projections are a fold of the log', () => {
         switch (next.kind) {
           case 'subscribe': {
             const chatId = chats[next.chat]!;
+            // A group that became a supergroup is gone: nobody writes to /start from it.
+            if (migrated.has(chatId)) break;
             const rows = await orm.em
               .fork()
               .execute<{ user_id: string; status: string }[]>(
@@ -213,6 +216,7 @@ describe('Projections are a fold of the log', () => {
               userId,
               toChatId: `-100${state.chatId}`,
             });
+            migrated.add(state.chatId);
             break;
           }
           case 'schedule': {

@@ -6,7 +6,15 @@ import {
   type StoredEvent,
 } from '../../../event-store/src/event-store';
 import type { PostgresEventStore } from '../../../event-store/src/postgres-event-store';
-import { emptyReadModels, foldPendingDeadlines, foldReadModels } from './read-model-fold';
+import {
+  emptyReadModels,
+  foldPendingDeadlines,
+  foldReadModels,
+  noRowsTouched,
+  recordTouched,
+  type TouchedRows,
+} from './read-model-fold';
+import { ShadowTable } from './shadow-table';
 
 /**
  * The projections a replay rebuilds: the read models the API serves (kept inline, in each
@@ -31,24 +39,34 @@ export interface ReplayProgress {
 export interface ReplayReport {
   readonly projections: readonly ProjectionName[];
   readonly events: number;
-  /** The whole replay: folding the log, then the swap. */
+  /** The whole replay: folding the log, loading the new tables, the swap. */
   readonly durationMs: number;
+  /** Folding the log in memory. */
+  readonly foldMs: number;
   /** The swap alone: the time appends (and reads of the rebuilt tables) waited. */
   readonly swapMs: number;
   readonly rows: Readonly<Record<string, number>>;
 }
 
 const BATCH = 10_000;
-const INSERT_CHUNK = 5_000;
+
+/** One rebuilt table: its rows from the fold, and how to name a row's key. */
+interface Rebuild {
+  readonly shadow: ShadowTable;
+  rows(): Iterable<object>;
+  /** The rows (present now) and key objects (for deletion) of the keys the tail touched. */
+  touched(touched: TouchedRows): { keys: object[]; rows: object[] };
+}
 
 /**
- * Rebuilds projections from position 0 without serving wrong data meanwhile. The log is folded
- * in memory while the system runs on; then one short transaction takes `LOCK TABLE events IN
- * EXCLUSIVE MODE` (appends wait; reads of the log go on), folds the events that arrived
- * meanwhile, and replaces the tables' rows with the fold's. Readers of the rebuilt tables wait
- * for that transaction, and see the old rows before it and the new rows after it, never a table
- * half rebuilt. The scheduler's follower loses its lease in the same transaction, so a batch it
- * has in hand rolls back, and it goes on from the replay's checkpoint.
+ * Rebuilds projections from position 0 without serving wrong data meanwhile. While the system
+ * runs on, the log is folded in memory and written into new tables beside the live ones
+ * (`<table>__replay`, indexed like them). Then one short transaction takes `LOCK TABLE events IN
+ * EXCLUSIVE MODE` (appends wait; reading the log goes on), folds and writes the events appended
+ * meanwhile, drops the live tables and renames the new ones into their place. Readers see the old
+ * tables before it and the new ones after it, never a table half rebuilt. The scheduler's
+ * follower loses its lease in the same transaction: a batch it has in hand rolls back, and it
+ * goes on from the replay's checkpoint.
  */
 export class ProjectionReplayer {
   constructor(
@@ -61,14 +79,15 @@ export class ProjectionReplayer {
     onProgress: (progress: ReplayProgress) => void = () => undefined,
   ): Promise<ReplayReport> {
     const started = Date.now();
-    const readModels = projections.includes('read-models') ? emptyReadModels() : undefined;
-    const pending = projections.includes('scheduler-pending-deadlines')
-      ? new Map<string, string>()
-      : undefined;
-    const fold = (events: readonly StoredEvent[]) => {
+    const withReadModels = projections.includes('read-models');
+    const withPending = projections.includes('scheduler-pending-deadlines');
+    const readModels = emptyReadModels();
+    const pending = new Map<string, string>();
+    const fold = (events: readonly StoredEvent[], touched?: TouchedRows) => {
       for (const event of events) {
-        if (readModels) foldReadModels(readModels, event);
-        if (pending) foldPendingDeadlines(pending, event);
+        if (withReadModels) foldReadModels(readModels, event);
+        if (withPending) foldPendingDeadlines(pending, event);
+        if (touched) recordTouched(touched, event);
       }
     };
 
@@ -78,87 +97,120 @@ export class ProjectionReplayer {
     const total = Number(counted?.total ?? 0);
     let checkpoint: LogCheckpoint = LOG_START;
     let events = 0;
-    for (;;) {
-      const batch = await this.store.readAll(checkpoint, BATCH);
+    // The next batch is read while this one is folded.
+    for (let reading = this.store.readAll(checkpoint, BATCH); ;) {
+      const batch = await reading;
       if (batch.length === 0) break;
+      checkpoint = checkpointOf(batch.at(-1)!);
+      reading = this.store.readAll(checkpoint, BATCH);
       fold(batch);
       events += batch.length;
-      checkpoint = checkpointOf(batch.at(-1)!);
       onProgress({ events, total, elapsedMs: Date.now() - started });
     }
+    const foldMs = Date.now() - started;
+
+    const rebuilds: Rebuild[] = [];
+    if (withReadModels) {
+      rebuilds.push(
+        mapRebuild('subscribers', readModels.subscribers, 'subscribers', (key) => ({
+          user_id: key,
+        })),
+        mapRebuild('messages', readModels.messages, 'messages', (key) => ({ id: key })),
+        mapRebuild('message_recipients', readModels.recipients, 'recipients', (key) => {
+          const [message_id, user_id] = key.split('/');
+          return { message_id, user_id };
+        }),
+      );
+    }
+    if (withPending) {
+      const rowOf = (message_id: string) => {
+        const scheduled_at = pending.get(message_id);
+        return scheduled_at === undefined ? undefined : { message_id, scheduled_at };
+      };
+      rebuilds.push({
+        shadow: new ShadowTable('scheduler_pending'),
+        rows: () =>
+          [...pending].map(([message_id, scheduled_at]) => ({ message_id, scheduled_at })),
+        touched: (touched) => ({
+          keys: [...touched.pending].map((message_id) => ({ message_id })),
+          rows: [...touched.pending].flatMap((id) => rowOf(id) ?? []),
+        }),
+      });
+    }
+
+    const rows: Record<string, number> = {};
+    // The new tables load side by side, each on a connection of its own.
+    await Promise.all(
+      rebuilds.map((rebuild) =>
+        this.orm.em.fork().transactional(async (em) => {
+          await rebuild.shadow.create(em);
+          rows[rebuild.shadow.table] = await rebuild.shadow.insert(em, rebuild.rows());
+          await rebuild.shadow.index(em);
+        }),
+      ),
+    );
 
     const swapStarted = Date.now();
-    const rows: Record<string, number> = {};
     await this.orm.em.fork().transactional(async (em) => {
       await em.execute('LOCK TABLE events IN EXCLUSIVE MODE');
+      const touched = noRowsTouched();
       for (;;) {
         const tail = await this.store.readAllWhileLocked(em, checkpoint, BATCH);
         if (tail.length === 0) break;
-        fold(tail);
+        fold(tail, touched);
         events += tail.length;
         checkpoint = checkpointOf(tail.at(-1)!);
       }
-      if (readModels) {
-        await em.execute('TRUNCATE message_recipients, messages, subscribers');
-        rows.subscribers = await insertRows(em, 'subscribers', readModels.subscribers.values());
-        rows.messages = await insertRows(em, 'messages', readModels.messages.values());
-        rows.message_recipients = await insertRows(
-          em,
-          'message_recipients',
-          readModels.recipients.values(),
-        );
+      for (const rebuild of rebuilds) {
+        const { keys, rows: changed } = rebuild.touched(touched);
+        await rebuild.shadow.replace(em, keys, changed);
       }
-      if (pending) {
-        // The table first, then the checkpoint: the follower's own transactions lock them in
-        // that order too, so the two never deadlock.
-        await em.execute('TRUNCATE scheduler_pending');
-        rows.scheduler_pending = await insertRows(
-          em,
-          'scheduler_pending',
-          [...pending].map(([message_id, scheduled_at]) => ({ message_id, scheduled_at })),
-        );
-        await em.execute(
-          `INSERT INTO checkpoints (name, transaction_id, position, owner, lease_until)
-           VALUES (?, ?::xid8, ?, NULL, NULL)
-           ON CONFLICT (name) DO UPDATE
-              SET transaction_id = excluded.transaction_id, position = excluded.position,
-                  owner = NULL, lease_until = NULL, updated_at = now()`,
-          [PENDING_DEADLINES_CHECKPOINT, checkpoint.transactionId, checkpoint.position],
-        );
-      }
+      // The live tables go together (a foreign key may join them); then the new take their names.
+      await em.execute(`DROP TABLE ${rebuilds.map((rebuild) => rebuild.shadow.table).join(', ')}`);
+      for (const rebuild of rebuilds) await rebuild.shadow.rename(em);
+      for (const rebuild of rebuilds) await rebuild.shadow.addForeignKeys(em);
+      if (withPending) await this.handOverCheckpoint(em, checkpoint);
     });
+    const swapMs = Date.now() - swapStarted;
+    const em = this.orm.em.fork();
+    for (const rebuild of rebuilds) await rebuild.shadow.validateForeignKeys(em);
+
     onProgress({ events, total: Math.max(total, events), elapsedMs: Date.now() - started });
     return {
       projections: [...projections],
       events,
       durationMs: Date.now() - started,
-      swapMs: Date.now() - swapStarted,
+      foldMs,
+      swapMs,
       rows,
     };
   }
+
+  /** The follower goes on from where the replay stopped; its lease is gone, so it takes it anew. */
+  private async handOverCheckpoint(em: EntityManager, checkpoint: LogCheckpoint): Promise<void> {
+    await em.execute(
+      `INSERT INTO checkpoints (name, transaction_id, position, owner, lease_until)
+       VALUES (?, ?::xid8, ?, NULL, NULL)
+       ON CONFLICT (name) DO UPDATE
+          SET transaction_id = excluded.transaction_id, position = excluded.position,
+              owner = NULL, lease_until = NULL, updated_at = now()`,
+      [PENDING_DEADLINES_CHECKPOINT, checkpoint.transactionId, checkpoint.position],
+    );
+  }
 }
 
-/** Writes rows (objects keyed by column name) in chunks, through the table's own row type. */
-async function insertRows(
-  em: EntityManager,
+function mapRebuild<Row extends object>(
   table: string,
-  rows: Iterable<object>,
-): Promise<number> {
-  let chunk: object[] = [];
-  let written = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    await em.execute(
-      `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ?::jsonb)`,
-      [JSON.stringify(chunk)],
-    );
-    written += chunk.length;
-    chunk = [];
+  map: ReadonlyMap<string, Row>,
+  kind: 'subscribers' | 'messages' | 'recipients',
+  keyOf: (key: string) => object,
+): Rebuild {
+  return {
+    shadow: new ShadowTable(table),
+    rows: () => map.values(),
+    touched: (touched) => ({
+      keys: [...touched[kind]].map(keyOf),
+      rows: [...touched[kind]].flatMap((key) => map.get(key) ?? []),
+    }),
   };
-  for (const row of rows) {
-    chunk.push(row);
-    if (chunk.length === INSERT_CHUNK) await flush();
-  }
-  await flush();
-  return written;
 }

@@ -202,3 +202,47 @@ export function foldPendingDeadlines(pending: Map<string, string>, event: Stored
       return;
   }
 }
+
+/** Keys of the rows an event changes, per table: what a replay writes again for the tail. */
+export interface TouchedRows {
+  readonly subscribers: Set<string>;
+  readonly messages: Set<string>;
+  readonly recipients: Set<string>;
+  readonly pending: Set<string>;
+}
+
+export const noRowsTouched = (): TouchedRows => ({
+  subscribers: new Set(),
+  messages: new Set(),
+  recipients: new Set(),
+  pending: new Set(),
+});
+
+export function recordTouched(touched: TouchedRows, event: StoredEvent): void {
+  switch (event.type) {
+    case 'UserSubscribed':
+    case 'UserUnsubscribed':
+    case 'UserChatMigrated':
+      touched.subscribers.add(event.data.userId);
+      return;
+    case 'MessageScheduled':
+      touched.messages.add(event.data.messageId);
+      touched.pending.add(event.data.messageId);
+      for (const userId of event.data.recipients)
+        touched.recipients.add(recipientKey(event.data.messageId, userId));
+      return;
+    case 'MessageCancelled':
+    case 'MessageRescheduled':
+    case 'MessageDue':
+    case 'MessageSent':
+      touched.messages.add(event.data.messageId);
+      touched.pending.add(event.data.messageId);
+      return;
+    case 'RecipientDelivered':
+    case 'RecipientDeliveryFailed':
+      touched.recipients.add(recipientKey(event.data.messageId, event.data.userId));
+      return;
+    case 'RecipientPartSent':
+      return;
+  }
+}

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
+import { CommandBus } from '@nestjs/cqrs';
+import { UnsubscribeUserCommand } from '../libs/application/src/commands/unsubscribe-user/unsubscribe-user.command';
 import { ObjectStorage } from '../libs/storage/src/object-storage';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -532,6 +534,112 @@ describe('API: the seed contract', () => {
         const response = await request(api.server).delete(`/messages/${id}`).set(auth).expect(404);
         expect(response.body.code).toBe('MESSAGE_NOT_FOUND');
       }
+    });
+  });
+
+  describe('audit routes, paged', () => {
+    it("pages through a subscriber's events with a Link to the next page", async () => {
+      const { user_id, chat_id } = await subscribe();
+      // Unsubscribe and come back: three events in the stream.
+      await api.app
+        .get(CommandBus)
+        .execute(
+          new UnsubscribeUserCommand(chat_id, 'requested', { correlationId: 'c', actor: 'test' }),
+        );
+      await request(api.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id, chat_name: 'back' })
+        .expect(200);
+
+      const all = await request(api.server).get(`/subscribers/${user_id}/events`).set(auth);
+      expect(all.body.map((event: { type: string }) => event.type)).toEqual([
+        'UserSubscribed',
+        'UserUnsubscribed',
+        'UserSubscribed',
+      ]);
+      expect(all.headers.link).toBeUndefined();
+
+      const first = await request(api.server)
+        .get(`/subscribers/${user_id}/events?limit=2`)
+        .set(auth)
+        .expect(200);
+      expect(first.body.map((event: { stream_version: number }) => event.stream_version)).toEqual([
+        1, 2,
+      ]);
+      const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.link as string)?.[1];
+      expect(next).toBe(`/subscribers/${user_id}/events?after=2&limit=2`);
+      const second = await request(api.server).get(next!).set(auth).expect(200);
+      expect(second.body.map((event: { stream_version: number }) => event.stream_version)).toEqual([
+        3,
+      ]);
+      expect(second.headers.link).toBeUndefined();
+      // Past the end of a stream that exists: an empty page, not a 404.
+      await request(api.server)
+        .get(`/subscribers/${user_id}/events?after=3`)
+        .set(auth)
+        .expect(200, []);
+      await request(api.server)
+        .get(`/subscribers/${randomUUID()}/events?after=1`)
+        .set(auth)
+        .expect(404);
+    });
+
+    it('pages through the whole log in log order, by type if asked', async () => {
+      const seen: { position: number; type: string; event_id: string }[] = [];
+      let after = 0;
+      for (;;) {
+        const page = await request(api.server)
+          .get(`/events?after=${after}&limit=7`)
+          .set(auth)
+          .expect(200);
+        seen.push(...page.body.items);
+        expect(page.body.items.length).toBeLessThanOrEqual(7);
+        if (page.body.items.length === 0) {
+          expect(page.body.next_after).toBe(after);
+          break;
+        }
+        after = page.body.next_after;
+        expect(after).toBe(page.body.items.at(-1).position);
+      }
+      const stored = await api.events();
+      expect(seen).toHaveLength(stored.length);
+      expect(new Set(seen.map((event) => event.event_id)).size).toBe(stored.length);
+
+      const { user_id } = await subscribe();
+      const latest = await request(api.server)
+        .get(`/events?after=${after}&type=UserSubscribed`)
+        .set(auth)
+        .expect(200);
+      expect(latest.body.items).toHaveLength(1);
+      expect(latest.body.items[0]).toMatchObject({
+        type: 'UserSubscribed',
+        data: { userId: user_id },
+      });
+      const only = await request(api.server)
+        .get('/events?type=UserSubscribed&limit=1000')
+        .set(auth);
+      expect(new Set(only.body.items.map((event: { type: string }) => event.type))).toEqual(
+        new Set(['UserSubscribed']),
+      );
+    });
+
+    it('refuses a position it never gave, a bad limit or type, and a request without a key', async () => {
+      const unknown = await request(api.server)
+        .get('/events?after=999999999')
+        .set(auth)
+        .expect(400);
+      expect(unknown.body.code).toBe('UNKNOWN_POSITION');
+      expect(
+        (await request(api.server).get('/events?limit=0').set(auth).expect(400)).body.code,
+      ).toBe('INVALID_LIMIT');
+      expect(
+        (await request(api.server).get('/events?limit=5000').set(auth).expect(400)).body.code,
+      ).toBe('INVALID_LIMIT');
+      expect(
+        (await request(api.server).get('/events?type=Nonsense').set(auth).expect(400)).body.detail,
+      ).toContain('type must be one of');
+      await request(api.server).get('/events').expect(401);
     });
   });
 

@@ -24,6 +24,7 @@ import { UpdateDeduplicator } from './bot/update-deduplicator';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { AttachmentUploadInterceptor } from './http/attachment-upload.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { EventsController } from './events/events.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SubscribersController } from './subscribers/subscribers.controller';
 import { RootController } from './system/root.controller';
@@ -54,6 +55,7 @@ export class ApiModule {
         ...OBSERVABILITY_CONTROLLERS,
         SubscribersController,
         MessagesController,
+        EventsController,
         TelegramWebhookController,
       ],
       providers: [

@@ -11,6 +11,7 @@ import { ListSubscribersHandler } from './queries/list-subscribers/list-subscrib
 import { ListMessagesHandler } from './queries/list-messages/list-messages.handler';
 import { GetMessageHandler } from './queries/get-message/get-message.handler';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
+import { ListLogEventsHandler } from './queries/list-log-events/list-log-events.handler';
 
 /** The use cases: command and query handlers on the CQRS buses. */
 @Module({
@@ -27,6 +28,7 @@ import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-e
     GetMessageHandler,
     ListMessagesHandler,
     GetStreamEventsHandler,
+    ListLogEventsHandler,
   ],
   exports: [CqrsModule],
 })

@@ -25,6 +25,7 @@ export const DomainErrorCode = {
   UserAlreadySubscribed: 'USER_ALREADY_SUBSCRIBED',
   UserNotSubscribed: 'USER_NOT_SUBSCRIBED',
   SubscriberNotFound: 'SUBSCRIBER_NOT_FOUND',
+  UnknownPosition: 'UNKNOWN_POSITION',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

@@ -150,6 +150,22 @@ export type ScheduledMessageEvent =
 export type DomainEvent = SubscriberEvent | ScheduledMessageEvent;
 export type DomainEventType = DomainEvent['type'];
 
+/** Every event type; a new one must be added (the record's type makes the compiler ask). */
+const EVENT_TYPES: Record<DomainEventType, true> = {
+  UserSubscribed: true,
+  UserUnsubscribed: true,
+  UserChatMigrated: true,
+  MessageScheduled: true,
+  MessageCancelled: true,
+  MessageRescheduled: true,
+  MessageDue: true,
+  RecipientPartSent: true,
+  RecipientDelivered: true,
+  RecipientDeliveryFailed: true,
+  MessageSent: true,
+};
+export const DOMAIN_EVENT_TYPES = Object.keys(EVENT_TYPES) as DomainEventType[];
+
 export const subscriberStreamId = (userId: string): string => `subscriber-${userId}`;
 export const messageStreamId = (messageId: string): string => `message-${messageId}`;
 

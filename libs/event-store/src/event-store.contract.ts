@@ -157,6 +157,42 @@ export function eventStoreContract(
       const ids = after.map((event) => event.eventId);
       expect(new Set(ids).size).toBe(ids.length);
     });
+
+    it('pages through a stream by version', async () => {
+      const userId = randomUUID();
+      const stream = `subscriber-${userId}`;
+      await store.append(stream, [subscribed(userId)], { expectedVersion: 'no_stream', metadata });
+      await store.append(stream, [unsubscribed(userId)], { expectedVersion: 1, metadata });
+      await store.append(stream, [subscribed(userId)], { expectedVersion: 2, metadata });
+      const page = await store.readStream(stream, { afterVersion: 1, limit: 1 });
+      expect(page.map((event) => [event.streamVersion, event.type])).toEqual([
+        [2, 'UserUnsubscribed'],
+      ]);
+      expect(await store.readStream(stream, { afterVersion: 3, limit: 10 })).toEqual([]);
+    });
+
+    it('reads the log after the place of a position, filtered by type', async () => {
+      const userId = randomUUID();
+      const stream = `subscriber-${userId}`;
+      const { events } = await store.append(stream, [subscribed(userId), unsubscribed(userId)], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      const first = events[0]!;
+      const place = await store.checkpointAt(first.position);
+      expect(place).toEqual(checkpointOf(first));
+      expect(await store.checkpointAt(Number.MAX_SAFE_INTEGER)).toBeNull();
+      const after = await readEverything(store, place!);
+      expect(after.map((event) => event.eventId)).toContain(events[1]!.eventId);
+      expect(after.map((event) => event.eventId)).not.toContain(first.eventId);
+      const onlyUnsubscribed = await store.readAll(LOG_START, 10_000, {
+        types: ['UserUnsubscribed'],
+      });
+      expect(new Set(onlyUnsubscribed.map((event) => event.type))).toEqual(
+        new Set(['UserUnsubscribed']),
+      );
+      expect(onlyUnsubscribed.map((event) => event.eventId)).toContain(events[1]!.eventId);
+    });
   });
 }
 

@@ -44,6 +44,11 @@ export const checkpointOf = (event: StoredEvent): LogCheckpoint => ({
   position: event.position,
 });
 
+export interface StreamPage {
+  readonly afterVersion: number;
+  readonly limit: number;
+}
+
 /** `no_stream`: the stream must not exist; a number: the stream's current last version. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 
@@ -70,10 +75,19 @@ export abstract class EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult>;
-  /** The stream's events in version order; empty for a stream that does not exist. */
-  abstract readStream(streamId: string): Promise<StoredEvent[]>;
-  /** Up to `limit` committed events after the checkpoint, in log order. */
-  abstract readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The stream's events in version order, or a page of them (versions after `afterVersion`);
+   * empty for a stream that does not exist.
+   */
+  abstract readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]>;
+  /** Up to `limit` committed events after the checkpoint, in log order; of `types` if given. */
+  abstract readAll(
+    after: LogCheckpoint,
+    limit: number,
+    filter?: { readonly types?: readonly string[] },
+  ): Promise<StoredEvent[]>;
+  /** The place of the event at `position`: reading after it goes on after that event. */
+  abstract checkpointAt(position: number): Promise<LogCheckpoint | null>;
 }
 
 export class StreamVersionConflictError extends Error {

@@ -7,6 +7,7 @@ import {
   type LogCheckpoint,
   type NewEvent,
   type StoredEvent,
+  type StreamPage,
   StreamVersionConflictError,
   versionMatches,
 } from './event-store';
@@ -52,17 +53,30 @@ export class InMemoryEventStore implements EventStore {
     return { events: stored, streamVersion: current + events.length, alreadyStored: false };
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    return this.log.filter((event) => event.streamId === streamId);
+  async readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]> {
+    const events = this.log.filter(
+      (event) => event.streamId === streamId && event.streamVersion > (page?.afterVersion ?? 0),
+    );
+    return page ? events.slice(0, page.limit) : events;
   }
 
-  async readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
+  async readAll(
+    after: LogCheckpoint,
+    limit: number,
+    filter: { readonly types?: readonly string[] } = {},
+  ): Promise<StoredEvent[]> {
     return this.log
       .filter(
         (event) =>
-          BigInt(event.transactionId) > BigInt(after.transactionId) ||
-          (event.transactionId === after.transactionId && event.position > after.position),
+          (BigInt(event.transactionId) > BigInt(after.transactionId) ||
+            (event.transactionId === after.transactionId && event.position > after.position)) &&
+          (filter.types === undefined || filter.types.includes(event.type)),
       )
       .slice(0, limit);
+  }
+
+  async checkpointAt(position: number): Promise<LogCheckpoint | null> {
+    const event = this.log.find((stored) => stored.position === position);
+    return event ? { transactionId: event.transactionId, position } : null;
   }
 }

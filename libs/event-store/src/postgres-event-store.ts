@@ -11,6 +11,7 @@ import {
   type LogCheckpoint,
   type NewEvent,
   type StoredEvent,
+  type StreamPage,
   StreamVersionConflictError,
   versionMatches,
 } from './event-store';
@@ -97,28 +98,43 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<EventRow[]>(
-        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`,
-        [streamId],
-      );
+  async readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]> {
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ?
+          ORDER BY stream_version ${page ? 'LIMIT ?' : ''}`,
+      page ? [streamId, page.afterVersion, page.limit] : [streamId, 0],
+    );
     return rows.map(toStoredEvent);
   }
 
-  async readAll(after: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
+  async readAll(
+    after: LogCheckpoint,
+    limit: number,
+    filter: { readonly types?: readonly string[] } = {},
+  ): Promise<StoredEvent[]> {
+    const types = filter.types;
     // Only transactions older than the oldest one still running: every one of them has
     // committed or aborted, so nothing can later appear before what this returns.
     const rows = await this.orm.em.fork().execute<EventRow[]>(
       `SELECT ${COLUMNS} FROM events
         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
           AND (transaction_id, position) > (?::xid8, ?::bigint)
+          ${types ? `AND type IN (${types.map(() => '?').join(', ') || 'NULL'})` : ''}
         ORDER BY transaction_id, position
         LIMIT ?`,
-      [after.transactionId, after.position, limit],
+      [after.transactionId, after.position, ...(types ?? []), limit],
     );
     return rows.map(toStoredEvent);
+  }
+
+  async checkpointAt(position: number): Promise<LogCheckpoint | null> {
+    const [row] = await this.orm.em
+      .fork()
+      .execute<{ transaction_id: string }[]>(
+        'SELECT transaction_id::text AS transaction_id FROM events WHERE position = ?',
+        [position],
+      );
+    return row ? { transactionId: row.transaction_id, position } : null;
   }
 
   /**

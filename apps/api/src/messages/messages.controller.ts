@@ -10,6 +10,7 @@ import {
   Post,
   Query,
   Req,
+  Res,
   UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -21,13 +22,12 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
-import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { ApiConfig } from '../../../../libs/config/src/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
@@ -45,7 +45,9 @@ import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
 import { ListMessagesDto } from './list-messages.dto';
-import { EventResponse, toEventResponse } from '../events/event.response';
+import { StreamEventsPageDto } from '../events/audit-page.dto';
+import { EventResponse } from '../events/event.response';
+import { streamEventsPage } from '../events/events.controller';
 import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
 
@@ -198,10 +200,21 @@ export class MessagesController {
   @Get('messages/:id/events')
   @ApiOperation({ summary: "The message's events, in order: its audit trail" })
   @ApiOkResponse({ type: [EventResponse] })
-  async events(@Param('id') id: string): Promise<EventResponse[]> {
-    const events = await this.queries.execute(new GetStreamEventsQuery(messageStreamId(id)));
-    if (events.length === 0) throw messageNotFound(id);
-    return events.map(toEventResponse);
+  async events(
+    @Param('id') id: string,
+    @Query() query: StreamEventsPageDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<EventResponse[]> {
+    const page = await streamEventsPage(
+      this.queries,
+      messageStreamId(id),
+      query,
+      request,
+      response,
+    );
+    if (!page) throw messageNotFound(id);
+    return page;
   }
 }
 

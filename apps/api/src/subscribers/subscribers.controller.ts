@@ -1,13 +1,25 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
-import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { subscriberStreamId } from '../../../../libs/domain/src/events';
-import { EventResponse, toEventResponse } from '../events/event.response';
+import { StreamEventsPageDto } from '../events/audit-page.dto';
+import { EventResponse } from '../events/event.response';
+import { streamEventsPage } from '../events/events.controller';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { SubscribeUserDto } from './subscribe-user.dto';
@@ -51,15 +63,26 @@ export class SubscribersController {
     summary: "The subscriber's events, in order: subscribed, unsubscribed, chat moved",
   })
   @ApiOkResponse({ type: [EventResponse] })
-  async events(@Param('id') id: string): Promise<EventResponse[]> {
-    const events = await this.queries.execute(new GetStreamEventsQuery(subscriberStreamId(id)));
-    if (events.length === 0) {
+  async events(
+    @Param('id') id: string,
+    @Query() query: StreamEventsPageDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<EventResponse[]> {
+    const page = await streamEventsPage(
+      this.queries,
+      subscriberStreamId(id),
+      query,
+      request,
+      response,
+    );
+    if (!page) {
       throw new DomainError(
         DomainErrorCode.SubscriberNotFound,
         `No subscriber with user_id ${id}`,
         { userId: id },
       );
     }
-    return events.map(toEventResponse);
+    return page;
   }
 }

@@ -22,6 +22,7 @@ export class RootController {
         'PATCH /messages/{id}': 'Reschedule a message before it is due',
         'GET /messages/{id}/events': "The message's events, in order",
         'GET /subscribers/{id}/events': "The subscriber's events, in order",
+        'GET /events': 'The whole log, a page at a time: ?after=<position>&limit=&type=',
         'GET /health/live': 'Liveness',
         'GET /health/ready':
           'Readiness: database, broker and object store; the Bot API as degraded',

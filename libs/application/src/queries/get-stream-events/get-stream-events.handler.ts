@@ -6,7 +6,12 @@ import { GetStreamEventsQuery } from './get-stream-events.query';
 export class GetStreamEventsHandler implements IQueryHandler<GetStreamEventsQuery> {
   constructor(private readonly events: EventStore) {}
 
-  async execute(query: GetStreamEventsQuery): Promise<StoredEvent[]> {
-    return this.events.readStream(query.streamId);
+  async execute(query: GetStreamEventsQuery): Promise<{ events: StoredEvent[]; exists: boolean }> {
+    const events = await this.events.readStream(query.streamId, query.page);
+    const exists =
+      events.length > 0 ||
+      (query.page !== undefined &&
+        (await this.events.readStream(query.streamId, { afterVersion: 0, limit: 1 })).length > 0);
+    return { events, exists };
   }
 }

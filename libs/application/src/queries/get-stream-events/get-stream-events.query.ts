@@ -1,9 +1,15 @@
 import { Query } from '@nestjs/cqrs';
-import type { StoredEvent } from '../../../../event-store/src/event-store';
+import type { StoredEvent, StreamPage } from '../../../../event-store/src/event-store';
 
-/** The events of one stream, in order: the audit trail of a message or a subscriber. */
-export class GetStreamEventsQuery extends Query<StoredEvent[]> {
-  constructor(readonly streamId: string) {
+/**
+ * The events of one stream, in order, or a page of them: the audit trail of a message or a
+ * subscriber. `exists` tells an empty page of a stream from a stream that does not exist.
+ */
+export class GetStreamEventsQuery extends Query<{ events: StoredEvent[]; exists: boolean }> {
+  constructor(
+    readonly streamId: string,
+    readonly page?: StreamPage,
+  ) {
     super();
   }
 }

@@ -241,6 +241,7 @@ describe('Projections are a fold of the log', () => {
                 objectKey: `attachments/${messageId}/${n}-file${n}.txt`,
                 fileName: `file${n}.txt`,
                 contentType: 'text/plain',
+                declaredContentType: 'text/plain',
                 size: 10 + n,
                 sha256: 'a'.repeat(64),
               })),

@@ -7,7 +7,14 @@ export interface Attachment {
   /** Object key in the bucket; the seed's `file_paths` entries. */
   readonly objectKey: string;
   readonly fileName: string;
+  /** The type the system decided for the file, sent to Telegram and shown to clients. */
   readonly contentType: string;
+  /**
+   * What the client said the file is (its multipart part's Content-Type), kept apart from
+   * `contentType` for the audit trail. Added in MessageScheduled schema version 2: a version 1
+   * event reads it as its contentType, which was the client's word then.
+   */
+  readonly declaredContentType: string;
   readonly size: number;
   readonly sha256: string;
 }

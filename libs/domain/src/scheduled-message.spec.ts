@@ -28,6 +28,7 @@ const attachment: Attachment = {
   objectKey: 'attachments/k1/report.pdf',
   fileName: 'report.pdf',
   contentType: 'application/pdf',
+  declaredContentType: 'application/pdf',
   size: 1000,
   sha256: 'ab'.repeat(32),
 };

@@ -21,6 +21,7 @@ export type StoredEvent<E extends DomainEvent = DomainEvent> = E & {
   readonly position: number;
   /** The writing transaction's id; the log's read order is (transactionId, position). */
   readonly transactionId: string;
+  /** The shape of `data`: always the current one for the type (older ones are upcast on read). */
   readonly schemaVersion: number;
   readonly metadata: EventMetadata;
   readonly recordedAt: Date;

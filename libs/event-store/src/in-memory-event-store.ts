@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { schemaVersionOf } from '../../domain/src/event-schema';
 import {
   type AppendOptions,
   type AppendResult,
@@ -45,7 +46,7 @@ export class InMemoryEventStore implements EventStore {
       streamVersion: current + index + 1,
       position: this.log.length + index + 1,
       transactionId,
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf(event.type),
       metadata: options.metadata,
       recordedAt,
     }));

@@ -162,3 +162,83 @@ describe('PostgresEventStore reading the log while transactions commit out of or
     expect([...seen].sort((x, y) => x - y)).toEqual([...committed].sort((x, y) => x - y));
   });
 });
+
+describe('PostgresEventStore and event schema versions', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await connectOrm(database.url);
+    store = new PostgresEventStore(orm);
+  });
+  afterAll(async () => {
+    await orm.close(true);
+    await database.drop();
+  });
+
+  const attachment = {
+    objectKey: 'attachments/m/1-notes.txt',
+    fileName: 'notes.txt',
+    contentType: 'text/plain',
+    size: 5,
+    sha256: 'cd'.repeat(32),
+  };
+
+  it('reads a MessageScheduled stored at schema version 1 in the current shape', async () => {
+    const messageId = randomUUID();
+    // As the code of schema version 1 wrote it: no declaredContentType.
+    await orm.em.fork().execute(
+      `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+       VALUES (?, ?, 1, 'MessageScheduled', 1, ?::jsonb, '{"actor":"api-key:old","correlationId":"c","causationId":null}')`,
+      [
+        randomUUID(),
+        `message-${messageId}`,
+        JSON.stringify({
+          messageId,
+          recipients: [randomUUID()],
+          text: 'from before',
+          scheduledAt: '2030-01-01T00:00:00.000Z',
+          attachments: [attachment],
+        }),
+      ],
+    );
+    const [event] = await store.readStream(`message-${messageId}`);
+    expect(event).toMatchObject({
+      type: 'MessageScheduled',
+      schemaVersion: 2,
+      data: { attachments: [{ ...attachment, declaredContentType: 'text/plain' }] },
+    });
+  });
+
+  it('stores new events at their current schema version', async () => {
+    const messageId = randomUUID();
+    await store.append(
+      `message-${messageId}`,
+      [
+        {
+          type: 'MessageScheduled',
+          data: {
+            messageId,
+            recipients: [randomUUID()],
+            text: 'now',
+            scheduledAt: '2030-01-01T00:00:00.000Z',
+            attachments: [{ ...attachment, declaredContentType: 'application/octet-stream' }],
+          },
+        },
+      ],
+      {
+        expectedVersion: 'no_stream',
+        metadata: { actor: 'test', correlationId: 'c', causationId: null },
+      },
+    );
+    const [row] = await orm.em
+      .fork()
+      .execute<{ schema_version: number; declared: string }[]>(
+        `SELECT schema_version, data->'attachments'->0->>'declaredContentType' AS declared FROM events WHERE stream_id = ?`,
+        [`message-${messageId}`],
+      );
+    expect(row).toEqual({ schema_version: 2, declared: 'application/octet-stream' });
+  });
+});

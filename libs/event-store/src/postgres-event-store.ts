@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { DomainEvent } from '../../domain/src/events';
+import { schemaVersionOf, upcast } from '../../domain/src/event-schema';
+import type { DomainEvent, DomainEventType } from '../../domain/src/events';
 import {
   type AppendOptions,
   type AppendResult,
@@ -61,17 +62,18 @@ export class PostgresEventStore implements EventStore {
         if (!versionMatches(options.expectedVersion, current)) {
           throw new StreamVersionConflictError(streamId, options.expectedVersion, current);
         }
-        const values = prepared.map(() => '(?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ');
+        const values = prepared.map(() => '(?::uuid, ?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ');
         const params = prepared.flatMap((event, index) => [
           event.eventId,
           streamId,
           current + index + 1,
           event.type,
+          schemaVersionOf(event.type),
           JSON.stringify(event.data),
           JSON.stringify(options.metadata),
         ]);
         const rows = await em.execute<EventRow[]>(
-          `INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata)
+          `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
            VALUES ${values} RETURNING ${COLUMNS}`,
           params,
         );
@@ -211,16 +213,18 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
+/** A row as the current code reads it: older schema versions go through their upcasters. */
 function toStoredEvent(row: EventRow): StoredEvent {
+  const { data, schemaVersion } = upcast(row.type as DomainEventType, row.schema_version, row.data);
   return {
     type: row.type,
-    data: row.data,
+    data,
     eventId: row.event_id,
     streamId: row.stream_id,
     streamVersion: row.stream_version,
     position: Number(row.position),
     transactionId: row.transaction_id,
-    schemaVersion: row.schema_version,
+    schemaVersion,
     metadata: row.metadata,
     recordedAt: new Date(row.recorded_at),
   } as StoredEvent<DomainEvent>;

@@ -1,3 +1,5 @@
+import { upcast } from '../../domain/src/event-schema';
+import type { DomainEventType } from '../../domain/src/events';
 import type { StoredEvent } from '../../event-store/src/event-store';
 
 /** The body of an event as published on the broker: the stored event, with its time as text. */
@@ -29,7 +31,18 @@ export function toEventMessage(event: StoredEvent): EventMessage {
   };
 }
 
+/** Reads a published event; one published by older code goes through the upcasters too. */
 export function fromEventMessage(content: Buffer): StoredEvent {
   const message = JSON.parse(content.toString('utf8')) as EventMessage;
-  return { ...message, recordedAt: new Date(message.recordedAt) } as StoredEvent;
+  const { data, schemaVersion } = upcast(
+    message.type as DomainEventType,
+    message.schemaVersion,
+    message.data,
+  );
+  return {
+    ...message,
+    data,
+    schemaVersion,
+    recordedAt: new Date(message.recordedAt),
+  } as StoredEvent;
 }

@@ -17,6 +17,7 @@ export interface UploadedAttachment {
   readonly objectKey: string;
   readonly fileName: string;
   readonly contentType: string;
+  readonly declaredContentType: string;
   readonly size: number;
   readonly sha256: string;
 }
@@ -61,9 +62,11 @@ class ObjectStorageEngine implements StorageEngine {
     }
     const index = (upload.uploadCount = (upload.uploadCount ?? 0) + 1);
     const objectKey = `attachments/${upload.messageId}/${index}-${fileName}`;
-    const contentType = file.mimetype || 'application/octet-stream';
+    const declaredContentType = file.mimetype || 'application/octet-stream';
+    // Until the type is decided from the bytes, it is the client's word.
+    const contentType = declaredContentType;
     this.storage.putStream(objectKey, file.stream, contentType).then(
-      (stored) => callback(null, { ...stored, fileName, contentType }),
+      (stored) => callback(null, { ...stored, fileName, contentType, declaredContentType }),
       (error: unknown) =>
         callback(
           error instanceof EmptyObjectError
@@ -200,10 +203,11 @@ export function uploadedAttachments(request: Request): UploadedAttachment[] {
   return files
     .filter((file) => file.objectKey)
     .sort((a, b) => a.objectKey.localeCompare(b.objectKey, 'en', { numeric: true }))
-    .map(({ objectKey, fileName, contentType, size, sha256 }) => ({
+    .map(({ objectKey, fileName, contentType, declaredContentType, size, sha256 }) => ({
       objectKey,
       fileName,
       contentType,
+      declaredContentType,
       size,
       sha256,
     }));

@@ -1,0 +1,69 @@
+import type { Attachment, DomainEventType, MessageScheduled } from './events';
+
+/**
+ * The schema version each event type is written with now. An event's data changes shape only
+ * with a new version here and an upcaster from the one before, so that every event ever stored
+ * still reads in the current shape: the log is never rewritten.
+ */
+export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> = {
+  UserSubscribed: 1,
+  UserUnsubscribed: 1,
+  UserChatMigrated: 1,
+  MessageScheduled: 2,
+  MessageCancelled: 1,
+  MessageRescheduled: 1,
+  MessageDue: 1,
+  RecipientPartSent: 1,
+  RecipientDelivered: 1,
+  RecipientDeliveryFailed: 1,
+  MessageSent: 1,
+};
+
+/** MessageScheduled as version 1 wrote it: attachments without declaredContentType. */
+interface MessageScheduledV1Data extends Omit<MessageScheduled['data'], 'attachments'> {
+  readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
+}
+
+/** From version n to n + 1, per type. */
+const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) => unknown>>> = {
+  MessageScheduled: {
+    1: (data: MessageScheduledV1Data): MessageScheduled['data'] => ({
+      ...data,
+      // Version 1 stored the client's Content-Type as the attachment's type.
+      attachments: data.attachments.map((attachment) => ({
+        ...attachment,
+        declaredContentType: attachment.contentType,
+      })),
+    }),
+  },
+};
+
+export class UnknownSchemaVersionError extends Error {
+  constructor(type: string, version: number) {
+    super(
+      `${type} schema version ${version} is newer than this code knows (${CURRENT_SCHEMA_VERSION[type as DomainEventType]}): deploy the newer code`,
+    );
+    this.name = 'UnknownSchemaVersionError';
+  }
+}
+
+export const schemaVersionOf = (type: DomainEventType): number => CURRENT_SCHEMA_VERSION[type];
+
+/** Brings stored event data up to the current shape of its type, one version at a time. */
+export function upcast(
+  type: DomainEventType,
+  version: number,
+  data: unknown,
+): { data: unknown; schemaVersion: number } {
+  const current = CURRENT_SCHEMA_VERSION[type] as number | undefined;
+  // Not an event of this code's catalogue: nothing to upcast it with, and not its to refuse.
+  if (current === undefined) return { data, schemaVersion: version };
+  if (version > current) throw new UnknownSchemaVersionError(type, version);
+  let upcast = data;
+  for (let from = version; from < current; from++) {
+    const step = UPCASTERS[type]?.[from];
+    if (!step) throw new Error(`No upcaster for ${type} from schema version ${from}`);
+    upcast = step(upcast as never);
+  }
+  return { data: upcast, schemaVersion: current };
+}

@@ -79,6 +79,11 @@ describe('The CLI: replay, audit, events, verify', () => {
     };
   }
 
+  it('is what `npm run cli` runs', async () => {
+    const { scripts } = (await import('../package.json')) as { scripts: Record<string, string> };
+    expect(scripts.cli).toMatch(/&& node dist\/apps\/cli\/src\/main\.js$/);
+  });
+
   it('audits a message and a subscriber as timelines', async () => {
     const [a, b] = [await subscribe(), await subscribe()];
     const id = await schedule([a.userId, b.userId], 'Quarterly review');

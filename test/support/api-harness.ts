@@ -49,6 +49,11 @@ export async function startApi(
     telegramMode?: 'polling' | 'webhook';
     /** The Bot API double refuses the token (401) until a test says otherwise. */
     telegramRejectsToken?: boolean;
+    idempotencyKeyTtlSeconds?: number;
+    /** Off (0) unless a test asks: the suites send many requests a minute. */
+    rateLimitPerMinute?: number;
+    /** More keys than the tester's. */
+    extraKeys?: { name: string; key: string }[];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -72,9 +77,11 @@ export async function startApi(
       storageConfig,
       new ApiConfig(
         8000,
-        [{ name: 'tester', key: TEST_API_KEY }],
+        [{ name: 'tester', key: TEST_API_KEY }, ...(overrides.extraKeys ?? [])],
         overrides.maxFileBytes ?? 50 * 1024 * 1024,
         overrides.maxFiles ?? 10,
+        overrides.idempotencyKeyTtlSeconds ?? 86_400,
+        overrides.rateLimitPerMinute ?? 0,
       ),
       new TelegramConfig(
         TEST_BOT_TOKEN,

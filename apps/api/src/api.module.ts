@@ -23,6 +23,8 @@ import { TelegramWebhookController } from './bot/telegram-webhook.controller';
 import { UpdateDeduplicator } from './bot/update-deduplicator';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { AttachmentUploadInterceptor } from './http/attachment-upload.interceptor';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyStore } from './http/idempotency.store';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { EventsController } from './events/events.controller';
 import { MessagesController } from './messages/messages.controller';
@@ -60,6 +62,8 @@ export class ApiModule {
       ],
       providers: [
         AttachmentUploadInterceptor,
+        IdempotencyStore,
+        IdempotencyInterceptor,
         BotUpdate,
         BotLauncher,
         readinessChecks(

@@ -87,6 +87,10 @@ export class ApiConfig {
     readonly apiKeys: readonly ApiKey[],
     readonly maxFileBytes: number,
     readonly maxFilesPerMessage: number,
+    /** How long an Idempotency-Key is remembered. */
+    readonly idempotencyKeyTtlSeconds: number = 86_400,
+    /** Requests per minute one API key may make; 0 turns the limit off. */
+    readonly rateLimitPerMinute: number = 600,
   ) {}
 
   static fromEnv(env: EnvReader): ApiConfig {
@@ -114,6 +118,18 @@ export class ApiConfig {
         min: 0,
         max: 100,
         default: 10,
+      }),
+      env.integer('IDEMPOTENCY_KEY_TTL_SECONDS', {
+        expected: 'how long an Idempotency-Key is remembered, 1 to 2592000 seconds (30 days)',
+        min: 1,
+        max: 2_592_000,
+        default: 86_400,
+      }),
+      env.integer('API_RATE_LIMIT_PER_MINUTE', {
+        expected: 'requests per minute per API key, 0 (no limit) to 1000000',
+        min: 0,
+        max: 1_000_000,
+        default: 600,
       }),
     );
   }

@@ -3,12 +3,14 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migration20261129000000_EventStore } from './migrations/Migration20261129000000_event-store';
 import { Migration20261129010000_Delivery } from './migrations/Migration20261129010000_delivery';
 import { Migration20261129020000_Bot } from './migrations/Migration20261129020000_bot';
+import { Migration20261129030000_Idempotency } from './migrations/Migration20261129030000_idempotency';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
   { name: 'Migration20261129000000_event-store', class: Migration20261129000000_EventStore },
   { name: 'Migration20261129010000_delivery', class: Migration20261129010000_Delivery },
   { name: 'Migration20261129020000_bot', class: Migration20261129020000_Bot },
+  { name: 'Migration20261129030000_idempotency', class: Migration20261129030000_Idempotency },
 ];
 
 export interface OrmSettings {

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ApiConfig } from '../../../../libs/config/src/config';
 import { PUBLIC_ROUTE } from '../../../../libs/observability/src/public-route';
 import { ApiError } from './api-error';
+import { RateLimiter } from './rate-limiter';
 import { setActor } from './request-context';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -17,12 +18,14 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: { name: string; digest: Buffer }[];
+  private readonly limiter: RateLimiter;
 
   constructor(
-    config: ApiConfig,
+    private readonly config: ApiConfig,
     private readonly reflector: Reflector,
   ) {
     this.keys = config.apiKeys.map((key) => ({ name: key.name, digest: digest(key.key) }));
+    this.limiter = new RateLimiter(config.rateLimitPerMinute);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -49,6 +52,16 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (match === undefined) throw new ApiError(401, 'API_KEY_INVALID', 'The API key is not valid');
     setActor(request, `api-key:${match}`);
+    const waitSeconds = this.limiter.take(match);
+    if (waitSeconds > 0) {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(waitSeconds));
+      throw new ApiError(
+        429,
+        'RATE_LIMITED',
+        `Too many requests with this API key (at most ${this.config.rateLimitPerMinute} a minute); retry in ${waitSeconds} s`,
+        { retryAfterSeconds: waitSeconds },
+      );
+    }
     return true;
   }
 }

@@ -17,6 +17,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiSecurity,
@@ -41,6 +42,8 @@ import {
   uploadedAttachments,
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
+import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
@@ -69,8 +72,9 @@ export class MessagesController {
 
   @Post('schedule-message')
   @HttpCode(200)
-  @UseInterceptors(AttachmentUploadInterceptor)
+  @UseInterceptors(AttachmentUploadInterceptor, IdempotencyInterceptor)
   @ApiOperation({ summary: 'Schedule a message with attachments for subscribers' })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {

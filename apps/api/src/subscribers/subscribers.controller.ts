@@ -11,7 +11,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
@@ -20,6 +20,8 @@ import { subscriberStreamId } from '../../../../libs/domain/src/events';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
+import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { SubscribeUserDto } from './subscribe-user.dto';
@@ -37,7 +39,8 @@ export class SubscribersController {
 
   @Post('subscribe-user')
   @HttpCode(200)
-  @UseInterceptors(RequireJsonInterceptor)
+  @UseInterceptors(RequireJsonInterceptor, IdempotencyInterceptor)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiOperation({ summary: 'Subscribe a chat; answers with the user_id to schedule messages for' })
   @ApiOkResponse({ type: SubscriberResponse })
   async subscribe(

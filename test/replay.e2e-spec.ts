@@ -246,7 +246,12 @@ describe('Projections are a fold of the log', () => {
                 sha256: 'a'.repeat(64),
               })),
               recipientStatus: new Map(statuses.map((row) => [row.user_id, row.status])),
-              limits: { maxCount: 10, maxBytes: 1024 },
+              limits: {
+                maxCount: 10,
+                maxBytes: 1024,
+                maxRecipients: 100,
+                latest: new Date(base + 3_600_000 * 24 * 365),
+              },
             });
             messages.push(messageId);
             break;

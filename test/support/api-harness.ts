@@ -54,6 +54,8 @@ export async function startApi(
     rateLimitPerMinute?: number;
     /** More keys than the tester's. */
     extraKeys?: { name: string; key: string }[];
+    maxRecipients?: number;
+    scheduleHorizonDays?: number;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -82,6 +84,8 @@ export async function startApi(
         overrides.maxFiles ?? 10,
         overrides.idempotencyKeyTtlSeconds ?? 86_400,
         overrides.rateLimitPerMinute ?? 0,
+        overrides.maxRecipients ?? 1000,
+        overrides.scheduleHorizonDays ?? 3650,
       ),
       new TelegramConfig(
         TEST_BOT_TOKEN,

@@ -91,6 +91,9 @@ export class ApiConfig {
     readonly idempotencyKeyTtlSeconds: number = 86_400,
     /** Requests per minute one API key may make; 0 turns the limit off. */
     readonly rateLimitPerMinute: number = 600,
+    readonly maxRecipientsPerMessage: number = 1000,
+    /** How far ahead a message may be scheduled. */
+    readonly scheduleHorizonDays: number = 3650,
   ) {}
 
   static fromEnv(env: EnvReader): ApiConfig {
@@ -130,6 +133,18 @@ export class ApiConfig {
         min: 0,
         max: 1_000_000,
         default: 600,
+      }),
+      env.integer('MAX_RECIPIENTS_PER_MESSAGE', {
+        expected: 'recipients of one message, 1 to 100000',
+        min: 1,
+        max: 100_000,
+        default: 1000,
+      }),
+      env.integer('SCHEDULE_HORIZON_DAYS', {
+        expected: 'how many days ahead a message may be scheduled, 1 to 36500',
+        min: 1,
+        max: 36_500,
+        default: 3650,
       }),
     );
   }

@@ -26,6 +26,8 @@ export const DomainErrorCode = {
   UserNotSubscribed: 'USER_NOT_SUBSCRIBED',
   SubscriberNotFound: 'SUBSCRIBER_NOT_FOUND',
   UnknownPosition: 'UNKNOWN_POSITION',
+  TooManyRecipients: 'TOO_MANY_RECIPIENTS',
+  ScheduledTooFar: 'SCHEDULED_TOO_FAR',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

@@ -24,6 +24,13 @@ const spec = deciderSpec<ScheduledMessageCommand, ScheduledMessageState, Schedul
 const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
   error instanceof DomainError && error.code === code;
 
+const LIMITS = {
+  maxCount: 10,
+  maxBytes: 50 * 1024 * 1024,
+  maxRecipients: 100,
+  latest: new Date('2031-01-01T00:00:00Z'),
+};
+
 const attachment: Attachment = {
   objectKey: 'attachments/k1/report.pdf',
   fileName: 'report.pdf',
@@ -46,7 +53,7 @@ function command(overrides: Partial<ScheduleMessage> = {}): ScheduleMessage {
       ['u-2', 'active'],
       ['u-3', 'unsubscribed'],
     ]),
-    limits: { maxCount: 10, maxBytes: 50 * 1024 * 1024 },
+    limits: LIMITS,
     ...overrides,
   };
 }
@@ -100,15 +107,25 @@ describe('ScheduledMessage', () => {
     ['an unsubscribed recipient', { recipients: ['u-3'] }, DomainErrorCode.UnsubscribedRecipients],
     [
       'more files than allowed',
-      { attachments: [attachment, attachment], limits: { maxCount: 1, maxBytes: 10_000 } },
+      { attachments: [attachment, attachment], limits: { ...LIMITS, maxCount: 1 } },
       DomainErrorCode.TooManyAttachments,
     ],
     [
       'a file over the size limit',
-      { limits: { maxCount: 10, maxBytes: 999 } },
+      { limits: { ...LIMITS, maxBytes: 999 } },
       DomainErrorCode.AttachmentTooLarge,
     ],
     ['an invalid time', { scheduledAt: new Date('nope') }, DomainErrorCode.InvalidTimestamp],
+    [
+      'more recipients than allowed',
+      { limits: { ...LIMITS, maxRecipients: 1 } },
+      DomainErrorCode.TooManyRecipients,
+    ],
+    [
+      'a time beyond the horizon',
+      { scheduledAt: new Date(LIMITS.latest.getTime() + 1) },
+      DomainErrorCode.ScheduledTooFar,
+    ],
   ])('refuses %s', (_name, overrides, code) => {
     spec.given([]).when(command(overrides)).thenThrows(refusedWith(code));
   });

@@ -42,6 +42,13 @@ export interface AttachmentLimits {
   readonly maxBytes: number;
 }
 
+/** What one message may hold, and how far ahead it may be scheduled. */
+export interface ScheduleLimits extends AttachmentLimits {
+  readonly maxRecipients: number;
+  /** The latest time a message may be scheduled for (now plus the horizon). */
+  readonly latest: Date;
+}
+
 export interface ScheduleMessage {
   readonly type: 'ScheduleMessage';
   readonly messageId: string;
@@ -51,7 +58,7 @@ export interface ScheduleMessage {
   readonly attachments: readonly Attachment[];
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
-  readonly limits: AttachmentLimits;
+  readonly limits: ScheduleLimits;
 }
 
 /** The scheduler found the message due. */
@@ -92,6 +99,8 @@ export interface RescheduleMessage {
   readonly type: 'RescheduleMessage';
   readonly messageId: string;
   readonly scheduledAt: Date;
+  /** The latest time allowed, as for scheduling; none: no horizon. */
+  readonly latest?: Date;
 }
 
 export type ScheduledMessageCommand =
@@ -120,6 +129,7 @@ export function decideScheduledMessage(
           'scheduled_timestamp is not a valid time',
         );
       }
+      if (command.latest) validateHorizon(command.scheduledAt, command.latest);
       const scheduledAt = command.scheduledAt.toISOString();
       if (scheduledAt === pending.scheduledAt) return [];
       return [
@@ -151,6 +161,13 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
     );
   }
   validateText(command.text);
+  if (command.recipients.length > command.limits.maxRecipients) {
+    throw new DomainError(
+      DomainErrorCode.TooManyRecipients,
+      `At most ${command.limits.maxRecipients} recipients per message; got ${command.recipients.length}`,
+      { field: 'target_user_id', max: command.limits.maxRecipients },
+    );
+  }
   validateRecipients(command.recipients, command.recipientStatus);
   validateAttachments(command.attachments, command.limits);
   if (Number.isNaN(command.scheduledAt.getTime())) {
@@ -159,6 +176,7 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       'scheduled_timestamp is not a valid time',
     );
   }
+  validateHorizon(command.scheduledAt, command.limits.latest);
   return {
     type: 'MessageScheduled',
     data: {
@@ -350,6 +368,16 @@ export function validateText(text: string): void {
       DomainErrorCode.MessageTooLong,
       `message is ${text.length} characters long; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
       { field: 'message', length: text.length, max: MAX_MESSAGE_LENGTH },
+    );
+  }
+}
+
+function validateHorizon(scheduledAt: Date, latest: Date): void {
+  if (scheduledAt.getTime() > latest.getTime()) {
+    throw new DomainError(
+      DomainErrorCode.ScheduledTooFar,
+      `scheduled_timestamp ${scheduledAt.toISOString()} is too far ahead: the latest allowed now is ${latest.toISOString()}`,
+      { field: 'scheduled_timestamp', latest: latest.toISOString() },
     );
   }
 }

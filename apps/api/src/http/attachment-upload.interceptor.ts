@@ -10,6 +10,8 @@ import multer, { MulterError, type StorageEngine } from 'multer';
 import type { Observable } from 'rxjs';
 import { ApiConfig } from '../../../../libs/config/src/config';
 import { EmptyObjectError, ObjectStorage } from '../../../../libs/storage/src/object-storage';
+import { decideContentType, SNIFF_BYTES } from '../../../../libs/storage/src/content-type';
+import { peekStream } from '../../../../libs/storage/src/peek-stream';
 import { ApiError } from './api-error';
 
 /** An attachment as the upload left it in the bucket. */
@@ -29,14 +31,32 @@ interface UploadRequest extends Request {
 
 const FILE_FIELD = 'files';
 
-/** The name a file is stored and sent under: its base name, without control characters. */
-export function safeFileName(original: string): string {
-  const base = original.replace(/\\/g, '/').split('/').pop() ?? '';
-  return [...base]
-    .filter((character) => character.charCodeAt(0) > 0x1f && character.charCodeAt(0) !== 0x7f)
-    .join('')
-    .trim()
-    .slice(0, 255);
+/**
+ * The name a file is stored and sent under, as the client gave it; a name that is empty, holds a
+ * path or control characters, or is too long is refused rather than changed behind the client's
+ * back.
+ */
+export function checkFileName(original: string): string {
+  const name = original.trim();
+  const shown = JSON.stringify(original.slice(0, 80));
+  if (name.length === 0)
+    throw new ApiError(
+      400,
+      'INVALID_FILE_NAME',
+      'Every file needs a name (the filename of its part)',
+    );
+  if (/[/\\]/.test(name))
+    throw new ApiError(
+      400,
+      'INVALID_FILE_NAME',
+      `File name ${shown} holds a path separator: send the name alone`,
+    );
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw new ApiError(400, 'INVALID_FILE_NAME', `File name ${shown} holds control characters`);
+  if (name.length > 255)
+    throw new ApiError(400, 'INVALID_FILE_NAME', 'File names may be at most 255 characters long');
+  return name;
 }
 
 /** A multer storage engine that streams each file straight into the object store. */
@@ -49,24 +69,37 @@ class ObjectStorageEngine implements StorageEngine {
     callback: (error?: unknown, info?: Partial<Express.Multer.File> & UploadedAttachment) => void,
   ): void {
     const upload = request as UploadRequest;
-    const fileName = safeFileName(file.originalname);
-    if (fileName.length === 0) {
-      callback(
-        new ApiError(
-          400,
-          'INVALID_FILE_NAME',
-          'Every file needs a name (the filename of its part)',
-        ),
-      );
+    let fileName: string;
+    try {
+      fileName = checkFileName(file.originalname);
+    } catch (error) {
+      callback(error);
       return;
     }
     const index = (upload.uploadCount = (upload.uploadCount ?? 0) + 1);
     const objectKey = `attachments/${upload.messageId}/${index}-${fileName}`;
     const declaredContentType = file.mimetype || 'application/octet-stream';
-    // Until the type is decided from the bytes, it is the client's word.
-    const contentType = declaredContentType;
-    this.storage.putStream(objectKey, file.stream, contentType).then(
-      (stored) => callback(null, { ...stored, fileName, contentType, declaredContentType }),
+    const stored = async () => {
+      // The type comes from the bytes; a file whose bytes contradict the client is refused
+      // before anything is stored.
+      const { head, whole } = await peekStream(file.stream, SNIFF_BYTES);
+      if (head.length === 0) throw new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`);
+      const decision = decideContentType(declaredContentType, head);
+      if (!decision.ok) {
+        whole.resume();
+        throw new ApiError(
+          415,
+          'ATTACHMENT_TYPE_MISMATCH',
+          `File '${fileName}' is sent as ${declaredContentType} but its bytes are ${decision.detected}`,
+          { fileName, declared: declaredContentType, detected: decision.detected },
+        );
+      }
+      const contentType = decision.contentType;
+      const object = await this.storage.putStream(objectKey, whole, contentType);
+      return { ...object, fileName, contentType, declaredContentType };
+    };
+    stored().then(
+      (info) => callback(null, info),
       (error: unknown) =>
         callback(
           error instanceof EmptyObjectError
@@ -105,6 +138,8 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     this.parse = multer({
       storage: new ObjectStorageEngine(storage),
       defParamCharset: 'utf8',
+      // The name as sent, path included, so that a name with a path is refused, not cut.
+      preservePath: true,
       limits: {
         fileSize: config.maxFileBytes,
         files: config.maxFilesPerMessage,

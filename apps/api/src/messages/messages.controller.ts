@@ -31,6 +31,7 @@ import { ListMessagesQuery } from '../../../../libs/application/src/queries/list
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { ApiConfig } from '../../../../libs/config/src/config';
+import { Clock } from '../../../../libs/runtime/src/clock';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { messageStreamId } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
@@ -68,7 +69,13 @@ export class MessagesController {
     private readonly queries: QueryBus,
     private readonly storage: ObjectStorage,
     private readonly config: ApiConfig,
+    private readonly clock: Clock,
   ) {}
+
+  /** Now plus SCHEDULE_HORIZON_DAYS: no message is scheduled later than that. */
+  private latestSchedulable(): Date {
+    return new Date(this.clock.now().getTime() + this.config.scheduleHorizonDays * 86_400_000);
+  }
 
   @Post('schedule-message')
   @HttpCode(200)
@@ -112,7 +119,12 @@ export class MessagesController {
           fields.message ?? '',
           parseIsoTimestamp(fields.scheduled_timestamp ?? ''),
           attachments,
-          { maxCount: this.config.maxFilesPerMessage, maxBytes: this.config.maxFileBytes },
+          {
+            maxCount: this.config.maxFilesPerMessage,
+            maxBytes: this.config.maxFileBytes,
+            maxRecipients: this.config.maxRecipientsPerMessage,
+            latest: this.latestSchedulable(),
+          },
           requestContextOf(request),
         ),
       );
@@ -196,7 +208,12 @@ export class MessagesController {
   ): Promise<MessageDetailsResponse> {
     const scheduledAt = parseIsoTimestamp(body.scheduled_timestamp);
     await this.commands.execute(
-      new RescheduleMessageCommand(id, scheduledAt, requestContextOf(request)),
+      new RescheduleMessageCommand(
+        id,
+        scheduledAt,
+        requestContextOf(request),
+        this.latestSchedulable(),
+      ),
     );
     return this.get(id);
   }

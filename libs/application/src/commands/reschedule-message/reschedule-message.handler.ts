@@ -10,7 +10,12 @@ export class RescheduleMessageHandler implements ICommandHandler<RescheduleMessa
   async execute(command: RescheduleMessageCommand): Promise<void> {
     await changeMessage(
       this.events,
-      { type: 'RescheduleMessage', messageId: command.messageId, scheduledAt: command.scheduledAt },
+      {
+        type: 'RescheduleMessage',
+        messageId: command.messageId,
+        scheduledAt: command.scheduledAt,
+        ...(command.latest ? { latest: command.latest } : {}),
+      },
       command.context,
     );
   }

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Attachment } from '../../../../domain/src/events';
-import type { AttachmentLimits } from '../../../../domain/src/scheduled-message';
+import type { ScheduleLimits } from '../../../../domain/src/scheduled-message';
 import type { MessageView } from '../../../../projections/src/message.view';
 import type { RequestContext } from '../../request-context';
 
@@ -12,7 +12,7 @@ export class ScheduleMessageCommand extends Command<MessageView> {
     readonly text: string,
     readonly scheduledAt: Date,
     readonly attachments: readonly Attachment[],
-    readonly limits: AttachmentLimits,
+    readonly limits: ScheduleLimits,
     readonly context: RequestContext,
   ) {
     super();

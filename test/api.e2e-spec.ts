@@ -187,6 +187,54 @@ describe('API: the seed contract', () => {
       ]);
     });
 
+    it('streams an attachment back by its number, with its decided type and name', async () => {
+      const user = await subscribe();
+      const png = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.alloc(3000, 7),
+      ]);
+      const { id } = (
+        await request(api.server)
+          .post('/schedule-message')
+          .set(auth)
+          .field('target_user_id', user.user_id)
+          .field('message', 'A picture')
+          .field('scheduled_timestamp', '2030-01-31T09:30:00Z')
+          .attach('files', Buffer.from('plain words'), 'readme.txt')
+          .attach('files', png, {
+            filename: 'Grüße photo.png',
+            contentType: 'application/octet-stream',
+          })
+          .expect(200)
+      ).body as { id: string };
+      const file = await request(api.server)
+        .get(`/messages/${id}/files/2`)
+        .set(auth)
+        .buffer(true)
+        .parse((response, done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      expect(Buffer.compare(file.body as Buffer, png)).toBe(0);
+      // Sent as octet-stream, decided from the bytes.
+      expect(file.headers['content-type']).toBe('image/png');
+      expect(file.headers['content-disposition']).toBe(
+        `attachment; filename*=UTF-8''${encodeURIComponent('Grüße photo.png')}`,
+      );
+      const text = await request(api.server).get(`/messages/${id}/files/1`).set(auth).expect(200);
+      expect(text.headers['content-type']).toContain('text/plain');
+      for (const n of ['3', '0', 'x']) {
+        const missing = await request(api.server)
+          .get(`/messages/${id}/files/${n}`)
+          .set(auth)
+          .expect(404);
+        expect(missing.body.code).toBe('ATTACHMENT_NOT_FOUND');
+      }
+      await request(api.server).get(`/messages/${id}/files/1`).expect(401);
+    });
+
     it('schedules without files: file_paths is null', async () => {
       const user = await subscribe();
       const response = await request(api.server)

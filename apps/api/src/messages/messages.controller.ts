@@ -20,10 +20,12 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
@@ -185,6 +187,38 @@ export class MessagesController {
     const found = await this.queries.execute(new GetMessageQuery(id));
     if (!found) throw messageNotFound(id);
     return toMessageDetailsResponse(found);
+  }
+
+  @Get('messages/:id/files/:n')
+  @ApiOperation({
+    summary:
+      "A message's n-th attachment (from 1), streamed with the type decided at upload and its original name",
+  })
+  @ApiProduces('application/octet-stream')
+  async file(
+    @Param('id') id: string,
+    @Param('n') n: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    const found = await this.queries.execute(new GetMessageQuery(id));
+    if (!found) throw messageNotFound(id);
+    const index = /^[1-9]\d{0,3}$/.test(n) ? Number(n) : 0;
+    const attachment = found.message.attachments[index - 1];
+    const missing = () =>
+      new ApiError(404, 'ATTACHMENT_NOT_FOUND', `Message ${id} has no attachment ${n}`, {
+        attachments: found.message.attachments.length,
+      });
+    if (!attachment) throw missing();
+    if (!(await this.storage.exists(attachment.objectKey))) throw missing();
+    const content = await this.storage.getStream(attachment.objectKey);
+    response.setHeader('Content-Type', attachment.contentType);
+    response.setHeader('Content-Length', String(attachment.size));
+    response.setHeader(
+      'Content-Disposition',
+      `attachment; filename*=UTF-8''${encodeURIComponent(attachment.fileName)}`,
+    );
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(content, response);
   }
 
   @Delete('messages/:id')

@@ -20,6 +20,7 @@ export class RootController {
         'GET /messages/{id}': "A message's status and each recipient's outcome",
         'DELETE /messages/{id}': 'Cancel a message before it is due',
         'PATCH /messages/{id}': 'Reschedule a message before it is due',
+        'GET /messages/{id}/files/{n}': "The message's n-th attachment (from 1)",
         'GET /messages/{id}/events': "The message's events, in order",
         'GET /subscribers/{id}/events': "The subscriber's events, in order",
         'GET /events': 'The whole log, a page at a time: ?after=<position>&limit=&type=',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { IdempotencyStore } from '../apps/api/src/http/idempotency.store';
-import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
+import { startApi, type ApiHarness, TEST_API_KEY, TEST_BOT_TOKEN } from './support/api-harness';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 const OTHER_KEY = 'another-client-key-0123456789';
@@ -150,5 +151,52 @@ describe('API: rate limit per API key', () => {
     await request(api.server).get('/subscribed-users').set('X-API-Key', OTHER_KEY).expect(200);
     // Health, metrics and the root are not limited.
     for (let n = 0; n < 10; n++) await request(api.server).get('/health/live').expect(200);
+  });
+});
+
+describe('API: no key or token in logs or answers', () => {
+  const lines: string[] = [];
+  const capture = (...parts: unknown[]) => {
+    lines.push(
+      parts.map((part) => (part instanceof Error ? (part.stack ?? '') : String(part))).join(' '),
+    );
+  };
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi({
+      logger: { log: capture, error: capture, warn: capture, debug: capture, verbose: capture },
+      // The bot's token is refused at first: the bot logs why, and retries.
+      telegramRejectsToken: true,
+    });
+  });
+  afterAll(async () => api.close());
+
+  it('logs neither API keys nor the bot token, even for failures', async () => {
+    const wrongKey = 'wrong-key-that-is-a-secret-0001';
+    await request(api.server).get('/subscribed-users').set('X-API-Key', wrongKey).expect(401);
+    await request(api.server)
+      .get('/subscribed-users')
+      .set('Authorization', `Bearer ${wrongKey}`)
+      .expect(401);
+    await request(api.server).get('/subscribed-users').set(auth).expect(200);
+    // A 500: the cause goes to the logs under a correlation id.
+    const orm = api.app.get<MikroORM>(MikroORM);
+    await orm.em.fork().execute('ALTER TABLE subscribers RENAME TO subscribers_away');
+    try {
+      const failed = await request(api.server).get('/subscribed-users').set(auth).expect(500);
+      expect(lines.join('\n')).toContain(failed.body.correlation_id);
+    } finally {
+      await orm.em.fork().execute('ALTER TABLE subscribers_away RENAME TO subscribers');
+    }
+    // The bot has tried Telegram and logged its refusal.
+    const deadline = Date.now() + 10_000;
+    while (!lines.some((line) => /Unauthorized/.test(line)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const ready = await request(api.server).get('/health/ready');
+    const everything = [...lines, JSON.stringify(ready.body)].join('\n');
+    expect(everything).toMatch(/Unauthorized/);
+    for (const secret of [wrongKey, TEST_API_KEY, TEST_BOT_TOKEN, TEST_BOT_TOKEN.split(':')[1]!])
+      expect(everything).not.toContain(secret);
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
@@ -726,6 +728,26 @@ describe('API: the seed contract', () => {
       expect(
         schedule.requestBody.content['multipart/form-data'].schema.properties.files.items.format,
       ).toBe('binary');
+    });
+
+    it('serves the OpenAPI document kept in openapi.json (run `npm run openapi` after changing a route)', async () => {
+      const served = (await request(api.server).get('/docs-json').expect(200)).body;
+      const kept = JSON.parse(
+        await readFile(join(__dirname, '..', 'openapi.json'), 'utf8'),
+      ) as unknown;
+      expect(served).toEqual(kept);
+      // Every route behind a key documents its error answers.
+      for (const [path, operations] of Object.entries(
+        served.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>,
+      )) {
+        if (['/', '/health/live', '/health/ready', '/metrics', '/telegram/webhook'].includes(path))
+          continue;
+        for (const operation of Object.values(operations))
+          expect([path, Object.keys(operation.responses)]).toEqual([
+            path,
+            expect.arrayContaining(['401', '429', '500']),
+          ]);
+      }
     });
 
     it('reports readiness of the database, the broker and the object store, and the bot', async () => {

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,8 @@ export async function startApi(
     extraKeys?: { name: string; key: string }[];
     maxRecipients?: number;
     scheduleHorizonDays?: number;
+    /** Receives the API's log lines instead of silence. */
+    logger?: LoggerService;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -97,7 +100,7 @@ export async function startApi(
         overrides.telegramMode === 'webhook' ? TEST_WEBHOOK_SECRET : undefined,
       ),
     ],
-    { logger: process.env.TEST_LOGS ? undefined : false },
+    { logger: overrides.logger ?? (process.env.TEST_LOGS ? undefined : false) },
   );
   await app.init();
   const orm = app.get<MikroORM>(MikroORM);

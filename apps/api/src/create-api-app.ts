@@ -1,7 +1,7 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
 import { ApiModule } from './api.module';
 import { ApiError } from './http/api-error';
@@ -13,12 +13,12 @@ export const API_PARTS_DESCRIPTION = 'Scheduled messages for Telegram';
 /** Builds the API application; main.ts and the end-to-end tests both start it from here. */
 export async function createApiApp(
   config: readonly object[],
-  options: { logger?: false | undefined } = {},
+  options: { logger?: false | LoggerService | undefined } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     abortOnError: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   app.use(correlationIdMiddleware);
   app.use(...jsonBodyParser());
@@ -37,7 +37,14 @@ export async function createApiApp(
     }),
   );
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+  const document = openApiDocument(app);
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}
+
+/** The OpenAPI document of the API, served at /docs-json and kept in openapi.json. */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Scheduled Message API')
@@ -47,6 +54,4 @@ export async function createApiApp(
       .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
-  return app;
 }

@@ -98,7 +98,7 @@ export class BotLauncher implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.renewal);
     // telegraf may be between getMe and the start of polling, where stop() finds nothing to stop
     // yet: ask again until the launch has returned.
-    let finished = false;
+    let finished = this.running === undefined;
     void this.running?.finally(() => (finished = true));
     for (const deadline = Date.now() + 10_000; !finished && Date.now() < deadline;) {
       this.bot.stop('shutdown');

@@ -47,6 +47,7 @@ import {
 } from '../http/attachment-upload.interceptor';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
@@ -80,6 +81,14 @@ export class MessagesController {
   }
 
   @Post('schedule-message')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_TIMESTAMP, MISSING_MESSAGE, MESSAGE_TOO_LONG, NO_RECIPIENTS, INVALID_RECIPIENT, TOO_MANY_RECIPIENTS, UNKNOWN_RECIPIENTS, UNSUBSCRIBED_RECIPIENTS, SCHEDULED_TOO_FAR, TOO_MANY_ATTACHMENTS, EMPTY_FILE, INVALID_FILE_NAME, UNEXPECTED_FILE_FIELD, UNKNOWN_FIELD, DUPLICATE_FIELD, MALFORMED_MULTIPART, INVALID_IDEMPOTENCY_KEY',
+    409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
+    413: 'ATTACHMENT_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE, ATTACHMENT_TYPE_MISMATCH',
+    422: 'IDEMPOTENCY_KEY_REUSED',
+  })
   @HttpCode(200)
   @UseInterceptors(AttachmentUploadInterceptor, IdempotencyInterceptor)
   @ApiOperation({ summary: 'Schedule a message with attachments for subscribers' })
@@ -145,6 +154,7 @@ export class MessagesController {
   }
 
   @Get('pending-messages')
+  @ApiProblems({ ...AUTH_PROBLEMS })
   @ApiOperation({ summary: 'Messages not yet sent, soonest first' })
   @ApiOkResponse({ type: [MessageResponse] })
   async pending(): Promise<MessageResponse[]> {
@@ -153,6 +163,10 @@ export class MessagesController {
   }
 
   @Get('messages')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_REQUEST, INVALID_LIMIT, INVALID_CURSOR, INVALID_TIMESTAMP',
+  })
   @ApiOperation({
     summary: 'Messages by scheduled time, filtered by status and time, a page at a time',
   })
@@ -181,6 +195,7 @@ export class MessagesController {
   }
 
   @Get('messages/:id')
+  @ApiProblems({ ...AUTH_PROBLEMS, 404: 'MESSAGE_NOT_FOUND' })
   @ApiOperation({ summary: "A message's status and each recipient's outcome" })
   @ApiOkResponse({ type: MessageDetailsResponse })
   async get(@Param('id') id: string): Promise<MessageDetailsResponse> {
@@ -190,6 +205,7 @@ export class MessagesController {
   }
 
   @Get('messages/:id/files/:n')
+  @ApiProblems({ ...AUTH_PROBLEMS, 404: 'MESSAGE_NOT_FOUND, ATTACHMENT_NOT_FOUND' })
   @ApiOperation({
     summary:
       "A message's n-th attachment (from 1), streamed with the type decided at upload and its original name",
@@ -222,6 +238,11 @@ export class MessagesController {
   }
 
   @Delete('messages/:id')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    404: 'MESSAGE_NOT_FOUND',
+    409: 'MESSAGE_NOT_PENDING, CONCURRENT_UPDATE',
+  })
   @ApiOperation({ summary: 'Cancel a message before it is due (409 once due or sent)' })
   @ApiOkResponse({ type: MessageDetailsResponse })
   async cancel(@Req() request: Request, @Param('id') id: string): Promise<MessageDetailsResponse> {
@@ -230,6 +251,13 @@ export class MessagesController {
   }
 
   @Patch('messages/:id')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_TIMESTAMP, SCHEDULED_TOO_FAR, INVALID_REQUEST, MALFORMED_JSON',
+    404: 'MESSAGE_NOT_FOUND',
+    409: 'MESSAGE_NOT_PENDING, CONCURRENT_UPDATE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+  })
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({
     summary: 'Move a message to another time before it is due (409 once due or sent)',
@@ -253,6 +281,11 @@ export class MessagesController {
   }
 
   @Get('messages/:id/events')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_REQUEST, INVALID_LIMIT',
+    404: 'MESSAGE_NOT_FOUND',
+  })
   @ApiOperation({ summary: "The message's events, in order: its audit trail" })
   @ApiOkResponse({ type: [EventResponse] })
   async events(

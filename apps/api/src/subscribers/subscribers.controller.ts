@@ -22,6 +22,7 @@ import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { SubscribeUserDto } from './subscribe-user.dto';
@@ -38,6 +39,14 @@ export class SubscribersController {
   ) {}
 
   @Post('subscribe-user')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_CHAT_ID, INVALID_CHAT_NAME, CHAT_ALREADY_SUBSCRIBED, INVALID_REQUEST, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY',
+    409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
+    413: 'BODY_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+    422: 'IDEMPOTENCY_KEY_REUSED',
+  })
   @HttpCode(200)
   @UseInterceptors(RequireJsonInterceptor, IdempotencyInterceptor)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
@@ -54,6 +63,7 @@ export class SubscribersController {
   }
 
   @Get('subscribed-users')
+  @ApiProblems({ ...AUTH_PROBLEMS })
   @ApiOperation({ summary: 'Users currently subscribed' })
   @ApiOkResponse({ type: [SubscriberResponse] })
   async list(): Promise<SubscriberResponse[]> {
@@ -62,6 +72,11 @@ export class SubscribersController {
   }
 
   @Get('subscribers/:id/events')
+  @ApiProblems({
+    ...AUTH_PROBLEMS,
+    400: 'INVALID_REQUEST, INVALID_LIMIT',
+    404: 'SUBSCRIBER_NOT_FOUND',
+  })
   @ApiOperation({
     summary: "The subscriber's events, in order: subscribed, unsubscribed, chat moved",
   })

@@ -31,7 +31,8 @@ describe('API: retries with Idempotency-Key', () => {
     const first = await subscribeWith(key, chatId).expect(200);
     const before = (await api.events()).length;
     const retry = await subscribeWith(key, chatId).expect(200);
-    expect(retry.body).toEqual(first.body);
+    // The same answer, to the byte.
+    expect(retry.text).toBe(first.text);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect((await api.events()).length).toBe(before);

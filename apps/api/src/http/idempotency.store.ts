@@ -89,7 +89,7 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
 
   async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
     await this.orm.em.fork().execute(
-      `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?::jsonb
+      `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?::json
           WHERE scope = ? AND key = ?`,
       [status, JSON.stringify(body ?? null), scope, key],
     );

@@ -13,7 +13,7 @@ export class Migration20261129030000_Idempotency extends Migration {
         fingerprint      text NOT NULL,
         state            text NOT NULL CHECK (state IN ('in_flight', 'done')),
         response_status  integer,
-        response_body    jsonb,
+        response_body    json,
         locked_until     timestamptz NOT NULL,
         expires_at       timestamptz NOT NULL,
         created_at       timestamptz NOT NULL DEFAULT now(),

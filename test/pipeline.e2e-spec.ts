@@ -221,6 +221,46 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     }
   });
 
+  it('on SIGTERM finishes the sends in flight, starts no other, and the next process sends the rest once', async () => {
+    const [a, b] = [await subscriber(), await subscriber()];
+    const chats = [a.chatId, b.chatId];
+    const file = randomBytes(50_000);
+    const sendsBefore = system.telegram.delivered().length;
+    system.telegram.holdAfter(sendsBefore + 1);
+    const { id } = await schedule(
+      [a.userId, b.userId],
+      'Survives a restart',
+      new Date(Date.now() - 1000),
+      [{ name: 'data.bin', content: file }],
+    );
+    await waitUntil(() => system.telegram.held > 0, 20_000, 'a send to be in flight');
+    const stopping = delivery.stop();
+    // The process is shutting down with sends in Telegram's hands: let them complete.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    system.telegram.release();
+    await stopping;
+    // It stopped by itself (SIGTERM), not by the SIGKILL that follows 10 s later.
+    expect(delivery.child.signalCode === 'SIGTERM' || delivery.child.exitCode === 0).toBe(true);
+    const sentBeforeExit = system.telegram
+      .delivered()
+      .filter((call) => chats.includes(call.chatId!)).length;
+    const recorded = (await system.events(`message-${id}`)).filter(
+      (event) => event.type === 'RecipientPartSent',
+    ).length;
+    // Every send Telegram accepted was recorded; none started after the shutdown began.
+    expect(recorded).toBe(sentBeforeExit);
+    expect(recorded).toBeLessThan(4);
+
+    delivery = system.spawn('delivery');
+    await waitSent(id);
+    for (const chat of chats) {
+      expect(system.telegram.delivered(chat).map((call) => call.method)).toEqual([
+        'sendMessage',
+        'sendDocument',
+      ]);
+    }
+  });
+
   it('records a recipient who blocked the bot as failed, delivers to the others, and marks the message sent', async () => {
     const [a, blocked, c] = [await subscriber(), await subscriber(), await subscriber()];
     system.telegram.blockedChats.add(blocked.chatId);

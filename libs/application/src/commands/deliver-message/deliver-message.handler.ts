@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DeliveryConfig } from '../../../../config/src/config';
@@ -38,6 +38,14 @@ const BACKOFF_MAX_MS = 30_000;
 /** How long a send's record is retried while the database cannot be reached. */
 const RECORD_RETRY_FOR_MS = 90_000;
 
+/** Shutdown began: no new send starts; the MessageDue goes back to the queue, to resume elsewhere. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super('Shutting down: the rest of this message is left to the next delivery process');
+    this.name = 'ShuttingDownError';
+  }
+}
+
 class PermanentFailure extends Error {
   constructor(
     readonly code: DeliveryFailureCode,
@@ -71,9 +79,12 @@ class DeliveryRun {
 }
 
 @CommandHandler(DeliverMessageCommand)
-export class DeliverMessageHandler implements ICommandHandler<DeliverMessageCommand> {
+export class DeliverMessageHandler
+  implements ICommandHandler<DeliverMessageCommand>, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('Delivery');
   private readonly runs = new Map<string, Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly events: EventStore,
@@ -85,6 +96,14 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     private readonly pacer: SendPacer,
     private readonly metrics: Metrics,
   ) {}
+
+  /**
+   * On SIGTERM, before the consumer waits for what it has in hand: sends in flight finish and are
+   * recorded, no new one starts, and each unfinished message returns to the queue.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
 
   /**
    * Sends each recipient the parts (text, then each attachment) not yet recorded as sent,
@@ -135,6 +154,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
     const queue = [...awaiting];
     const worker = async () => {
       for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
+        if (this.stopping) throw new ShuttingDownError();
         await this.serve(run, userId, subscribers.get(userId));
       }
     };
@@ -182,6 +202,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
       }
       let chatId = subscriber.chatId;
       for (const part of partsToSend(run.state, userId)) {
+        if (this.stopping) throw new ShuttingDownError();
         const sent = await this.withRetries(async () => {
           try {
             return await this.sendPart(run, part, chatId);
@@ -225,6 +246,7 @@ export class DeliverMessageHandler implements ICommandHandler<DeliverMessageComm
 
   private asPermanentFailure(error: unknown): PermanentFailure {
     if (error instanceof PermanentFailure) return error;
+    if (error instanceof ShuttingDownError) throw error;
     if (!(error instanceof TelegramSendError)) throw error;
     switch (error.kind) {
       case 'blocked':

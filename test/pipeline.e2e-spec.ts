@@ -187,6 +187,65 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     expect(deliveryMetrics).toMatch(/^sm_outbox_lag_positions\{app="delivery"\} \d+$/m);
   });
 
+  it('logs JSON lines that follow one correlation id from the request through scheduler and delivery, without keys', async () => {
+    const api = system.spawn('api', {
+      API_PORT: '0',
+      API_KEYS: `tester:${TEST_API_KEY}`,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-the-log-test',
+    });
+    const url = await system.httpUrl(api);
+    const user = await subscriber();
+    const correlationId = `journey-${randomInt(1e9)}`;
+    const response = await fetch(`${url}/schedule-message`, {
+      method: 'POST',
+      headers: { ...auth, 'X-Correlation-Id': correlationId },
+      body: (() => {
+        const form = new FormData();
+        form.set('target_user_id', user.userId);
+        form.set('message', 'Follow me');
+        form.set('scheduled_timestamp', new Date().toISOString());
+        return form;
+      })(),
+    });
+    expect(response.status).toBe(200);
+    const { id } = (await response.json()) as { id: string };
+    await waitSent(id);
+    await waitUntil(
+      () => delivery.output.join('').includes(`Message ${id} sent`),
+      10_000,
+      'the delivery log line',
+    );
+    await api.stop();
+
+    const lines = (app: AppProcess) =>
+      app.output
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map((line) => JSON.parse(line) as { msg?: string; correlationId?: string; name?: string });
+    // Every line of every app is a JSON object.
+    const [apiLines, schedulerLines, deliveryLines] = [
+      lines(api),
+      lines(scheduler),
+      lines(delivery),
+    ];
+    const journey = (entries: typeof apiLines) =>
+      entries.filter((entry) => entry.correlationId === correlationId).map((entry) => entry.msg);
+    expect(journey(apiLines)).toContain('request completed');
+    expect(journey(schedulerLines)).toContain(`Message ${id} is due`);
+    expect(journey(deliveryLines)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^Message ${id} sent: 1 delivered`)),
+      ]),
+    );
+    expect(schedulerLines[0]?.name).toBe('scheduler');
+    const everything = api.output.join('');
+    expect(everything).toContain('[redacted]');
+    expect(everything).not.toContain(TEST_API_KEY);
+  });
+
   it('sends every recipient everything exactly once when delivery is killed after its first send', async () => {
     const [a, b] = [await subscriber(), await subscriber()];
     const file = randomBytes(200_000);

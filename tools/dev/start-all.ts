@@ -34,6 +34,8 @@ interface Supervised {
 
 async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...readEnvironment() };
+  // Readable lines in the terminal; deployments log JSON (LOG_FORMAT=json to see it here).
+  env.LOG_FORMAT ??= 'text';
   let localS3: LocalS3 | undefined;
   if (!env.MINIO_ENDPOINT) {
     const directory = join(root, '.data', 's3');

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
+import { useJsonLogs } from '../../../libs/observability/src/json-logs';
 import { ApiModule } from './api.module';
 import { ApiError } from './http/api-error';
 import { jsonBodyParser } from './http/json-body';
@@ -18,8 +19,9 @@ export async function createApiApp(
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     abortOnError: false,
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : { bufferLogs: true }),
   });
+  if (options.logger === undefined) useJsonLogs(app);
   app.use(correlationIdMiddleware);
   app.use(...jsonBodyParser());
   app.useGlobalPipes(

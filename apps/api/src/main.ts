@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import {
   ApiConfig,
@@ -22,7 +23,8 @@ runApp('api', async () => {
   ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');
-  const url = `http://localhost:${config[3].port}`;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const url = `http://localhost:${port}`;
   new Logger('api').log(
     `Ready; API at ${url}, docs at ${url}/docs, health at ${url}/health/ready, metrics at ${url}/metrics`,
   );

@@ -12,6 +12,7 @@ import {
   DELIVERY_LIMIT,
   deliveryTopology,
 } from '../../../libs/messaging/src/topology';
+import { withLogContext } from '../../../libs/observability/src/log-context';
 import { Metrics } from '../../../libs/observability/src/metrics';
 
 /** MessageDue events handed to one delivery process at once. */
@@ -35,12 +36,16 @@ export class MessageDueConsumer implements OnApplicationBootstrap, OnApplication
       },
       async (event) => {
         if (event.type !== 'MessageDue') return;
-        await commands.execute(
-          new DeliverMessageCommand(
-            event.data.messageId,
-            event.eventId,
-            event.metadata.correlationId,
-          ),
+        await withLogContext(
+          { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
+          () =>
+            commands.execute(
+              new DeliverMessageCommand(
+                event.data.messageId,
+                event.eventId,
+                event.metadata.correlationId,
+              ),
+            ),
         );
       },
     );

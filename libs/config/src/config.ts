@@ -104,8 +104,8 @@ export class ApiConfig {
     });
     return new ApiConfig(
       env.integer('API_PORT', {
-        expected: 'a port number (1-65535)',
-        min: 1,
+        expected: 'a port number (1-65535), or 0 for any free port',
+        min: 0,
         max: 65535,
         default: 8000,
       }),

@@ -3,13 +3,15 @@ import { ConfigModule } from '../../config/src/config.module';
 import { DatabaseModule } from '../../database/src/database.module';
 import { EventStoreModule } from '../../event-store/src/event-store.module';
 import { MessagingModule } from '../../messaging/src/messaging.module';
+import { jsonLogsModule } from '../../observability/src/json-logs';
 import { type AppName, ObservabilityModule } from '../../observability/src/observability.module';
 import { projectToReadModels } from '../../projections/src/read-model-projector';
 import { LogLagMetrics } from './log-lag.metrics';
 
 /**
  * What every app stands on: its validated configuration, the database (migrated at start), the
- * event store with the read models it keeps, the outbox relay publishing the log, and metrics.
+ * event store with the read models it keeps, the outbox relay publishing the log, metrics and
+ * JSON logs.
  */
 @Module({})
 export class CoreModule {
@@ -19,6 +21,7 @@ export class CoreModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(app),
+        jsonLogsModule(app),
         DatabaseModule,
         EventStoreModule.forRoot(projectToReadModels),
         MessagingModule,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { RequestContext } from '../../../../libs/application/src/request-context';
+import { withLogContext } from '../../../../libs/observability/src/log-context';
 
 interface ContextualRequest extends Request {
   correlationId?: string;
@@ -19,7 +20,8 @@ export function correlationIdMiddleware(
   const correlationId = given && CORRELATION_ID.test(given) ? given : randomUUID();
   (request as ContextualRequest).correlationId = correlationId;
   response.setHeader('X-Correlation-Id', correlationId);
-  next();
+  // Every log line of this request carries the id.
+  withLogContext({ correlationId }, next);
 }
 
 export function correlationIdOf(request: Request): string {

@@ -167,6 +167,12 @@ export class DeliverMessageHandler
       (result): result is PromiseRejectedResult => result.status === 'rejected',
     );
     if (failed) throw failed.reason;
+    if (run.state.status === 'sent') {
+      const outcomes = Object.values(run.state.outcomes);
+      this.logger.log(
+        `Message ${run.messageId} sent: ${outcomes.filter((o) => o === 'delivered').length} delivered, ${outcomes.filter((o) => o === 'failed').length} failed`,
+      );
+    }
   }
 
   /**

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { withLogContext } from '../../../../observability/src/log-context';
 import { DomainError } from '../../../../domain/src/errors';
 import { messageStreamId } from '../../../../domain/src/events';
 import { decideScheduledMessage } from '../../../../domain/src/scheduled-message';
@@ -9,6 +11,8 @@ import { MarkMessageDueCommand } from './mark-message-due.command';
 
 @CommandHandler(MarkMessageDueCommand)
 export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueCommand> {
+  private readonly logger = new Logger('Scheduler');
+
   constructor(
     private readonly events: EventStore,
     private readonly clock: Clock,
@@ -32,15 +36,16 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
       throw error;
     }
     const scheduled = events[0];
+    // The request's correlation id goes on with the message: one id finds its whole journey.
+    const correlationId = scheduled?.metadata.correlationId ?? command.messageId;
     try {
       await this.events.append(messageStreamId(command.messageId), decided, {
         expectedVersion: version,
-        metadata: {
-          correlationId: scheduled?.metadata.correlationId ?? command.messageId,
-          causationId: scheduled?.eventId ?? null,
-          actor: 'scheduler',
-        },
+        metadata: { correlationId, causationId: scheduled?.eventId ?? null, actor: 'scheduler' },
       });
+      withLogContext({ correlationId, messageId: command.messageId }, () =>
+        this.logger.log(`Message ${command.messageId} is due`),
+      );
       return true;
     } catch (error) {
       if (error instanceof StreamVersionConflictError) return false;

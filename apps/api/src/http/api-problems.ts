@@ -31,6 +31,18 @@ export class ProblemResponse {
   correlation_id!: string;
 }
 
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
 /** The error answers a route can give, each status with the codes that cause it. */
 export function ApiProblems(problems: Record<number, string>) {
   return applyDecorators(

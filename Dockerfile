@@ -1,5 +1,6 @@
-# One image for every app; the command picks the app (see docker-compose.yml and deploy/).
-FROM node:20-bookworm-slim AS build
+# One image for every app (api, scheduler, delivery, cli): the command picks the app, so the three
+# deployments always run the same build and migrations never see two versions of the code.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,13 +8,16 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
 COPY tools tools
+COPY bench bench
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/dist dist
+COPY --from=build --chown=root:root /app/node_modules node_modules
+COPY --from=build --chown=root:root /app/dist dist
 COPY package.json ./
+# The image's own unprivileged user; the code is root's and read-only to it.
 USER node
+EXPOSE 8000 8001 8002
 CMD ["node", "dist/apps/api/src/main.js"]

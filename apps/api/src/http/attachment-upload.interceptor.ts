@@ -3,6 +3,7 @@ import {
   type CallHandler,
   type ExecutionContext,
   Injectable,
+  type Logger,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -246,6 +247,23 @@ export function uploadedAttachments(request: Request): UploadedAttachment[] {
       size,
       sha256,
     }));
+}
+
+/** Removes what this request uploaded, when the request is refused or answered without running. */
+export async function discardUploads(
+  storage: ObjectStorage,
+  request: Request,
+  logger: Logger,
+): Promise<void> {
+  const keys = uploadedAttachments(request).map((file) => file.objectKey);
+  if (keys.length === 0) return;
+  await storage
+    .remove(keys)
+    .catch((error: unknown) =>
+      logger.error(
+        `Could not remove the uploads of ${request.method} ${request.path}: ${String(error)}`,
+      ),
+    );
 }
 
 export function uploadMessageId(request: Request): string {

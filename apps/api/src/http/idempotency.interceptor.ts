@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from './api-error';
-import { uploadedAttachments } from './attachment-upload.interceptor';
+import { discardUploads, uploadedAttachments } from './attachment-upload.interceptor';
 import { IdempotencyStore } from './idempotency.store';
 import { requestContextOf } from './request-context';
 
@@ -118,13 +118,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private async discardUploads(request: Request): Promise<void> {
-    const keys = uploadedAttachments(request).map((file) => file.objectKey);
-    if (keys.length === 0) return;
-    await this.storage
-      .remove(keys)
-      .catch((error: unknown) =>
-        this.logger.error(`Could not remove the uploads of a repeated request: ${String(error)}`),
-      );
+  private discardUploads(request: Request): Promise<void> {
+    return discardUploads(this.storage, request, this.logger);
   }
 }

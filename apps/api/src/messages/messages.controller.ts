@@ -42,6 +42,7 @@ import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from '../http/api-error';
 import {
   AttachmentUploadInterceptor,
+  discardUploads,
   uploadedAttachments,
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
@@ -142,13 +143,7 @@ export class MessagesController {
       return toMessageResponse(view);
     } catch (error) {
       // A refused request leaves nothing behind.
-      await this.storage
-        .remove(attachments.map((attachment) => attachment.objectKey))
-        .catch((removal: unknown) =>
-          this.logger.error(
-            `Could not remove the uploads of a refused request: ${String(removal)}`,
-          ),
-        );
+      await discardUploads(this.storage, request, this.logger);
       throw error;
     }
   }

@@ -252,7 +252,6 @@ export class DeliverMessageHandler
 
   private asPermanentFailure(error: unknown): PermanentFailure {
     if (error instanceof PermanentFailure) return error;
-    if (error instanceof ShuttingDownError) throw error;
     if (!(error instanceof TelegramSendError)) throw error;
     switch (error.kind) {
       case 'blocked':

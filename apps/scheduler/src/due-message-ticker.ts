@@ -8,27 +8,44 @@ import { CommandBus } from '@nestjs/cqrs';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { MarkMessageDueCommand } from '../../../libs/application/src/commands/mark-message-due/mark-message-due.command';
-import { findDueMessageIds } from '../../../libs/application/src/scheduling/pending-deadlines.projection';
+import { DueDispatcher } from '../../../libs/application/src/scheduling/due-dispatcher';
+import { findPendingUntil } from '../../../libs/application/src/scheduling/pending-deadlines.projection';
 import { SchedulerConfig } from '../../../libs/config/src/config';
 import { Clock } from '../../../libs/runtime/src/clock';
 import { PendingDeadlinesFollower } from './pending-deadlines.follower';
 
-const BATCH = 500;
-
-/** Every SCHEDULER_TICK_MS, marks due every message whose time has come. */
+/**
+ * Every SCHEDULER_TICK_MS, finds what is due and what falls due within the next two ticks; marks
+ * each due at its moment (see DueDispatcher).
+ */
 @Injectable()
 export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
+  private readonly dispatcher: DueDispatcher;
   private ticking = false;
 
   constructor(
     private readonly config: SchedulerConfig,
-    private readonly orm: MikroORM,
-    private readonly commands: CommandBus,
-    private readonly clock: Clock,
+    orm: MikroORM,
+    commands: CommandBus,
+    clock: Clock,
     private readonly follower: PendingDeadlinesFollower,
     private readonly registry: SchedulerRegistry,
-  ) {}
+  ) {
+    this.dispatcher = new DueDispatcher(
+      {
+        clock,
+        findPending: (until, after, limit) => findPendingUntil(orm.em.fork(), until, after, limit),
+        markDue: (messageId) =>
+          commands.execute<MarkMessageDueCommand, boolean>(new MarkMessageDueCommand(messageId)),
+        onError: (error) =>
+          this.logger.error(
+            `Marking a message due failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      },
+      2 * config.tickMs,
+    );
+  }
 
   onApplicationBootstrap(): void {
     this.follower.start();
@@ -37,34 +54,25 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
       setInterval(() => void this.tick(), this.config.tickMs),
     );
     this.logger.log(`Looking for due messages every ${this.config.tickMs} ms`);
+    // What fell due while no scheduler ran is marked now, not a tick from now.
+    void this.tick();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.stop();
     await this.follower.stop();
   }
 
   /** One tick; a tick still running when the next is due makes the next one skip. */
-  async tick(): Promise<number> {
-    if (this.ticking) return 0;
+  async tick(): Promise<void> {
+    if (this.ticking) return;
     this.ticking = true;
-    let marked = 0;
     try {
-      for (;;) {
-        const due = await findDueMessageIds(this.orm.em.fork(), this.clock.now(), BATCH);
-        let markedNow = 0;
-        for (const messageId of due) {
-          if (await this.commands.execute(new MarkMessageDueCommand(messageId))) markedNow++;
-        }
-        marked += markedNow;
-        // A full batch that this process marked: more may be waiting behind it.
-        if (due.length < BATCH || markedNow === 0) break;
-      }
-      if (marked > 0) this.logger.log(`Marked ${marked} message(s) due`);
+      await this.dispatcher.tick();
     } catch (error) {
       this.logger.error(`Tick failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.ticking = false;
     }
-    return marked;
   }
 }

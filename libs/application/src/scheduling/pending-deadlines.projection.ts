@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StoredEvent } from '../../../event-store/src/event-store';
+import type { PendingDeadline } from './due-dispatcher';
 
 /**
  * The scheduler's projection: one row per message scheduled and not yet due, keyed by its
@@ -41,15 +42,26 @@ export async function projectPendingDeadlines(
   }
 }
 
-/** Messages whose deadline has passed, oldest first: an index range scan over what is due. */
-export async function findDueMessageIds(
+/**
+ * Pending messages due at or before `until`, in deadline order, after `after` when given (keyset
+ * pagination): an index range scan over what falls due, however many wait beyond it.
+ */
+export async function findPendingUntil(
   em: EntityManager,
-  now: Date,
+  until: Date,
+  after: PendingDeadline | undefined,
   limit: number,
-): Promise<string[]> {
-  const rows = await em.execute<{ message_id: string }[]>(
-    'SELECT message_id FROM scheduler_pending WHERE scheduled_at <= ? ORDER BY scheduled_at LIMIT ?',
-    [now.toISOString(), limit],
+): Promise<PendingDeadline[]> {
+  const rows = await em.execute<{ message_id: string; scheduled_at: string }[]>(
+    `SELECT message_id, to_json(scheduled_at) #>> '{}' AS scheduled_at FROM scheduler_pending
+      WHERE scheduled_at <= ? ${after ? 'AND (scheduled_at, message_id) > (?::timestamptz, ?::uuid)' : ''}
+      ORDER BY scheduled_at, message_id LIMIT ?`,
+    after
+      ? [until.toISOString(), after.scheduledAt.toISOString(), after.messageId, limit]
+      : [until.toISOString(), limit],
   );
-  return rows.map((row) => row.message_id);
+  return rows.map((row) => ({
+    messageId: row.message_id,
+    scheduledAt: new Date(row.scheduled_at),
+  }));
 }

@@ -1,0 +1,172 @@
+import { ManualClock } from '../../../runtime/src/clock';
+import { DueDispatcher, type PendingDeadline } from './due-dispatcher';
+
+/** Timers driven by the test: `advance` moves the clock and fires what has come due, in order. */
+class FakeTimers {
+  private timers: { at: number; callback: () => void; id: number }[] = [];
+  private nextId = 0;
+  constructor(private readonly clock: ManualClock) {}
+
+  set = (callback: () => void, ms: number): unknown => {
+    const id = ++this.nextId;
+    this.timers.push({ at: this.clock.now().getTime() + ms, callback, id });
+    return id;
+  };
+
+  clear = (handle: unknown): void => {
+    this.timers = this.timers.filter((timer) => timer.id !== handle);
+  };
+
+  async advance(ms: number): Promise<void> {
+    const until = this.clock.now().getTime() + ms;
+    for (;;) {
+      const next = [...this.timers].sort((a, b) => a.at - b.at)[0];
+      if (!next || next.at > until) break;
+      this.timers = this.timers.filter((timer) => timer !== next);
+      this.clock.set(new Date(Math.max(next.at, this.clock.now().getTime())));
+      next.callback();
+      await flush();
+    }
+    this.clock.set(new Date(until));
+    await flush();
+  }
+
+  get count(): number {
+    return this.timers.length;
+  }
+}
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+const T0 = new Date('2030-01-01T00:00:00.000Z').getTime();
+const TICK_MS = 5000;
+
+/** The pending projection and the log, as far as the dispatcher sees them. */
+function setup(pendingAt: Record<string, number>) {
+  const clock = new ManualClock(new Date(T0));
+  const timers = new FakeTimers(clock);
+  const pending = new Map(Object.entries(pendingAt).map(([id, at]) => [id, new Date(T0 + at)]));
+  const marked: { messageId: string; at: number }[] = [];
+  const errors: unknown[] = [];
+  let failNextMark = false;
+  const ports = {
+    clock,
+    timers,
+    findPending: async (until: Date, after: PendingDeadline | undefined, limit: number) =>
+      [...pending]
+        .map(([messageId, scheduledAt]) => ({ messageId, scheduledAt }))
+        .filter(({ scheduledAt }) => scheduledAt <= until)
+        .sort(
+          (a, b) =>
+            a.scheduledAt.getTime() - b.scheduledAt.getTime() ||
+            a.messageId.localeCompare(b.messageId),
+        )
+        .filter(
+          (row) =>
+            !after ||
+            row.scheduledAt > after.scheduledAt ||
+            (row.scheduledAt.getTime() === after.scheduledAt.getTime() &&
+              row.messageId > after.messageId),
+        )
+        .slice(0, limit),
+    // As MarkMessageDue decides: only a pending message whose time has come.
+    markDue: async (messageId: string) => {
+      if (failNextMark) {
+        failNextMark = false;
+        throw new Error('database away');
+      }
+      const at = pending.get(messageId);
+      if (!at || at.getTime() > clock.now().getTime()) return false;
+      pending.delete(messageId);
+      marked.push({ messageId, at: clock.now().getTime() - T0 });
+      return true;
+    },
+    onError: (error: unknown) => errors.push(error),
+  };
+  const dispatcher = new DueDispatcher(ports, 2 * TICK_MS);
+  return {
+    dispatcher,
+    timers,
+    pending,
+    marked,
+    errors,
+    failNextMark: () => (failNextMark = true),
+  };
+}
+
+describe('DueDispatcher', () => {
+  it('marks each message at its moment between ticks, never early', async () => {
+    const { dispatcher, timers, marked } = setup({ a: 1234, b: 3001, c: 4999, d: 7500 });
+    await dispatcher.tick();
+    expect(marked).toEqual([]);
+    await timers.advance(1233);
+    expect(marked).toEqual([]);
+    await timers.advance(TICK_MS - 1233);
+    expect(marked).toEqual([
+      { messageId: 'a', at: 1234 },
+      { messageId: 'b', at: 3001 },
+      { messageId: 'c', at: 4999 },
+    ]);
+    await dispatcher.tick();
+    await timers.advance(TICK_MS);
+    expect(marked.at(-1)).toEqual({ messageId: 'd', at: 7500 });
+  });
+
+  it('marks what is already due at once, each message once', async () => {
+    const { dispatcher, timers, marked } = setup({ late: -60_000, now: 0, soon: 10 });
+    await dispatcher.tick();
+    expect(marked.map((m) => m.messageId)).toEqual(['late', 'now']);
+    await dispatcher.tick();
+    await timers.advance(20);
+    await dispatcher.tick();
+    expect(marked.map((m) => m.messageId)).toEqual(['late', 'now', 'soon']);
+    expect(timers.count).toBe(0);
+  });
+
+  it('re-arms a message rescheduled within the window, and lets a cancelled one pass', async () => {
+    const { dispatcher, timers, marked, pending } = setup({ moved: 2000, cancelled: 3000 });
+    await dispatcher.tick();
+    pending.set('moved', new Date(T0 + 4000));
+    pending.delete('cancelled');
+    await timers.advance(1000);
+    await dispatcher.tick();
+    await timers.advance(4000);
+    expect(marked).toEqual([{ messageId: 'moved', at: 4000 }]);
+  });
+
+  it('loses nothing when the scheduler stops with timers armed: the next one marks it late', async () => {
+    const first = setup({ a: 2000 });
+    await first.dispatcher.tick();
+    await first.dispatcher.stop();
+    await first.timers.advance(3000);
+    expect(first.marked).toEqual([]);
+    // A new scheduler over the same projection, started after the message's time.
+    const second = setup({ a: -1000 });
+    await second.dispatcher.tick();
+    expect(second.marked.map((m) => m.messageId)).toEqual(['a']);
+  });
+
+  it('reports a failed marking and marks the message at the next tick', async () => {
+    const { dispatcher, timers, marked, errors, failNextMark } = setup({ a: 1000 });
+    failNextMark();
+    await dispatcher.tick();
+    await timers.advance(1000);
+    expect(errors).toHaveLength(1);
+    expect(marked).toEqual([]);
+    await dispatcher.tick();
+    expect(marked).toEqual([{ messageId: 'a', at: 1000 }]);
+  });
+
+  it('pages through more messages than one query returns', async () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 1200 }, (_, n) => [`m${String(n).padStart(4, '0')}`, 100 + (n % 7)]),
+    );
+    const { dispatcher, timers, marked } = setup(many);
+    await dispatcher.tick();
+    await timers.advance(200);
+    expect(marked).toHaveLength(1200);
+    expect(Math.min(...marked.map((m) => m.at))).toBeGreaterThanOrEqual(100);
+  });
+});

@@ -5,7 +5,7 @@ import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config'
 import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
 import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
 import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
-import { SendPacer } from '../../../libs/telegram/src/send-pacer';
+import { NO_LIMITS, SendPacer } from '../../../libs/telegram/src/send-pacer';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramSender } from '../../../libs/telegram/src/telegram-sender';
@@ -37,7 +37,8 @@ export class DeliveryModule {
         {
           provide: SendPacer,
           inject: [DeliveryConfig, Clock],
-          useFactory: (delivery: DeliveryConfig, clock: Clock) => new SendPacer(delivery, clock),
+          useFactory: (delivery: DeliveryConfig, clock: Clock) =>
+            new SendPacer(delivery.pacing ? delivery : NO_LIMITS, clock),
         },
         {
           provide: TelegramSender,

@@ -252,6 +252,8 @@ export class DeliveryConfig {
     readonly groupPerMinute: number,
     /** Health and metrics; 0 takes any free port. */
     readonly httpPort: number = 8002,
+    /** False only in front of a Bot API double: no pacing to Telegram's limits at all. */
+    readonly pacing: boolean = true,
   ) {}
 
   static fromEnv(env: EnvReader): DeliveryConfig {
@@ -293,6 +295,11 @@ export class DeliveryConfig {
         max: 65535,
         default: 8002,
       }),
+      env.oneOf('TELEGRAM_PACING', ['on', 'off'] as const, {
+        expected:
+          'on, or off for a Bot API double without limits (benchmarks); never off for Telegram',
+        default: 'on',
+      }) === 'on',
     );
   }
 }

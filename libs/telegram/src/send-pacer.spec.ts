@@ -15,10 +15,10 @@ function harness(limits = { perSecond: 30, chatIntervalMs: 1000, groupPerMinute:
   const started = clock.now().getTime();
   const starts: { chatId: string; at: number }[] = [];
   async function send(chatId: string, durationMs = 0) {
-    const release = await pacer.acquire(chatId);
+    const slot = await pacer.acquire(chatId);
     starts.push({ chatId, at: clock.now().getTime() - started });
     clock.set(new Date(clock.now().getTime() + durationMs));
-    release();
+    slot.release();
   }
   return { pacer, clock, starts, send };
 }
@@ -75,17 +75,34 @@ describe('SendPacer', () => {
 
   it('does not let two sends to one chat overlap', async () => {
     const { pacer } = harness();
-    const release = await pacer.acquire('7');
+    const first = await pacer.acquire('7');
     let second = false;
-    const waiting = pacer.acquire('7').then((done) => {
+    const waiting = pacer.acquire('7').then((slot) => {
       second = true;
-      done();
+      slot.release();
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(second).toBe(false);
-    release();
+    first.release();
     await waiting;
     expect(second).toBe(true);
+  });
+
+  it('counts the bot-wide second from when a request departs, not from when it took its slot', async () => {
+    const { pacer, clock, starts, send } = harness();
+    const started = clock.now().getTime();
+    // An upload takes its slot, then spends 400 ms opening its stream before it leaves.
+    const upload = await pacer.acquire('500');
+    clock.set(new Date(started + 400));
+    upload.departing();
+    upload.release();
+    for (let chat = 0; chat < 40; chat++) await send(String(1000 + chat));
+    // 29 more fit beside the upload; the 30th waits for the upload's second to pass, counted
+    // from its departure at 400 ms.
+    const thirtieth = starts[29]!.at;
+    expect(thirtieth).toBeGreaterThanOrEqual(1400);
+    const times = [400, ...starts.map((start) => start.at)];
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(30);
   });
 
   it('makes a new process wait one chat interval before its first send', async () => {
@@ -99,7 +116,7 @@ describe('SendPacer', () => {
         await new Promise((resolve) => setImmediate(resolve));
       },
     );
-    (await pacer.acquire('1'))();
+    (await pacer.acquire('1')).release();
     expect(clock.now().getTime() - created).toBeGreaterThanOrEqual(1000);
   });
 

@@ -51,9 +51,14 @@ export class TelegramSender {
 
   /** Sends a text; returns Telegram's message id. */
   async sendText(chatId: string, text: string): Promise<number> {
-    const message = await this.paced(chatId, () =>
-      this.telegram.callApi('sendMessage', { chat_id: chatId, text }, { signal: timeoutSignal() }),
-    );
+    const message = await this.paced(chatId, (departing) => {
+      departing();
+      return this.telegram.callApi(
+        'sendMessage',
+        { chat_id: chatId, text },
+        { signal: timeoutSignal() },
+      );
+    });
     return message.message_id;
   }
 
@@ -67,19 +72,18 @@ export class TelegramSender {
       | { readonly content: () => Promise<Readable>; readonly fileName: string }
       | { readonly fileId: string },
   ): Promise<{ messageId: number; fileId: string | undefined }> {
-    const message = await this.paced(chatId, async () =>
-      this.telegram.callApi(
+    const message = await this.paced(chatId, async (departing) => {
+      const content =
+        'fileId' in document
+          ? document.fileId
+          : { source: await document.content(), filename: document.fileName };
+      departing();
+      return this.telegram.callApi(
         'sendDocument',
-        {
-          chat_id: chatId,
-          document:
-            'fileId' in document
-              ? document.fileId
-              : { source: await document.content(), filename: document.fileName },
-        },
+        { chat_id: chatId, document: content },
         { signal: timeoutSignal() },
-      ),
-    );
+      );
+    });
     return { messageId: message.message_id, fileId: message.document?.file_id };
   }
 
@@ -87,11 +91,11 @@ export class TelegramSender {
    * One send within Telegram's limits. A 429 pauses every send of the bot for its retry_after and
    * then sends again: flood control is never a failure, and never retried sooner.
    */
-  private async paced<T>(chatId: string, send: () => Promise<T>): Promise<T> {
+  private async paced<T>(chatId: string, send: (departing: () => void) => Promise<T>): Promise<T> {
     for (;;) {
-      const release = await this.pacer.acquire(chatId);
+      const slot = await this.pacer.acquire(chatId);
       try {
-        const sent = await send();
+        const sent = await send(() => slot.departing());
         this.lastTransientFailure = undefined;
         return sent;
       } catch (error) {
@@ -103,7 +107,7 @@ export class TelegramSender {
         this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
         this.pacer.pauseAll(waitMs);
       } finally {
-        release();
+        slot.release();
       }
     }
   }

@@ -14,7 +14,6 @@ import {
   type StoredEvent,
   type StreamPage,
   StreamVersionConflictError,
-  versionMatches,
 } from './event-store';
 
 /** Updates read models inside the append's transaction, so they are never behind the log. */
@@ -55,31 +54,48 @@ export class PostgresEventStore implements EventStore {
     const ids = prepared.map((event) => event.eventId);
     try {
       const result = await this.orm.em.fork().transactional(async (em) => {
-        const known = await this.findByIds(em, ids);
-        if (known.length > 0)
-          return this.retried(streamId, ids, known, await this.version(em, streamId));
-        const current = await this.version(em, streamId);
-        if (!versionMatches(options.expectedVersion, current)) {
-          throw new StreamVersionConflictError(streamId, options.expectedVersion, current);
-        }
-        const values = prepared.map(() => '(?::uuid, ?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ');
-        const params = prepared.flatMap((event, index) => [
-          event.eventId,
+        // One statement reads the stream's version, checks it and inserts: a round trip each
+        // saved on every append. A concurrent append to the stream that commits first makes
+        // this one fail on events_stream_version_unique; a retry of an append already stored
+        // fails the version check or events_event_id_unique. Both are sorted out below.
+        const expected = options.expectedVersion;
+        const guard =
+          expected === 'any'
+            ? 'true'
+            : `current.version = ${expected === 'no_stream' ? 0 : '?::int'}`;
+        const values = prepared.map(() => '(?::uuid, ?::int, ?, ?::int, ?::jsonb)').join(', ');
+        const params = [
           streamId,
-          current + index + 1,
-          event.type,
-          schemaVersionOf(event.type),
-          JSON.stringify(event.data),
+          streamId,
           JSON.stringify(options.metadata),
-        ]);
+          ...prepared.flatMap((event, index) => [
+            event.eventId,
+            index + 1,
+            event.type,
+            schemaVersionOf(event.type),
+            JSON.stringify(event.data),
+          ]),
+          ...(typeof expected === 'number' ? [expected] : []),
+        ];
         const rows = await em.execute<EventRow[]>(
-          `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
-           VALUES ${values} RETURNING ${COLUMNS}`,
+          `WITH current AS (
+             SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = ?)
+           INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+           SELECT v.event_id, ?, current.version + v.n, v.type, v.schema_version, v.data, ?::jsonb
+             FROM current, (VALUES ${values}) AS v (event_id, n, type, schema_version, data)
+            WHERE ${guard}
+            ORDER BY v.n
+           RETURNING ${COLUMNS}`,
           params,
         );
-        const stored = rows.map(toStoredEvent);
+        if (rows.length === 0) throw new StreamVersionConflictError(streamId, expected, -1);
+        const stored = rows.map(toStoredEvent).sort((a, b) => a.streamVersion - b.streamVersion);
         await this.inlineProjection(em, stored);
-        return { events: stored, streamVersion: current + stored.length, alreadyStored: false };
+        return {
+          events: stored,
+          streamVersion: stored.at(-1)!.streamVersion,
+          alreadyStored: false,
+        };
       });
       if (!result.alreadyStored) this.onCommitted(result.events);
       return result;
@@ -89,13 +105,12 @@ export class PostgresEventStore implements EventStore {
         isUniqueViolation(error, 'events_event_id_unique') ||
         isUniqueViolation(error, 'events_stream_version_unique');
       if (!collided) throw error;
-      // Another append committed first: either a concurrent retry of this same append (its ids
-      // are now stored) or a different one that took the version before us.
+      // Another append committed first: either this same append, stored before (a retry: its
+      // ids are there), or a different one that took the version before us.
       const em = this.orm.em.fork();
       const known = await this.findByIds(em, ids);
       const version = await this.version(em, streamId);
       if (known.length > 0) return this.retried(streamId, ids, known, version);
-      if (error instanceof StreamVersionConflictError) throw error;
       throw new StreamVersionConflictError(streamId, options.expectedVersion, version);
     }
   }

@@ -1,14 +1,14 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { messageStreamId } from '../../../../domain/src/events';
+import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
   type RecipientStatus,
 } from '../../../../domain/src/scheduled-message';
-import { EventStore } from '../../../../event-store/src/event-store';
+import { EventStore, type StoredEvent } from '../../../../event-store/src/event-store';
 import { MessageView } from '../../../../projections/src/message.view';
-import { SubscriberView } from '../../../../projections/src/subscriber.view';
+import { messageViewOf } from '../../../../projections/src/read-model-projector';
 import { metadataFor } from '../../request-context';
 import { isUuid } from '../../uuid';
 import { ScheduleMessageCommand } from './schedule-message.command';
@@ -21,13 +21,19 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
   ) {}
 
   async execute(command: ScheduleMessageCommand): Promise<MessageView> {
-    const em = this.orm.em.fork();
     // Ids that are not UUIDs cannot be subscribers; the domain names them as unknown.
     const candidates = command.recipients.filter(isUuid);
     const subscribers =
-      candidates.length === 0 ? [] : await em.find(SubscriberView, { userId: { $in: candidates } });
+      candidates.length === 0
+        ? []
+        : await this.orm.em
+            .fork()
+            .execute<{ user_id: string; status: RecipientStatus }[]>(
+              'SELECT user_id, status FROM subscribers WHERE user_id = ANY(?::uuid[])',
+              [`{${candidates.join(',')}}`],
+            );
     const recipientStatus = new Map<string, RecipientStatus>(
-      subscribers.map((subscriber) => [subscriber.userId, subscriber.status]),
+      subscribers.map((subscriber) => [subscriber.user_id, subscriber.status]),
     );
     const events = decideScheduledMessage(
       {
@@ -42,10 +48,11 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
       },
       initialScheduledMessageState,
     );
-    await this.events.append(messageStreamId(command.messageId), events, {
+    const appended = await this.events.append(messageStreamId(command.messageId), events, {
       expectedVersion: 'no_stream',
       metadata: metadataFor(command.context),
     });
-    return em.findOneOrFail(MessageView, { id: command.messageId });
+    // The row the projection wrote in the append's transaction, made from the same event.
+    return messageViewOf(appended.events[0] as StoredEvent<MessageScheduled>);
   }
 }

@@ -79,6 +79,14 @@ export class BotApiDouble {
   private readonly updateArrived = new EventEmitter();
   /** Called after each answer. */
   onCall: ((call: RecordedCall) => void) | undefined;
+  /**
+   * When set, a send beyond these limits is refused with 429 and retry_after, as Telegram's flood
+   * control does: more than `perSecond` sends in any second, or a second send to one private chat
+   * sooner than `chatIntervalMs` after the last one.
+   */
+  enforcedLimits: { readonly perSecond: number; readonly chatIntervalMs: number } | undefined;
+  private readonly acceptedSendTimes: number[] = [];
+  private readonly lastSendToChat = new Map<string, number>();
 
   /**
    * After `sends` successful sends, holds every further send unanswered (and unrecorded) until
@@ -235,7 +243,8 @@ export class BotApiDouble {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const chatId = fields.chat_id;
     const file = files[0];
-    const [status, body] = this.answer(token, method, fields, file);
+    const [status, body] =
+      this.floodControl(method, chatId, receivedAt) ?? this.answer(token, method, fields, file);
     const call: RecordedCall = {
       method,
       token,
@@ -253,6 +262,38 @@ export class BotApiDouble {
     this.calls.push(call);
     this.reply(response, status, body);
     this.onCall?.(call);
+  }
+
+  /** With enforced limits: the 429 a send beyond them gets; records the sends let through. */
+  private floodControl(
+    method: string,
+    chatId: string | undefined,
+    receivedAt: number,
+  ): [number, unknown] | undefined {
+    const limits = this.enforcedLimits;
+    if (!limits || !SEND_METHODS.has(method)) return undefined;
+    const times = this.acceptedSendTimes;
+    while (times.length > 0 && times[0]! <= receivedAt - 1000) times.shift();
+    const lastToChat = chatId === undefined ? undefined : this.lastSendToChat.get(chatId);
+    const chatTooSoon =
+      chatId !== undefined &&
+      !isGroup(chatId) &&
+      lastToChat !== undefined &&
+      receivedAt - lastToChat < limits.chatIntervalMs;
+    if (times.length >= limits.perSecond || chatTooSoon) {
+      return [
+        429,
+        {
+          ok: false,
+          error_code: 429,
+          description: 'Too Many Requests: retry after 1',
+          parameters: { retry_after: 1 },
+        },
+      ];
+    }
+    times.push(receivedAt);
+    if (chatId !== undefined) this.lastSendToChat.set(chatId, receivedAt);
+    return undefined;
   }
 
   /** Like Telegram, getUpdates waits up to `timeout` seconds for an update before answering. */
@@ -502,3 +543,5 @@ async function parse(
   }
   return { fields, files };
 }
+
+const isGroup = (chatId: string): boolean => chatId.startsWith('-') || chatId.startsWith('@');

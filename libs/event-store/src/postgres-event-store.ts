@@ -16,8 +16,23 @@ import {
   StreamVersionConflictError,
 } from './event-store';
 
-/** Updates read models inside the append's transaction, so they are never behind the log. */
-export type InlineProjection = (em: EntityManager, events: readonly StoredEvent[]) => Promise<void>;
+/** One SQL statement and its values, for `?` placeholders in order. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** An event as it is being appended: its position and recorded time are not known yet. */
+export type AppendingEvent = DomainEvent & { readonly eventId: string; readonly streamId: string };
+
+/**
+ * The read-model writes for the events of an append. They run after the events' insert in the
+ * same transaction (one round trip: a multi-statement query is one implicit transaction), so
+ * the read models are never behind the log. A statement reads its event's position and recorded
+ * time from the events table by event id; when the append inserted nothing (a version conflict),
+ * it finds no event and writes nothing.
+ */
+export type InlineProjection = (events: readonly AppendingEvent[]) => SqlStatement[];
 
 interface EventRow {
   position: string;
@@ -39,7 +54,7 @@ const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, str
 export class PostgresEventStore implements EventStore {
   constructor(
     private readonly orm: MikroORM,
-    private readonly inlineProjection: InlineProjection = async () => undefined,
+    private readonly inlineProjection: InlineProjection = () => [],
     /** Told of every append once committed (for metrics); not of a retry that changed nothing. */
     private readonly onCommitted: (events: readonly StoredEvent[]) => void = () => undefined,
   ) {}
@@ -53,18 +68,27 @@ export class PostgresEventStore implements EventStore {
     const prepared = events.map((event) => ({ ...event, eventId: event.eventId ?? randomUUID() }));
     const ids = prepared.map((event) => event.eventId);
     try {
-      const result = await this.orm.em.fork().transactional(async (em) => {
-        // One statement reads the stream's version, checks it and inserts: a round trip each
-        // saved on every append. A concurrent append to the stream that commits first makes
-        // this one fail on events_stream_version_unique; a retry of an append already stored
-        // fails the version check or events_event_id_unique. Both are sorted out below.
-        const expected = options.expectedVersion;
-        const guard =
-          expected === 'any'
-            ? 'true'
-            : `current.version = ${expected === 'no_stream' ? 0 : '?::int'}`;
-        const values = prepared.map(() => '(?::uuid, ?::int, ?, ?::int, ?::jsonb)').join(', ');
-        const params = [
+      // One round trip: the insert, which reads the stream's version, checks it and inserts the
+      // events, then the read-model writes, in one implicit transaction. A concurrent append to
+      // the stream that commits first makes this one fail on events_stream_version_unique; a
+      // retry of an append already stored fails the version check or events_event_id_unique.
+      // Both are sorted out below.
+      const expected = options.expectedVersion;
+      const guard =
+        expected === 'any'
+          ? 'true'
+          : `current.version = ${expected === 'no_stream' ? 0 : '?::int'}`;
+      const values = prepared.map(() => '(?::uuid, ?::int, ?, ?::int, ?::jsonb)').join(', ');
+      const insert: SqlStatement = {
+        sql: `WITH current AS (
+                SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = ?)
+              INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+              SELECT v.event_id, ?, current.version + v.n, v.type, v.schema_version, v.data, ?::jsonb
+                FROM current, (VALUES ${values}) AS v (event_id, n, type, schema_version, data)
+               WHERE ${guard}
+               ORDER BY v.n
+              RETURNING ${COLUMNS}`,
+        params: [
           streamId,
           streamId,
           JSON.stringify(options.metadata),
@@ -76,27 +100,26 @@ export class PostgresEventStore implements EventStore {
             JSON.stringify(event.data),
           ]),
           ...(typeof expected === 'number' ? [expected] : []),
-        ];
-        const rows = await em.execute<EventRow[]>(
-          `WITH current AS (
-             SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = ?)
-           INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
-           SELECT v.event_id, ?, current.version + v.n, v.type, v.schema_version, v.data, ?::jsonb
-             FROM current, (VALUES ${values}) AS v (event_id, n, type, schema_version, data)
-            WHERE ${guard}
-            ORDER BY v.n
-           RETURNING ${COLUMNS}`,
-          params,
-        );
-        if (rows.length === 0) throw new StreamVersionConflictError(streamId, expected, -1);
-        const stored = rows.map(toStoredEvent).sort((a, b) => a.streamVersion - b.streamVersion);
-        await this.inlineProjection(em, stored);
-        return {
-          events: stored,
-          streamVersion: stored.at(-1)!.streamVersion,
-          alreadyStored: false,
-        };
-      });
+        ],
+      };
+      const statements = [
+        insert,
+        ...this.inlineProjection(prepared.map((event) => ({ ...event, streamId }))),
+      ];
+      const results = await this.orm.em.fork().execute<EventRow[] | EventRow[][]>(
+        statements.map((statement) => statement.sql).join(';\n'),
+        statements.flatMap((statement) => statement.params),
+        'all',
+      );
+      // One statement answers with its rows; several with the rows of each.
+      const rows = (statements.length === 1 ? results : results[0]) as EventRow[];
+      if (rows.length === 0) throw new StreamVersionConflictError(streamId, expected, -1);
+      const stored = rows.map(toStoredEvent).sort((a, b) => a.streamVersion - b.streamVersion);
+      const result: AppendResult = {
+        events: stored,
+        streamVersion: stored.at(-1)!.streamVersion,
+        alreadyStored: false,
+      };
       if (!result.alreadyStored) this.onCommitted(result.events);
       return result;
     } catch (error) {

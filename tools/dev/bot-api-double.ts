@@ -77,6 +77,8 @@ export class BotApiDouble {
   /** What the last setWebhook asked for. */
   webhook: { url: string; secretToken: string | undefined } | undefined;
   private readonly updateArrived = new EventEmitter();
+  /** TCP connections accepted so far. */
+  connections = 0;
   /** Called after each answer. */
   onCall: ((call: RecordedCall) => void) | undefined;
   /**
@@ -180,6 +182,7 @@ export class BotApiDouble {
           this.reply(response, 500, { ok: false, error_code: 500, description: String(error) });
       });
     });
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, resolve);

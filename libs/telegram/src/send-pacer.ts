@@ -26,14 +26,17 @@ export const NO_LIMITS: PacingLimits = {
  * Windows are counted this much longer than a second or a minute: a request that leaves a little
  * late must not arrive in the same window as one that left on time. The bot's second is counted
  * from each request's departure (see SendSlot.departing), so its margin covers only the jitter
- * between leaving and arriving, and costs little of the rate (30 per 1.025 s is 97.6% of 30/s).
+ * between leaving and arriving, and costs little of the rate (30 per 1.02 s is 98% of 30/s).
  */
 const WINDOW_MARGIN_MS = 100;
-const BOT_WINDOW_MARGIN_MS = 25;
+const BOT_WINDOW_MARGIN_MS = 20;
 
 /** Leave to send to a chat. */
 export interface SendSlot {
-  /** The request leaves now (after preparing, e.g. opening an upload's stream): counted from now. */
+  /**
+   * The request has left (TelegramSender learns it from Node's HTTP diagnostics channel): the
+   * bot's second is counted from now.
+   */
   departing(): void;
   /** The send is done (answered or failed). */
   release(): void;

@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import { Agent, type ClientRequest } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
@@ -15,6 +18,20 @@ type CallSignal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
 /** Node's AbortSignal works with telegraf's fetch; only its declared type differs. */
 const timeoutSignal = (): CallSignal =>
   AbortSignal.timeout(REQUEST_TIMEOUT_MS) as unknown as CallSignal;
+
+/** The send whose HTTP request is being made, told when the request has left. */
+const departures = new AsyncLocalStorage<() => void>();
+
+/*
+ * Telegram counts a request when it arrives; a request may leave well after its send took a slot
+ * (a new connection, a busy event loop, an upload's stream being opened). Node announces every
+ * HTTP request it creates, in the async context of the code that made it: the pacer learns the
+ * moment the request was handed to the network ('finish') and counts the bot's second from then.
+ */
+subscribe('http.client.request.start', (message) => {
+  const departing = departures.getStore();
+  if (departing) (message as { request: ClientRequest }).request.once('finish', departing);
+});
 
 /** Sends through the Bot API with telegraf's client, set up from TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT. */
 export class TelegramSender {
@@ -34,6 +51,10 @@ export class TelegramSender {
         ? config.apiRoot
         : `${config.apiRoot.replace(/\/+$/, '')}/`;
     this.telegram = new Telegram(config.botToken, { apiRoot });
+    // telegraf keeps connections alive to an https root only; a self-hosted Bot API server (or a
+    // double) on http would get a new connection for every send.
+    if (apiRoot.startsWith('http:'))
+      this.telegram.options.agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
     countCalls(this.telegram, metrics);
   }
 
@@ -51,14 +72,9 @@ export class TelegramSender {
 
   /** Sends a text; returns Telegram's message id. */
   async sendText(chatId: string, text: string): Promise<number> {
-    const message = await this.paced(chatId, (departing) => {
-      departing();
-      return this.telegram.callApi(
-        'sendMessage',
-        { chat_id: chatId, text },
-        { signal: timeoutSignal() },
-      );
-    });
+    const message = await this.paced(chatId, () =>
+      this.telegram.callApi('sendMessage', { chat_id: chatId, text }, { signal: timeoutSignal() }),
+    );
     return message.message_id;
   }
 
@@ -72,18 +88,19 @@ export class TelegramSender {
       | { readonly content: () => Promise<Readable>; readonly fileName: string }
       | { readonly fileId: string },
   ): Promise<{ messageId: number; fileId: string | undefined }> {
-    const message = await this.paced(chatId, async (departing) => {
-      const content =
-        'fileId' in document
-          ? document.fileId
-          : { source: await document.content(), filename: document.fileName };
-      departing();
-      return this.telegram.callApi(
+    const message = await this.paced(chatId, async () =>
+      this.telegram.callApi(
         'sendDocument',
-        { chat_id: chatId, document: content },
+        {
+          chat_id: chatId,
+          document:
+            'fileId' in document
+              ? document.fileId
+              : { source: await document.content(), filename: document.fileName },
+        },
         { signal: timeoutSignal() },
-      );
-    });
+      ),
+    );
     return { messageId: message.message_id, fileId: message.document?.file_id };
   }
 
@@ -91,11 +108,11 @@ export class TelegramSender {
    * One send within Telegram's limits. A 429 pauses every send of the bot for its retry_after and
    * then sends again: flood control is never a failure, and never retried sooner.
    */
-  private async paced<T>(chatId: string, send: (departing: () => void) => Promise<T>): Promise<T> {
+  private async paced<T>(chatId: string, send: () => Promise<T>): Promise<T> {
     for (;;) {
       const slot = await this.pacer.acquire(chatId);
       try {
-        const sent = await send(() => slot.departing());
+        const sent = await departures.run(() => slot.departing(), send);
         this.lastTransientFailure = undefined;
         return sent;
       } catch (error) {

@@ -4,7 +4,7 @@ import { percentile } from './process-stats';
 
 export interface LoadResult {
   readonly concurrency: number;
-  /** Requests answered 2xx per second over the measured period. */
+  /** Requests answered as expected (2xx unless told) per second over the measured period. */
   readonly perSecond: number;
   readonly errors: number;
   readonly p50Ms: number;
@@ -24,8 +24,12 @@ export interface LoadRequest {
 export async function runLoad(
   target: LoadRequest,
   concurrency: number,
-  options: { warmupMs: number; measureMs: number },
+  options: { warmupMs: number; measureMs: number; expectedStatus?: number },
 ): Promise<LoadResult> {
+  const expected = (status: number) =>
+    options.expectedStatus === undefined
+      ? status >= 200 && status < 300
+      : status === options.expectedStatus;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const url = new URL(target.url);
   const headers = { ...target.headers, 'Content-Length': String(target.body.length) };
@@ -61,7 +65,7 @@ export async function runLoad(
       const answeredAt = performance.now();
       // Counted when it both left and was answered within the measured period.
       if (sentAt >= measureFrom && answeredAt <= measureUntil) {
-        if (status >= 200 && status < 300) {
+        if (expected(status)) {
           ok++;
           latencies.push(answeredAt - sentAt);
         } else errors++;

@@ -449,6 +449,31 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     });
   });
 
+  it('marks a message due when the scheduler that armed its timer was killed before its time', async () => {
+    const user = await subscriber();
+    const scheduledAt = Date.now();
+    // Due in 3 s: a tick within the next 1–2 s (ticks every second, looking two ticks ahead)
+    // arms its timer; the scheduler dies a second before the message's time.
+    const at = new Date(scheduledAt + 3000);
+    const { id } = await schedule([user.userId], 'Outlives its scheduler', at);
+    await new Promise((resolve) => setTimeout(resolve, scheduledAt + 2050 - Date.now()));
+    await scheduler.kill();
+    const killedBeforeItsTime = Date.now() < at.getTime();
+    await new Promise((resolve) => setTimeout(resolve, at.getTime() + 1500 - Date.now()));
+    const duesWhileNoScheduler = (await system.events(`message-${id}`)).filter(
+      (event) => event.type === 'MessageDue',
+    );
+    scheduler = system.spawn('scheduler');
+    await waitSent(id);
+    expect(killedBeforeItsTime).toBe(true);
+    expect(duesWhileNoScheduler).toHaveLength(0);
+    const dues = (await system.events(`message-${id}`)).filter(
+      (event) => event.type === 'MessageDue',
+    );
+    expect(dues).toHaveLength(1);
+    expect(system.telegram.textsTo(user.chatId)).toEqual(['Outlives its scheduler']);
+  });
+
   it('appends one MessageDue per message with two schedulers running at once', async () => {
     const second = system.spawn('scheduler');
     try {

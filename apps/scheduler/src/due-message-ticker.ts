@@ -45,6 +45,9 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
       },
       2 * config.tickMs,
     );
+    // A message scheduled (or moved) to a time before the next tick is planned as soon as the
+    // scheduler's projection has it.
+    follower.onDeadlines = (deadlines) => this.dispatcher.notice(deadlines);
   }
 
   onApplicationBootstrap(): void {

@@ -1,21 +1,38 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { projectPendingDeadlines } from '../../../libs/application/src/scheduling/pending-deadlines.projection';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
-import { EventStore } from '../../../libs/event-store/src/event-store';
+import { EventStore, type StoredEvent } from '../../../libs/event-store/src/event-store';
+import type { PendingDeadline } from '../../../libs/application/src/scheduling/due-dispatcher';
 import { DEFAULT_FOLLOWER_OPTIONS, LogFollower } from '../../../libs/event-store/src/log-follower';
 
-/** Keeps the scheduler's pending-deadlines table up with the log. */
+/**
+ * Keeps the scheduler's pending-deadlines table up with the log, and tells `onDeadlines` of every
+ * deadline set or moved (once committed), so that a message due before the next tick is not
+ * left waiting for it.
+ */
 export class PendingDeadlinesFollower extends LogFollower {
+  onDeadlines: (deadlines: readonly PendingDeadline[]) => void = () => undefined;
+
   constructor(store: EventStore, checkpoints: CheckpointStore, orm: MikroORM) {
     super(
       store,
       checkpoints,
-      (events, commit) =>
-        orm.em.fork().transactional(async (em) => {
+      async (events, commit) => {
+        await orm.em.fork().transactional(async (em) => {
           await projectPendingDeadlines(em, events);
           await commit(em);
-        }),
+        });
+        this.onDeadlines(deadlinesSetBy(events));
+      },
       { ...DEFAULT_FOLLOWER_OPTIONS, checkpointName: 'scheduler-pending-deadlines' },
     );
   }
+}
+
+function deadlinesSetBy(events: readonly StoredEvent[]): PendingDeadline[] {
+  return events.flatMap((event) =>
+    event.type === 'MessageScheduled' || event.type === 'MessageRescheduled'
+      ? [{ messageId: event.data.messageId, scheduledAt: new Date(event.data.scheduledAt) }]
+      : [],
+  );
 }

@@ -18,6 +18,8 @@ class FakeTimers {
   };
 
   async advance(ms: number): Promise<void> {
+    // What was already started runs before time moves, as on a real event loop.
+    await flush();
     const until = this.clock.now().getTime() + ms;
     for (;;) {
       const next = [...this.timers].sort((a, b) => a.at - b.at)[0];
@@ -157,6 +159,28 @@ describe('DueDispatcher', () => {
     expect(marked).toEqual([]);
     await dispatcher.tick();
     expect(marked).toEqual([{ messageId: 'a', at: 1000 }]);
+  });
+
+  it('plans a message scheduled between ticks as soon as the projection has it', async () => {
+    const { dispatcher, timers, marked, pending } = setup({});
+    await dispatcher.tick();
+    await timers.advance(1000);
+    // Scheduled now for 1.5 s ahead (and one for right away), before the next tick.
+    pending.set('soon', new Date(T0 + 2500));
+    pending.set('now', new Date(T0 + 1000));
+    pending.set('later', new Date(T0 + 60_000));
+    dispatcher.notice([
+      { messageId: 'soon', scheduledAt: new Date(T0 + 2500) },
+      { messageId: 'now', scheduledAt: new Date(T0 + 1000) },
+      { messageId: 'later', scheduledAt: new Date(T0 + 60_000) },
+    ]);
+    await timers.advance(1500);
+    expect(marked).toEqual([
+      { messageId: 'now', at: 1000 },
+      { messageId: 'soon', at: 2500 },
+    ]);
+    // Beyond the lookahead: left to a later tick.
+    expect(dispatcher.armedCount).toBe(0);
   });
 
   it('pages through more messages than one query returns', async () => {

@@ -72,6 +72,19 @@ export class DueDispatcher {
     await this.drain();
   }
 
+  /**
+   * Deadlines just set or moved (the projection has them): those due within the lookahead are
+   * planned now rather than at the next tick. A deadline since cancelled or moved again is
+   * harmless: MarkMessageDue refuses it, and the next tick plans the current one.
+   */
+  notice(deadlines: readonly PendingDeadline[]): void {
+    if (this.stopped) return;
+    const until = this.ports.clock.now().getTime() + this.lookaheadMs;
+    for (const deadline of deadlines) {
+      if (deadline.scheduledAt.getTime() <= until) this.plan(deadline);
+    }
+  }
+
   /** Disarms every timer and waits for the marking in progress; what is left stays pending. */
   async stop(): Promise<void> {
     this.stopped = true;

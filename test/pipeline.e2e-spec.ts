@@ -449,6 +449,43 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     });
   });
 
+  it('ends the subscription of a group whose supergroup is subscribed already, and sends the other once', async () => {
+    const group = await subscriber('-1001');
+    const newChatId = `-100${randomInt(1e8, 1e9)}`;
+    // Someone sent /start in the new supergroup before delivery learned of the move.
+    const owner = (
+      await request(system.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: newChatId, chat_name: 'the supergroup' })
+        .expect(200)
+    ).body as { user_id: string };
+    system.telegram.failNext(1, {
+      status: 400,
+      description: 'Bad Request: group chat was upgraded to a supergroup chat',
+      migrateToChatId: newChatId,
+      chatId: group.chatId,
+    });
+    const { id } = await schedule([group.userId, owner.user_id], 'One chat, once', new Date());
+    await waitSent(id);
+    expect(system.telegram.textsTo(newChatId)).toEqual(['One chat, once']);
+    const recipients = (await messageStatus(id)).recipients;
+    expect(recipients).toContainEqual(
+      expect.objectContaining({
+        user_id: group.userId,
+        status: 'failed',
+        failure_code: 'unsubscribed',
+      }),
+    );
+    expect(recipients).toContainEqual(
+      expect.objectContaining({ user_id: owner.user_id, status: 'delivered' }),
+    );
+    expect((await system.events(`subscriber-${group.userId}`)).at(-1)).toMatchObject({
+      type: 'UserUnsubscribed',
+      data: { chatId: group.chatId, reason: 'chat_merged' },
+    });
+  });
+
   it('marks a message due when the scheduler that armed its timer was killed before its time', async () => {
     const user = await subscriber();
     const scheduledAt = Date.now();

@@ -211,10 +211,17 @@ describe('Projections are a fold of the log', () => {
             if (!userId) break;
             const { state } = await loadSubscriber(store, userId);
             if (state.status !== 'active' || state.chatId.startsWith('-100')) break;
+            const [owner] = await orm.em
+              .fork()
+              .execute<{ user_id: string }[]>(
+                "SELECT user_id FROM subscribers WHERE chat_id = ? AND status = 'active'",
+                [`-100${state.chatId}`],
+              );
             await onSubscriber(userId, {
               type: 'MigrateChat',
               userId,
               toChatId: `-100${state.chatId}`,
+              currentUserOfChat: owner?.user_id ?? null,
             });
             migrated.add(state.chatId);
             break;

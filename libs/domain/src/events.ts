@@ -28,7 +28,11 @@ export interface UserSubscribed {
   };
 }
 
-export type UnsubscribeReason = 'requested' | 'blocked';
+/**
+ * Why a subscription ended: the user asked (/stop), the user blocked the bot, or the user's group
+ * became a supergroup that is subscribed already (as another user), which now stands for the chat.
+ */
+export type UnsubscribeReason = 'requested' | 'blocked' | 'chat_merged';
 
 export interface UserUnsubscribed {
   readonly type: 'UserUnsubscribed';

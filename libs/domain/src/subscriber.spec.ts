@@ -131,4 +131,46 @@ describe('Subscriber', () => {
       .when({ type: 'UnsubscribeUser', userId: 'u-1', reason: 'requested' })
       .thenThrows(refusedWith(DomainErrorCode.UserNotSubscribed));
   });
+
+  const group: SubscriberEvent = {
+    type: 'UserSubscribed',
+    data: { userId: 'u-1', chatId: '-4001', chatName: 'The team' },
+  };
+
+  it('given a group subscriber, when its group becomes a supergroup, then the subscription follows it', () => {
+    spec
+      .given([group])
+      .when({ type: 'MigrateChat', userId: 'u-1', toChatId: '-1004001', currentUserOfChat: null })
+      .then([
+        {
+          type: 'UserChatMigrated',
+          data: { userId: 'u-1', fromChatId: '-4001', toChatId: '-1004001' },
+        },
+      ]);
+  });
+
+  it('given a group subscriber, when its group becomes a supergroup someone subscribed already, then this subscription ends', () => {
+    spec
+      .given([group])
+      .when({ type: 'MigrateChat', userId: 'u-1', toChatId: '-1004001', currentUserOfChat: 'u-2' })
+      .then([
+        {
+          type: 'UserUnsubscribed',
+          data: { userId: 'u-1', chatId: '-4001', reason: 'chat_merged' },
+        },
+      ]);
+  });
+
+  it('given a subscription that moved already, when the same move is reported again, then nothing happens', () => {
+    spec
+      .given([
+        group,
+        {
+          type: 'UserChatMigrated',
+          data: { userId: 'u-1', fromChatId: '-4001', toChatId: '-1004001' },
+        },
+      ])
+      .when({ type: 'MigrateChat', userId: 'u-1', toChatId: '-1004001', currentUserOfChat: 'u-1' })
+      .then([]);
+  });
 });

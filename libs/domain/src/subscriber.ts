@@ -38,6 +38,8 @@ export interface MigrateChat {
   readonly type: 'MigrateChat';
   readonly userId: string;
   readonly toChatId: string;
+  /** The user currently subscribed with the new chat, if any (read from the subscribers view). */
+  readonly currentUserOfChat: string | null;
 }
 
 export type SubscriberCommand = SubscribeUser | UnsubscribeUser | MigrateChat;
@@ -84,7 +86,10 @@ export function decideSubscriber(
   }
 }
 
-function migrate(command: MigrateChat, state: SubscriberState): UserChatMigrated[] {
+function migrate(
+  command: MigrateChat,
+  state: SubscriberState,
+): [UserChatMigrated] | [UserUnsubscribed] | [] {
   if (state.status === 'none') {
     throw new DomainError(
       DomainErrorCode.UserNotSubscribed,
@@ -96,6 +101,17 @@ function migrate(command: MigrateChat, state: SubscriberState): UserChatMigrated
   }
   const toChatId = normaliseChatId(command.toChatId);
   if (toChatId === state.chatId) return [];
+  if (command.currentUserOfChat !== null && command.currentUserOfChat !== command.userId) {
+    // Someone subscribed the supergroup before we learned of the move: one chat, one
+    // subscription. The other one stands for the chat; this one ends.
+    if (state.status !== 'active') return [];
+    return [
+      {
+        type: 'UserUnsubscribed',
+        data: { userId: state.userId, chatId: state.chatId, reason: 'chat_merged' },
+      },
+    ];
+  }
   return [
     {
       type: 'UserChatMigrated',

@@ -215,9 +215,18 @@ export class DeliverMessageHandler
           } catch (error) {
             if (!(error instanceof TelegramSendError) || error.kind !== 'chat_migrated')
               throw error;
-            // The group became a supergroup: record its new id and send there.
+            // The group became a supergroup: record its new id and send there, unless the
+            // supergroup is subscribed already (as another user), which then stands for the chat.
             chatId = error.newChatId!;
-            await this.commands.execute(new MigrateChatCommand(userId, chatId, this.context(run)));
+            const outcome = await this.commands.execute(
+              new MigrateChatCommand(userId, chatId, this.context(run)),
+            );
+            if (outcome === 'merged') {
+              throw new PermanentFailure(
+                'unsubscribed',
+                `The group became supergroup ${chatId}, which is subscribed as another user; that subscription gets its messages`,
+              );
+            }
             return this.sendPart(run, part, chatId);
           }
         });

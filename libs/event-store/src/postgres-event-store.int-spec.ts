@@ -6,9 +6,16 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../test/support/test-database';
-import { checkpointOf, LOG_START, type LogCheckpoint, type StoredEvent } from './event-store';
+import {
+  checkpointOf,
+  LOG_START,
+  type LogCheckpoint,
+  type StoredEvent,
+  StreamVersionConflictError,
+} from './event-store';
 import { eventStoreContract, readEverything } from './event-store.contract';
-import { PostgresEventStore } from './postgres-event-store';
+import { isUniqueViolation, PostgresEventStore } from './postgres-event-store';
+import { projectToReadModels } from '../../projections/src/read-model-projector';
 
 eventStoreContract('PostgresEventStore', async () => {
   const database = await createTestDatabase();
@@ -240,5 +247,61 @@ describe('PostgresEventStore and event schema versions', () => {
         [`message-${messageId}`],
       );
     expect(row).toEqual({ schema_version: 2, declared: 'application/octet-stream' });
+  });
+});
+
+describe('PostgresEventStore committing concurrent appends together', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await connectOrm(database.url);
+    store = new PostgresEventStore(orm, projectToReadModels);
+  });
+  afterAll(async () => {
+    await orm.close(true);
+    await database.drop();
+  });
+
+  const metadata = { correlationId: 'c', causationId: null, actor: 'test' };
+  const subscribe = (userId: string, chatId: string) =>
+    store.append(
+      `subscriber-${userId}`,
+      [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x' } }],
+      { expectedVersion: 'no_stream', metadata },
+    );
+
+  it('gives each append its own outcome when conflicting and failing appends share a batch', async () => {
+    const users = Array.from({ length: 40 }, () => randomUUID());
+    // 40 subscriptions at once; 5 of them also raced by a second append to the same stream
+    // (a version conflict), and 5 by another user taking the same chat (a read-model unique
+    // index that fails the whole batch's statement).
+    const outcomes = await Promise.allSettled([
+      ...users.map((userId, n) => subscribe(userId, String(1000 + n))),
+      ...users.slice(0, 5).map((userId, n) => subscribe(userId, String(2000 + n))),
+      ...users.slice(5, 10).map((_, n) => subscribe(randomUUID(), String(1005 + n))),
+    ]);
+    const fulfilled = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const rejected = outcomes.filter(
+      (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+    );
+    expect(fulfilled).toHaveLength(40);
+    expect(rejected).toHaveLength(10);
+    expect(rejected.filter((r) => r.reason instanceof StreamVersionConflictError)).toHaveLength(5);
+    expect(
+      rejected.filter((r) => isUniqueViolation(r.reason, 'subscribers_active_chat_id')),
+    ).toHaveLength(5);
+    // The log and the read model agree: 40 subscriptions, each once.
+    const rows = await orm.em
+      .fork()
+      .execute<{ events: string; subscribers: string; transactions: string }[]>(
+        `SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM subscribers) AS subscribers, (SELECT count(DISTINCT transaction_id) FROM events) AS transactions`,
+      );
+    expect(Number(rows[0]!.events)).toBe(40);
+    expect(Number(rows[0]!.subscribers)).toBe(40);
+    // Committed together: fewer transactions than appends.
+    expect(Number(rows[0]!.transactions)).toBeLessThan(40);
   });
 });

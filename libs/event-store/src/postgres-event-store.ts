@@ -52,12 +52,16 @@ const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, str
   type, schema_version, data, metadata, to_json(recorded_at) #>> '{}' AS recorded_at`;
 
 export class PostgresEventStore implements EventStore {
+  private readonly commits: GroupCommit;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly inlineProjection: InlineProjection = () => [],
     /** Told of every append once committed (for metrics); not of a retry that changed nothing. */
     private readonly onCommitted: (events: readonly StoredEvent[]) => void = () => undefined,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(orm);
+  }
 
   async append(
     streamId: string,
@@ -106,13 +110,7 @@ export class PostgresEventStore implements EventStore {
         insert,
         ...this.inlineProjection(prepared.map((event) => ({ ...event, streamId }))),
       ];
-      const results = await this.orm.em.fork().execute<EventRow[] | EventRow[][]>(
-        statements.map((statement) => statement.sql).join(';\n'),
-        statements.flatMap((statement) => statement.params),
-        'all',
-      );
-      // One statement answers with its rows; several with the rows of each.
-      const rows = (statements.length === 1 ? results : results[0]) as EventRow[];
+      const rows = await this.commits.run(statements);
       if (rows.length === 0) throw new StreamVersionConflictError(streamId, expected, -1);
       const stored = rows.map(toStoredEvent).sort((a, b) => a.streamVersion - b.streamVersion);
       const result: AppendResult = {
@@ -248,6 +246,77 @@ export class PostgresEventStore implements EventStore {
       known.length === ids.length && known.every((event) => event.streamId === streamId);
     if (!sameAppend) throw new DuplicateEventIdError(known.map((event) => event.eventId));
     return { events: known, streamVersion: version, alreadyStored: true };
+  }
+}
+
+/** Appends batched together at most: a batch is one query, its statements one transaction. */
+const MAX_BATCH = 32;
+
+/**
+ * Group commit: an append that arrives while another's query is in flight waits for it and then
+ * goes together with every other append that arrived meanwhile, in one query and one implicit
+ * transaction. A lone append goes at once, as before. When a batch fails (one append's conflict or
+ * duplicate, a lost connection), the whole transaction is rolled back, and each of its appends is
+ * run again on its own, for its own outcome.
+ */
+class GroupCommit {
+  private readonly waiting: {
+    statements: readonly SqlStatement[];
+    resolve: (rows: EventRow[]) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private running = false;
+
+  constructor(private readonly orm: MikroORM) {}
+
+  /** Runs one append's statements (the insert first); resolves with the insert's rows. */
+  run(statements: readonly SqlStatement[]): Promise<EventRow[]> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ statements, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_BATCH);
+        if (batch.length > 1) {
+          try {
+            const results = await this.query(batch.flatMap((append) => append.statements));
+            let index = 0;
+            for (const append of batch) {
+              append.resolve(results[index]!);
+              index += append.statements.length;
+            }
+            continue;
+          } catch {
+            // Rolled back as a whole: each on its own below.
+          }
+        }
+        for (const append of batch) {
+          try {
+            append.resolve((await this.query(append.statements))[0]!);
+          } catch (error) {
+            append.reject(error);
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The rows each statement returned. */
+  private async query(statements: readonly SqlStatement[]): Promise<EventRow[][]> {
+    const results = await this.orm.em.fork().execute<EventRow[] | EventRow[][]>(
+      statements.map((statement) => statement.sql).join(';\n'),
+      statements.flatMap((statement) => statement.params),
+      'all',
+    );
+    // One statement answers with its rows; several with the rows of each.
+    return statements.length === 1 ? [results as EventRow[]] : (results as EventRow[][]);
   }
 }
 

@@ -460,15 +460,21 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
         .send({ chat_id: newChatId, chat_name: 'the supergroup' })
         .expect(200)
     ).body as { user_id: string };
-    system.telegram.failNext(1, {
+    system.telegram.failNext(2, {
       status: 400,
       description: 'Bad Request: group chat was upgraded to a supergroup chat',
       migrateToChatId: newChatId,
       chatId: group.chatId,
     });
+    // Two messages in delivery at once, both meeting the move.
     const { id } = await schedule([group.userId, owner.user_id], 'One chat, once', new Date());
+    const other = await schedule([group.userId], 'Only for the group', new Date());
     await waitSent(id);
+    await waitSent(other.id);
     expect(system.telegram.textsTo(newChatId)).toEqual(['One chat, once']);
+    expect((await messageStatus(other.id)).recipients).toEqual([
+      expect.objectContaining({ user_id: group.userId, failure_code: 'unsubscribed' }),
+    ]);
     const recipients = (await messageStatus(id)).recipients;
     expect(recipients).toContainEqual(
       expect.objectContaining({

@@ -124,7 +124,7 @@ export class BotApiDouble {
   }
 
   /**
-   * Breaches of Telegram's limits among the send requests received: more than `perSecond` in any
+   * Breaches of Telegram's limits among the send requests received and not refused with 429: more than `perSecond` in any
    * second for the bot, two to one private chat less than a second apart, more than
    * `groupPerMinute` to one group in any minute.
    */
@@ -132,8 +132,9 @@ export class BotApiDouble {
     perSecond = 30,
     groupPerMinute = 20,
   ): { bot: number; chat: number; group: number } {
+    // A request refused with 429 is Telegram's flood control at work, not a breach.
     const sends = this.calls
-      .filter((call) => SEND_METHODS.has(call.method))
+      .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429)
       .sort((a, b) => a.receivedAt - b.receivedAt);
     const overWindow = (times: number[], windowMs: number, limit: number) =>
       times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs)
@@ -144,7 +145,7 @@ export class BotApiDouble {
     let chat = 0;
     let group = 0;
     for (const [chatId, times] of byChat) {
-      if (chatId.startsWith('-')) group += overWindow(times, 60_000, groupPerMinute);
+      if (isGroup(chatId)) group += overWindow(times, 60_000, groupPerMinute);
       else chat += overWindow(times, 1000, 1);
     }
     return {

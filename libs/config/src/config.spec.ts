@@ -1,4 +1,5 @@
 import {
+  DeliveryConfig,
   ApiConfig,
   ConfigError,
   DatabaseConfig,
@@ -23,6 +24,18 @@ describe('loadConfig', () => {
     expect(api.port).toBe(8000);
     expect(api.apiKeys).toEqual([{ name: 'key-1', key: 'a-long-enough-api-key' }]);
     expect(api.maxFilesPerMessage).toBe(10);
+  });
+
+  it('turns pacing off only in front of a Bot API other than Telegram', () => {
+    const [delivery] = loadConfig(
+      { TELEGRAM_PACING: 'off', TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' },
+      [DeliveryConfig],
+    );
+    expect(delivery.pacing).toBe(false);
+    expect(() => loadConfig({ TELEGRAM_PACING: 'off' }, [DeliveryConfig])).toThrow(
+      /TELEGRAM_PACING is off while TELEGRAM_API_ROOT is Telegram's own/,
+    );
+    expect(loadConfig({}, [DeliveryConfig])[0].pacing).toBe(true);
   });
 
   it('reads named keys', () => {

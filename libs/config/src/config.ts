@@ -295,12 +295,24 @@ export class DeliveryConfig {
         max: 65535,
         default: 8002,
       }),
-      env.oneOf('TELEGRAM_PACING', ['on', 'off'] as const, {
-        expected:
-          'on, or off for a Bot API double without limits (benchmarks); never off for Telegram',
-        default: 'on',
-      }) === 'on',
+      DeliveryConfig.pacing(env),
     );
+  }
+
+  /** TELEGRAM_PACING: off is refused in front of Telegram's own Bot API, whose limits are real. */
+  private static pacing(env: EnvReader): boolean {
+    const pacing = env.oneOf('TELEGRAM_PACING', ['on', 'off'] as const, {
+      expected:
+        'on, or off for a Bot API double without limits (benchmarks); never off for Telegram',
+      default: 'on',
+    });
+    const root = env.optionalString('TELEGRAM_API_ROOT') ?? 'https://api.telegram.org';
+    if (pacing === 'off' && /^https?:\/\/api\.telegram\.org(\/|$)/i.test(root)) {
+      env.problems.push(
+        "TELEGRAM_PACING is off while TELEGRAM_API_ROOT is Telegram's own: expected on (Telegram's limits are real)",
+      );
+    }
+    return pacing === 'on';
   }
 }
 

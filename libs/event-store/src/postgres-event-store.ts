@@ -118,7 +118,7 @@ export class PostgresEventStore implements EventStore {
         streamVersion: stored.at(-1)!.streamVersion,
         alreadyStored: false,
       };
-      if (!result.alreadyStored) this.onCommitted(result.events);
+      this.onCommitted(result.events);
       return result;
     } catch (error) {
       const collided =

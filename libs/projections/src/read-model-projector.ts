@@ -9,7 +9,7 @@ import { MessageView } from './message.view';
  * one statement per event, sent with the append in one round trip: this runs on every append,
  * where the query builder and the extra round trips showed in the benchmarks. Every write depends
  * on the event alone (times are the event's recorded time, read with its position from the
- * events row: `FROM events e WHERE e.event_id = ?`), so a replay (libs/projections/src/replay)
+ * events row, found by id among the rows this transaction inserted), so a replay (libs/projections/src/replay)
  * yields the same rows.
  */
 export function projectToReadModels(events: readonly AppendingEvent[]): SqlStatement[] {
@@ -38,6 +38,13 @@ export function messageViewOf(event: StoredEvent<MessageScheduled>): MessageView
 }
 
 /**
+ * The event's row, by its id, among the rows this transaction inserted: an append that inserted
+ * nothing (its version check failed) must not find an event of the same id stored by an earlier
+ * append, and apply it again.
+ */
+const EVENT = 'events e WHERE e.event_id = ? AND e.transaction_id = pg_current_xact_id()';
+
+/**
  * The event's recorded time as the read models keep it: to the millisecond, as a JavaScript Date
  * holds it (the replay's fold reads it into one).
  */
@@ -51,7 +58,7 @@ function project(event: AppendingEvent): SqlStatement | undefined {
         sql: `INSERT INTO subscribers (user_id, chat_id, chat_name, status, unsubscribe_reason,
                 created_at, updated_at, last_position)
               SELECT ?, ?, ?, 'active', NULL, ${AT}, ${AT}, e.position
-                FROM events e WHERE e.event_id = ?
+                FROM ${EVENT}
               ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
                 chat_name = excluded.chat_name, status = 'active', unsubscribe_reason = NULL,
                 updated_at = excluded.updated_at, last_position = excluded.last_position`,
@@ -61,20 +68,20 @@ function project(event: AppendingEvent): SqlStatement | undefined {
       return {
         sql: `UPDATE subscribers s SET status = 'unsubscribed', unsubscribe_reason = ?,
                 updated_at = ${AT}, last_position = e.position
-                FROM events e WHERE e.event_id = ? AND s.user_id = ?`,
+                FROM ${EVENT} AND s.user_id = ?`,
         params: [event.data.reason, event.eventId, event.data.userId],
       };
     case 'UserChatMigrated':
       return {
         sql: `UPDATE subscribers s SET chat_id = ?, updated_at = ${AT},
                 last_position = e.position
-                FROM events e WHERE e.event_id = ? AND s.user_id = ?`,
+                FROM ${EVENT} AND s.user_id = ?`,
         params: [event.data.toChatId, event.eventId, event.data.userId],
       };
     case 'MessageScheduled':
       // The message and its recipients in one statement.
       return {
-        sql: `WITH e AS (SELECT position, ${AT} AS recorded_at FROM events e WHERE event_id = ?),
+        sql: `WITH e AS (SELECT position, ${AT} AS recorded_at FROM ${EVENT}),
               message AS (
                 INSERT INTO messages (id, target_user_ids, text, scheduled_at, attachments, status,
                   is_sent, due_at, sent_at, created_at, updated_at, last_position)
@@ -119,14 +126,14 @@ function project(event: AppendingEvent): SqlStatement | undefined {
       return {
         sql: `UPDATE message_recipients r SET status = 'delivered', chat_id = ?,
                 updated_at = ${AT}
-                FROM events e WHERE e.event_id = ? AND r.message_id = ? AND r.user_id = ?`,
+                FROM ${EVENT} AND r.message_id = ? AND r.user_id = ?`,
         params: [event.data.chatId, event.eventId, event.data.messageId, event.data.userId],
       };
     case 'RecipientDeliveryFailed':
       return {
         sql: `UPDATE message_recipients r SET status = 'failed', failure_code = ?, reason = ?,
                 updated_at = ${AT}
-                FROM events e WHERE e.event_id = ? AND r.message_id = ? AND r.user_id = ?`,
+                FROM ${EVENT} AND r.message_id = ? AND r.user_id = ?`,
         params: [
           event.data.code,
           event.data.reason,
@@ -148,7 +155,7 @@ function messageUpdate(
   return {
     sql: `UPDATE messages m SET ${assignments}, updated_at = ${AT},
             last_position = e.position
-            FROM events e WHERE e.event_id = ? AND m.id = ?`,
+            FROM ${EVENT} AND m.id = ?`,
     params: [...params, eventId, messageId],
   };
 }

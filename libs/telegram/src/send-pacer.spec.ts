@@ -105,6 +105,25 @@ describe('SendPacer', () => {
     expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(30);
   });
 
+  it('counts a request that leaves after its slot has dropped out of the window', async () => {
+    const { pacer, clock, starts, send } = harness({
+      perSecond: 2,
+      chatIntervalMs: 1000,
+      groupPerMinute: 20,
+    });
+    const started = clock.now().getTime();
+    const upload = await pacer.acquire('500');
+    // Another send, then the upload leaves 1.5 s after taking its slot.
+    clock.set(new Date(started + 1100));
+    await send('501');
+    clock.set(new Date(started + 1500));
+    upload.departing();
+    upload.release();
+    await send('502');
+    // 501 (at 1100) and the upload (at 1500) fill the second: 502 waits for 501's to pass.
+    expect(starts.at(-1)!.at).toBeGreaterThanOrEqual(1100 + 1000);
+  });
+
   it('makes a new process wait one chat interval before its first send', async () => {
     const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
     const created = clock.now().getTime();

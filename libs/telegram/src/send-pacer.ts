@@ -70,7 +70,7 @@ export class SendPacer {
     this.pausedUntil = clock.now().getTime() + limits.chatIntervalMs + WINDOW_MARGIN_MS;
   }
 
-  /** Waits for a slot to send to the chat; call the returned function when the send is done. */
+  /** Waits for a slot to send to the chat; tell the slot when its request leaves and when it is done. */
   async acquire(chatId: string): Promise<SendSlot> {
     for (;;) {
       const now = this.clock.now().getTime();
@@ -85,9 +85,11 @@ export class SendPacer {
           departing: () => {
             // Later than the slot was taken: the bot's window counts from the later time.
             const departed = this.clock.now().getTime();
+            if (departed <= start.at) return;
+            // Its slot may have left the window already (a request that took long to leave):
+            // counted again from its departure all the same.
             const index = this.recentStarts.indexOf(start.at);
-            if (departed <= start.at || index < 0) return;
-            this.recentStarts.splice(index, 1);
+            if (index >= 0) this.recentStarts.splice(index, 1);
             start.at = departed;
             this.recentStarts.push(departed);
             this.recentStarts.sort((a, b) => a - b);

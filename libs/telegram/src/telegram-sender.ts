@@ -24,9 +24,11 @@ const departures = new AsyncLocalStorage<() => void>();
 
 /*
  * Telegram counts a request when it arrives; a request may leave well after its send took a slot
- * (a new connection, a busy event loop, an upload's stream being opened). Node announces every
- * HTTP request it creates, in the async context of the code that made it: the pacer learns the
- * moment the request was handed to the network ('finish') and counts the bot's second from then.
+ * (a busy event loop, an upload's stream being opened). Node announces each HTTP request on this
+ * channel, in the async context of the code that made it, once the request has been ended (for
+ * an upload: once its body has been written); the pacer counts the bot's second from the moment
+ * the request is handed to the network ('finish') — for an upload later than it arrives, which
+ * only makes the count stricter.
  */
 subscribe('http.client.request.start', (message) => {
   const departing = departures.getStore();
@@ -96,7 +98,11 @@ export class TelegramSender {
           document:
             'fileId' in document
               ? document.fileId
-              : { source: await document.content(), filename: document.fileName },
+              : {
+                  // The object store's own request is not the send's.
+                  source: await departures.exit(() => document.content()),
+                  filename: document.fileName,
+                },
         },
         { signal: timeoutSignal() },
       ),

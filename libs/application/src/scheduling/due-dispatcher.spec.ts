@@ -119,6 +119,7 @@ describe('DueDispatcher', () => {
   it('marks what is already due at once, each message once', async () => {
     const { dispatcher, timers, marked } = setup({ late: -60_000, now: 0, soon: 10 });
     await dispatcher.tick();
+    await dispatcher.settled();
     expect(marked.map((m) => m.messageId)).toEqual(['late', 'now']);
     await dispatcher.tick();
     await timers.advance(20);
@@ -147,6 +148,7 @@ describe('DueDispatcher', () => {
     // A new scheduler over the same projection, started after the message's time.
     const second = setup({ a: -1000 });
     await second.dispatcher.tick();
+    await second.dispatcher.settled();
     expect(second.marked.map((m) => m.messageId)).toEqual(['a']);
   });
 
@@ -158,6 +160,7 @@ describe('DueDispatcher', () => {
     expect(errors).toHaveLength(1);
     expect(marked).toEqual([]);
     await dispatcher.tick();
+    await dispatcher.settled();
     expect(marked).toEqual([{ messageId: 'a', at: 1000 }]);
   });
 
@@ -181,6 +184,27 @@ describe('DueDispatcher', () => {
     ]);
     // Beyond the lookahead: left to a later tick.
     expect(dispatcher.armedCount).toBe(0);
+  });
+
+  it('arms and marks nothing once stopped, even for a tick that was still reading', async () => {
+    const { dispatcher, timers, marked } = setup({ due: -10, soon: 2000 });
+    const ticking = dispatcher.tick();
+    const stopping = dispatcher.stop();
+    await ticking;
+    await stopping;
+    await timers.advance(5000);
+    expect(marked).toEqual([]);
+    expect(timers.count).toBe(0);
+  });
+
+  it('keeps ticking while a backlog is being marked', async () => {
+    const backlog = Object.fromEntries(Array.from({ length: 50 }, (_, n) => [`old${n}`, -1000]));
+    const { dispatcher, marked } = setup(backlog);
+    // The tick returns once it has planned, not once all 50 are marked.
+    await dispatcher.tick();
+    expect(marked.length).toBeLessThan(50);
+    await dispatcher.settled();
+    expect(marked).toHaveLength(50);
   });
 
   it('pages through more messages than one query returns', async () => {

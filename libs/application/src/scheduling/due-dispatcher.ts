@@ -43,6 +43,7 @@ export class DueDispatcher {
   /** Messages whose time has come, marked one at a time in the order they came due. */
   private readonly queue = new Set<string>();
   private draining: Promise<void> | undefined;
+  private ticking: Promise<void> | undefined;
   private stopped = false;
   private readonly timers: NonNullable<DueDispatcherPorts['timers']>;
 
@@ -57,19 +58,35 @@ export class DueDispatcher {
     };
   }
 
-  /** One tick: queues what is due, arms timers for what falls due within the lookahead. */
+  /**
+   * One tick: queues what is due, arms timers for what falls due within the lookahead. Returns
+   * once planned; the marking goes on in the background (a backlog must not hold up the ticks).
+   */
   async tick(): Promise<void> {
     if (this.stopped) return;
-    const now = this.ports.clock.now().getTime();
-    const until = new Date(now + this.lookaheadMs);
+    const run = this.planWithin(this.ports.clock.now().getTime() + this.lookaheadMs);
+    this.ticking = run;
+    try {
+      await run;
+    } finally {
+      if (this.ticking === run) this.ticking = undefined;
+    }
+  }
+
+  private async planWithin(until: number): Promise<void> {
     let after: PendingDeadline | undefined;
     for (;;) {
-      const page = await this.ports.findPending(until, after, PAGE);
+      const page = await this.ports.findPending(new Date(until), after, PAGE);
+      if (this.stopped) return;
       for (const pending of page) this.plan(pending);
       if (page.length < PAGE) break;
       after = page.at(-1);
     }
-    await this.drain();
+  }
+
+  /** Resolves once what is queued now has been marked (or failed); for tests. */
+  async settled(): Promise<void> {
+    while (this.draining) await this.draining;
   }
 
   /**
@@ -85,9 +102,13 @@ export class DueDispatcher {
     }
   }
 
-  /** Disarms every timer and waits for the marking in progress; what is left stays pending. */
+  /**
+   * Disarms every timer and waits for the tick and the marking in progress; what is left stays
+   * pending in the projection.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.ticking?.catch(() => undefined);
     for (const { handle } of this.armed.values()) this.timers.clear(handle);
     this.armed.clear();
     this.queue.clear();
@@ -100,6 +121,7 @@ export class DueDispatcher {
   }
 
   private plan(pending: PendingDeadline): void {
+    if (this.stopped) return;
     const at = pending.scheduledAt.getTime();
     const armed = this.armed.get(pending.messageId);
     if (armed?.at === at) return;
@@ -109,6 +131,7 @@ export class DueDispatcher {
   }
 
   private fireAt(messageId: string, at: number): void {
+    if (this.stopped) return;
     const wait = at - this.ports.clock.now().getTime();
     if (wait <= 0) {
       this.armed.delete(messageId);
@@ -133,15 +156,17 @@ export class DueDispatcher {
   }
 
   private async markQueued(): Promise<void> {
-    // Starts after the caller has kept the promise: an empty queue must not finish first.
-    await Promise.resolve();
     for (let next = first(this.queue); next !== undefined; next = first(this.queue)) {
       this.queue.delete(next);
       try {
         await this.ports.markDue(next);
       } catch (error) {
         // Still pending in the projection: the next tick tries again.
-        this.ports.onError(error);
+        try {
+          this.ports.onError(error);
+        } catch {
+          // Reporting must not stop the marking.
+        }
       }
     }
   }

@@ -221,10 +221,10 @@ export class DeliverMessageHandler
             const outcome = await this.commands.execute(
               new MigrateChatCommand(userId, chatId, this.context(run)),
             );
-            if (outcome === 'merged') {
+            if (outcome === 'ended') {
               throw new PermanentFailure(
                 'unsubscribed',
-                `The group became supergroup ${chatId}, which is subscribed as another user; that subscription gets its messages`,
+                `The group became supergroup ${chatId}, which is subscribed as another user; this subscription ended`,
               );
             }
             return this.sendPart(run, part, chatId);

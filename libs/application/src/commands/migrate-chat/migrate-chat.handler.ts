@@ -1,7 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { subscriberStreamId } from '../../../../domain/src/events';
-import { decideSubscriber, normaliseChatId } from '../../../../domain/src/subscriber';
+import {
+  decideSubscriber,
+  evolveSubscriber,
+  normaliseChatId,
+} from '../../../../domain/src/subscriber';
 import { EventStore } from '../../../../event-store/src/event-store';
 import { isUniqueViolation } from '../../../../event-store/src/postgres-event-store';
 import { metadataFor } from '../../request-context';
@@ -45,12 +49,13 @@ export class MigrateChatHandler implements ICommandHandler<MigrateChatCommand> {
       },
       state,
     );
-    const [event] = events;
-    if (!event) return 'unchanged';
-    await this.events.append(subscriberStreamId(command.userId), events, {
-      expectedVersion: version,
-      metadata: metadataFor(command.context),
-    });
-    return event.type === 'UserUnsubscribed' ? 'merged' : 'moved';
+    if (events.length > 0) {
+      await this.events.append(subscriberStreamId(command.userId), events, {
+        expectedVersion: version,
+        metadata: metadataFor(command.context),
+      });
+    }
+    const now = events.reduce(evolveSubscriber, state);
+    return now.status === 'active' && now.chatId === toChatId ? 'follows' : 'ended';
   }
 }

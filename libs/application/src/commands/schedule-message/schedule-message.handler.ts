@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
+import { messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
   type RecipientStatus,
 } from '../../../../domain/src/scheduled-message';
-import { EventStore, type StoredEvent } from '../../../../event-store/src/event-store';
+import { EventStore } from '../../../../event-store/src/event-store';
 import { MessageView } from '../../../../projections/src/message.view';
 import { messageViewOf } from '../../../../projections/src/read-model-projector';
 import { metadataFor } from '../../request-context';
@@ -53,6 +53,10 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
       metadata: metadataFor(command.context),
     });
     // The row the projection wrote in the append's transaction, made from the same event.
-    return messageViewOf(appended.events[0] as StoredEvent<MessageScheduled>);
+    const [scheduled] = appended.events;
+    if (scheduled?.type !== 'MessageScheduled') {
+      throw new Error(`Appending message ${command.messageId} stored no MessageScheduled`);
+    }
+    return messageViewOf(scheduled);
   }
 }

@@ -4,37 +4,29 @@ import { messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
-  type RecipientStatus,
 } from '../../../../domain/src/scheduled-message';
 import { EventStore } from '../../../../event-store/src/event-store';
 import { MessageView } from '../../../../projections/src/message.view';
 import { messageViewOf } from '../../../../projections/src/read-model-projector';
 import { metadataFor } from '../../request-context';
 import { isUuid } from '../../uuid';
+import { SubscriberStatuses } from './subscriber-statuses';
 import { ScheduleMessageCommand } from './schedule-message.command';
 
 @CommandHandler(ScheduleMessageCommand)
 export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCommand> {
+  private readonly statuses: SubscriberStatuses;
+
   constructor(
     private readonly events: EventStore,
-    private readonly orm: MikroORM,
-  ) {}
+    orm: MikroORM,
+  ) {
+    this.statuses = new SubscriberStatuses(orm);
+  }
 
   async execute(command: ScheduleMessageCommand): Promise<MessageView> {
     // Ids that are not UUIDs cannot be subscribers; the domain names them as unknown.
-    const candidates = command.recipients.filter(isUuid);
-    const subscribers =
-      candidates.length === 0
-        ? []
-        : await this.orm.em
-            .fork()
-            .execute<{ user_id: string; status: RecipientStatus }[]>(
-              'SELECT user_id, status FROM subscribers WHERE user_id = ANY(?::uuid[])',
-              [`{${candidates.join(',')}}`],
-            );
-    const recipientStatus = new Map<string, RecipientStatus>(
-      subscribers.map((subscriber) => [subscriber.user_id, subscriber.status]),
-    );
+    const recipientStatus = await this.statuses.of(command.recipients.filter(isUuid));
     const events = decideScheduledMessage(
       {
         type: 'ScheduleMessage',

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import {
+  connectOrm,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../../../test/support/test-database';
+import { SubscriberStatuses } from './subscriber-statuses';
+
+describe('SubscriberStatuses', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await connectOrm(database.url);
+  });
+  afterAll(async () => {
+    await orm.close(true);
+    await database.drop();
+  });
+
+  async function subscriber(status: 'active' | 'unsubscribed'): Promise<string> {
+    const userId = randomUUID();
+    await orm.em.fork().execute(
+      `INSERT INTO subscribers (user_id, chat_id, chat_name, status, created_at, updated_at, last_position)
+       VALUES (?, ?, 'x', ?, now(), now(), 1)`,
+      [userId, String(Math.floor(Math.random() * 1e12)), status],
+    );
+    return userId;
+  }
+
+  it('answers lookups made at once, each with its own subscribers, in fewer queries', async () => {
+    const active = await Promise.all(Array.from({ length: 20 }, () => subscriber('active')));
+    const gone = await subscriber('unsubscribed');
+    const unknown = randomUUID();
+    let queries = 0;
+    // Counts the queries: each one forks the entity manager.
+    const counting = new Proxy(orm, {
+      get(target, property, receiver) {
+        if (property !== 'em') return Reflect.get(target, property, receiver) as unknown;
+        return new Proxy(target.em, {
+          get(em, name, emReceiver) {
+            if (name !== 'fork') return Reflect.get(em, name, emReceiver) as unknown;
+            return () => {
+              queries++;
+              return em.fork();
+            };
+          },
+        });
+      },
+    });
+    const statuses = new SubscriberStatuses(counting);
+    const answers = await Promise.all([
+      ...active.map((userId) => statuses.of([userId, unknown])),
+      statuses.of([gone, active[0]!]),
+    ]);
+    active.forEach((userId, n) => {
+      expect([...answers[n]!]).toEqual([[userId, 'active']]);
+    });
+    expect(answers[20]).toEqual(
+      new Map([
+        [gone, 'unsubscribed'],
+        [active[0], 'active'],
+      ]),
+    );
+    expect(queries).toBeLessThan(21);
+    expect(await statuses.of([])).toEqual(new Map());
+  });
+
+  it('fails every lookup of a batch whose query fails', async () => {
+    const statuses = new SubscriberStatuses(orm);
+    await expect(statuses.of(['not-a-uuid'])).rejects.toThrow();
+    // And goes on working afterwards.
+    const userId = await subscriber('active');
+    expect(await statuses.of([userId])).toEqual(new Map([[userId, 'active']]));
+  });
+});

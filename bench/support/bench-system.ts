@@ -129,11 +129,7 @@ export class BenchSystem {
   }
 
   /** Starts an app from dist/ and waits until it says it is ready. */
-  async startApp(
-    name: AppName,
-    extraEnv: Record<string, string> = {},
-    nodeArguments: readonly string[] = [],
-  ): Promise<BenchApp> {
+  private async startApp(name: AppName, extraEnv: Record<string, string>): Promise<BenchApp> {
     const logFile = join(this.directory, `${name}-${this.apps.size}.log`);
     // BENCH_CPU_PROFILE=delivery (say): that app writes a .cpuprofile into BENCH_PROFILE_DIR when it stops.
     const profile =
@@ -146,7 +142,7 @@ export class BenchSystem {
     const fd = openSync(logFile, 'a');
     const child: ChildProcess = spawn(
       process.execPath,
-      [...profile, ...nodeArguments, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
+      [...profile, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
       { cwd: ROOT, env: { ...this.env, ...extraEnv }, stdio: ['ignore', fd, fd] },
     );
     closeSync(fd);

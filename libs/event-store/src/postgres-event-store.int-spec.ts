@@ -14,7 +14,11 @@ import {
   StreamVersionConflictError,
 } from './event-store';
 import { eventStoreContract, readEverything } from './event-store.contract';
-import { isUniqueViolation, PostgresEventStore } from './postgres-event-store';
+import {
+  type InlineProjection,
+  isUniqueViolation,
+  PostgresEventStore,
+} from './postgres-event-store';
 import { projectToReadModels } from '../../projections/src/read-model-projector';
 
 eventStoreContract('PostgresEventStore', async () => {
@@ -171,19 +175,7 @@ describe('PostgresEventStore reading the log while transactions commit out of or
 });
 
 describe('PostgresEventStore and event schema versions', () => {
-  let database: TestDatabase;
-  let orm: MikroORM;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    orm = await connectOrm(database.url);
-    store = new PostgresEventStore(orm);
-  });
-  afterAll(async () => {
-    await orm.close(true);
-    await database.drop();
-  });
+  const own = storeOnOwnDatabase();
 
   const attachment = {
     objectKey: 'attachments/m/1-notes.txt',
@@ -196,7 +188,7 @@ describe('PostgresEventStore and event schema versions', () => {
   it('reads a MessageScheduled stored at schema version 1 in the current shape', async () => {
     const messageId = randomUUID();
     // As the code of schema version 1 wrote it: no declaredContentType.
-    await orm.em.fork().execute(
+    await own.orm.em.fork().execute(
       `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
        VALUES (?, ?, 1, 'MessageScheduled', 1, ?::jsonb, '{"actor":"api-key:old","correlationId":"c","causationId":null}')`,
       [
@@ -211,7 +203,7 @@ describe('PostgresEventStore and event schema versions', () => {
         }),
       ],
     );
-    const [event] = await store.readStream(`message-${messageId}`);
+    const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
       schemaVersion: 2,
@@ -221,7 +213,7 @@ describe('PostgresEventStore and event schema versions', () => {
 
   it('stores new events at their current schema version', async () => {
     const messageId = randomUUID();
-    await store.append(
+    await own.store.append(
       `message-${messageId}`,
       [
         {
@@ -240,7 +232,7 @@ describe('PostgresEventStore and event schema versions', () => {
         metadata: { actor: 'test', correlationId: 'c', causationId: null },
       },
     );
-    const [row] = await orm.em
+    const [row] = await own.orm.em
       .fork()
       .execute<{ schema_version: number; declared: string }[]>(
         `SELECT schema_version, data->'attachments'->0->>'declaredContentType' AS declared FROM events WHERE stream_id = ?`,
@@ -251,23 +243,11 @@ describe('PostgresEventStore and event schema versions', () => {
 });
 
 describe('PostgresEventStore committing concurrent appends together', () => {
-  let database: TestDatabase;
-  let orm: MikroORM;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    orm = await connectOrm(database.url);
-    store = new PostgresEventStore(orm, projectToReadModels);
-  });
-  afterAll(async () => {
-    await orm.close(true);
-    await database.drop();
-  });
+  const own = storeOnOwnDatabase(projectToReadModels);
 
   const metadata = { correlationId: 'c', causationId: null, actor: 'test' };
   const subscribe = (userId: string, chatId: string) =>
-    store.append(
+    own.store.append(
       `subscriber-${userId}`,
       [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x' } }],
       { expectedVersion: 'no_stream', metadata },
@@ -279,19 +259,22 @@ describe('PostgresEventStore committing concurrent appends together', () => {
     const first = [
       { eventId, type: 'UserSubscribed' as const, data: { userId, chatId: '777', chatName: 'x' } },
     ];
-    await store.append(`subscriber-${userId}`, first, { expectedVersion: 'no_stream', metadata });
-    await store.append(
+    await own.store.append(`subscriber-${userId}`, first, {
+      expectedVersion: 'no_stream',
+      metadata,
+    });
+    await own.store.append(
       `subscriber-${userId}`,
       [{ type: 'UserUnsubscribed', data: { userId, chatId: '777', reason: 'requested' } }],
       { expectedVersion: 1, metadata },
     );
     // The first append again, as a client retrying after a lost answer sends it.
-    const retried = await store.append(`subscriber-${userId}`, first, {
+    const retried = await own.store.append(`subscriber-${userId}`, first, {
       expectedVersion: 'no_stream',
       metadata,
     });
     expect(retried.alreadyStored).toBe(true);
-    const [row] = await orm.em
+    const [row] = await own.orm.em
       .fork()
       .execute<{ status: string }[]>('SELECT status FROM subscribers WHERE user_id = ?', [userId]);
     expect(row?.status).toBe('unsubscribed');
@@ -299,7 +282,7 @@ describe('PostgresEventStore committing concurrent appends together', () => {
 
   it('gives each append its own outcome when conflicting and failing appends share a batch', async () => {
     const counts = async () => {
-      const [row] = await orm.em
+      const [row] = await own.orm.em
         .fork()
         .execute<{ events: string; subscribers: string; transactions: string }[]>(
           `SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM subscribers) AS subscribers, (SELECT count(DISTINCT transaction_id) FROM events) AS transactions`,
@@ -338,3 +321,21 @@ describe('PostgresEventStore committing concurrent appends together', () => {
     expect(after.transactions - before.transactions).toBeLessThan(40);
   });
 });
+
+/** A store on a database of its own for the enclosing describe block, dropped after it. */
+function storeOnOwnDatabase(projection?: InlineProjection): {
+  orm: MikroORM;
+  store: PostgresEventStore;
+} {
+  const own = {} as { orm: MikroORM; store: PostgresEventStore; database: TestDatabase };
+  beforeAll(async () => {
+    own.database = await createTestDatabase();
+    own.orm = await connectOrm(own.database.url);
+    own.store = new PostgresEventStore(own.orm, projection);
+  });
+  afterAll(async () => {
+    await own.orm.close(true);
+    await own.database.drop();
+  });
+  return own;
+}

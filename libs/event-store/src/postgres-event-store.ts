@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { schemaVersionOf, upcast } from '../../domain/src/event-schema';
 import type { DomainEvent, DomainEventType } from '../../domain/src/events';
+import { InFlightBatcher } from './in-flight-batcher';
 import {
   type AppendOptions,
   type AppendResult,
@@ -52,7 +53,7 @@ const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, str
   type, schema_version, data, metadata, to_json(recorded_at) #>> '{}' AS recorded_at`;
 
 export class PostgresEventStore implements EventStore {
-  private readonly commits: GroupCommit;
+  private readonly commits: InFlightBatcher<readonly SqlStatement[], EventRow[]>;
 
   constructor(
     private readonly orm: MikroORM,
@@ -60,7 +61,7 @@ export class PostgresEventStore implements EventStore {
     /** Told of every append once committed (for metrics); not of a retry that changed nothing. */
     private readonly onCommitted: (events: readonly StoredEvent[]) => void = () => undefined,
   ) {
-    this.commits = new GroupCommit(orm);
+    this.commits = groupCommit(orm);
   }
 
   async append(
@@ -253,71 +254,49 @@ export class PostgresEventStore implements EventStore {
 const MAX_BATCH = 32;
 
 /**
- * Group commit: an append that arrives while another's query is in flight waits for it and then
- * goes together with every other append that arrived meanwhile, in one query and one implicit
- * transaction. A lone append goes at once, as before. When a batch fails (one append's conflict or
+ * Group commit: appends that arrive while another's query is in flight go together in the next
+ * query, one implicit transaction (InFlightBatcher). When a batch fails (one append's conflict or
  * duplicate, a lost connection), the whole transaction is rolled back, and each of its appends is
  * run again on its own, for its own outcome.
  */
-class GroupCommit {
-  private readonly waiting: {
-    statements: readonly SqlStatement[];
-    resolve: (rows: EventRow[]) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-  private running = false;
-
-  constructor(private readonly orm: MikroORM) {}
-
-  /** Runs one append's statements (the insert first); resolves with the insert's rows. */
-  run(statements: readonly SqlStatement[]): Promise<EventRow[]> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ statements, resolve, reject });
-      if (!this.running) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        if (batch.length > 1) {
-          try {
-            const results = await this.query(batch.flatMap((append) => append.statements));
-            let index = 0;
-            for (const append of batch) {
-              append.resolve(results[index]!);
-              index += append.statements.length;
-            }
-            continue;
-          } catch {
-            // Rolled back as a whole: each on its own below.
-          }
-        }
-        for (const append of batch) {
-          try {
-            append.resolve((await this.query(append.statements))[0]!);
-          } catch (error) {
-            append.reject(error);
-          }
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
+function groupCommit(orm: MikroORM): InFlightBatcher<readonly SqlStatement[], EventRow[]> {
   /** The rows each statement returned. */
-  private async query(statements: readonly SqlStatement[]): Promise<EventRow[][]> {
-    const results = await this.orm.em.fork().execute<EventRow[] | EventRow[][]>(
+  const query = async (statements: readonly SqlStatement[]): Promise<EventRow[][]> => {
+    const results = await orm.em.fork().execute<EventRow[] | EventRow[][]>(
       statements.map((statement) => statement.sql).join(';\n'),
       statements.flatMap((statement) => statement.params),
       'all',
     );
     // One statement answers with its rows; several with the rows of each.
     return statements.length === 1 ? [results as EventRow[]] : (results as EventRow[][]);
-  }
+  };
+  return new InFlightBatcher<readonly SqlStatement[], EventRow[]>(
+    async (appends) => {
+      if (appends.length > 1) {
+        try {
+          const results = await query(appends.flat());
+          let index = 0;
+          return appends.map((statements) => {
+            const rows = results[index]!;
+            index += statements.length;
+            return { status: 'fulfilled', value: rows };
+          });
+        } catch {
+          // Rolled back as a whole: each on its own below.
+        }
+      }
+      const outcomes: PromiseSettledResult<EventRow[]>[] = [];
+      for (const statements of appends) {
+        try {
+          outcomes.push({ status: 'fulfilled', value: (await query(statements))[0]! });
+        } catch (reason) {
+          outcomes.push({ status: 'rejected', reason });
+        }
+      }
+      return outcomes;
+    },
+    { max: MAX_BATCH },
+  );
 }
 
 /** A row as the current code reads it: older schema versions go through their upcasters. */

@@ -51,7 +51,7 @@ describe('TelegramSender and the pacer', () => {
       'departed 2',
       'release 2',
     ]);
-    // Arrived after the departure was reported: the double answered 50 ms later.
+    // Both reached the double (which answered each 50 ms after it arrived).
     expect(telegram.delivered()).toHaveLength(2);
   });
 

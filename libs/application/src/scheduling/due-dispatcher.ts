@@ -115,7 +115,7 @@ export class DueDispatcher {
     await this.draining;
   }
 
-  /** Messages with a timer armed; for metrics and tests. */
+  /** Messages with a timer armed; for tests. */
   get armedCount(): number {
     return this.armed.size;
   }

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RecipientStatus } from '../../../../domain/src/scheduled-message';
+import { InFlightBatcher } from '../../../../event-store/src/in-flight-batcher';
 
 /** Ids looked up together at most in one query. */
 const MAX_IDS = 5000;
@@ -11,58 +12,32 @@ const MAX_IDS = 5000;
  * would otherwise pay a round trip of its own.
  */
 export class SubscriberStatuses {
-  private waiting: {
-    ids: readonly string[];
-    resolve: (rows: Row[]) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-  private running = false;
+  private readonly lookups: InFlightBatcher<readonly string[], Row[]>;
 
-  constructor(private readonly orm: MikroORM) {}
+  constructor(orm: MikroORM) {
+    this.lookups = new InFlightBatcher<readonly string[], Row[]>(
+      async (lookups) => {
+        const ids = [...new Set(lookups.flat())];
+        const rows = await orm.em
+          .fork()
+          .execute<Row[]>(
+            'SELECT user_id, status FROM subscribers WHERE user_id = ANY(?::uuid[])',
+            [`{${ids.join(',')}}`],
+          );
+        return lookups.map(() => ({ status: 'fulfilled', value: rows }));
+      },
+      { max: MAX_IDS, weight: (ids) => ids.length },
+    );
+  }
 
   /** The status of each id that is a subscriber (ids must be UUIDs). */
   async of(ids: readonly string[]): Promise<Map<string, RecipientStatus>> {
     if (ids.length === 0) return new Map();
-    const rows = await new Promise<Row[]>((resolve, reject) => {
-      this.waiting.push({ ids, resolve, reject });
-      if (!this.running) void this.drain();
-    });
+    const rows = await this.lookups.run(ids);
     const wanted = new Set(ids);
     return new Map(
       rows.filter((row) => wanted.has(row.user_id)).map((row) => [row.user_id, row.status]),
     );
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch: typeof this.waiting = [];
-        let count = 0;
-        while (
-          this.waiting.length > 0 &&
-          (batch.length === 0 || count + this.waiting[0]!.ids.length <= MAX_IDS)
-        ) {
-          const next = this.waiting.shift()!;
-          batch.push(next);
-          count += next.ids.length;
-        }
-        const ids = [...new Set(batch.flatMap((lookup) => lookup.ids))];
-        try {
-          const rows = await this.orm.em
-            .fork()
-            .execute<Row[]>(
-              'SELECT user_id, status FROM subscribers WHERE user_id = ANY(?::uuid[])',
-              [`{${ids.join(',')}}`],
-            );
-          for (const lookup of batch) lookup.resolve(rows);
-        } catch (error) {
-          for (const lookup of batch) lookup.reject(error);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
   }
 }
 

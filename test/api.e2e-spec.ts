@@ -110,7 +110,15 @@ describe('API: the seed contract', () => {
       ['a missing chat_name', { chat_id: '1' }, 'INVALID_REQUEST'],
       ['a malformed chat_id', { chat_id: 'not a chat', chat_name: 'x' }, 'INVALID_CHAT_ID'],
       ['an empty chat_name', { chat_id: '2', chat_name: '  ' }, 'INVALID_CHAT_NAME'],
-      ['an unknown field', { chat_id: '3', chat_name: 'x', admin: true }, 'INVALID_REQUEST'],
+      [
+        'over 32 fields it does not take',
+        {
+          chat_id: '3',
+          chat_name: 'x',
+          ...Object.fromEntries(Array.from({ length: 33 }, (_, n) => [`extra_${n}`, n])),
+        },
+        'TOO_MANY_EXTRA_FIELDS',
+      ],
       ['malformed JSON', '{"chat_id": "4", ', 'MALFORMED_JSON'],
     ])('refuses %s with 400 and stores nothing', async (_name, body, code) => {
       const before = (await api.events()).length;
@@ -173,6 +181,7 @@ describe('API: the seed contract', () => {
           `attachments/${response.body.id}/2-notes.txt`,
         ],
         is_sent: false,
+        from_sender: null,
         created_at: expect.any(String),
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
@@ -424,12 +433,21 @@ describe('API: the seed contract', () => {
           }),
         ],
         [
-          'an unknown form field',
+          'a field it does not take with a value over 1 kB',
           () => ({
-            fields: { ...valid(), priority: 'high' },
+            fields: { ...valid(), priority: 'h'.repeat(1025) },
             status: 400,
-            code: 'UNKNOWN_FIELD',
+            code: 'EXTRA_FIELD_TOO_LONG',
             mentions: 'priority',
+          }),
+        ],
+        [
+          'a from_sender over 256 characters',
+          () => ({
+            fields: { ...valid(), from_sender: 's'.repeat(257) },
+            status: 400,
+            code: 'FROM_SENDER_TOO_LONG',
+            mentions: 'from_sender',
           }),
         ],
       ];
@@ -516,12 +534,29 @@ describe('API: the seed contract', () => {
         .send({ scheduled_timestamp: '2030-02-30' })
         .expect(400);
       expect(bad.body.code).toBe('INVALID_TIMESTAMP');
+      // A field the route does not take changes nothing, and is kept in the event's metadata.
       const extra = await request(api.server)
         .patch(`/messages/${id}`)
         .set(auth)
         .send({ scheduled_timestamp: '2030-07-01T12:00:00Z', message: 'sneaky' })
+        .expect(200);
+      expect(extra.body).toMatchObject({
+        message: 'Maybe later',
+        scheduled_timestamp: '2030-07-01T12:00:00.000Z',
+      });
+      const rescheduled = (await api.events()).filter(
+        (event) => event.type === 'MessageRescheduled' && event.data.messageId === id,
+      );
+      expect(rescheduled.at(-1)?.metadata).toMatchObject({ extraFields: { message: 'sneaky' } });
+      const tooLong = await request(api.server)
+        .patch(`/messages/${id}`)
+        .set(auth)
+        .send({ scheduled_timestamp: '2030-07-02T12:00:00Z', note: 'n'.repeat(1025) })
         .expect(400);
-      expect(extra.body.code).toBe('INVALID_REQUEST');
+      expect(tooLong.body).toMatchObject({
+        code: 'EXTRA_FIELD_TOO_LONG',
+        details: { field: 'note' },
+      });
       await request(api.server).delete(`/messages/${id}`).set(auth).expect(200);
       const late = await request(api.server)
         .patch(`/messages/${id}`)
@@ -569,7 +604,7 @@ describe('API: the seed contract', () => {
       [{ limit: '0' }, 'INVALID_LIMIT'],
       [{ limit: 'ten' }, 'INVALID_REQUEST'],
       [{ cursor: 'not-a-cursor' }, 'INVALID_CURSOR'],
-      [{ sort: 'desc' }, 'INVALID_REQUEST'],
+      [{ from_sender: ['a', 'b'] }, 'INVALID_REQUEST'],
     ])('refuses the listing query %p with 400 %s', async (query, code) => {
       const response = await request(api.server)
         .get('/messages')
@@ -577,6 +612,77 @@ describe('API: the seed contract', () => {
         .set(auth)
         .expect(400);
       expect(response.body.code).toBe(code);
+    });
+
+    it('lists one sender’s messages with ?from_sender=, and ignores query parameters it does not take', async () => {
+      const user = await subscribe();
+      const schedule = async (fromSender?: string) => {
+        let call = request(api.server)
+          .post('/schedule-message')
+          .set(auth)
+          .field('target_user_id', user.user_id)
+          .field('message', `from ${fromSender ?? 'nobody'}`)
+          .field('scheduled_timestamp', '2036-01-01T10:00:00Z');
+        if (fromSender !== undefined) call = call.field('from_sender', fromSender);
+        return (await call.expect(200)).body as { id: string; from_sender: string | null };
+      };
+      const sender = `crm-${randomUUID()}`;
+      const [mine, theirs, none, blank] = [
+        await schedule(sender),
+        await schedule(`${sender}-other`),
+        await schedule(),
+        await schedule(''),
+      ];
+      expect([mine.from_sender, theirs.from_sender, none.from_sender, blank.from_sender]).toEqual([
+        sender,
+        `${sender}-other`,
+        null,
+        null,
+      ]);
+      const pending = await request(api.server)
+        .get('/pending-messages')
+        .query({ from_sender: sender, sort: 'desc' })
+        .set(auth)
+        .expect(200);
+      expect(pending.body).toEqual([mine]);
+      const listed = await request(api.server)
+        .get('/messages')
+        .query({ from_sender: sender, from: '2036-01-01T00:00:00Z', page: 3 })
+        .set(auth)
+        .expect(200);
+      expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([mine.id]);
+      // Without the filter (or with it empty), every sender's.
+      for (const query of [{}, { from_sender: '' }]) {
+        const all = await request(api.server)
+          .get('/pending-messages')
+          .query(query)
+          .set(auth)
+          .expect(200);
+        expect(all.body.map((message: { id: string }) => message.id)).toEqual(
+          expect.arrayContaining([mine.id, theirs.id, none.id, blank.id]),
+        );
+      }
+      const details = await request(api.server)
+        .get(`/messages/${mine.id}`)
+        .set(auth)
+        .query({ verbose: 'yes' })
+        .expect(200);
+      expect(details.body.from_sender).toBe(sender);
+      await request(api.server)
+        .get('/subscribed-users')
+        .query({ from_sender: sender })
+        .set(auth)
+        .expect(200);
+      await request(api.server)
+        .get('/events')
+        .query({ after: 0, format: 'x' })
+        .set(auth)
+        .expect(200);
+      await request(api.server)
+        .get(`/messages/${mine.id}/events`)
+        .query({ pretty: 1 })
+        .set(auth)
+        .expect(200);
     });
 
     it('answers 404 for a message that does not exist', async () => {

@@ -219,10 +219,39 @@ const CASES: Record<string, (ids: Ids) => Case> = {
     code: 'UNEXPECTED_FILE_FIELD',
   }),
   // the form itself
-  'an unknown form field': (ids) => ({
-    send: schedule({ ...valid(ids), priority: 'urgent' }),
+  // fields the route does not take: accepted (as the seed did), but bounded
+  'over 32 form fields the route does not take': (ids) => ({
+    send: schedule({
+      ...valid(ids),
+      ...Object.fromEntries(Array.from({ length: 33 }, (_, n) => [`extra_${n}`, 'x'])),
+    }),
     status: 400,
-    code: 'UNKNOWN_FIELD',
+    code: 'TOO_MANY_EXTRA_FIELDS',
+  }),
+  'a form field it does not take, given 33 times': (ids) => ({
+    send: schedule({ ...valid(ids), tag: Array.from({ length: 33 }, () => 'x') }),
+    status: 400,
+    code: 'TOO_MANY_EXTRA_FIELDS',
+  }),
+  'an extra form field with a name over 64 characters': (ids) => ({
+    send: schedule({ ...valid(ids), ['n'.repeat(65)]: 'x' }),
+    status: 400,
+    code: 'EXTRA_FIELD_NAME_TOO_LONG',
+  }),
+  'an extra form field with a name too long to parse': (ids) => ({
+    send: schedule({ ...valid(ids), ['n'.repeat(300)]: 'x' }),
+    status: 400,
+    code: 'EXTRA_FIELD_NAME_TOO_LONG',
+  }),
+  'an extra form field with a value over 1 kB': (ids) => ({
+    send: schedule({ ...valid(ids), username: 'é'.repeat(513) }, [text()]),
+    status: 400,
+    code: 'EXTRA_FIELD_TOO_LONG',
+  }),
+  'a from_sender over 256 characters': (ids) => ({
+    send: schedule({ ...valid(ids), from_sender: 's'.repeat(257) }, [text()]),
+    status: 400,
+    code: 'FROM_SENDER_TOO_LONG',
   }),
   'a field given twice': (ids) => ({
     send: schedule({ ...valid(ids), message: ['one', 'two'] }),
@@ -254,10 +283,43 @@ const CASES: Record<string, (ids: Ids) => Case> = {
     status: 400,
     code: 'INVALID_CHAT_ID',
   }),
-  'an extra JSON field': () => ({
-    send: json('/subscribe-user', JSON.stringify({ chat_id: '42', chat_name: 'x', admin: true })),
+  'an extra JSON field with a value over 1 kB': () => ({
+    send: json(
+      '/subscribe-user',
+      JSON.stringify({ chat_id: '42', chat_name: 'x', profile: { bio: 'b'.repeat(1020) } }),
+    ),
     status: 400,
-    code: 'INVALID_REQUEST',
+    code: 'EXTRA_FIELD_TOO_LONG',
+  }),
+  'over 32 extra JSON fields': () => ({
+    send: json(
+      '/subscribe-user',
+      JSON.stringify({
+        chat_id: '45',
+        chat_name: 'x',
+        ...Object.fromEntries(Array.from({ length: 33 }, (_, n) => [`f${n}`, true])),
+      }),
+    ),
+    status: 400,
+    code: 'TOO_MANY_EXTRA_FIELDS',
+  }),
+  'an extra JSON field with a name over 64 characters': () => ({
+    send: json(
+      '/subscribe-user',
+      JSON.stringify({ chat_id: '46', chat_name: 'x', ['k'.repeat(65)]: 1 }),
+    ),
+    status: 400,
+    code: 'EXTRA_FIELD_NAME_TOO_LONG',
+  }),
+  'a reschedule with an extra field over 1 kB': (ids) => ({
+    send: json(
+      `/messages/${ids.message}`,
+      JSON.stringify({ scheduled_timestamp: SOON, reason: 'r'.repeat(2000) }),
+      'application/json',
+      'patch',
+    ),
+    status: 400,
+    code: 'EXTRA_FIELD_TOO_LONG',
   }),
   'a missing chat_name': () => ({
     send: json('/subscribe-user', JSON.stringify({ chat_id: '43' })),

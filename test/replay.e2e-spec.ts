@@ -25,7 +25,14 @@ type Step =
   | { kind: 'subscribe'; chat: number; name: string }
   | { kind: 'unsubscribe'; subscriber: number; blocked: boolean }
   | { kind: 'migrate'; subscriber: number }
-  | { kind: 'schedule'; recipients: number[]; text: string; minutes: number; files: number }
+  | {
+      kind: 'schedule';
+      recipients: number[];
+      text: string;
+      minutes: number;
+      files: number;
+      sender: string | null;
+    }
   | { kind: 'cancel'; message: number }
   | { kind: 'reschedule'; message: number; minutes: number }
   | { kind: 'due'; message: number }
@@ -56,6 +63,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       text: fc.string({ minLength: 1, maxLength: 40 }),
       minutes: fc.integer({ min: -60, max: 600 }),
       files: fc.nat({ max: 2 }),
+      sender: fc.option(fc.constantFrom('crm', 'ops', ''), { nil: null }),
     }),
   },
   fc.record({ kind: fc.constant('cancel' as const), message: index }),
@@ -90,8 +98,8 @@ const EVERY_KIND_OF_EVENT: Step[] = [
   { kind: 'subscribe', chat: 0, name: 'Ada' },
   { kind: 'subscribe', chat: 1, name: 'Brian' },
   { kind: 'subscribe', chat: 2, name: 'Chen' },
-  { kind: 'schedule', recipients: [0, 1], text: 'first', minutes: 10, files: 1 },
-  { kind: 'schedule', recipients: [2], text: 'second', minutes: 20, files: 0 },
+  { kind: 'schedule', recipients: [0, 1], text: 'first', minutes: 10, files: 1, sender: 'crm' },
+  { kind: 'schedule', recipients: [2], text: 'second', minutes: 20, files: 0, sender: null },
   { kind: 'due', message: 0 },
   { kind: 'sent', message: 0, recipient: 0, part: 0 },
   { kind: 'sent', message: 0, recipient: 0, part: 0 },
@@ -100,7 +108,7 @@ const EVERY_KIND_OF_EVENT: Step[] = [
   { kind: 'cancel', message: 1 },
   { kind: 'migrate', subscriber: 2 },
   { kind: 'unsubscribe', subscriber: 2, blocked: true },
-  { kind: 'schedule', recipients: [0], text: 'third', minutes: 40, files: 2 },
+  { kind: 'schedule', recipients: [0], text: 'third', minutes: 40, files: 2, sender: '' },
 ];
 
 const TABLES = {
@@ -252,6 +260,7 @@ describe('Projections are a fold of the log', () => {
                 size: 10 + n,
                 sha256: 'a'.repeat(64),
               })),
+              fromSender: next.sender,
               recipientStatus: new Map(statuses.map((row) => [row.user_id, row.status])),
               limits: {
                 maxCount: 10,

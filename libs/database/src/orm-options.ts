@@ -4,6 +4,7 @@ import { Migration20261129000000_EventStore } from './migrations/Migration202611
 import { Migration20261129010000_Delivery } from './migrations/Migration20261129010000_delivery';
 import { Migration20261129020000_Bot } from './migrations/Migration20261129020000_bot';
 import { Migration20261129030000_Idempotency } from './migrations/Migration20261129030000_idempotency';
+import { Migration20261130000000_FromSender } from './migrations/Migration20261130000000_from-sender';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -11,6 +12,7 @@ export const migrations = [
   { name: 'Migration20261129010000_delivery', class: Migration20261129010000_Delivery },
   { name: 'Migration20261129020000_bot', class: Migration20261129020000_Bot },
   { name: 'Migration20261129030000_idempotency', class: Migration20261129030000_Idempotency },
+  { name: 'Migration20261130000000_from-sender', class: Migration20261130000000_FromSender },
 ];
 
 export interface OrmSettings {

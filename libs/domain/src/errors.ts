@@ -28,6 +28,7 @@ export const DomainErrorCode = {
   UnknownPosition: 'UNKNOWN_POSITION',
   TooManyRecipients: 'TOO_MANY_RECIPIENTS',
   ScheduledTooFar: 'SCHEDULED_TOO_FAR',
+  FromSenderTooLong: 'FROM_SENDER_TOO_LONG',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

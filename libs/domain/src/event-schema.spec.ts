@@ -16,29 +16,39 @@ const v1Scheduled = {
   ],
 };
 
+const v2Scheduled = {
+  ...v1Scheduled,
+  attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'text/plain' }],
+};
+
 describe('upcast', () => {
-  it('reads a version 1 MessageScheduled with the client’s type as declaredContentType', () => {
+  it('reads a version 1 MessageScheduled with the client’s type as declaredContentType and no sender', () => {
     expect(upcast('MessageScheduled', 1, v1Scheduled)).toEqual({
-      schemaVersion: 2,
+      schemaVersion: 3,
       data: {
         ...v1Scheduled,
         attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'application/pdf' }],
+        fromSender: null,
       },
     });
-    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(2);
+    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(3);
+  });
+
+  it('reads a version 2 MessageScheduled as one without a sender label', () => {
+    expect(upcast('MessageScheduled', 2, v2Scheduled)).toEqual({
+      schemaVersion: 3,
+      data: { ...v2Scheduled, fromSender: null },
+    });
   });
 
   it('leaves current data as it is', () => {
-    const current = {
-      ...v1Scheduled,
-      attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'text/plain' }],
-    };
-    expect(upcast('MessageScheduled', 2, current)).toEqual({ schemaVersion: 2, data: current });
+    const current = { ...v2Scheduled, fromSender: 'crm' };
+    expect(upcast('MessageScheduled', 3, current)).toEqual({ schemaVersion: 3, data: current });
     const due = { messageId: 'm1', scheduledAt: '2030-01-01T00:00:00.000Z' };
     expect(upcast('MessageDue', 1, due)).toEqual({ schemaVersion: 1, data: due });
   });
 
   it('refuses a version newer than the code knows', () => {
-    expect(() => upcast('MessageScheduled', 3, v1Scheduled)).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('MessageScheduled', 4, v1Scheduled)).toThrow(UnknownSchemaVersionError);
   });
 });

@@ -9,7 +9,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   UserSubscribed: 1,
   UserUnsubscribed: 1,
   UserChatMigrated: 1,
-  MessageScheduled: 2,
+  MessageScheduled: 3,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -19,15 +19,18 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageSent: 1,
 };
 
+/** MessageScheduled as version 2 wrote it: no sender label. */
+type MessageScheduledV2Data = Omit<MessageScheduled['data'], 'fromSender'>;
+
 /** MessageScheduled as version 1 wrote it: attachments without declaredContentType. */
-interface MessageScheduledV1Data extends Omit<MessageScheduled['data'], 'attachments'> {
+interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachments'> {
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
 /** From version n to n + 1, per type. */
 const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) => unknown>>> = {
   MessageScheduled: {
-    1: (data: MessageScheduledV1Data): MessageScheduled['data'] => ({
+    1: (data: MessageScheduledV1Data): MessageScheduledV2Data => ({
       ...data,
       // Version 1 stored the client's Content-Type as the attachment's type.
       attachments: data.attachments.map((attachment) => ({
@@ -35,6 +38,8 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
         declaredContentType: attachment.contentType,
       })),
     }),
+    // Messages scheduled before senders were recorded have none.
+    2: (data: MessageScheduledV2Data): MessageScheduled['data'] => ({ ...data, fromSender: null }),
   },
 };
 

@@ -61,6 +61,12 @@ export interface MessageScheduled {
     readonly text: string;
     readonly scheduledAt: string;
     readonly attachments: readonly Attachment[];
+    /**
+     * The client's label for who sends the message (the seed's clients send `from_sender`), for
+     * finding one sender's messages; null when none was given. Added in schema version 3: older
+     * events read it as null.
+     */
+    readonly fromSender: string | null;
   };
 }
 

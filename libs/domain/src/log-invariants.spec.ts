@@ -11,6 +11,7 @@ const scheduled: DomainEvent = {
     text: 'hi',
     scheduledAt: '2030-01-01T00:00:00.000Z',
     attachments: [],
+    fromSender: null,
   },
 };
 const due: DomainEvent = {

@@ -5,6 +5,7 @@ import {
   decideScheduledMessage,
   evolveScheduledMessage,
   initialScheduledMessageState,
+  MAX_FROM_SENDER_LENGTH,
   MAX_MESSAGE_LENGTH,
   parseRecipientList,
   partsToSend,
@@ -48,6 +49,7 @@ function command(overrides: Partial<ScheduleMessage> = {}): ScheduleMessage {
     text: 'Hello',
     scheduledAt: new Date('2030-01-31T09:30:00Z'),
     attachments: [attachment],
+    fromSender: null,
     recipientStatus: new Map<string, RecipientStatus>([
       ['u-1', 'active'],
       ['u-2', 'active'],
@@ -66,6 +68,7 @@ const scheduled: ScheduledMessageEvent = {
     text: 'Hello',
     scheduledAt: '2030-01-31T09:30:00.000Z',
     attachments: [attachment],
+    fromSender: null,
   },
 };
 
@@ -126,6 +129,11 @@ describe('ScheduledMessage', () => {
       { scheduledAt: new Date(LIMITS.latest.getTime() + 1) },
       DomainErrorCode.ScheduledTooFar,
     ],
+    [
+      'a sender label over 256 characters',
+      { fromSender: 's'.repeat(MAX_FROM_SENDER_LENGTH + 1) },
+      DomainErrorCode.FromSenderTooLong,
+    ],
   ])('refuses %s', (_name, overrides, code) => {
     spec.given([]).when(command(overrides)).thenThrows(refusedWith(code));
   });
@@ -142,6 +150,21 @@ describe('ScheduledMessage', () => {
       expect((error as DomainError).details).toMatchObject({ userIds: ['x-1', 'x-2'] });
       expect((error as DomainError).message).toContain('x-1, x-2');
     }
+  });
+
+  it('given nothing, when a message is scheduled with a sender label, then the label is kept', () => {
+    const fromSender = '🙂'.repeat(MAX_FROM_SENDER_LENGTH);
+    spec
+      .given([])
+      .when(command({ fromSender }))
+      .then([{ ...scheduled, data: { ...scheduled.data, fromSender } }]);
+  });
+
+  it('reads an empty sender label as none, as a form sends a blank input', () => {
+    spec
+      .given([])
+      .when(command({ fromSender: '' }))
+      .then([scheduled]);
   });
 
   it('accepts exactly 4096 characters', () => {

@@ -14,6 +14,9 @@ import type {
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
+/** The longest sender label (`from_sender`) a message keeps. */
+export const MAX_FROM_SENDER_LENGTH = 256;
+
 export type RecipientOutcome = 'delivered' | 'failed';
 
 export type ScheduledMessageState =
@@ -56,6 +59,8 @@ export interface ScheduleMessage {
   readonly text: string;
   readonly scheduledAt: Date;
   readonly attachments: readonly Attachment[];
+  /** The client's label for the sender; null (or empty) when none. */
+  readonly fromSender: string | null;
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: ScheduleLimits;
@@ -185,8 +190,22 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       text: command.text,
       scheduledAt: command.scheduledAt.toISOString(),
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
+      fromSender: senderLabel(command.fromSender),
     },
   };
+}
+
+/** An empty label is no label: forms send empty fields for inputs left blank. */
+function senderLabel(fromSender: string | null): string | null {
+  if (fromSender === null || fromSender.length === 0) return null;
+  if ([...fromSender].length > MAX_FROM_SENDER_LENGTH) {
+    throw new DomainError(
+      DomainErrorCode.FromSenderTooLong,
+      `from_sender may be at most ${MAX_FROM_SENDER_LENGTH} characters long`,
+      { field: 'from_sender', max: MAX_FROM_SENDER_LENGTH },
+    );
+  }
+  return fromSender;
 }
 
 /** Cancelling and rescheduling are for a message not yet due. */

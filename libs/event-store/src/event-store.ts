@@ -7,6 +7,11 @@ export interface EventMetadata {
   readonly causationId: string | null;
   /** Who acted: an API key's name, `telegram:<chat id>`, or a system component. */
   readonly actor: string;
+  /**
+   * Fields the client's request carried that the route does not take, by name (a field given
+   * twice: its values in order): accepted and ignored, as the seed did, and kept for the audit.
+   */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
 }
 
 /** An event to append. A caller that may retry supplies the event id to make the retry a no-op. */

@@ -206,8 +206,11 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 2,
-      data: { attachments: [{ ...attachment, declaredContentType: 'text/plain' }] },
+      schemaVersion: 3,
+      data: {
+        attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
+        fromSender: null,
+      },
     });
   });
 
@@ -224,6 +227,7 @@ describe('PostgresEventStore and event schema versions', () => {
             text: 'now',
             scheduledAt: '2030-01-01T00:00:00.000Z',
             attachments: [{ ...attachment, declaredContentType: 'application/octet-stream' }],
+            fromSender: 'crm',
           },
         },
       ],
@@ -234,11 +238,13 @@ describe('PostgresEventStore and event schema versions', () => {
     );
     const [row] = await own.orm.em
       .fork()
-      .execute<{ schema_version: number; declared: string }[]>(
-        `SELECT schema_version, data->'attachments'->0->>'declaredContentType' AS declared FROM events WHERE stream_id = ?`,
+      .execute<{ schema_version: number; declared: string; sender: string }[]>(
+        `SELECT schema_version, data->'attachments'->0->>'declaredContentType' AS declared,
+                data->>'fromSender' AS sender
+           FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 2, declared: 'application/octet-stream' });
+    expect(row).toEqual({ schema_version: 3, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

@@ -21,6 +21,10 @@ export class MessageView {
   @Property({ type: 'jsonb' })
   attachments!: Attachment[];
 
+  /** The client's sender label (`from_sender`), if it gave one. */
+  @Property({ type: 'text', nullable: true })
+  fromSender!: string | null;
+
   @Property({ type: 'text' })
   status!: MessageStatus;
 

@@ -27,6 +27,7 @@ export function messageViewOf(event: StoredEvent<MessageScheduled>): MessageView
     text: event.data.text,
     scheduledAt: new Date(event.data.scheduledAt),
     attachments: [...event.data.attachments],
+    fromSender: event.data.fromSender,
     status: 'scheduled' as const,
     isSent: false,
     dueAt: null,
@@ -83,9 +84,10 @@ function project(event: AppendingEvent): SqlStatement | undefined {
       return {
         sql: `WITH e AS (SELECT position, ${AT} AS recorded_at FROM ${EVENT}),
               message AS (
-                INSERT INTO messages (id, target_user_ids, text, scheduled_at, attachments, status,
-                  is_sent, due_at, sent_at, created_at, updated_at, last_position)
-                SELECT ?, ?::jsonb, ?, ?, ?::jsonb, 'scheduled', false, NULL, NULL,
+                INSERT INTO messages (id, target_user_ids, text, scheduled_at, attachments,
+                  from_sender, status, is_sent, due_at, sent_at, created_at, updated_at,
+                  last_position)
+                SELECT ?, ?::jsonb, ?, ?, ?::jsonb, ?, 'scheduled', false, NULL, NULL,
                        ${AT}, ${AT}, e.position
                   FROM e
                 RETURNING id, updated_at)
@@ -102,6 +104,7 @@ function project(event: AppendingEvent): SqlStatement | undefined {
           event.data.text,
           event.data.scheduledAt,
           JSON.stringify(event.data.attachments),
+          event.data.fromSender,
           JSON.stringify(event.data.recipients),
         ],
       };

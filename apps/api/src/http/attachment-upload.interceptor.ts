@@ -14,6 +14,7 @@ import { EmptyObjectError, ObjectStorage } from '../../../../libs/storage/src/ob
 import { decideContentType, SNIFF_BYTES } from '../../../../libs/storage/src/content-type';
 import { peekStream } from '../../../../libs/storage/src/peek-stream';
 import { ApiError } from './api-error';
+import { EXTRA_FIELD_LIMITS } from './extra-fields';
 
 /** An attachment as the upload left it in the bucket. */
 export interface UploadedAttachment {
@@ -31,6 +32,11 @@ interface UploadRequest extends Request {
 }
 
 const FILE_FIELD = 'files';
+
+/** Text fields a multipart body may hold at all; beyond, it is refused as TOO_MANY_PARTS. */
+const TEXT_FIELDS_MAX = 64;
+/** Longer field names are refused while parsing, before the form is read. */
+const FIELD_NAME_BYTES_MAX = 4 * EXTRA_FIELD_LIMITS.nameLength;
 
 /**
  * The name a file is stored and sent under, as the client gave it; a name that is empty, holds a
@@ -144,9 +150,13 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
       limits: {
         fileSize: config.maxFileBytes,
         files: config.maxFilesPerMessage,
-        fields: 20,
+        // The route's own fields and up to EXTRA_FIELD_LIMITS.count others, with room for a field
+        // given twice to be named as such (DUPLICATE_FIELD); the extra fields' own limits are
+        // checked with the form (extra-fields.ts), which names the field.
+        fields: TEXT_FIELDS_MAX,
+        fieldNameSize: FIELD_NAME_BYTES_MAX,
         fieldSize: 1024 * 1024,
-        parts: config.maxFilesPerMessage + 20,
+        parts: config.maxFilesPerMessage + TEXT_FIELDS_MAX,
       },
       fileFilter: (_request, file, accept) => {
         if (file.fieldname === FILE_FIELD) return accept(null, true);
@@ -220,9 +230,16 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
           'UNEXPECTED_FILE_FIELD',
           `Unexpected file field '${error.field ?? ''}': send files as '${FILE_FIELD}'`,
         );
+      case 'LIMIT_FIELD_KEY':
+        // Only a field the route does not take can have so long a name.
+        return new ApiError(
+          400,
+          'EXTRA_FIELD_NAME_TOO_LONG',
+          `A field name is longer than ${EXTRA_FIELD_LIMITS.nameLength} characters`,
+          { max: EXTRA_FIELD_LIMITS.nameLength },
+        );
       case 'LIMIT_PART_COUNT':
       case 'LIMIT_FIELD_COUNT':
-      case 'LIMIT_FIELD_KEY':
       case 'MISSING_FIELD_NAME':
         return new ApiError(
           400,

@@ -32,9 +32,14 @@ export function setActor(request: Request, actor: string): void {
   (request as ContextualRequest).actor = actor;
 }
 
-export function requestContextOf(request: Request): RequestContext {
+/** Who asked and under which correlation id; with the request's extra fields, when it had any. */
+export function requestContextOf(
+  request: Request,
+  extraFields?: Readonly<Record<string, unknown>>,
+): RequestContext {
   return {
     correlationId: correlationIdOf(request),
     actor: (request as ContextualRequest).actor ?? 'anonymous',
+    ...(extraFields ? { extraFields } : {}),
   };
 }

@@ -3,7 +3,18 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
 export const MESSAGE_STATUSES = ['scheduled', 'due', 'sent', 'cancelled'] as const;
 
-export class ListMessagesDto {
+const FROM_SENDER_DESCRIPTION =
+  'Only the messages scheduled with this from_sender (exactly); empty or absent: every message';
+
+/** GET /pending-messages: the seed's route took no parameters; clients of it filter by sender. */
+export class PendingMessagesDto {
+  @ApiPropertyOptional({ description: FROM_SENDER_DESCRIPTION, example: 'crm' })
+  @IsOptional()
+  @IsString({ message: 'from_sender must be given once' })
+  from_sender?: string;
+}
+
+export class ListMessagesDto extends PendingMessagesDto {
   @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
   @IsOptional()
   @IsIn(MESSAGE_STATUSES, { message: `status must be one of ${MESSAGE_STATUSES.join(', ')}` })

@@ -25,6 +25,13 @@ export class MessageResponse {
   @ApiProperty()
   is_sent!: boolean;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The from_sender the message was scheduled with; null when none',
+  })
+  from_sender!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
 }
@@ -40,6 +47,7 @@ export function toMessageResponse(view: MessageView): MessageResponse {
         ? view.attachments.map((attachment) => attachment.objectKey)
         : null,
     is_sent: view.isSent,
+    from_sender: view.fromSender,
     created_at: view.createdAt.toISOString(),
   };
 }

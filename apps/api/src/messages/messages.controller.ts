@@ -46,20 +46,29 @@ import {
   uploadedAttachments,
   uploadMessageId,
 } from '../http/attachment-upload.interceptor';
+import {
+  ApiTolerantJsonBody,
+  EXTRA_FIELD_PROBLEMS,
+  EXTRA_FIELDS_DESCRIPTION,
+  type ExtraFields,
+  extraFieldsOf,
+  extraJsonFieldsOf,
+} from '../http/extra-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
-import { ListMessagesDto } from './list-messages.dto';
+import { ListMessagesDto, PendingMessagesDto } from './list-messages.dto';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
 import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
 import { MessageResponse, toMessageResponse } from './message.response';
 
-const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp'] as const;
+/** The text fields POST /schedule-message takes; any other is kept as an extra field. */
+const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp', 'from_sender'] as const;
 
 @ApiTags('messages')
 @ApiSecurity('api-key')
@@ -84,7 +93,7 @@ export class MessagesController {
   @Post('schedule-message')
   @ApiProblems({
     ...AUTH_PROBLEMS,
-    400: 'INVALID_TIMESTAMP, MISSING_MESSAGE, MESSAGE_TOO_LONG, NO_RECIPIENTS, INVALID_RECIPIENT, TOO_MANY_RECIPIENTS, UNKNOWN_RECIPIENTS, UNSUBSCRIBED_RECIPIENTS, SCHEDULED_TOO_FAR, TOO_MANY_ATTACHMENTS, EMPTY_FILE, INVALID_FILE_NAME, UNEXPECTED_FILE_FIELD, UNKNOWN_FIELD, DUPLICATE_FIELD, MALFORMED_MULTIPART, INVALID_IDEMPOTENCY_KEY',
+    400: `INVALID_TIMESTAMP, MISSING_MESSAGE, MESSAGE_TOO_LONG, NO_RECIPIENTS, INVALID_RECIPIENT, TOO_MANY_RECIPIENTS, UNKNOWN_RECIPIENTS, UNSUBSCRIBED_RECIPIENTS, SCHEDULED_TOO_FAR, FROM_SENDER_TOO_LONG, TOO_MANY_ATTACHMENTS, EMPTY_FILE, INVALID_FILE_NAME, UNEXPECTED_FILE_FIELD, DUPLICATE_FIELD, INVALID_FIELD, FIELD_TOO_LONG, TOO_MANY_PARTS, ${EXTRA_FIELD_PROBLEMS}, MALFORMED_MULTIPART, INVALID_IDEMPOTENCY_KEY`,
     409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
     413: 'ATTACHMENT_TOO_LARGE',
     415: 'UNSUPPORTED_MEDIA_TYPE, ATTACHMENT_TYPE_MISMATCH',
@@ -116,6 +125,17 @@ export class MessagesController {
           items: { type: 'string', format: 'binary' },
           description: 'Attachments',
         },
+        from_sender: {
+          type: 'string',
+          maxLength: 256,
+          description:
+            "The client's label for who sends the message, shown in the answers; GET /pending-messages and GET /messages filter by it",
+          example: 'crm',
+        },
+      },
+      additionalProperties: {
+        type: 'string',
+        description: `${EXTRA_FIELDS_DESCRIPTION} A file under another field than files is refused (UNEXPECTED_FILE_FIELD).`,
       },
     },
   })
@@ -123,7 +143,7 @@ export class MessagesController {
   async schedule(@Req() request: Request): Promise<MessageResponse> {
     const attachments = uploadedAttachments(request);
     try {
-      const fields = readFormFields(request.body);
+      const { fields, extraFields } = readFormFields(request.body);
       const view = await this.commands.execute(
         new ScheduleMessageCommand(
           uploadMessageId(request),
@@ -131,13 +151,14 @@ export class MessagesController {
           fields.message ?? '',
           parseIsoTimestamp(fields.scheduled_timestamp ?? ''),
           attachments,
+          fields.from_sender ?? null,
           {
             maxCount: this.config.maxFilesPerMessage,
             maxBytes: this.config.maxFileBytes,
             maxRecipients: this.config.maxRecipientsPerMessage,
             latest: this.latestSchedulable(),
           },
-          requestContextOf(request),
+          requestContextOf(request, extraFields),
         ),
       );
       return toMessageResponse(view);
@@ -152,8 +173,10 @@ export class MessagesController {
   @ApiProblems({ ...AUTH_PROBLEMS })
   @ApiOperation({ summary: 'Messages not yet sent, soonest first' })
   @ApiOkResponse({ type: [MessageResponse] })
-  async pending(): Promise<MessageResponse[]> {
-    const views = await this.queries.execute(new ListPendingMessagesQuery());
+  async pending(@Query() query: PendingMessagesDto): Promise<MessageResponse[]> {
+    const views = await this.queries.execute(
+      new ListPendingMessagesQuery(senderFilter(query.from_sender)),
+    );
     return views.map(toMessageResponse);
   }
 
@@ -172,10 +195,12 @@ export class MessagesController {
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
       throw new ApiError(400, 'INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
     }
+    const fromSender = senderFilter(query.from_sender);
     const page = await this.queries.execute(
       new ListMessagesQuery(
         {
           ...(query.status ? { status: query.status } : {}),
+          ...(fromSender !== null ? { fromSender } : {}),
           ...(query.from !== undefined ? { from: parseIsoTimestamp(query.from, 'from') } : {}),
           ...(query.to !== undefined ? { to: parseIsoTimestamp(query.to, 'to') } : {}),
         },
@@ -248,7 +273,7 @@ export class MessagesController {
   @Patch('messages/:id')
   @ApiProblems({
     ...AUTH_PROBLEMS,
-    400: 'INVALID_TIMESTAMP, SCHEDULED_TOO_FAR, INVALID_REQUEST, MALFORMED_JSON',
+    400: `INVALID_TIMESTAMP, SCHEDULED_TOO_FAR, INVALID_REQUEST, MALFORMED_JSON, ${EXTRA_FIELD_PROBLEMS}`,
     404: 'MESSAGE_NOT_FOUND',
     409: 'MESSAGE_NOT_PENDING, CONCURRENT_UPDATE',
     415: 'UNSUPPORTED_MEDIA_TYPE',
@@ -257,6 +282,7 @@ export class MessagesController {
   @ApiOperation({
     summary: 'Move a message to another time before it is due (409 once due or sent)',
   })
+  @ApiTolerantJsonBody(RescheduleMessageDto)
   @ApiOkResponse({ type: MessageDetailsResponse })
   async reschedule(
     @Req() request: Request,
@@ -264,11 +290,12 @@ export class MessagesController {
     @Body() body: RescheduleMessageDto,
   ): Promise<MessageDetailsResponse> {
     const scheduledAt = parseIsoTimestamp(body.scheduled_timestamp);
+    const extraFields = extraJsonFieldsOf(request.body, RescheduleMessageDto);
     await this.commands.execute(
       new RescheduleMessageCommand(
         id,
         scheduledAt,
-        requestContextOf(request),
+        requestContextOf(request, extraFields),
         this.latestSchedulable(),
       ),
     );
@@ -306,16 +333,18 @@ const messageNotFound = (id: string) =>
 
 type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 
-function readFormFields(body: unknown): FormFields {
+/** An empty `from_sender` filter is no filter, as an empty label is no label. */
+const senderFilter = (fromSender: string | undefined): string | null =>
+  fromSender === undefined || fromSender === '' ? null : fromSender;
+
+function readFormFields(body: unknown): {
+  fields: FormFields;
+  extraFields: ExtraFields | undefined;
+} {
   const fields = (body ?? {}) as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter(
-    (name) => !(FORM_FIELDS as readonly string[]).includes(name),
+  const extraFields = extraFieldsOf(fields, (name) =>
+    (FORM_FIELDS as readonly string[]).includes(name),
   );
-  if (unknown.length > 0) {
-    throw new ApiError(400, 'UNKNOWN_FIELD', `Unknown form fields: ${unknown.join(', ')}`, {
-      fields: unknown,
-    });
-  }
   const result: FormFields = {};
   for (const name of FORM_FIELDS) {
     const value = fields[name];
@@ -334,7 +363,7 @@ function readFormFields(body: unknown): FormFields {
       field: 'message',
     });
   }
-  return result;
+  return { fields: result, extraFields };
 }
 
 /** Opaque to clients: where the next page starts. */

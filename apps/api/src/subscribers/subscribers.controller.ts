@@ -20,6 +20,7 @@ import { subscriberStreamId } from '../../../../libs/domain/src/events';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
+import { ApiTolerantJsonBody, EXTRA_FIELD_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
@@ -41,7 +42,7 @@ export class SubscribersController {
   @Post('subscribe-user')
   @ApiProblems({
     ...AUTH_PROBLEMS,
-    400: 'INVALID_CHAT_ID, INVALID_CHAT_NAME, CHAT_ALREADY_SUBSCRIBED, INVALID_REQUEST, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY',
+    400: `INVALID_CHAT_ID, INVALID_CHAT_NAME, CHAT_ALREADY_SUBSCRIBED, INVALID_REQUEST, MALFORMED_JSON, ${EXTRA_FIELD_PROBLEMS}, INVALID_IDEMPOTENCY_KEY`,
     409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
     413: 'BODY_TOO_LARGE',
     415: 'UNSUPPORTED_MEDIA_TYPE',
@@ -51,13 +52,19 @@ export class SubscribersController {
   @UseInterceptors(RequireJsonInterceptor, IdempotencyInterceptor)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiOperation({ summary: 'Subscribe a chat; answers with the user_id to schedule messages for' })
+  @ApiTolerantJsonBody(SubscribeUserDto)
   @ApiOkResponse({ type: SubscriberResponse })
   async subscribe(
     @Req() request: Request,
     @Body() body: SubscribeUserDto,
   ): Promise<SubscriberResponse> {
+    const extraFields = extraJsonFieldsOf(request.body, SubscribeUserDto);
     const { subscriber } = await this.commands.execute(
-      new SubscribeUserCommand(body.chat_id, body.chat_name, requestContextOf(request)),
+      new SubscribeUserCommand(
+        body.chat_id,
+        body.chat_name,
+        requestContextOf(request, extraFields),
+      ),
     );
     return toSubscriberResponse(subscriber);
   }

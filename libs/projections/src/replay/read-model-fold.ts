@@ -24,6 +24,7 @@ export interface MessageRow {
   text: string;
   scheduled_at: string;
   attachments: readonly Attachment[];
+  from_sender: string | null;
   status: 'scheduled' | 'due' | 'sent' | 'cancelled';
   is_sent: boolean;
   due_at: string | null;
@@ -105,6 +106,7 @@ export function foldReadModels(rows: ReadModelRows, event: StoredEvent): void {
         text: event.data.text,
         scheduled_at: new Date(event.data.scheduledAt).toISOString(),
         attachments: [...event.data.attachments],
+        from_sender: event.data.fromSender,
         status: 'scheduled',
         is_sent: false,
         due_at: null,

@@ -12,6 +12,8 @@ export class ScheduleMessageCommand extends Command<MessageView> {
     readonly text: string,
     readonly scheduledAt: Date,
     readonly attachments: readonly Attachment[],
+    /** The client's sender label (`from_sender`); null when none. */
+    readonly fromSender: string | null,
     readonly limits: ScheduleLimits,
     readonly context: RequestContext,
   ) {

@@ -35,6 +35,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
         text: command.text,
         scheduledAt: command.scheduledAt,
         attachments: command.attachments,
+        fromSender: command.fromSender,
         recipientStatus,
         limits: command.limits,
       },

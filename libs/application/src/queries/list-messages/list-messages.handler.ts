@@ -8,9 +8,10 @@ export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery> {
   constructor(private readonly orm: MikroORM) {}
 
   async execute(query: ListMessagesQuery): Promise<MessagePage> {
-    const { status, from, to } = query.filter;
+    const { status, fromSender, from, to } = query.filter;
     const conditions: FilterQuery<MessageView>[] = [];
     if (status) conditions.push({ status });
+    if (fromSender !== undefined) conditions.push({ fromSender });
     if (from) conditions.push({ scheduledAt: { $gte: from } });
     if (to) conditions.push({ scheduledAt: { $lt: to } });
     if (query.after) {

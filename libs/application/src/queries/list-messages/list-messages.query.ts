@@ -12,6 +12,8 @@ export class ListMessagesQuery extends Query<MessagePage> {
   constructor(
     readonly filter: {
       readonly status?: MessageStatus;
+      /** Only the messages scheduled with this sender label. */
+      readonly fromSender?: string;
       readonly from?: Date;
       readonly to?: Date;
     },

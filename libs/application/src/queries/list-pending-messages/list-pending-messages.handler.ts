@@ -7,13 +7,15 @@ import { ListPendingMessagesQuery } from './list-pending-messages.query';
 export class ListPendingMessagesHandler implements IQueryHandler<ListPendingMessagesQuery> {
   constructor(private readonly orm: MikroORM) {}
 
-  async execute(): Promise<MessageView[]> {
-    return this.orm.em
-      .fork()
-      .find(
-        MessageView,
-        { isSent: false, status: { $in: ['scheduled', 'due'] } },
-        { orderBy: { scheduledAt: 'asc', id: 'asc' } },
-      );
+  async execute(query: ListPendingMessagesQuery): Promise<MessageView[]> {
+    return this.orm.em.fork().find(
+      MessageView,
+      {
+        isSent: false,
+        status: { $in: ['scheduled', 'due'] },
+        ...(query.fromSender !== null ? { fromSender: query.fromSender } : {}),
+      },
+      { orderBy: { scheduledAt: 'asc', id: 'asc' } },
+    );
   }
 }

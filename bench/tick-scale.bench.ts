@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { findPendingUntil } from '../libs/application/src/scheduling/pending-deadlines.projection';
+import { findPendingUntil } from '../libs/projections/src/pending-deadlines.projection';
 import { migrate } from '../libs/database/src/migrate';
 import { ormOptions } from '../libs/database/src/orm-options';
 

@@ -8,7 +8,8 @@ import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
 import { NO_LIMITS, SendPacer } from '../../../libs/telegram/src/send-pacer';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
-import { TelegramSender } from '../../../libs/telegram/src/telegram-sender';
+import { TelegramSender } from '../../../libs/application/src/ports/telegram-sender';
+import { TelegrafSender } from '../../../libs/telegram/src/telegram-sender';
 import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
 import { Metrics } from '../../../libs/observability/src/metrics';
 import {
@@ -41,13 +42,14 @@ export class DeliveryModule {
             new SendPacer(delivery.pacing ? delivery : NO_LIMITS, clock),
         },
         {
-          provide: TelegramSender,
+          provide: TelegrafSender,
           inject: [TelegramConfig, SendPacer, Metrics],
           useFactory: (telegram: TelegramConfig, pacer: SendPacer, metrics: Metrics) =>
-            new TelegramSender(telegram, pacer, metrics),
+            new TelegrafSender(telegram, pacer, metrics),
         },
+        { provide: TelegramSender, useExisting: TelegrafSender },
         readinessChecks(
-          [MikroORM, EventPublisher, MessageDueConsumer, ObjectStorage, TelegramSender],
+          [MikroORM, EventPublisher, MessageDueConsumer, ObjectStorage, TelegrafSender],
           (orm, publisher, consumer, storage, telegram) => [
             databaseCheck(orm),
             brokerCheck({

@@ -9,7 +9,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { MarkMessageDueCommand } from '../../../libs/application/src/commands/mark-message-due/mark-message-due.command';
 import { DueDispatcher } from '../../../libs/application/src/scheduling/due-dispatcher';
-import { findPendingUntil } from '../../../libs/application/src/scheduling/pending-deadlines.projection';
+import { findPendingUntil } from '../../../libs/projections/src/pending-deadlines.projection';
 import { SchedulerConfig } from '../../../libs/config/src/config';
 import { Clock } from '../../../libs/runtime/src/clock';
 import { PendingDeadlinesFollower } from './pending-deadlines.follower';

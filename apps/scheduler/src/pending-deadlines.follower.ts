@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { projectPendingDeadlines } from '../../../libs/application/src/scheduling/pending-deadlines.projection';
+import { projectPendingDeadlines } from '../../../libs/projections/src/pending-deadlines.projection';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
 import { EventStore, type StoredEvent } from '../../../libs/event-store/src/event-store';
 import type { PendingDeadline } from '../../../libs/application/src/scheduling/due-dispatcher';

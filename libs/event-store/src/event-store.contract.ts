@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LogCheckpoint, NewEvent, StoredEvent } from './event-store';
 import {
+  ChatAlreadyHeldError,
   DuplicateEventIdError,
   type EventMetadata,
+  type ExpectedVersion,
   type EventStore,
   LOG_START,
   checkpointOf,
@@ -35,14 +37,14 @@ export function eventStoreContract(
       type: 'UserSubscribed',
       data: { userId, chatId: String(Math.floor(Math.random() * 1e9)), chatName: 'tester' },
     });
-    const unsubscribed = (userId: string): NewEvent => ({
+    const unsubscribed = (userId = randomUUID()): NewEvent => ({
       type: 'UserUnsubscribed',
       data: { userId, chatId: '1', reason: 'requested' },
     });
 
     it('appends to a new stream and reads it back in order with contiguous versions', async () => {
       const stream = `subscriber-${randomUUID()}`;
-      const result = await store.append(stream, [subscribed(), unsubscribed('x')], {
+      const result = await store.append(stream, [subscribed(), unsubscribed()], {
         expectedVersion: 'no_stream',
         metadata,
       });
@@ -66,13 +68,13 @@ export function eventStoreContract(
       const stream = `subscriber-${randomUUID()}`;
       await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
       await expect(
-        store.append(stream, [unsubscribed('x')], { expectedVersion: 'no_stream', metadata }),
+        store.append(stream, [unsubscribed()], { expectedVersion: 'no_stream', metadata }),
       ).rejects.toBeInstanceOf(StreamVersionConflictError);
       await expect(
-        store.append(stream, [unsubscribed('x')], { expectedVersion: 2, metadata }),
+        store.append(stream, [unsubscribed()], { expectedVersion: 2, metadata }),
       ).rejects.toBeInstanceOf(StreamVersionConflictError);
-      await store.append(stream, [unsubscribed('x')], { expectedVersion: 1, metadata });
-      await store.append(stream, [unsubscribed('x')], { expectedVersion: 'any', metadata });
+      await store.append(stream, [unsubscribed()], { expectedVersion: 1, metadata });
+      await store.append(stream, [unsubscribed()], { expectedVersion: 'any', metadata });
       expect((await store.readStream(stream)).map((event) => event.streamVersion)).toEqual([
         1, 2, 3,
       ]);
@@ -83,7 +85,7 @@ export function eventStoreContract(
       await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, () =>
-          store.append(stream, [unsubscribed('x'), unsubscribed('y')], {
+          store.append(stream, [unsubscribed(), unsubscribed()], {
             expectedVersion: 1,
             metadata,
           }),
@@ -132,7 +134,7 @@ export function eventStoreContract(
       const event = { ...subscribed(), eventId: randomUUID() };
       await store.append(stream, [event], { expectedVersion: 'no_stream', metadata });
       await expect(
-        store.append(stream, [event, unsubscribed('x')], { expectedVersion: 1, metadata }),
+        store.append(stream, [event, unsubscribed()], { expectedVersion: 1, metadata }),
       ).rejects.toBeInstanceOf(DuplicateEventIdError);
     });
 
@@ -140,7 +142,7 @@ export function eventStoreContract(
       const before = await readEverything(store);
       const streams = [randomUUID(), randomUUID(), randomUUID()].map((id) => `subscriber-${id}`);
       for (const stream of streams) {
-        await store.append(stream, [subscribed(), unsubscribed('x')], {
+        await store.append(stream, [subscribed(), unsubscribed()], {
           expectedVersion: 'no_stream',
           metadata,
         });
@@ -170,6 +172,81 @@ export function eventStoreContract(
         [2, 'UserUnsubscribed'],
       ]);
       expect(await store.readStream(stream, { afterVersion: 3, limit: 10 })).toEqual([]);
+    });
+
+    describe('one chat, one active subscription', () => {
+      const chat = () => String(Math.floor(Math.random() * 1e12));
+      const subscribe = (userId: string, chatId: string, expectedVersion: ExpectedVersion) =>
+        store.append(
+          `subscriber-${userId}`,
+          [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x' } }],
+          { expectedVersion, metadata },
+        );
+
+      it('refuses a second subscriber of an active chat, storing nothing of its append', async () => {
+        const [first, second, chatId] = [randomUUID(), randomUUID(), chat()];
+        await subscribe(first, chatId, 'no_stream');
+        await expect(subscribe(second, chatId, 'no_stream')).rejects.toEqual(
+          new ChatAlreadyHeldError(chatId),
+        );
+        expect(await store.readStream(`subscriber-${second}`)).toEqual([]);
+        // Once the first has unsubscribed, the chat is free; the first may come back with another.
+        await store.append(`subscriber-${first}`, [unsubscribed(first)], {
+          expectedVersion: 1,
+          metadata,
+        });
+        await subscribe(second, chatId, 'no_stream');
+        await expect(subscribe(first, chatId, 2)).rejects.toBeInstanceOf(ChatAlreadyHeldError);
+        await subscribe(first, chat(), 2);
+      });
+
+      it('refuses moving an active subscriber to a chat another holds, not an unsubscribed one', async () => {
+        const [mover, holder, gone] = [randomUUID(), randomUUID(), randomUUID()];
+        const [from, taken] = [chat(), chat()];
+        await subscribe(mover, from, 'no_stream');
+        await subscribe(holder, taken, 'no_stream');
+        await subscribe(gone, chat(), 'no_stream');
+        await store.append(`subscriber-${gone}`, [unsubscribed(gone)], {
+          expectedVersion: 1,
+          metadata,
+        });
+        const migrated = (userId: string, fromChatId: string): NewEvent => ({
+          type: 'UserChatMigrated',
+          data: { userId, fromChatId, toChatId: taken },
+        });
+        await expect(
+          store.append(`subscriber-${mover}`, [migrated(mover, from)], {
+            expectedVersion: 1,
+            metadata,
+          }),
+        ).rejects.toBeInstanceOf(ChatAlreadyHeldError);
+        await store.append(`subscriber-${gone}`, [migrated(gone, 'x')], {
+          expectedVersion: 2,
+          metadata,
+        });
+        // The refused move left the mover in its chat: nobody else may take that one.
+        await expect(subscribe(randomUUID(), from, 'no_stream')).rejects.toBeInstanceOf(
+          ChatAlreadyHeldError,
+        );
+      });
+    });
+
+    it('reads the newest events of some types, newest first', async () => {
+      const userId = randomUUID();
+      const { events } = await store.append(
+        `subscriber-${userId}`,
+        [subscribed(userId), unsubscribed(userId), subscribed(userId), unsubscribed(userId)],
+        { expectedVersion: 'no_stream', metadata },
+      );
+      const latest = await store.readLatest(['UserUnsubscribed'], 2);
+      expect(latest.map((event) => event.eventId)).toEqual([
+        events[3]!.eventId,
+        events[1]!.eventId,
+      ]);
+      expect(await store.readLatest(['UserUnsubscribed', 'UserSubscribed'], 1)).toEqual([
+        events[3],
+      ]);
+      expect(await store.readLatest([], 5)).toEqual([]);
     });
 
     it('reads the log after the place of a position, filtered by type', async () => {

@@ -94,6 +94,11 @@ export abstract class EventStore {
   ): Promise<StoredEvent[]>;
   /** The place of the event at `position`: reading after it goes on after that event. */
   abstract checkpointAt(position: number): Promise<LogCheckpoint | null>;
+  /**
+   * The newest `limit` stored events of `types`, newest (highest position) first: a look at what
+   * happened lately, not a place to read on from.
+   */
+  abstract readLatest(types: readonly string[], limit: number): Promise<StoredEvent[]>;
 }
 
 export class StreamVersionConflictError extends Error {
@@ -104,6 +109,17 @@ export class StreamVersionConflictError extends Error {
   ) {
     super(`Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
     this.name = 'StreamVersionConflictError';
+  }
+}
+
+/**
+ * The append would make a chat the active chat of a second subscriber (see chatHeldAfter): one
+ * chat, one subscription. Both stores refuse it; nothing of the append is stored.
+ */
+export class ChatAlreadyHeldError extends Error {
+  constructor(readonly chatId: string) {
+    super(`Chat ${chatId} is already the chat of another active subscriber`);
+    this.name = 'ChatAlreadyHeldError';
   }
 }
 

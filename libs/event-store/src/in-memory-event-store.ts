@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { schemaVersionOf } from '../../domain/src/event-schema';
+import { isSubscriberEvent } from '../../domain/src/events';
+import {
+  evolveSubscriber,
+  initialSubscriberState,
+  type SubscriberState,
+} from '../../domain/src/subscriber';
 import {
   type AppendOptions,
   type AppendResult,
+  ChatAlreadyHeldError,
   DuplicateEventIdError,
   type EventStore,
   type LogCheckpoint,
@@ -17,6 +24,9 @@ import {
 export class InMemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
   private transactionCounter = 0;
+  /** Each subscriber as its events left it, and the active subscriber of each chat. */
+  private readonly subscribers = new Map<string, SubscriberState>();
+  private readonly activeSubscriberOfChat = new Map<string, string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -37,6 +47,7 @@ export class InMemoryEventStore implements EventStore {
     if (!versionMatches(options.expectedVersion, current)) {
       throw new StreamVersionConflictError(streamId, options.expectedVersion, current);
     }
+    this.holdChats(events);
     const transactionId = String(++this.transactionCounter);
     const recordedAt = this.now();
     const stored = events.map((event, index): StoredEvent => ({
@@ -52,6 +63,38 @@ export class InMemoryEventStore implements EventStore {
     }));
     this.log.push(...stored);
     return { events: stored, streamVersion: current + events.length, alreadyStored: false };
+  }
+
+  /**
+   * One chat, one active subscription, as the Postgres store's read model enforces with a unique
+   * index: the events' subscriptions are applied, or none of them when a chat would end up the
+   * active chat of two subscribers.
+   */
+  private holdChats(events: readonly NewEvent[]): void {
+    const changed = new Map<string, SubscriberState>();
+    for (const event of events) {
+      if (!isSubscriberEvent(event)) continue;
+      const { userId } = event.data;
+      const before = changed.get(userId) ?? this.subscribers.get(userId) ?? initialSubscriberState;
+      changed.set(userId, evolveSubscriber(before, event));
+    }
+    const released = new Set<string>();
+    for (const userId of changed.keys()) {
+      const before = this.subscribers.get(userId);
+      if (before?.status === 'active') released.add(before.chatId);
+    }
+    const claimed = new Map<string, string>();
+    for (const [userId, state] of changed) {
+      if (state.status !== 'active') continue;
+      const holder =
+        claimed.get(state.chatId) ??
+        (released.has(state.chatId) ? undefined : this.activeSubscriberOfChat.get(state.chatId));
+      if (holder !== undefined && holder !== userId) throw new ChatAlreadyHeldError(state.chatId);
+      claimed.set(state.chatId, userId);
+    }
+    for (const chatId of released) this.activeSubscriberOfChat.delete(chatId);
+    for (const [chatId, userId] of claimed) this.activeSubscriberOfChat.set(chatId, userId);
+    for (const [userId, state] of changed) this.subscribers.set(userId, state);
   }
 
   async readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]> {
@@ -73,6 +116,13 @@ export class InMemoryEventStore implements EventStore {
             (event.transactionId === after.transactionId && event.position > after.position)) &&
           (filter.types === undefined || filter.types.includes(event.type)),
       )
+      .slice(0, limit);
+  }
+
+  async readLatest(types: readonly string[], limit: number): Promise<StoredEvent[]> {
+    return this.log
+      .filter((event) => types.includes(event.type))
+      .reverse()
       .slice(0, limit);
   }
 

@@ -6,6 +6,7 @@ import { InFlightBatcher } from './in-flight-batcher';
 import {
   type AppendOptions,
   type AppendResult,
+  ChatAlreadyHeldError,
   DuplicateEventIdError,
   type EventMetadata,
   type EventStore,
@@ -122,6 +123,10 @@ export class PostgresEventStore implements EventStore {
       this.onCommitted(result.events);
       return result;
     } catch (error) {
+      // The subscribers read model's unique index holds the rule: one chat, one subscription.
+      if (isUniqueViolation(error, 'subscribers_active_chat_id')) {
+        throw new ChatAlreadyHeldError(heldChatOf(prepared) ?? 'unknown');
+      }
       const collided =
         error instanceof StreamVersionConflictError ||
         isUniqueViolation(error, 'events_event_id_unique') ||
@@ -162,6 +167,18 @@ export class PostgresEventStore implements EventStore {
         ORDER BY transaction_id, position
         LIMIT ?`,
       [after.transactionId, after.position, ...(types ?? []), limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readLatest(types: readonly string[], limit: number): Promise<StoredEvent[]> {
+    if (types.length === 0) return [];
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE type IN (${types.map(() => '?').join(', ')})
+        ORDER BY position DESC
+        LIMIT ?`,
+      [...types, limit],
     );
     return rows.map(toStoredEvent);
   }
@@ -314,6 +331,15 @@ function toStoredEvent(row: EventRow): StoredEvent {
     metadata: row.metadata,
     recordedAt: new Date(row.recorded_at),
   } as StoredEvent<DomainEvent>;
+}
+
+/** The chat an append's subscriber events take, for the error that refuses it. */
+function heldChatOf(events: readonly DomainEvent[]): string | undefined {
+  for (const event of events) {
+    if (event.type === 'UserSubscribed') return event.data.chatId;
+    if (event.type === 'UserChatMigrated') return event.data.toChatId;
+  }
+  return undefined;
 }
 
 export function isUniqueViolation(error: unknown, constraint: string): boolean {

@@ -1,10 +1,13 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type RecipientDeliveryStatus = 'pending' | 'delivered' | 'failed';
+import type {
+  MessageRecipientRecord,
+  RecipientDeliveryStatus,
+} from '../../application/src/ports/message-reader';
 
 /** One row per recipient of a message: its delivery outcome. */
 @Entity({ tableName: 'message_recipients' })
-export class MessageRecipientView {
+export class MessageRecipientView implements MessageRecipientRecord {
   @PrimaryKey({ type: 'uuid' })
   messageId!: string;
 

@@ -1,11 +1,10 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Attachment } from '../../domain/src/events';
-
-export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled';
+import type { MessageRecord, MessageStatus } from '../../application/src/ports/message-reader';
 
 /** One row per scheduled message, as the events left it. Built by the message projector. */
 @Entity({ tableName: 'messages' })
-export class MessageView {
+export class MessageView implements MessageRecord {
   @PrimaryKey({ type: 'uuid' })
   id!: string;
 

@@ -1,7 +1,4 @@
-import type { MessageScheduled } from '../../domain/src/events';
-import type { StoredEvent } from '../../event-store/src/event-store';
 import type { AppendingEvent, SqlStatement } from '../../event-store/src/postgres-event-store';
-import { MessageView } from './message.view';
 
 /**
  * Folds events into the read models: the statements the event store runs in each append's
@@ -16,25 +13,6 @@ export function projectToReadModels(events: readonly AppendingEvent[]): SqlState
   return events.flatMap((event) => {
     const statement = project(event);
     return statement ? [statement] : [];
-  });
-}
-
-/** The messages row a MessageScheduled makes; also what the API answers with. */
-export function messageViewOf(event: StoredEvent<MessageScheduled>): MessageView {
-  return Object.assign(new MessageView(), {
-    id: event.data.messageId,
-    targetUserIds: [...event.data.recipients],
-    text: event.data.text,
-    scheduledAt: new Date(event.data.scheduledAt),
-    attachments: [...event.data.attachments],
-    fromSender: event.data.fromSender,
-    status: 'scheduled' as const,
-    isSent: false,
-    dueAt: null,
-    sentAt: null,
-    createdAt: event.recordedAt,
-    updatedAt: event.recordedAt,
-    lastPosition: String(event.position),
   });
 }
 

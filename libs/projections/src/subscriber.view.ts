@@ -1,8 +1,9 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { SubscriberRecord } from '../../application/src/ports/subscriber-reader';
 
 /** One row per subscriber, as the events left it. Built by the subscriber projector. */
 @Entity({ tableName: 'subscribers' })
-export class SubscriberView {
+export class SubscriberView implements SubscriberRecord {
   @PrimaryKey({ type: 'uuid' })
   userId!: string;
 

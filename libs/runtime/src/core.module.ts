@@ -6,12 +6,13 @@ import { MessagingModule } from '../../messaging/src/messaging.module';
 import { jsonLogsModule } from '../../observability/src/json-logs';
 import { type AppName, ObservabilityModule } from '../../observability/src/observability.module';
 import { projectToReadModels } from '../../projections/src/read-model-projector';
+import { ReadersModule } from '../../projections/src/readers/readers.module';
 import { LogLagMetrics } from './log-lag.metrics';
 
 /**
  * What every app stands on: its validated configuration, the database (migrated at start), the
- * event store with the read models it keeps, the outbox relay publishing the log, metrics and
- * JSON logs.
+ * event store with the read models it keeps and their readers, the outbox relay publishing the
+ * log, metrics and JSON logs.
  */
 @Module({})
 export class CoreModule {
@@ -24,6 +25,7 @@ export class CoreModule {
         jsonLogsModule(app),
         DatabaseModule,
         EventStoreModule.forRoot(projectToReadModels),
+        ReadersModule,
         MessagingModule,
       ],
       providers: [LogLagMetrics],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Client } from 'minio';
+import { AttachmentStore } from '../../application/src/ports/attachment-store';
 import { StorageConfig } from '../../config/src/config';
 
 export interface StoredObject {
@@ -20,11 +21,12 @@ export class EmptyObjectError extends Error {
 const PART_SIZE = 5 * 1024 * 1024;
 
 /** Attachments in an S3-compatible bucket (MinIO in production), always as streams. */
-export class ObjectStorage {
+export class ObjectStorage extends AttachmentStore {
   private readonly client: Client;
   readonly bucket: string;
 
   constructor(config: StorageConfig) {
+    super();
     this.client = new Client({
       endPoint: config.endPoint,
       port: config.port,

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { AttachmentStore } from '../../application/src/ports/attachment-store';
 import { StorageConfig } from '../../config/src/config';
 import { ObjectStorage } from './object-storage';
 
@@ -45,8 +46,9 @@ class BucketInitialiser implements OnApplicationBootstrap, OnApplicationShutdown
       inject: [StorageConfig],
       useFactory: (config: StorageConfig) => new ObjectStorage(config),
     },
+    { provide: AttachmentStore, useExisting: ObjectStorage },
     BucketInitialiser,
   ],
-  exports: [ObjectStorage],
+  exports: [ObjectStorage, AttachmentStore],
 })
 export class StorageModule {}

@@ -34,7 +34,7 @@ const BOT_WINDOW_MARGIN_MS = 20;
 /** Leave to send to a chat. */
 export interface SendSlot {
   /**
-   * The request has left (TelegramSender learns it from Node's HTTP diagnostics channel): the
+   * The request has left (TelegrafSender learns it from Node's HTTP diagnostics channel): the
    * bot's second is counted from now.
    */
   departing(): void;

@@ -1,31 +1,5 @@
 import { TelegramError } from 'telegraf';
-
-/** What a failed send means for the recipient and for the sender. */
-export type SendFailureKind =
-  /** 403: the user blocked the bot, was kicked, or deleted the account. Final. */
-  | 'blocked'
-  /** 400 "chat not found". Final. */
-  | 'chat_not_found'
-  /** 400 for another reason: Telegram refused this content for this chat. Final. */
-  | 'rejected'
-  /** 429 flood control: wait `retryAfterSeconds`, for the whole bot, then send again. */
-  | 'rate_limited'
-  /** 400 with migrate_to_chat_id: the group became a supergroup; send to `newChatId`. */
-  | 'chat_migrated'
-  /** 5xx, a network error, a timeout, or anything unknown: may succeed later. */
-  | 'transient';
-
-export class TelegramSendError extends Error {
-  constructor(
-    readonly kind: SendFailureKind,
-    readonly description: string,
-    readonly retryAfterSeconds?: number,
-    readonly newChatId?: string,
-  ) {
-    super(description);
-    this.name = 'TelegramSendError';
-  }
-}
+import { TelegramSendError } from '../../application/src/ports/telegram-sender';
 
 export function classifyTelegramError(error: unknown): TelegramSendError {
   if (error instanceof TelegramSendError) return error;

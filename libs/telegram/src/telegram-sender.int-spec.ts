@@ -4,7 +4,7 @@ import { Metrics } from '../../observability/src/metrics';
 import { SystemClock } from '../../runtime/src/clock';
 import { BotApiDouble } from '../../../tools/dev/bot-api-double';
 import { SendPacer, type SendSlot } from './send-pacer';
-import { TelegramSender } from './telegram-sender';
+import { TelegrafSender } from './telegram-sender';
 
 /** A pacer that lets every send through at once and records what it is told. */
 class RecordingPacer extends SendPacer {
@@ -21,7 +21,7 @@ class RecordingPacer extends SendPacer {
   }
 }
 
-describe('TelegramSender and the pacer', () => {
+describe('TelegrafSender and the pacer', () => {
   const telegram = new BotApiDouble();
   let url: string;
 
@@ -32,7 +32,7 @@ describe('TelegramSender and the pacer', () => {
 
   it('tells the pacer when each request has left, before its answer, for texts and uploads', async () => {
     const pacer = new RecordingPacer();
-    const sender = new TelegramSender(
+    const sender = new TelegrafSender(
       new TelegramConfig('123456789:sender-test', url, 'polling'),
       pacer,
       new Metrics('test'),
@@ -57,7 +57,7 @@ describe('TelegramSender and the pacer', () => {
 
   it('keeps one connection alive across sends to an http:// Bot API', async () => {
     const pacer = new RecordingPacer();
-    const sender = new TelegramSender(
+    const sender = new TelegrafSender(
       new TelegramConfig('123456789:sender-test', url, 'polling'),
       pacer,
       new Metrics('test'),

@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent, type ClientRequest } from 'node:http';
-import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
 import type { Metrics } from '../../observability/src/metrics';
 import type { ReadinessCheck } from '../../observability/src/readiness';
+import { type DocumentToSend, TelegramSender } from '../../application/src/ports/telegram-sender';
 import { countCalls } from './count-calls';
 import { classifyTelegramError } from './telegram-error';
 import type { SendPacer } from './send-pacer';
@@ -36,8 +36,8 @@ subscribe('http.client.request.start', (message) => {
 });
 
 /** Sends through the Bot API with telegraf's client, set up from TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT. */
-export class TelegramSender {
-  private readonly logger = new Logger('TelegramSender');
+export class TelegrafSender extends TelegramSender {
+  private readonly logger = new Logger('TelegrafSender');
   private readonly telegram: Telegram;
   /** The last send's failure when it was transient (network, 5xx); cleared by a success. */
   private lastTransientFailure: string | undefined;
@@ -47,6 +47,7 @@ export class TelegramSender {
     private readonly pacer: SendPacer,
     private readonly metrics: Metrics,
   ) {
+    super();
     // telegraf joins paths onto the root: a root with a path needs its trailing slash.
     const apiRoot =
       new URL(config.apiRoot).pathname === '/'
@@ -86,9 +87,7 @@ export class TelegramSender {
    */
   async sendDocument(
     chatId: string,
-    document:
-      | { readonly content: () => Promise<Readable>; readonly fileName: string }
-      | { readonly fileId: string },
+    document: DocumentToSend,
   ): Promise<{ messageId: number; fileId: string | undefined }> {
     const message = await this.paced(chatId, async () =>
       this.telegram.callApi(
@@ -108,6 +107,14 @@ export class TelegramSender {
       ),
     );
     return { messageId: message.message_id, fileId: message.document?.file_id };
+  }
+
+  needsRecentSends(): boolean {
+    return this.pacer.isCold();
+  }
+
+  countSent(chatId: string, at: Date): void {
+    this.pacer.observe(chatId, at);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { MessageWithRecipients } from '../../../../libs/application/src/queries/get-message/get-message.query';
+import type { MessageWithRecipients } from '../../../../libs/application/src/ports/message-reader';
 import { MessageResponse, toMessageResponse } from './message.response';
 
 export class RecipientOutcomeResponse {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { MessageView } from '../../../../libs/projections/src/message.view';
+import type { MessageRecord } from '../../../../libs/application/src/ports/message-reader';
 
 /** A scheduled message as the seed's API showed it. */
 export class MessageResponse {
@@ -36,7 +36,7 @@ export class MessageResponse {
   created_at!: string;
 }
 
-export function toMessageResponse(view: MessageView): MessageResponse {
+export function toMessageResponse(view: MessageRecord): MessageResponse {
   return {
     id: view.id,
     target_user_id: [...view.targetUserIds],

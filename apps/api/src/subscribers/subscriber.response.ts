@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SubscriberView } from '../../../../libs/projections/src/subscriber.view';
+import type { SubscriberRecord } from '../../../../libs/application/src/ports/subscriber-reader';
 
 export class SubscriberResponse {
   @ApiProperty({ format: 'uuid', description: 'The id to schedule messages for' })
@@ -15,7 +15,7 @@ export class SubscriberResponse {
   created_at!: string;
 }
 
-export function toSubscriberResponse(view: SubscriberView): SubscriberResponse {
+export function toSubscriberResponse(view: SubscriberRecord): SubscriberResponse {
   return {
     user_id: view.userId,
     chat_id: view.chatId,

@@ -1,11 +1,11 @@
 import { Command } from '@nestjs/cqrs';
 import type { Attachment } from '../../../../domain/src/events';
 import type { ScheduleLimits } from '../../../../domain/src/scheduled-message';
-import type { MessageView } from '../../../../projections/src/message.view';
+import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
 /** Schedules a text with attachments (already in the object store) for subscribers. */
-export class ScheduleMessageCommand extends Command<MessageView> {
+export class ScheduleMessageCommand extends Command<MessageRecord> {
   constructor(
     readonly messageId: string,
     readonly recipients: readonly string[],

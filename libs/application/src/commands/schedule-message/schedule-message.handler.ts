@@ -1,32 +1,25 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { messageStreamId } from '../../../../domain/src/events';
+import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
-import { EventStore } from '../../../../event-store/src/event-store';
-import { MessageView } from '../../../../projections/src/message.view';
-import { messageViewOf } from '../../../../projections/src/read-model-projector';
+import { EventStore, type StoredEvent } from '../../../../event-store/src/event-store';
+import type { MessageRecord } from '../../ports/message-reader';
+import { SubscriberReader } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
-import { isUuid } from '../../uuid';
-import { SubscriberStatuses } from './subscriber-statuses';
 import { ScheduleMessageCommand } from './schedule-message.command';
 
 @CommandHandler(ScheduleMessageCommand)
 export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCommand> {
-  private readonly statuses: SubscriberStatuses;
-
   constructor(
     private readonly events: EventStore,
-    orm: MikroORM,
-  ) {
-    this.statuses = new SubscriberStatuses(orm);
-  }
+    private readonly subscribers: SubscriberReader,
+  ) {}
 
-  async execute(command: ScheduleMessageCommand): Promise<MessageView> {
-    // Ids that are not UUIDs cannot be subscribers; the domain names them as unknown.
-    const recipientStatus = await this.statuses.of(command.recipients.filter(isUuid));
+  async execute(command: ScheduleMessageCommand): Promise<MessageRecord> {
+    // An id that is no subscriber's is absent from the answer; the domain names it as unknown.
+    const recipientStatus = await this.subscribers.statuses(command.recipients);
     const events = decideScheduledMessage(
       {
         type: 'ScheduleMessage',
@@ -45,11 +38,29 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
       expectedVersion: 'no_stream',
       metadata: metadataFor(command.context),
     });
-    // The row the projection wrote in the append's transaction, made from the same event.
+    // What the read model holds now, made from the same event without reading it back.
     const [scheduled] = appended.events;
     if (scheduled?.type !== 'MessageScheduled') {
       throw new Error(`Appending message ${command.messageId} stored no MessageScheduled`);
     }
-    return messageViewOf(scheduled);
+    return scheduledMessageRecord(scheduled);
   }
+}
+
+/** A message as the read model records it when it has just been scheduled. */
+export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): MessageRecord {
+  return {
+    id: event.data.messageId,
+    targetUserIds: event.data.recipients,
+    text: event.data.text,
+    scheduledAt: new Date(event.data.scheduledAt),
+    attachments: event.data.attachments,
+    fromSender: event.data.fromSender,
+    status: 'scheduled',
+    isSent: false,
+    dueAt: null,
+    sentAt: null,
+    createdAt: event.recordedAt,
+    updatedAt: event.recordedAt,
+  };
 }

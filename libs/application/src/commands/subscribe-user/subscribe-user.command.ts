@@ -1,9 +1,9 @@
 import { Command } from '@nestjs/cqrs';
-import type { SubscriberView } from '../../../../projections/src/subscriber.view';
+import type { SubscriberRecord } from '../../ports/subscriber-reader';
 import type { RequestContext } from '../../request-context';
 
 export interface SubscribeUserResult {
-  readonly subscriber: SubscriberView;
+  readonly subscriber: SubscriberRecord;
   /** The chat had unsubscribed and is back, under the user_id it had. */
   readonly resubscribed: boolean;
 }

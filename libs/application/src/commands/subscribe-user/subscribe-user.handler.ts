@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import { subscriberStreamId } from '../../../../domain/src/events';
 import { decideSubscriber, normaliseChatId } from '../../../../domain/src/subscriber';
-import { EventStore } from '../../../../event-store/src/event-store';
-import { isUniqueViolation } from '../../../../event-store/src/postgres-event-store';
-import { SubscriberView } from '../../../../projections/src/subscriber.view';
+import { ChatAlreadyHeldError, EventStore } from '../../../../event-store/src/event-store';
+import { SubscriberReader } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
 import { loadSubscriber } from '../../subscriber-stream';
 import { SubscribeUserCommand, type SubscribeUserResult } from './subscribe-user.command';
@@ -15,7 +13,7 @@ import { SubscribeUserCommand, type SubscribeUserResult } from './subscribe-user
 export class SubscribeUserHandler implements ICommandHandler<SubscribeUserCommand> {
   constructor(
     private readonly events: EventStore,
-    private readonly orm: MikroORM,
+    private readonly subscribers: SubscriberReader,
   ) {}
 
   /**
@@ -24,9 +22,8 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
    * subscribed is refused.
    */
   async execute(command: SubscribeUserCommand): Promise<SubscribeUserResult> {
-    const em = this.orm.em.fork();
     const chatId = normaliseChatId(command.chatId);
-    const known = await em.find(SubscriberView, { chatId }, { orderBy: { updatedAt: 'desc' } });
+    const known = await this.subscribers.ofChat(chatId);
     const active = known.find((subscriber) => subscriber.status === 'active');
     const previous = known.find((subscriber) => subscriber.status === 'unsubscribed');
     // A chat subscribed now is refused by the domain, whatever user id this attempt would take.
@@ -51,8 +48,8 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
         metadata: metadataFor(command.context),
       });
     } catch (error) {
-      // The view's unique index caught a concurrent subscription of the same chat.
-      if (isUniqueViolation(error, 'subscribers_active_chat_id')) {
+      // A concurrent subscription of the same chat came first: one chat, one subscription.
+      if (error instanceof ChatAlreadyHeldError) {
         throw new DomainError(
           DomainErrorCode.ChatAlreadySubscribed,
           `User with this chat_id already exists (chat_id ${chatId})`,
@@ -62,8 +59,16 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
       throw error;
     }
     return {
-      subscriber: await em.findOneOrFail(SubscriberView, { userId }),
+      subscriber: await this.subscriberNamed(userId),
       resubscribed: version > 0,
     };
+  }
+
+  /** The read model is written in the append's transaction: the subscriber is there now. */
+  private async subscriberNamed(userId: string) {
+    const subscriber = await this.subscribers.byUserId(userId);
+    if (!subscriber)
+      throw new Error(`Subscriber ${userId} is not in the read model after its append`);
+    return subscriber;
   }
 }

@@ -1,10 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import { subscriberStreamId } from '../../../../domain/src/events';
 import { decideSubscriber } from '../../../../domain/src/subscriber';
 import { EventStore } from '../../../../event-store/src/event-store';
-import { SubscriberView } from '../../../../projections/src/subscriber.view';
+import { SubscriberReader } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
 import { loadSubscriber } from '../../subscriber-stream';
 import { UnsubscribeUserCommand } from './unsubscribe-user.command';
@@ -13,13 +12,11 @@ import { UnsubscribeUserCommand } from './unsubscribe-user.command';
 export class UnsubscribeUserHandler implements ICommandHandler<UnsubscribeUserCommand> {
   constructor(
     private readonly events: EventStore,
-    private readonly orm: MikroORM,
+    private readonly subscribers: SubscriberReader,
   ) {}
 
   async execute(command: UnsubscribeUserCommand): Promise<string> {
-    const subscriber = await this.orm.em
-      .fork()
-      .findOne(SubscriberView, { chatId: command.chatId, status: 'active' });
+    const subscriber = await this.subscribers.activeOfChat(command.chatId);
     if (!subscriber) {
       throw new DomainError(
         DomainErrorCode.UserNotSubscribed,

@@ -1,8 +1,8 @@
 import { Query } from '@nestjs/cqrs';
-import type { SubscriberView } from '../../../../projections/src/subscriber.view';
+import type { SubscriberRecord } from '../../ports/subscriber-reader';
 
 /** The chat's active subscriber, or null. */
-export class FindSubscriberByChatQuery extends Query<SubscriberView | null> {
+export class FindSubscriberByChatQuery extends Query<SubscriberRecord | null> {
   constructor(readonly chatId: string) {
     super();
   }

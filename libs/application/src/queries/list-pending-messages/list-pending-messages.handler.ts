@@ -1,21 +1,12 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { MessageView } from '../../../../projections/src/message.view';
+import { MessageReader, type MessageRecord } from '../../ports/message-reader';
 import { ListPendingMessagesQuery } from './list-pending-messages.query';
 
 @QueryHandler(ListPendingMessagesQuery)
 export class ListPendingMessagesHandler implements IQueryHandler<ListPendingMessagesQuery> {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly messages: MessageReader) {}
 
-  async execute(query: ListPendingMessagesQuery): Promise<MessageView[]> {
-    return this.orm.em.fork().find(
-      MessageView,
-      {
-        isSent: false,
-        status: { $in: ['scheduled', 'due'] },
-        ...(query.fromSender !== null ? { fromSender: query.fromSender } : {}),
-      },
-      { orderBy: { scheduledAt: 'asc', id: 'asc' } },
-    );
+  async execute(query: ListPendingMessagesQuery): Promise<MessageRecord[]> {
+    return this.messages.pending(query.fromSender);
   }
 }

@@ -1,8 +1,8 @@
 import { Query } from '@nestjs/cqrs';
-import type { MessageView } from '../../../../projections/src/message.view';
+import type { MessageRecord } from '../../ports/message-reader';
 
 /** Messages not yet sent, soonest first; only one sender's when `fromSender` is given. */
-export class ListPendingMessagesQuery extends Query<MessageView[]> {
+export class ListPendingMessagesQuery extends Query<MessageRecord[]> {
   constructor(readonly fromSender: string | null = null) {
     super();
   }

@@ -1,15 +1,12 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { SubscriberView } from '../../../../projections/src/subscriber.view';
+import { SubscriberReader, type SubscriberRecord } from '../../ports/subscriber-reader';
 import { ListSubscribersQuery } from './list-subscribers.query';
 
 @QueryHandler(ListSubscribersQuery)
 export class ListSubscribersHandler implements IQueryHandler<ListSubscribersQuery> {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly subscribers: SubscriberReader) {}
 
-  async execute(): Promise<SubscriberView[]> {
-    return this.orm.em
-      .fork()
-      .find(SubscriberView, { status: 'active' }, { orderBy: { createdAt: 'asc', userId: 'asc' } });
+  async execute(): Promise<SubscriberRecord[]> {
+    return this.subscribers.active();
   }
 }

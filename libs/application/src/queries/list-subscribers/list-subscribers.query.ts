@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { SubscriberView } from '../../../../projections/src/subscriber.view';
+import type { SubscriberRecord } from '../../ports/subscriber-reader';
 
 /** Users currently subscribed, in the order they subscribed. */
-export class ListSubscribersQuery extends Query<SubscriberView[]> {}
+export class ListSubscribersQuery extends Query<SubscriberRecord[]> {}

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { StoredEvent } from '../../../event-store/src/event-store';
-import type { PendingDeadline } from './due-dispatcher';
+import type { StoredEvent } from '../../event-store/src/event-store';
+import type { PendingDeadline } from '../../application/src/scheduling/due-dispatcher';
 
 /**
  * The scheduler's projection: one row per message scheduled and not yet due, keyed by its

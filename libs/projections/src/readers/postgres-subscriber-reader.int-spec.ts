@@ -4,10 +4,10 @@ import {
   connectOrm,
   createTestDatabase,
   type TestDatabase,
-} from '../../../../../test/support/test-database';
-import { SubscriberStatuses } from './subscriber-statuses';
+} from '../../../../test/support/test-database';
+import { PostgresSubscriberReader } from './postgres-subscriber-reader';
 
-describe('SubscriberStatuses', () => {
+describe('PostgresSubscriberReader', () => {
   let database: TestDatabase;
   let orm: MikroORM;
 
@@ -50,10 +50,10 @@ describe('SubscriberStatuses', () => {
         });
       },
     });
-    const statuses = new SubscriberStatuses(counting);
+    const reader = new PostgresSubscriberReader(counting);
     const answers = await Promise.all([
-      ...active.map((userId) => statuses.of([userId, unknown])),
-      statuses.of([gone, active[0]!]),
+      ...active.map((userId) => reader.statuses([userId, unknown])),
+      reader.statuses([gone, active[0]!]),
     ]);
     active.forEach((userId, n) => {
       expect([...answers[n]!]).toEqual([[userId, 'active']]);
@@ -65,14 +65,24 @@ describe('SubscriberStatuses', () => {
       ]),
     );
     expect(queries).toBeLessThan(21);
-    expect(await statuses.of([])).toEqual(new Map());
+    expect(await reader.statuses([])).toEqual(new Map());
+    expect(await reader.statuses(['not-a-uuid'])).toEqual(new Map());
   });
 
-  it('fails every lookup of a batch whose query fails', async () => {
-    const statuses = new SubscriberStatuses(orm);
-    await expect(statuses.of(['not-a-uuid'])).rejects.toThrow();
-    // And goes on working afterwards.
+  it('fails every lookup of a batch whose query fails, and goes on working afterwards', async () => {
+    let failNext = true;
+    const failing = new Proxy(orm, {
+      get(target, property, receiver) {
+        if (property !== 'em') return Reflect.get(target, property, receiver) as unknown;
+        const em = target.em.fork();
+        if (!failNext) return em;
+        failNext = false;
+        return { fork: () => ({ execute: () => Promise.reject(new Error('connection lost')) }) };
+      },
+    });
+    const reader = new PostgresSubscriberReader(failing);
     const userId = await subscriber('active');
-    expect(await statuses.of([userId])).toEqual(new Map([[userId, 'active']]));
+    await expect(reader.statuses([userId])).rejects.toThrow('connection lost');
+    expect(await reader.statuses([userId])).toEqual(new Map([[userId, 'active']]));
   });
 });

@@ -1,0 +1,112 @@
+import type { ScheduledMessageEvent } from '../../../../domain/src/events';
+import {
+  evolveScheduledMessage,
+  initialScheduledMessageState,
+} from '../../../../domain/src/scheduled-message';
+import { TelegramSendError } from '../../ports/telegram-sender';
+import {
+  type KnownMessage,
+  PermanentFailure,
+  permanentFailureOf,
+  planDelivery,
+} from './delivery-plan';
+
+const attachment = {
+  objectKey: 'attachments/m/1-a.pdf',
+  fileName: 'a.pdf',
+  contentType: 'application/pdf',
+  declaredContentType: 'application/pdf',
+  size: 10,
+  sha256: 'ab'.repeat(32),
+};
+
+/** A message to four recipients with a text and one file (parts 0 and 1), due, after `events`. */
+function given(...events: ScheduledMessageEvent[]): KnownMessage {
+  const history: ScheduledMessageEvent[] = [
+    {
+      type: 'MessageScheduled',
+      data: {
+        messageId: 'm',
+        recipients: ['ann', 'bob', 'cy', 'dee'],
+        text: 'hello',
+        scheduledAt: '2030-01-01T00:00:00.000Z',
+        attachments: [attachment],
+        fromSender: null,
+      },
+    },
+    { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },
+    ...events,
+  ];
+  return history.reduce(evolveScheduledMessage, initialScheduledMessageState) as KnownMessage;
+}
+
+const active = (userId: string, chatId: string) => ({ userId, chatId, status: 'active' as const });
+
+describe('planDelivery', () => {
+  it('given a due message, plans every part for each active subscriber, to their chat', () => {
+    expect(planDelivery(given(), [active('ann', '1'), active('bob', '2')]).slice(0, 2)).toEqual([
+      { kind: 'send', userId: 'ann', chatId: '1', parts: [0, 1] },
+      { kind: 'send', userId: 'bob', chatId: '2', parts: [0, 1] },
+    ]);
+  });
+
+  it('fails a recipient who is no subscriber, or who unsubscribed before the message was due', () => {
+    const plans = planDelivery(given(), [
+      active('ann', '1'),
+      { userId: 'bob', chatId: '2', status: 'unsubscribed' },
+    ]);
+    expect(plans.map((plan) => [plan.userId, plan.kind === 'fail' && plan.failure.code])).toEqual([
+      ['ann', false],
+      ['bob', 'unsubscribed'],
+      ['cy', 'unknown_recipient'],
+      ['dee', 'unknown_recipient'],
+    ]);
+  });
+
+  it('given parts recorded and outcomes known, plans only what is left', () => {
+    const message = given(
+      {
+        type: 'RecipientPartSent',
+        data: { messageId: 'm', userId: 'ann', chatId: '1', part: 0, telegramMessageId: 7 },
+      },
+      {
+        type: 'RecipientDeliveryFailed',
+        data: { messageId: 'm', userId: 'bob', code: 'blocked', reason: 'blocked' },
+      },
+    );
+    const plans = planDelivery(message, [
+      active('ann', '1'),
+      active('bob', '2'),
+      active('cy', '3'),
+      active('dee', '4'),
+    ]);
+    expect(plans).toEqual([
+      { kind: 'send', userId: 'ann', chatId: '1', parts: [1] },
+      { kind: 'send', userId: 'cy', chatId: '3', parts: [0, 1] },
+      { kind: 'send', userId: 'dee', chatId: '4', parts: [0, 1] },
+    ]);
+  });
+});
+
+describe('permanentFailureOf', () => {
+  it.each([
+    ['blocked', 'blocked', 'Forbidden: bot was blocked by the user'],
+    ['chat_not_found', 'chat_not_found', 'Bad Request: chat not found'],
+    ['rejected', 'rejected', 'Bad Request: message is too long'],
+    ['chat_migrated', 'rejected', 'Bad Request: group chat was upgraded'],
+    ['transient', 'send_failed', 'Gave up after 5 attempts: Bad Gateway'],
+    ['rate_limited', 'send_failed', 'Gave up after 5 attempts: Too Many Requests'],
+  ] as const)('reads a %s send as %s', (kind, code, reason) => {
+    const description = reason.replace('Gave up after 5 attempts: ', '');
+    expect(permanentFailureOf(new TelegramSendError(kind, description), 5)).toEqual(
+      new PermanentFailure(code, reason),
+    );
+  });
+
+  it('keeps a failure already decided, and throws anything that is not a refusal again', () => {
+    const missing = new PermanentFailure('attachment_missing', 'gone');
+    expect(permanentFailureOf(missing, 5)).toBe(missing);
+    const database = new Error('connection terminated');
+    expect(() => permanentFailureOf(database, 5)).toThrow(database);
+  });
+});

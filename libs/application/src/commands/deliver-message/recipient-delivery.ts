@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import type { CommandBus } from '@nestjs/cqrs';
+import type { DeliveryConfig } from '../../../../config/src/config';
+import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
+import type { Metrics } from '../../../../observability/src/metrics';
+import type { Clock } from '../../../../runtime/src/clock';
+import { TelegramSendError } from '../../ports/telegram-sender';
+import { MigrateChatCommand } from '../migrate-chat/migrate-chat.command';
+import { UnsubscribeUserCommand } from '../unsubscribe-user/unsubscribe-user.command';
+import { PermanentFailure, permanentFailureOf, type RecipientPlan } from './delivery-plan';
+import type { DeliveryRun, OutcomeRecorder } from './outcome-recorder';
+import type { PartSender, SentPart } from './part-sender';
+import { type RetryPolicy, SEND_BACKOFF } from './retry-policy';
+
+/** Shutdown began: no new send starts; the MessageDue goes back to the queue, to resume elsewhere. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super('Shutting down: the rest of this message is left to the next delivery process');
+    this.name = 'ShuttingDownError';
+  }
+}
+
+/**
+ * One recipient's delivery: each part sent (transient failures retried with backoff, a group that
+ * became a supergroup followed) and recorded as soon as Telegram accepted it; a permanent failure
+ * recorded with its reason, and a user who blocked the bot unsubscribed.
+ */
+export class RecipientDelivery {
+  private readonly logger = new Logger('Delivery');
+
+  constructor(
+    private readonly parts: PartSender,
+    private readonly recorder: OutcomeRecorder,
+    private readonly retry: RetryPolicy,
+    private readonly commands: CommandBus,
+    private readonly config: DeliveryConfig,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    /** True once shutdown began. */
+    private readonly stopping: () => boolean,
+  ) {}
+
+  /** Sends the recipient what is left, then records the outcome; a refusal fails it for good. */
+  async serve(run: DeliveryRun, plan: RecipientPlan): Promise<void> {
+    const { userId } = plan;
+    try {
+      if (plan.kind === 'fail') throw plan.failure;
+      let chatId = plan.chatId;
+      for (const part of plan.parts) {
+        if (this.stopping()) throw new ShuttingDownError();
+        const sent = await this.retry.run(
+          () => this.sendFollowingTheChat(run, userId, part, chatId),
+          SEND_BACKOFF,
+          (error, attempt) =>
+            error instanceof TelegramSendError &&
+            error.kind === 'transient' &&
+            attempt < this.config.maxSendAttempts,
+          (error, attempt, waitMs) =>
+            this.logger.warn(
+              `Send failed (${String(error)}); attempt ${attempt + 1} in ${Math.round(waitMs)} ms`,
+            ),
+        );
+        chatId = sent.chatId;
+        await this.recorder.record(run, {
+          type: 'RecordPartSent',
+          messageId: run.messageId,
+          userId,
+          chatId,
+          part,
+          telegramMessageId: sent.messageId,
+          ...(sent.fileId !== undefined ? { telegramFileId: sent.fileId } : {}),
+        });
+        // The text goes first: its acceptance is the recipient's first send.
+        if (part === 0) {
+          const lateMs = this.clock.now().getTime() - Date.parse(run.state.scheduledAt);
+          this.metrics.deliveryLateness.observe(lateMs / 1000);
+        }
+      }
+    } catch (error) {
+      const failure = permanentFailureOf(error, this.config.maxSendAttempts);
+      if (failure.code === 'blocked' && plan.kind === 'send')
+        await this.unsubscribeBlocked(run, plan.chatId);
+      await this.recorder.record(run, {
+        type: 'RecordDeliveryFailure',
+        messageId: run.messageId,
+        userId,
+        code: failure.code,
+        reason: failure.reason,
+      });
+    }
+  }
+
+  /**
+   * Sends a part; when the group became a supergroup, records its new id and sends there, unless
+   * the supergroup is subscribed already (as another user), which then stands for the chat.
+   */
+  private async sendFollowingTheChat(
+    run: DeliveryRun,
+    userId: string,
+    part: number,
+    chatId: string,
+  ): Promise<SentPart & { chatId: string }> {
+    try {
+      return { ...(await this.parts.send(run, part, chatId)), chatId };
+    } catch (error) {
+      if (!(error instanceof TelegramSendError) || error.kind !== 'chat_migrated') throw error;
+      const movedTo = error.newChatId!;
+      const outcome = await this.commands.execute(
+        new MigrateChatCommand(userId, movedTo, this.context(run)),
+      );
+      if (outcome === 'ended') {
+        throw new PermanentFailure(
+          'unsubscribed',
+          `The group became supergroup ${movedTo}, which is subscribed as another user; this subscription ended`,
+        );
+      }
+      return { ...(await this.parts.send(run, part, movedTo)), chatId: movedTo };
+    }
+  }
+
+  /** The user blocked the bot: a blocked user is no longer a subscriber. */
+  private async unsubscribeBlocked(run: DeliveryRun, chatId: string): Promise<void> {
+    try {
+      await this.commands.execute(new UnsubscribeUserCommand(chatId, 'blocked', this.context(run)));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== DomainErrorCode.UserNotSubscribed)
+        throw error;
+    }
+  }
+
+  private context(run: DeliveryRun) {
+    return { correlationId: run.metadata.correlationId, actor: 'delivery' };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Attachment } from '../../../domain/src/events';
+
+export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled';
+
+/** A message as the messages read model holds it. */
+export interface MessageRecord {
+  readonly id: string;
+  readonly targetUserIds: readonly string[];
+  readonly text: string;
+  readonly scheduledAt: Date;
+  readonly attachments: readonly Attachment[];
+  /** The client's sender label (`from_sender`), if it gave one. */
+  readonly fromSender: string | null;
+  readonly status: MessageStatus;
+  readonly isSent: boolean;
+  readonly dueAt: Date | null;
+  readonly sentAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type RecipientDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One recipient's outcome, as the read model holds it. */
+export interface MessageRecipientRecord {
+  readonly messageId: string;
+  readonly userId: string;
+  /** The recipient's place in target_user_id. */
+  readonly ordinal: number;
+  readonly status: RecipientDeliveryStatus;
+  readonly chatId: string | null;
+  readonly failureCode: string | null;
+  readonly reason: string | null;
+  readonly updatedAt: Date;
+}
+
+export interface MessageWithRecipients {
+  readonly message: MessageRecord;
+  readonly recipients: readonly MessageRecipientRecord[];
+}
+
+/** Where a page of messages in (scheduledAt, id) order starts. */
+export interface MessageKey {
+  readonly scheduledAt: Date;
+  readonly id: string;
+}
+
+export interface MessageFilter {
+  readonly status?: MessageStatus;
+  /** Only the messages scheduled with this sender label. */
+  readonly fromSender?: string;
+  /** Scheduled at or after. */
+  readonly from?: Date;
+  /** Scheduled before. */
+  readonly to?: Date;
+}
+
+export interface MessagePage {
+  readonly items: readonly MessageRecord[];
+  /** Where the next page starts; null on the last page. */
+  readonly next: MessageKey | null;
+}
+
+/** Every way the use cases read messages; implemented over the read model. */
+export abstract class MessageReader {
+  /** The message with each recipient's outcome in target_user_id order; null when unknown. */
+  abstract withRecipients(messageId: string): Promise<MessageWithRecipients | null>;
+  /** Messages by scheduled time, filtered, after `after` (keyset pagination). */
+  abstract page(
+    filter: MessageFilter,
+    limit: number,
+    after: MessageKey | null,
+  ): Promise<MessagePage>;
+  /** Messages not yet sent (nor cancelled), soonest first. */
+  abstract pending(fromSender: string | null): Promise<MessageRecord[]>;
+}

@@ -1,0 +1,27 @@
+import type { RecipientStatus } from '../../../domain/src/scheduled-message';
+
+/** A subscriber as the subscribers read model holds it. */
+export interface SubscriberRecord {
+  readonly userId: string;
+  /** Unique among active subscribers: one chat, one subscription. */
+  readonly chatId: string;
+  readonly chatName: string;
+  readonly status: 'active' | 'unsubscribed';
+  readonly unsubscribeReason: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Every way the use cases look subscribers up; implemented over the read model. */
+export abstract class SubscriberReader {
+  /** The status of each id that is a subscriber; ids that are not are absent. */
+  abstract statuses(userIds: readonly string[]): Promise<Map<string, RecipientStatus>>;
+  abstract byUserIds(userIds: readonly string[]): Promise<SubscriberRecord[]>;
+  abstract byUserId(userId: string): Promise<SubscriberRecord | null>;
+  /** The chat's active subscriber, if any. */
+  abstract activeOfChat(chatId: string): Promise<SubscriberRecord | null>;
+  /** Every subscriber the chat has had, most recently changed first. */
+  abstract ofChat(chatId: string): Promise<SubscriberRecord[]>;
+  /** The active subscribers, oldest first. */
+  abstract active(): Promise<SubscriberRecord[]>;
+}

@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream';
+
+/** What a failed send means for the recipient and for the sender. */
+export type SendFailureKind =
+  /** 403: the user blocked the bot, was kicked, or deleted the account. Final. */
+  | 'blocked'
+  /** 400 "chat not found". Final. */
+  | 'chat_not_found'
+  /** 400 for another reason: Telegram refused this content for this chat. Final. */
+  | 'rejected'
+  /** 429 flood control: wait `retryAfterSeconds`, for the whole bot, then send again. */
+  | 'rate_limited'
+  /** 400 with migrate_to_chat_id: the group became a supergroup; send to `newChatId`. */
+  | 'chat_migrated'
+  /** 5xx, a network error, a timeout, or anything unknown: may succeed later. */
+  | 'transient';
+
+export class TelegramSendError extends Error {
+  constructor(
+    readonly kind: SendFailureKind,
+    readonly description: string,
+    readonly retryAfterSeconds?: number,
+    readonly newChatId?: string,
+  ) {
+    super(description);
+    this.name = 'TelegramSendError';
+  }
+}
+
+/** A document to send: a stream uploaded under its file name, or an earlier upload's file_id. */
+export type DocumentToSend =
+  | { readonly content: () => Promise<Readable>; readonly fileName: string }
+  | { readonly fileId: string };
+
+/**
+ * Sends to Telegram chats within Telegram's limits (flood control is waited out inside, never a
+ * failure); a refusal or a transient failure is a TelegramSendError.
+ */
+export abstract class TelegramSender {
+  /** Sends a text; returns Telegram's message id. */
+  abstract sendText(chatId: string, text: string): Promise<number>;
+  /** Sends a document; returns Telegram's message id and the document's file_id. */
+  abstract sendDocument(
+    chatId: string,
+    document: DocumentToSend,
+  ): Promise<{ messageId: number; fileId: string | undefined }>;
+  /**
+   * True while the sender has not yet learned what was sent in the last minute: a process that
+   * just started, or took over from one that died, must count those sends against the limits.
+   */
+  abstract needsRecentSends(): boolean;
+  /** A send made (by any process) at `at`, to count against the limits. */
+  abstract countSent(chatId: string, at: Date): void;
+}

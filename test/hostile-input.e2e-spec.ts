@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Test } from 'supertest';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { openApiDocument } from '../apps/api/src/create-api-app';
 import { startApi, type ApiHarness, TEST_API_KEY } from './support/api-harness';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -429,6 +431,11 @@ describe('Hostile input: every bad request gets a 4xx naming it, and leaves noth
     const stored =
       (await api.events()).length !== events || (await api.objects()).length !== objects;
     outcomes.push({ name, status: response.status, stored });
+    // The route's OpenAPI document names the answer: its problem lists cannot drift from it.
+    const { method, url } = response.request as unknown as { method: string; url: string };
+    expect(documentedProblems(openApiDocument(api.app), method, url, response.status)).toContain(
+      `${String(response.body.code)}: `,
+    );
     expect({ status: response.status, code: response.body.code }).toEqual({
       status: hostile.status,
       code: hostile.code,
@@ -438,3 +445,23 @@ describe('Hostile input: every bad request gets a 4xx naming it, and leaves noth
     expect(stored).toBe(false);
   });
 });
+
+/** The description of a route's answer with that status, as the OpenAPI document gives it. */
+function documentedProblems(
+  document: OpenAPIObject,
+  method: string,
+  url: string,
+  status: number,
+): string {
+  const path = new URL(url).pathname;
+  const template = Object.keys(document.paths).find((candidate) =>
+    new RegExp(`^${candidate.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+  );
+  const operation = template
+    ? (document.paths[template] as Record<string, { responses?: Record<string, unknown> }>)[
+        method.toLowerCase()
+      ]
+    : undefined;
+  const answer = operation?.responses?.[String(status)] as { description?: string } | undefined;
+  return answer?.description ?? `nothing documented for ${method} ${path} ${status}`;
+}

@@ -3,7 +3,6 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { TelegrafModule } from 'nestjs-telegraf';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApplicationModule } from '../../../libs/application/src/application.module';
-import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import {
   brokerCheck,
@@ -62,7 +61,6 @@ export class ApiModule {
         TelegramWebhookController,
       ],
       providers: [
-        { provide: Clock, useClass: SystemClock },
         AttachmentUploadInterceptor,
         IdempotencyStore,
         IdempotencyInterceptor,

@@ -35,7 +35,7 @@ export async function createApiApp(
         const messages = errors.flatMap((error) =>
           error.constraints ? Object.values(error.constraints) : [`${error.property} is not valid`],
         );
-        return new ApiError(400, 'INVALID_REQUEST', messages.join('; '), {
+        return new ApiError('INVALID_REQUEST', messages.join('; '), {
           fields: errors.map((error) => error.property),
         });
       },

@@ -4,7 +4,7 @@ import { DeliverMessageHandler } from '../../../libs/application/src/commands/de
 import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config';
 import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
 import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
-import { Clock, SystemClock } from '../../../libs/runtime/src/clock';
+import { Clock } from '../../../libs/runtime/src/clock';
 import { NO_LIMITS, SendPacer } from '../../../libs/telegram/src/send-pacer';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
@@ -34,7 +34,6 @@ export class DeliveryModule {
       imports: [CoreModule.forRoot('delivery', config), StorageModule, CqrsModule.forRoot()],
       controllers: OBSERVABILITY_CONTROLLERS,
       providers: [
-        { provide: Clock, useClass: SystemClock },
         {
           provide: SendPacer,
           inject: [DeliveryConfig, Clock],

@@ -23,7 +23,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        CoreModule.forRoot('scheduler', config),
+        CoreModule.forRoot('scheduler', config, clock),
         CqrsModule.forRoot(),
         ScheduleModule.forRoot(),
       ],
@@ -33,7 +33,6 @@ export class SchedulerModule {
           databaseCheck(orm),
           brokerCheck({ publisher: () => publisher.isConnected }),
         ]),
-        { provide: Clock, useValue: clock },
         MarkMessageDueHandler,
         {
           provide: PendingDeadlinesFollower,

@@ -27,15 +27,10 @@ export class TelegramWebhookController {
     @Body() update: unknown,
   ): Promise<Record<string, never>> {
     if (this.config.mode !== 'webhook' || !this.config.webhookSecret) {
-      throw new ApiError(
-        404,
-        'NOT_FOUND',
-        'The bot runs in polling mode: it takes no webhook calls',
-      );
+      throw new ApiError('NOT_FOUND', 'The bot runs in polling mode: it takes no webhook calls');
     }
     if (!secret || !timingSafeEqual(digest(secret), digest(this.config.webhookSecret))) {
       throw new ApiError(
-        401,
         'WEBHOOK_SECRET_INVALID',
         'Missing or wrong X-Telegram-Bot-Api-Secret-Token',
       );
@@ -45,7 +40,7 @@ export class TelegramWebhookController {
       update === null ||
       !Number.isSafeInteger((update as { update_id?: unknown }).update_id)
     ) {
-      throw new ApiError(400, 'INVALID_UPDATE', 'The body is not a Telegram update (no update_id)');
+      throw new ApiError('INVALID_UPDATE', 'The body is not a Telegram update (no update_id)');
     }
     await this.bot.handleUpdate(update as Update);
     return {};

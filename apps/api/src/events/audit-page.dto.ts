@@ -47,7 +47,6 @@ export function parseEventsLimit(raw: string | undefined, fallback: number): num
   const limit = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) {
     throw new ApiError(
-      400,
       'INVALID_LIMIT',
       `limit must be a whole number from 1 to ${MAX_EVENTS_PAGE}`,
     );

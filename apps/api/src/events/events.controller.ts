@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '
 import type { Request, Response } from 'express';
 import { GetStreamEventsQuery } from '../../../../libs/application/src/queries/get-stream-events/get-stream-events.query';
 import { ListLogEventsQuery } from '../../../../libs/application/src/queries/list-log-events/list-log-events.query';
-import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
+import { ApiProblems } from '../http/api-problems';
 import { LogEventsPageDto, parseEventsLimit, type StreamEventsPageDto } from './audit-page.dto';
 import { EventResponse, toEventResponse } from './event.response';
 
@@ -27,10 +27,7 @@ export class EventsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: 'INVALID_REQUEST (after, type), INVALID_LIMIT, UNKNOWN_POSITION',
-  })
+  @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'UNKNOWN_POSITION')
   @ApiOperation({
     summary:
       'The whole log, a page at a time, in log order: follow next_after to read on, now or later',

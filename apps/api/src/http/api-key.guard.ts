@@ -40,7 +40,6 @@ export class ApiKeyGuard implements CanActivate {
     const presented = presentedKey(request);
     if (presented === undefined) {
       throw new ApiError(
-        401,
         'API_KEY_MISSING',
         'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>',
       );
@@ -50,13 +49,12 @@ export class ApiKeyGuard implements CanActivate {
     for (const key of this.keys) {
       if (timingSafeEqual(key.digest, presentedDigest)) match ??= key.name;
     }
-    if (match === undefined) throw new ApiError(401, 'API_KEY_INVALID', 'The API key is not valid');
+    if (match === undefined) throw new ApiError('API_KEY_INVALID', 'The API key is not valid');
     setActor(request, `api-key:${match}`);
     const waitSeconds = this.limiter.take(match);
     if (waitSeconds > 0) {
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(waitSeconds));
       throw new ApiError(
-        429,
         'RATE_LIMITED',
         `Too many requests with this API key (at most ${this.config.rateLimitPerMinute} a minute); retry in ${waitSeconds} s`,
         { retryAfterSeconds: waitSeconds },

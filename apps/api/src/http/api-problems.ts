@@ -6,6 +6,7 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { ERROR_CATALOGUE, type ErrorCode, STATUS_TITLES, statusOf } from './error-catalogue';
 
 /** An error answer (RFC 9457), as ProblemDetailsFilter writes it. */
 export class ProblemResponse {
@@ -31,34 +32,38 @@ export class ProblemResponse {
   correlation_id!: string;
 }
 
-const STATUS_TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-};
+/** What every route behind an API key can answer, besides its own. */
+const KEYED_ROUTE_PROBLEMS: readonly ErrorCode[] = [
+  'API_KEY_MISSING',
+  'API_KEY_INVALID',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+];
 
-/** The error answers a route can give, each status with the codes that cause it. */
-export function ApiProblems(problems: Record<number, string>) {
+/**
+ * The error answers of a route behind an API key: its own codes, and those every such route can
+ * give, grouped by the status the catalogue gives each, described as the catalogue describes them.
+ */
+export function ApiProblems(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set([...codes, ...KEYED_ROUTE_PROBLEMS])) {
+    const status = statusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   return applyDecorators(
     ApiExtraModels(ProblemResponse),
-    ...Object.entries(problems).map(([status, codes]) =>
+    ...[...byStatus].map(([status, group]) =>
       ApiResponse({
-        status: Number(status),
-        description: codes,
+        status,
+        description: group.map((code) => `${code}: ${ERROR_CATALOGUE[code].when}`).join('. '),
         content: {
           'application/problem+json': {
             schema: { $ref: getSchemaPath(ProblemResponse) },
             example: {
               type: 'about:blank',
-              title: STATUS_TITLES[Number(status)] ?? 'Error',
-              status: Number(status),
-              code: /^[A-Z_]+/.exec(codes)?.[0] ?? 'ERROR',
+              title: STATUS_TITLES[status] ?? 'Error',
+              status,
+              code: group[0],
               detail: 'What went wrong, for people',
               correlation_id: '1e62f391-99f7-4f38-99ff-b28f1ce3fbb5',
             },
@@ -68,10 +73,3 @@ export function ApiProblems(problems: Record<number, string>) {
     ),
   );
 }
-
-/** What any route behind an API key can answer. */
-export const AUTH_PROBLEMS = {
-  401: 'API_KEY_MISSING, API_KEY_INVALID',
-  429: 'RATE_LIMITED (see Retry-After)',
-  500: 'INTERNAL_ERROR: nothing of the cause; the correlation id finds it in the logs',
-};

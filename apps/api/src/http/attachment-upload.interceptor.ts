@@ -47,22 +47,17 @@ export function checkFileName(original: string): string {
   const name = original.trim();
   const shown = JSON.stringify(original.slice(0, 80));
   if (name.length === 0)
-    throw new ApiError(
-      400,
-      'INVALID_FILE_NAME',
-      'Every file needs a name (the filename of its part)',
-    );
+    throw new ApiError('INVALID_FILE_NAME', 'Every file needs a name (the filename of its part)');
   if (/[/\\]/.test(name))
     throw new ApiError(
-      400,
       'INVALID_FILE_NAME',
       `File name ${shown} holds a path separator: send the name alone`,
     );
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name))
-    throw new ApiError(400, 'INVALID_FILE_NAME', `File name ${shown} holds control characters`);
+    throw new ApiError('INVALID_FILE_NAME', `File name ${shown} holds control characters`);
   if (name.length > 255)
-    throw new ApiError(400, 'INVALID_FILE_NAME', 'File names may be at most 255 characters long');
+    throw new ApiError('INVALID_FILE_NAME', 'File names may be at most 255 characters long');
   return name;
 }
 
@@ -90,12 +85,11 @@ class ObjectStorageEngine implements StorageEngine {
       // The type comes from the bytes; a file whose bytes contradict the client is refused
       // before anything is stored.
       const { head, whole } = await peekStream(file.stream, SNIFF_BYTES);
-      if (head.length === 0) throw new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`);
+      if (head.length === 0) throw new ApiError('EMPTY_FILE', `File '${fileName}' is empty`);
       const decision = decideContentType(declaredContentType, head);
       if (!decision.ok) {
         whole.resume();
         throw new ApiError(
-          415,
           'ATTACHMENT_TYPE_MISMATCH',
           `File '${fileName}' is sent as ${declaredContentType} but its bytes are ${decision.detected}`,
           { fileName, declared: declaredContentType, detected: decision.detected },
@@ -110,7 +104,7 @@ class ObjectStorageEngine implements StorageEngine {
       (error: unknown) =>
         callback(
           error instanceof EmptyObjectError
-            ? new ApiError(400, 'EMPTY_FILE', `File '${fileName}' is empty`)
+            ? new ApiError('EMPTY_FILE', `File '${fileName}' is empty`)
             : error,
         ),
     );
@@ -162,7 +156,6 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
         if (file.fieldname === FILE_FIELD) return accept(null, true);
         accept(
           new ApiError(
-            400,
             'UNEXPECTED_FILE_FIELD',
             `Unexpected file field '${file.fieldname}': send files as '${FILE_FIELD}'`,
           ),
@@ -175,7 +168,7 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<UploadRequest>();
     if (!request.is('multipart/form-data')) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'This route takes multipart/form-data');
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'This route takes multipart/form-data');
     }
     request.messageId = randomUUID();
     await new Promise<void>((resolve, reject) =>
@@ -196,7 +189,6 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
         )
       ) {
         return new ApiError(
-          400,
           'MALFORMED_MULTIPART',
           `The multipart body could not be read: ${error.message}`,
         );
@@ -206,7 +198,6 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     switch (error.code) {
       case 'LIMIT_FILE_SIZE':
         return new ApiError(
-          413,
           'ATTACHMENT_TOO_LARGE',
           `A file is larger than the limit of ${this.config.maxFileBytes} bytes`,
           {
@@ -215,7 +206,6 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
         );
       case 'LIMIT_FILE_COUNT':
         return new ApiError(
-          400,
           'TOO_MANY_ATTACHMENTS',
           `At most ${this.config.maxFilesPerMessage} files per message`,
           {
@@ -223,17 +213,15 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
           },
         );
       case 'LIMIT_FIELD_VALUE':
-        return new ApiError(400, 'FIELD_TOO_LONG', `Field '${error.field ?? ''}' is too long`);
+        return new ApiError('FIELD_TOO_LONG', `Field '${error.field ?? ''}' is too long`);
       case 'LIMIT_UNEXPECTED_FILE':
         return new ApiError(
-          400,
           'UNEXPECTED_FILE_FIELD',
           `Unexpected file field '${error.field ?? ''}': send files as '${FILE_FIELD}'`,
         );
       case 'LIMIT_FIELD_KEY':
         // Only a field the route does not take can have so long a name.
         return new ApiError(
-          400,
           'EXTRA_FIELD_NAME_TOO_LONG',
           `A field name is longer than ${EXTRA_FIELD_LIMITS.nameLength} characters`,
           { max: EXTRA_FIELD_LIMITS.nameLength },
@@ -241,11 +229,7 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
       case 'LIMIT_PART_COUNT':
       case 'LIMIT_FIELD_COUNT':
       case 'MISSING_FIELD_NAME':
-        return new ApiError(
-          400,
-          'TOO_MANY_PARTS',
-          'The multipart body has too many parts or fields',
-        );
+        return new ApiError('TOO_MANY_PARTS', 'The multipart body has too many parts or fields');
     }
   }
 }

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { ApiError } from './api-error';
+import type { ErrorCode } from './error-catalogue';
 
 /**
  * Fields a client sent that the route does not take. The seed ignored them (FastAPI and Pydantic
@@ -37,8 +38,11 @@ export function ApiTolerantJsonBody(dto: new (...args: never[]) => object) {
 }
 
 /** Every code this check answers with, for the routes' documentation. */
-export const EXTRA_FIELD_PROBLEMS =
-  'TOO_MANY_EXTRA_FIELDS, EXTRA_FIELD_NAME_TOO_LONG, EXTRA_FIELD_TOO_LONG';
+export const EXTRA_FIELD_PROBLEMS = [
+  'TOO_MANY_EXTRA_FIELDS',
+  'EXTRA_FIELD_NAME_TOO_LONG',
+  'EXTRA_FIELD_TOO_LONG',
+] as const satisfies readonly ErrorCode[];
 
 /**
  * The fields of `sent` that `isKnown` does not claim, checked against the limits; undefined when
@@ -58,7 +62,6 @@ export function extraFieldsOf(
   if (occurrences > EXTRA_FIELD_LIMITS.count) {
     const names = extra.map(([name]) => shortened(name));
     throw new ApiError(
-      400,
       'TOO_MANY_EXTRA_FIELDS',
       `At most ${EXTRA_FIELD_LIMITS.count} fields this route does not take; got ${occurrences}`,
       { max: EXTRA_FIELD_LIMITS.count, fields: names },
@@ -67,7 +70,6 @@ export function extraFieldsOf(
   for (const [name, value] of extra) {
     if ([...name].length > EXTRA_FIELD_LIMITS.nameLength) {
       throw new ApiError(
-        400,
         'EXTRA_FIELD_NAME_TOO_LONG',
         `Field name '${shortened(name)}…' is longer than ${EXTRA_FIELD_LIMITS.nameLength} characters`,
         { field: shortened(name), max: EXTRA_FIELD_LIMITS.nameLength },
@@ -76,7 +78,6 @@ export function extraFieldsOf(
     for (const one of Array.isArray(value) ? value : [value]) {
       if (byteSize(one) > EXTRA_FIELD_LIMITS.valueBytes) {
         throw new ApiError(
-          400,
           'EXTRA_FIELD_TOO_LONG',
           `Field '${name}' is not one this route takes, and its value is over ${EXTRA_FIELD_LIMITS.valueBytes} bytes`,
           { field: name, max: EXTRA_FIELD_LIMITS.valueBytes },

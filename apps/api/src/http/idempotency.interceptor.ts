@@ -72,7 +72,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!IDEMPOTENCY_KEY.test(key)) {
       await this.discardUploads(request);
       throw new ApiError(
-        400,
         'INVALID_IDEMPOTENCY_KEY',
         'Idempotency-Key must be 1 to 255 visible ASCII characters',
       );
@@ -87,14 +86,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'mismatch':
         await this.discardUploads(request);
         throw new ApiError(
-          422,
           'IDEMPOTENCY_KEY_REUSED',
           'This Idempotency-Key came with a different request; use a new key for a new request',
         );
       case 'in_flight':
         await this.discardUploads(request);
         throw new ApiError(
-          409,
           'IDEMPOTENCY_KEY_IN_FLIGHT',
           'The first request with this Idempotency-Key is still being handled; retry when it has finished',
         );

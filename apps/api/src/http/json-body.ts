@@ -7,11 +7,11 @@ const JSON_BODY_LIMIT = '64kb';
 export function jsonBodyParser(): [RequestHandler, ErrorRequestHandler] {
   const toApiError: ErrorRequestHandler = (error: { type?: string }, _request, _response, next) => {
     if (error.type === 'entity.parse.failed') {
-      return next(new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON'));
+      return next(new ApiError('MALFORMED_JSON', 'The request body is not valid JSON'));
     }
     if (error.type === 'entity.too.large') {
       return next(
-        new ApiError(413, 'BODY_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}`),
+        new ApiError('BODY_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}`),
       );
     }
     next(error);

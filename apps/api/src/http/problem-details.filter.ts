@@ -6,9 +6,10 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import { DomainError } from '../../../../libs/domain/src/errors';
 import { StreamVersionConflictError } from '../../../../libs/event-store/src/event-store';
 import { ApiError } from './api-error';
+import { type ErrorCode, STATUS_TITLES, statusOf } from './error-catalogue';
 import { correlationIdOf } from './request-context';
 
 interface Problem {
@@ -18,25 +19,6 @@ interface Problem {
   detail: string;
   details?: Readonly<Record<string, unknown>>;
 }
-
-const DOMAIN_STATUS: Partial<Record<DomainErrorCode, number>> = {
-  [DomainErrorCode.AttachmentTooLarge]: 413,
-  [DomainErrorCode.MessageAlreadyScheduled]: 409,
-  [DomainErrorCode.MessageNotFound]: 404,
-  [DomainErrorCode.SubscriberNotFound]: 404,
-  [DomainErrorCode.MessageNotPending]: 409,
-  [DomainErrorCode.UserNotSubscribed]: 409,
-};
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-};
 
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable `code`; `detail`
@@ -81,43 +63,38 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 function problem(
-  status: number,
-  code: string,
+  code: ErrorCode,
   detail: string,
   details?: Readonly<Record<string, unknown>>,
 ): Problem {
-  return { status, code, title: TITLES[status] ?? 'Error', detail, details };
+  const status = statusOf(code);
+  return { status, code, title: STATUS_TITLES[status] ?? 'Error', detail, details };
 }
 
 function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
-    return problem(
-      DOMAIN_STATUS[exception.code] ?? 400,
-      exception.code,
-      exception.message,
-      exception.details,
-    );
+    return problem(exception.code, exception.message, exception.details);
   }
   if (exception instanceof ApiError) {
-    return problem(exception.status, exception.code, exception.message, exception.details);
+    return problem(exception.code, exception.message, exception.details);
   }
   if (exception instanceof StreamVersionConflictError) {
     return problem(
-      409,
       'CONCURRENT_UPDATE',
       'Another request changed this resource at the same time; try again',
     );
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status >= 500)
-      return problem(500, 'INTERNAL_ERROR', 'The server failed to handle the request');
+    if (status >= 500) return problem('INTERNAL_ERROR', 'The server failed to handle the request');
     const body = exception.getResponse();
     const message =
       typeof body === 'object' && body !== null && 'message' in body
         ? ([] as unknown[]).concat(body.message).map(String).join('; ')
         : exception.message;
-    return problem(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message);
+    if (status === 404) return problem('NOT_FOUND', message);
+    // Another refusal of the framework's own (a method it does not route, say): its status kept.
+    return { ...problem('BAD_REQUEST', message), status, title: STATUS_TITLES[status] ?? 'Error' };
   }
-  return problem(500, 'INTERNAL_ERROR', 'The server failed to handle the request');
+  return problem('INTERNAL_ERROR', 'The server failed to handle the request');
 }

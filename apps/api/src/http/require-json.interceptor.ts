@@ -13,7 +13,7 @@ import { ApiError } from './api-error';
 export class RequireJsonInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!context.switchToHttp().getRequest<Request>().is('application/json')) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'This route takes application/json');
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'This route takes application/json');
     }
     return next.handle();
   }

@@ -32,8 +32,6 @@ import { ScheduleMessageCommand } from '../../../../libs/application/src/command
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
-import { ApiConfig } from '../../../../libs/config/src/config';
-import { Clock } from '../../../../libs/runtime/src/clock';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { messageStreamId } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
@@ -56,7 +54,7 @@ import {
 } from '../http/extra-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
-import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
+import { ApiProblems } from '../http/api-problems';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
@@ -81,24 +79,37 @@ export class MessagesController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly storage: ObjectStorage,
-    private readonly config: ApiConfig,
-    private readonly clock: Clock,
   ) {}
 
-  /** Now plus SCHEDULE_HORIZON_DAYS: no message is scheduled later than that. */
-  private latestSchedulable(): Date {
-    return new Date(this.clock.now().getTime() + this.config.scheduleHorizonDays * 86_400_000);
-  }
-
   @Post('schedule-message')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: `INVALID_TIMESTAMP, MISSING_MESSAGE, MESSAGE_TOO_LONG, NO_RECIPIENTS, INVALID_RECIPIENT, TOO_MANY_RECIPIENTS, UNKNOWN_RECIPIENTS, UNSUBSCRIBED_RECIPIENTS, SCHEDULED_TOO_FAR, FROM_SENDER_TOO_LONG, TOO_MANY_ATTACHMENTS, EMPTY_FILE, INVALID_FILE_NAME, UNEXPECTED_FILE_FIELD, DUPLICATE_FIELD, INVALID_FIELD, FIELD_TOO_LONG, TOO_MANY_PARTS, ${EXTRA_FIELD_PROBLEMS}, MALFORMED_MULTIPART, INVALID_IDEMPOTENCY_KEY`,
-    409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
-    413: 'ATTACHMENT_TOO_LARGE',
-    415: 'UNSUPPORTED_MEDIA_TYPE, ATTACHMENT_TYPE_MISMATCH',
-    422: 'IDEMPOTENCY_KEY_REUSED',
-  })
+  @ApiProblems(
+    'INVALID_TIMESTAMP',
+    'MISSING_MESSAGE',
+    'MESSAGE_TOO_LONG',
+    'NO_RECIPIENTS',
+    'INVALID_RECIPIENT',
+    'TOO_MANY_RECIPIENTS',
+    'UNKNOWN_RECIPIENTS',
+    'UNSUBSCRIBED_RECIPIENTS',
+    'SCHEDULED_TOO_FAR',
+    'FROM_SENDER_TOO_LONG',
+    'TOO_MANY_ATTACHMENTS',
+    'ATTACHMENT_TOO_LARGE',
+    'EMPTY_FILE',
+    'INVALID_FILE_NAME',
+    'ATTACHMENT_TYPE_MISMATCH',
+    'UNEXPECTED_FILE_FIELD',
+    'DUPLICATE_FIELD',
+    'INVALID_FIELD',
+    'FIELD_TOO_LONG',
+    'TOO_MANY_PARTS',
+    ...EXTRA_FIELD_PROBLEMS,
+    'MALFORMED_MULTIPART',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'INVALID_IDEMPOTENCY_KEY',
+    'IDEMPOTENCY_KEY_IN_FLIGHT',
+    'IDEMPOTENCY_KEY_REUSED',
+  )
   @HttpCode(200)
   @UseInterceptors(AttachmentUploadInterceptor, IdempotencyInterceptor)
   @ApiOperation({ summary: 'Schedule a message with attachments for subscribers' })
@@ -152,12 +163,6 @@ export class MessagesController {
           parseIsoTimestamp(fields.scheduled_timestamp ?? ''),
           attachments,
           fields.from_sender ?? null,
-          {
-            maxCount: this.config.maxFilesPerMessage,
-            maxBytes: this.config.maxFileBytes,
-            maxRecipients: this.config.maxRecipientsPerMessage,
-            latest: this.latestSchedulable(),
-          },
           requestContextOf(request, extraFields),
         ),
       );
@@ -170,7 +175,7 @@ export class MessagesController {
   }
 
   @Get('pending-messages')
-  @ApiProblems({ ...AUTH_PROBLEMS })
+  @ApiProblems()
   @ApiOperation({ summary: 'Messages not yet sent, soonest first' })
   @ApiOkResponse({ type: [MessageResponse] })
   async pending(@Query() query: PendingMessagesDto): Promise<MessageResponse[]> {
@@ -181,10 +186,7 @@ export class MessagesController {
   }
 
   @Get('messages')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: 'INVALID_REQUEST, INVALID_LIMIT, INVALID_CURSOR, INVALID_TIMESTAMP',
-  })
+  @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'INVALID_CURSOR', 'INVALID_TIMESTAMP')
   @ApiOperation({
     summary: 'Messages by scheduled time, filtered by status and time, a page at a time',
   })
@@ -193,7 +195,7 @@ export class MessagesController {
   ): Promise<{ items: (MessageResponse & { status: string })[]; next_cursor: string | null }> {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      throw new ApiError(400, 'INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
+      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
     }
     const fromSender = senderFilter(query.from_sender);
     const page = await this.queries.execute(
@@ -215,7 +217,7 @@ export class MessagesController {
   }
 
   @Get('messages/:id')
-  @ApiProblems({ ...AUTH_PROBLEMS, 404: 'MESSAGE_NOT_FOUND' })
+  @ApiProblems('MESSAGE_NOT_FOUND')
   @ApiOperation({ summary: "A message's status and each recipient's outcome" })
   @ApiOkResponse({ type: MessageDetailsResponse })
   async get(@Param('id') id: string): Promise<MessageDetailsResponse> {
@@ -225,7 +227,7 @@ export class MessagesController {
   }
 
   @Get('messages/:id/files/:n')
-  @ApiProblems({ ...AUTH_PROBLEMS, 404: 'MESSAGE_NOT_FOUND, ATTACHMENT_NOT_FOUND' })
+  @ApiProblems('MESSAGE_NOT_FOUND', 'ATTACHMENT_NOT_FOUND')
   @ApiOperation({
     summary:
       "A message's n-th attachment (from 1), streamed with the type decided at upload and its original name",
@@ -241,7 +243,7 @@ export class MessagesController {
     const index = /^[1-9]\d{0,3}$/.test(n) ? Number(n) : 0;
     const attachment = found.message.attachments[index - 1];
     const missing = () =>
-      new ApiError(404, 'ATTACHMENT_NOT_FOUND', `Message ${id} has no attachment ${n}`, {
+      new ApiError('ATTACHMENT_NOT_FOUND', `Message ${id} has no attachment ${n}`, {
         attachments: found.message.attachments.length,
       });
     if (!attachment) throw missing();
@@ -258,11 +260,7 @@ export class MessagesController {
   }
 
   @Delete('messages/:id')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    404: 'MESSAGE_NOT_FOUND',
-    409: 'MESSAGE_NOT_PENDING, CONCURRENT_UPDATE',
-  })
+  @ApiProblems('MESSAGE_NOT_FOUND', 'MESSAGE_NOT_PENDING', 'CONCURRENT_UPDATE')
   @ApiOperation({ summary: 'Cancel a message before it is due (409 once due or sent)' })
   @ApiOkResponse({ type: MessageDetailsResponse })
   async cancel(@Req() request: Request, @Param('id') id: string): Promise<MessageDetailsResponse> {
@@ -271,13 +269,18 @@ export class MessagesController {
   }
 
   @Patch('messages/:id')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: `INVALID_TIMESTAMP, SCHEDULED_TOO_FAR, INVALID_REQUEST, MALFORMED_JSON, ${EXTRA_FIELD_PROBLEMS}`,
-    404: 'MESSAGE_NOT_FOUND',
-    409: 'MESSAGE_NOT_PENDING, CONCURRENT_UPDATE',
-    415: 'UNSUPPORTED_MEDIA_TYPE',
-  })
+  @ApiProblems(
+    'INVALID_TIMESTAMP',
+    'SCHEDULED_TOO_FAR',
+    'INVALID_REQUEST',
+    'MALFORMED_JSON',
+    'BODY_TOO_LARGE',
+    ...EXTRA_FIELD_PROBLEMS,
+    'MESSAGE_NOT_FOUND',
+    'MESSAGE_NOT_PENDING',
+    'CONCURRENT_UPDATE',
+    'UNSUPPORTED_MEDIA_TYPE',
+  )
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({
     summary: 'Move a message to another time before it is due (409 once due or sent)',
@@ -292,22 +295,13 @@ export class MessagesController {
     const scheduledAt = parseIsoTimestamp(body.scheduled_timestamp);
     const extraFields = extraJsonFieldsOf(request.body, RescheduleMessageDto);
     await this.commands.execute(
-      new RescheduleMessageCommand(
-        id,
-        scheduledAt,
-        requestContextOf(request, extraFields),
-        this.latestSchedulable(),
-      ),
+      new RescheduleMessageCommand(id, scheduledAt, requestContextOf(request, extraFields)),
     );
     return this.get(id);
   }
 
   @Get('messages/:id/events')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: 'INVALID_REQUEST, INVALID_LIMIT',
-    404: 'MESSAGE_NOT_FOUND',
-  })
+  @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'MESSAGE_NOT_FOUND')
   @ApiOperation({ summary: "The message's events, in order: its audit trail" })
   @ApiOkResponse({ type: [EventResponse] })
   async events(
@@ -349,13 +343,13 @@ function readFormFields(body: unknown): {
   for (const name of FORM_FIELDS) {
     const value = fields[name];
     if (Array.isArray(value)) {
-      throw new ApiError(400, 'DUPLICATE_FIELD', `Field '${name}' is given more than once`, {
+      throw new ApiError('DUPLICATE_FIELD', `Field '${name}' is given more than once`, {
         field: name,
       });
     }
     if (typeof value === 'string') result[name] = value;
     else if (value !== undefined) {
-      throw new ApiError(400, 'INVALID_FIELD', `Field '${name}' must be text`, { field: name });
+      throw new ApiError('INVALID_FIELD', `Field '${name}' must be text`, { field: name });
     }
   }
   if (result.message === undefined) {
@@ -376,7 +370,6 @@ function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
   const scheduledAt = new Date(time);
   if (Number.isNaN(scheduledAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
     throw new ApiError(
-      400,
       'INVALID_CURSOR',
       'cursor is not one this API gave out: pass next_cursor unchanged',
     );

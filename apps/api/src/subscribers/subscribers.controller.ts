@@ -23,7 +23,7 @@ import { streamEventsPage } from '../events/events.controller';
 import { ApiTolerantJsonBody, EXTRA_FIELD_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
-import { ApiProblems, AUTH_PROBLEMS } from '../http/api-problems';
+import { ApiProblems } from '../http/api-problems';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { SubscribeUserDto } from './subscribe-user.dto';
@@ -40,14 +40,20 @@ export class SubscribersController {
   ) {}
 
   @Post('subscribe-user')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: `INVALID_CHAT_ID, INVALID_CHAT_NAME, CHAT_ALREADY_SUBSCRIBED, INVALID_REQUEST, MALFORMED_JSON, ${EXTRA_FIELD_PROBLEMS}, INVALID_IDEMPOTENCY_KEY`,
-    409: 'IDEMPOTENCY_KEY_IN_FLIGHT',
-    413: 'BODY_TOO_LARGE',
-    415: 'UNSUPPORTED_MEDIA_TYPE',
-    422: 'IDEMPOTENCY_KEY_REUSED',
-  })
+  @ApiProblems(
+    'INVALID_CHAT_ID',
+    'INVALID_CHAT_NAME',
+    'CHAT_ALREADY_SUBSCRIBED',
+    'INVALID_REQUEST',
+    'MALFORMED_JSON',
+    'BODY_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    ...EXTRA_FIELD_PROBLEMS,
+    'INVALID_IDEMPOTENCY_KEY',
+    'IDEMPOTENCY_KEY_IN_FLIGHT',
+    'IDEMPOTENCY_KEY_REUSED',
+    'CONCURRENT_UPDATE',
+  )
   @HttpCode(200)
   @UseInterceptors(RequireJsonInterceptor, IdempotencyInterceptor)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
@@ -70,7 +76,7 @@ export class SubscribersController {
   }
 
   @Get('subscribed-users')
-  @ApiProblems({ ...AUTH_PROBLEMS })
+  @ApiProblems()
   @ApiOperation({ summary: 'Users currently subscribed' })
   @ApiOkResponse({ type: [SubscriberResponse] })
   async list(): Promise<SubscriberResponse[]> {
@@ -79,11 +85,7 @@ export class SubscribersController {
   }
 
   @Get('subscribers/:id/events')
-  @ApiProblems({
-    ...AUTH_PROBLEMS,
-    400: 'INVALID_REQUEST, INVALID_LIMIT',
-    404: 'SUBSCRIBER_NOT_FOUND',
-  })
+  @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'SUBSCRIBER_NOT_FOUND')
   @ApiOperation({
     summary: "The subscriber's events, in order: subscribed, unsubscribed, chat moved",
   })

@@ -7,8 +7,6 @@ export class RescheduleMessageCommand extends Command<void> {
     readonly messageId: string,
     readonly scheduledAt: Date,
     readonly context: RequestContext,
-    /** The latest time allowed (now plus the horizon). */
-    readonly latest?: Date,
   ) {
     super();
   }

@@ -1,6 +1,5 @@
 import { Command } from '@nestjs/cqrs';
 import type { Attachment } from '../../../../domain/src/events';
-import type { ScheduleLimits } from '../../../../domain/src/scheduled-message';
 import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
@@ -14,7 +13,6 @@ export class ScheduleMessageCommand extends Command<MessageRecord> {
     readonly attachments: readonly Attachment[],
     /** The client's sender label (`from_sender`); null when none. */
     readonly fromSender: string | null,
-    readonly limits: ScheduleLimits,
     readonly context: RequestContext,
   ) {
     super();

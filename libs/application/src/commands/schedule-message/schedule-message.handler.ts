@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ApiConfig } from '../../../../config/src/config';
 import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
@@ -7,7 +8,9 @@ import {
 import { EventStore, type StoredEvent } from '../../../../event-store/src/event-store';
 import type { MessageRecord } from '../../ports/message-reader';
 import { SubscriberReader } from '../../ports/subscriber-reader';
+import { Clock } from '../../../../runtime/src/clock';
 import { metadataFor } from '../../request-context';
+import { scheduleLimits } from '../../schedule-limits';
 import { ScheduleMessageCommand } from './schedule-message.command';
 
 @CommandHandler(ScheduleMessageCommand)
@@ -15,6 +18,8 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
   constructor(
     private readonly events: EventStore,
     private readonly subscribers: SubscriberReader,
+    private readonly config: ApiConfig,
+    private readonly clock: Clock,
   ) {}
 
   async execute(command: ScheduleMessageCommand): Promise<MessageRecord> {
@@ -30,7 +35,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
         attachments: command.attachments,
         fromSender: command.fromSender,
         recipientStatus,
-        limits: command.limits,
+        limits: scheduleLimits(this.config, this.clock.now()),
       },
       initialScheduledMessageState,
     );

@@ -1,0 +1,161 @@
+import type { DomainErrorCode } from '../../../../libs/domain/src/errors';
+
+export interface ErrorEntry {
+  /** The HTTP status the code is answered with. */
+  readonly status: number;
+  /** When a client gets it: the OpenAPI document and the README say this. */
+  readonly when: string;
+}
+
+/**
+ * Every error code a client can get, with its status and when it comes: the one place both are
+ * written. The domain's codes (DomainErrorCode) must all be here; the HTTP layer's own codes (the
+ * request itself, before any use case) are only here. ApiError and the problem-details filter
+ * take the status from this table, and the routes' OpenAPI problem lists are made from it.
+ */
+export const ERROR_CATALOGUE = {
+  // Keys, limits, and what every route can answer.
+  API_KEY_MISSING: { status: 401, when: 'no API key was sent' },
+  API_KEY_INVALID: { status: 401, when: 'the API key is not one of API_KEYS' },
+  RATE_LIMITED: {
+    status: 429,
+    when: 'more than API_RATE_LIMIT_PER_MINUTE requests a minute with one key (see Retry-After)',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    when: 'a fault of ours: nothing of the cause is shown; the correlation id finds it in the logs',
+  },
+  NOT_FOUND: { status: 404, when: 'no such route' },
+  BAD_REQUEST: { status: 400, when: 'a request the framework refused before any route' },
+  CONCURRENT_UPDATE: {
+    status: 409,
+    when: 'another request changed the same resource at the same time; try again',
+  },
+  // Telegram's webhook.
+  WEBHOOK_SECRET_INVALID: {
+    status: 401,
+    when: 'a webhook call without the right X-Telegram-Bot-Api-Secret-Token',
+  },
+  INVALID_UPDATE: { status: 400, when: 'a webhook call whose body is not a Telegram update' },
+  // Bodies and forms.
+  MALFORMED_JSON: { status: 400, when: 'a body that is not JSON' },
+  BODY_TOO_LARGE: { status: 413, when: 'a JSON body over 64 kB' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    when: 'JSON to the multipart route, or the other way round',
+  },
+  INVALID_REQUEST: {
+    status: 400,
+    when: 'a missing JSON field or query parameter, or one of the wrong type',
+  },
+  MALFORMED_MULTIPART: { status: 400, when: 'a multipart body that cannot be read' },
+  DUPLICATE_FIELD: { status: 400, when: 'a form field of the route given twice' },
+  INVALID_FIELD: {
+    status: 400,
+    when: 'a form field of the route given as a nested name (message[x])',
+  },
+  FIELD_TOO_LONG: { status: 400, when: 'a form field over 1 MB' },
+  TOO_MANY_PARTS: { status: 400, when: 'more than 64 text fields in one form' },
+  TOO_MANY_EXTRA_FIELDS: {
+    status: 400,
+    when: 'more than 32 fields (form fields or JSON properties) the route does not take',
+  },
+  EXTRA_FIELD_NAME_TOO_LONG: {
+    status: 400,
+    when: 'a field the route does not take whose name is over 64 characters',
+  },
+  EXTRA_FIELD_TOO_LONG: {
+    status: 400,
+    when: 'a field the route does not take whose value is over 1024 bytes (details.field names it)',
+  },
+  // Files.
+  UNEXPECTED_FILE_FIELD: { status: 400, when: 'a file under another field than files' },
+  EMPTY_FILE: { status: 400, when: 'an empty file' },
+  INVALID_FILE_NAME: {
+    status: 400,
+    when: 'a file name that is blank, holds a path (/ or \\) or control characters, or is over 255 characters',
+  },
+  ATTACHMENT_TYPE_MISMATCH: {
+    status: 415,
+    when: 'a file whose bytes contradict its declared type (a PDF sent as image/jpeg)',
+  },
+  TOO_MANY_ATTACHMENTS: { status: 400, when: 'more than MAX_FILES_PER_MESSAGE files' },
+  ATTACHMENT_TOO_LARGE: { status: 413, when: 'a file over MAX_FILE_SIZE_BYTES' },
+  INVALID_ATTACHMENT: { status: 400, when: 'a file without a name' },
+  ATTACHMENT_NOT_FOUND: { status: 404, when: 'the message has no attachment of that number' },
+  // Scheduling.
+  INVALID_TIMESTAMP: {
+    status: 400,
+    when: 'a time (scheduled_timestamp, from, to) missing, unparseable or impossible (2026-02-30)',
+  },
+  SCHEDULED_TOO_FAR: {
+    status: 400,
+    when: 'a time more than SCHEDULE_HORIZON_DAYS ahead (scheduling or moving)',
+  },
+  MISSING_MESSAGE: { status: 400, when: 'message missing or blank' },
+  MESSAGE_TOO_LONG: { status: 400, when: "message over 4096 characters (Telegram's limit)" },
+  NO_RECIPIENTS: { status: 400, when: 'no user ids in target_user_id' },
+  INVALID_RECIPIENT: { status: 400, when: 'a user id listed twice' },
+  TOO_MANY_RECIPIENTS: { status: 400, when: 'more than MAX_RECIPIENTS_PER_MESSAGE recipients' },
+  UNKNOWN_RECIPIENTS: { status: 400, when: 'user ids that are no subscribers (named)' },
+  UNSUBSCRIBED_RECIPIENTS: { status: 400, when: 'user ids that have unsubscribed (named)' },
+  FROM_SENDER_TOO_LONG: { status: 400, when: 'a from_sender over 256 characters' },
+  // Messages.
+  MESSAGE_NOT_FOUND: { status: 404, when: 'no message with that id' },
+  MESSAGE_NOT_PENDING: {
+    status: 409,
+    when: 'cancelling or moving a message that is already due, sent or cancelled',
+  },
+  MESSAGE_ALREADY_SCHEDULED: { status: 409, when: 'a message id that is taken' },
+  MESSAGE_NOT_DUE_YET: { status: 400, when: 'marking a message due before its time' },
+  MESSAGE_NOT_DUE: { status: 400, when: 'recording a send of a message that is not due' },
+  NOT_A_RECIPIENT: { status: 400, when: 'recording a send to someone the message is not for' },
+  INVALID_LIMIT: { status: 400, when: 'a page size out of its range' },
+  INVALID_CURSOR: { status: 400, when: 'a cursor GET /messages did not give out' },
+  // Subscribers.
+  INVALID_CHAT_ID: { status: 400, when: 'chat_id not a Telegram chat id (an integer, or @name)' },
+  INVALID_CHAT_NAME: { status: 400, when: 'chat_name empty or over 256 characters' },
+  CHAT_ALREADY_SUBSCRIBED: {
+    status: 400,
+    when: 'the chat is subscribed already (as the seed answered)',
+  },
+  USER_ALREADY_SUBSCRIBED: { status: 400, when: 'the subscriber is subscribed already' },
+  USER_NOT_SUBSCRIBED: { status: 409, when: 'the chat is not subscribed' },
+  SUBSCRIBER_NOT_FOUND: { status: 404, when: 'no subscriber with that user_id' },
+  // The log.
+  UNKNOWN_POSITION: { status: 400, when: 'an after position GET /events did not give out' },
+  // Idempotency keys.
+  INVALID_IDEMPOTENCY_KEY: {
+    status: 400,
+    when: 'an Idempotency-Key that is not 1 to 255 visible ASCII characters',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    when: 'an Idempotency-Key this API key used for a different request',
+  },
+  IDEMPOTENCY_KEY_IN_FLIGHT: {
+    status: 409,
+    when: 'the first request with this Idempotency-Key is still being handled',
+  },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+// Every domain code has its entry: a new one fails the type check until it is added above.
+const domainCodesCovered: Record<DomainErrorCode, ErrorEntry> = ERROR_CATALOGUE;
+void domainCodesCovered;
+
+export const statusOf = (code: ErrorCode): number => ERROR_CATALOGUE[code].status;
+
+/** The title of a problem answer, by status (RFC 9110's reason phrases). */
+export const STATUS_TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};

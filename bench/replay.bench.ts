@@ -11,7 +11,6 @@ import { migrate } from '../libs/database/src/migrate';
 import { ormOptions } from '../libs/database/src/orm-options';
 import type { DomainEvent } from '../libs/domain/src/events';
 import { PostgresEventStore } from '../libs/event-store/src/postgres-event-store';
-import { readModelEntities } from '../libs/projections/src/read-model-entities';
 import { ProjectionReplayer } from '../libs/projections/src/replay/projection-replayer';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
   await admin.connect();
   try {
     await migrate(databaseUrl);
-    const orm = await MikroORM.init(ormOptions(databaseUrl, { entities: readModelEntities }));
+    const orm = await MikroORM.init(ormOptions(databaseUrl));
     try {
       const loading = Date.now();
       let chunk: Row[] = [];

@@ -33,7 +33,7 @@ export async function measureTickScale(): Promise<TickScaleResult[]> {
   const results: { pending: number; medianMs: number }[] = [];
   try {
     await migrate(url.toString());
-    const orm = await MikroORM.init(ormOptions(url.toString(), { entities: [] }));
+    const orm = await MikroORM.init(ormOptions(url.toString()));
     try {
       const em = orm.em.fork();
       for (const pending of SIZES) {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../../libs/database/src/orm-options';
-import { readModelEntities } from '../../libs/projections/src/read-model-entities';
 import { databaseUrl, withAdminClient } from './services';
 
 export interface TestDatabase {
@@ -50,5 +49,5 @@ export function testVhost(): string {
 }
 
 export async function connectOrm(url: string): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(url, { entities: readModelEntities }));
+  return MikroORM.init(ormOptions(url));
 }

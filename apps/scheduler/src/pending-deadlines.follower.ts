@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { projectPendingDeadlines } from '../../../libs/projections/src/pending-deadlines.projection';
+import { pendingDeadlinesProjection } from '../../../libs/projections/src/pending-deadlines.projection';
+import { appliedStatements } from '../../../libs/projections/src/projection-sql';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
 import { EventStore, type StoredEvent } from '../../../libs/event-store/src/event-store';
 import type { PendingDeadline } from '../../../libs/application/src/scheduling/due-dispatcher';
@@ -19,12 +20,13 @@ export class PendingDeadlinesFollower extends LogFollower {
       checkpoints,
       async (events, commit) => {
         await orm.em.fork().transactional(async (em) => {
-          await projectPendingDeadlines(em, events);
+          for (const { sql, params } of appliedStatements(pendingDeadlinesProjection, events))
+            await em.execute(sql, [...params]);
           await commit(em);
         });
         this.onDeadlines(deadlinesSetBy(events));
       },
-      { ...DEFAULT_FOLLOWER_OPTIONS, checkpointName: 'scheduler-pending-deadlines' },
+      { ...DEFAULT_FOLLOWER_OPTIONS, checkpointName: pendingDeadlinesProjection.name },
     );
   }
 }

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DatabaseConfig } from '../../config/src/config';
-import { readModelEntities } from '../../projections/src/read-model-entities';
 import { migrate } from './migrate';
 import { ormOptions } from './orm-options';
 
@@ -32,7 +31,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         const applied = await migrate(config.url);
         if (applied.length > 0)
           new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
-        return MikroORM.init(ormOptions(config.url, { entities: readModelEntities }));
+        return MikroORM.init(ormOptions(config.url));
       },
     },
     DatabaseLifecycle,

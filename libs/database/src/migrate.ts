@@ -38,7 +38,7 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const orm = await MikroORM.init(ormOptions(databaseUrl, { entities: [], poolSize: 1 }));
+    const orm = await MikroORM.init(ormOptions(databaseUrl, { poolSize: 1 }));
     try {
       const applied = await orm.getMigrator().up();
       return applied.map((migration) => migration.name);

@@ -16,15 +16,18 @@ export const migrations = [
 ];
 
 export interface OrmSettings {
-  /** Entity classes; none for a connection that only migrates or runs SQL. */
-  readonly entities: readonly (new (...args: never[]) => object)[];
   readonly poolSize?: number;
 }
 
-export function ormOptions(databaseUrl: string, settings: OrmSettings): Options {
+/**
+ * The connection as every process opens it. There are no entities: the read models are written
+ * and read in SQL over the rows their projections define (libs/projections), so MikroORM serves
+ * as the connection pool, transactions and the migrator.
+ */
+export function ormOptions(databaseUrl: string, settings: OrmSettings = {}): Options {
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: [...settings.entities],
+    entities: [],
     discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
     migrations: {

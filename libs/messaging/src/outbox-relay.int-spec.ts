@@ -173,10 +173,25 @@ describe('OutboxRelay', () => {
         [{ type: 'MessageDue', data: { messageId, scheduledAt: new Date().toISOString() } }],
         { expectedVersion: 'any', metadata },
       );
-      await relay.catchUp();
       const connection = await amqplib.connect(rabbitMqUrl(testVhost()));
-      const channel = await connection.createChannel();
-      const { messageCount } = await channel.checkQueue(deliveryTopology(ownExchange).queue);
+      // The queue as the broker has it; none while the publisher has not declared it yet.
+      const queued = async () => {
+        const channel = await connection.createChannel();
+        channel.on('error', () => undefined);
+        try {
+          return (await channel.checkQueue(deliveryTopology(ownExchange).queue)).messageCount;
+        } catch {
+          return 0;
+        }
+      };
+      // The relay sees the event once every older transaction of the cluster has ended (other
+      // test files run beside this one): catch up until it is published, for 15 s at most.
+      let messageCount = 0;
+      for (const deadline = Date.now() + 15_000; messageCount === 0 && Date.now() < deadline;) {
+        await relay.catchUp();
+        messageCount = await queued();
+        if (messageCount === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await connection.close();
       expect(messageCount).toBeGreaterThanOrEqual(1);
     } finally {

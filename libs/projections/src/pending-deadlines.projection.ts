@@ -1,46 +1,63 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { StoredEvent } from '../../event-store/src/event-store';
+import type { DomainEvent } from '../../domain/src/events';
+import {
+  insertIfAbsent,
+  type Projection,
+  remove,
+  type RowChange,
+  type Table,
+  update,
+} from './projection';
 import type { PendingDeadline } from '../../application/src/scheduling/due-dispatcher';
+
+export interface PendingDeadlineRow {
+  readonly message_id: string;
+  readonly scheduled_at: string;
+}
+
+export const SCHEDULER_PENDING: Table<PendingDeadlineRow, 'message_id'> = {
+  name: 'scheduler_pending',
+  key: ['message_id'],
+};
 
 /**
  * The scheduler's projection: one row per message scheduled and not yet due, keyed by its
  * deadline. Fed from the log by a LogFollower, so it is the scheduler's own and can be rebuilt.
  */
-export async function projectPendingDeadlines(
-  em: EntityManager,
-  events: readonly StoredEvent[],
-): Promise<void> {
-  for (const event of events) {
+export const pendingDeadlinesProjection: Projection = {
+  name: 'scheduler-pending-deadlines',
+  tables: [SCHEDULER_PENDING],
+  changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
       case 'MessageScheduled':
-        await em.execute(
-          'INSERT INTO scheduler_pending (message_id, scheduled_at) VALUES (?, ?) ON CONFLICT (message_id) DO NOTHING',
-          [event.data.messageId, event.data.scheduledAt],
-        );
-        break;
+        return [
+          insertIfAbsent(SCHEDULER_PENDING, {
+            message_id: event.data.messageId,
+            scheduled_at: new Date(event.data.scheduledAt).toISOString(),
+          }),
+        ];
       case 'MessageRescheduled':
-        await em.execute('UPDATE scheduler_pending SET scheduled_at = ? WHERE message_id = ?', [
-          event.data.scheduledAt,
-          event.data.messageId,
-        ]);
-        break;
+        return [
+          update(
+            SCHEDULER_PENDING,
+            { message_id: event.data.messageId },
+            { scheduled_at: new Date(event.data.scheduledAt).toISOString() },
+          ),
+        ];
       case 'MessageCancelled':
       case 'MessageDue':
       case 'MessageSent':
-        await em.execute('DELETE FROM scheduler_pending WHERE message_id = ?', [
-          event.data.messageId,
-        ]);
-        break;
+        return [remove(SCHEDULER_PENDING, { message_id: event.data.messageId })];
       case 'UserSubscribed':
       case 'UserUnsubscribed':
       case 'UserChatMigrated':
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
-        break;
+        return [];
     }
-  }
-}
+  },
+};
 
 /**
  * Pending messages due at or before `until`, in deadline order, after `after` when given (keyset

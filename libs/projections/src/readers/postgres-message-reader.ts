@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { type FilterQuery, MikroORM } from '@mikro-orm/postgresql';
-import { isUuid } from '../../../application/src/uuid';
+import { MikroORM } from '@mikro-orm/postgresql';
 import {
   type MessageFilter,
   type MessageKey,
   type MessagePage,
   MessageReader,
+  type MessageRecipientRecord,
   type MessageRecord,
   type MessageWithRecipients,
 } from '../../../application/src/ports/message-reader';
-import { MessageRecipientView } from '../message-recipient.view';
-import { MessageView } from '../message.view';
+import { isUuid } from '../../../application/src/uuid';
+import type { MessageRecipientRow, MessageRow } from '../read-models.projection';
 
 /** The messages read model (tables `messages` and `message_recipients`). */
 @Injectable()
@@ -22,36 +22,37 @@ export class PostgresMessageReader extends MessageReader {
   async withRecipients(messageId: string): Promise<MessageWithRecipients | null> {
     if (!isUuid(messageId)) return null;
     const em = this.orm.em.fork();
-    const message = await em.findOne(MessageView, { id: messageId });
-    if (!message) return null;
-    const recipients = await em.find(
-      MessageRecipientView,
-      { messageId },
-      { orderBy: { ordinal: 'asc' } },
+    const [found] = await this.messages('id = ?', [messageId]);
+    if (!found) return null;
+    const recipients = await em.execute<{ row: MessageRecipientRow }[]>(
+      'SELECT to_jsonb(r) AS row FROM message_recipients r WHERE message_id = ? ORDER BY ordinal',
+      [messageId],
     );
-    return { message, recipients };
+    return { message: found, recipients: recipients.map(({ row }) => recipientRecordOf(row)) };
   }
 
   async page(filter: MessageFilter, limit: number, after: MessageKey | null): Promise<MessagePage> {
-    const conditions: FilterQuery<MessageView>[] = [];
-    if (filter.status) conditions.push({ status: filter.status });
-    if (filter.fromSender !== undefined) conditions.push({ fromSender: filter.fromSender });
-    if (filter.from) conditions.push({ scheduledAt: { $gte: filter.from } });
-    if (filter.to) conditions.push({ scheduledAt: { $lt: filter.to } });
+    const conditions: string[] = ['true'];
+    const params: unknown[] = [];
+    const where = (condition: string, ...values: unknown[]) => {
+      conditions.push(condition);
+      params.push(...values);
+    };
+    if (filter.status) where('status = ?', filter.status);
+    if (filter.fromSender !== undefined) where('from_sender = ?', filter.fromSender);
+    if (filter.from) where('scheduled_at >= ?', filter.from.toISOString());
+    if (filter.to) where('scheduled_at < ?', filter.to.toISOString());
     if (after) {
-      conditions.push({
-        $or: [
-          { scheduledAt: { $gt: after.scheduledAt } },
-          { scheduledAt: after.scheduledAt, id: { $gt: after.id } },
-        ],
-      });
+      where(
+        '(scheduled_at, id) > (?::timestamptz, ?::uuid)',
+        after.scheduledAt.toISOString(),
+        after.id,
+      );
     }
-    const rows = await this.orm.em
-      .fork()
-      .find(MessageView, conditions.length > 0 ? { $and: conditions } : {}, {
-        orderBy: { scheduledAt: 'asc', id: 'asc' },
-        limit: limit + 1,
-      });
+    const rows = await this.messages(
+      `${conditions.join(' AND ')} ORDER BY scheduled_at, id LIMIT ?`,
+      [...params, limit + 1],
+    );
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
@@ -61,14 +62,50 @@ export class PostgresMessageReader extends MessageReader {
   }
 
   async pending(fromSender: string | null): Promise<MessageRecord[]> {
-    return this.orm.em.fork().find(
-      MessageView,
-      {
-        isSent: false,
-        status: { $in: ['scheduled', 'due'] },
-        ...(fromSender !== null ? { fromSender } : {}),
-      },
-      { orderBy: { scheduledAt: 'asc', id: 'asc' } },
+    return this.messages(
+      `NOT is_sent AND status IN ('scheduled', 'due') ${fromSender !== null ? 'AND from_sender = ?' : ''}
+       ORDER BY scheduled_at, id`,
+      fromSender !== null ? [fromSender] : [],
     );
   }
+
+  private async messages(where: string, params: unknown[]): Promise<MessageRecord[]> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ row: MessageRow }[]>(
+        `SELECT to_jsonb(m) AS row FROM messages m WHERE ${where}`,
+        params,
+      );
+    return rows.map(({ row }) => messageRecordOf(row));
+  }
+}
+
+export function messageRecordOf(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    targetUserIds: row.target_user_ids,
+    text: row.text,
+    scheduledAt: new Date(row.scheduled_at),
+    attachments: row.attachments,
+    fromSender: row.from_sender,
+    status: row.status,
+    isSent: row.is_sent,
+    dueAt: row.due_at === null ? null : new Date(row.due_at),
+    sentAt: row.sent_at === null ? null : new Date(row.sent_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export function recipientRecordOf(row: MessageRecipientRow): MessageRecipientRecord {
+  return {
+    messageId: row.message_id,
+    userId: row.user_id,
+    ordinal: row.ordinal,
+    status: row.status,
+    chatId: row.chat_id,
+    failureCode: row.failure_code,
+    reason: row.reason,
+    updatedAt: new Date(row.updated_at),
+  };
 }

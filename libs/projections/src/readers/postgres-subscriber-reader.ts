@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { isUuid } from '../../../application/src/uuid';
-import type { RecipientStatus } from '../../../domain/src/scheduled-message';
-import { InFlightBatcher } from '../../../event-store/src/in-flight-batcher';
 import {
   type SubscriberRecord,
   SubscriberReader,
 } from '../../../application/src/ports/subscriber-reader';
-import { SubscriberView } from '../subscriber.view';
+import { isUuid } from '../../../application/src/uuid';
+import type { RecipientStatus } from '../../../domain/src/scheduled-message';
+import { InFlightBatcher } from '../../../event-store/src/in-flight-batcher';
+import type { SubscriberRow } from '../read-models.projection';
 
 /** Ids looked up together at most in one query. */
 const MAX_IDS = 5000;
@@ -53,29 +53,49 @@ export class PostgresSubscriberReader extends SubscriberReader {
   async byUserIds(userIds: readonly string[]): Promise<SubscriberRecord[]> {
     const ids = userIds.filter(isUuid);
     if (ids.length === 0) return [];
-    return this.orm.em.fork().find(SubscriberView, { userId: { $in: ids } });
+    return this.select('user_id = ANY(?::uuid[])', [`{${ids.join(',')}}`]);
   }
 
   async byUserId(userId: string): Promise<SubscriberRecord | null> {
     if (!isUuid(userId)) return null;
-    return this.orm.em.fork().findOne(SubscriberView, { userId });
+    const [found] = await this.select('user_id = ?', [userId]);
+    return found ?? null;
   }
 
   async activeOfChat(chatId: string): Promise<SubscriberRecord | null> {
-    return this.orm.em.fork().findOne(SubscriberView, { chatId, status: 'active' });
+    const [found] = await this.select("chat_id = ? AND status = 'active'", [chatId]);
+    return found ?? null;
   }
 
   async ofChat(chatId: string): Promise<SubscriberRecord[]> {
-    return this.orm.em
-      .fork()
-      .find(SubscriberView, { chatId }, { orderBy: { updatedAt: 'desc', userId: 'asc' } });
+    return this.select('chat_id = ? ORDER BY updated_at DESC, user_id', [chatId]);
   }
 
   async active(): Promise<SubscriberRecord[]> {
-    return this.orm.em
-      .fork()
-      .find(SubscriberView, { status: 'active' }, { orderBy: { createdAt: 'asc', userId: 'asc' } });
+    return this.select("status = 'active' ORDER BY created_at, user_id", []);
   }
+
+  private async select(where: string, params: unknown[]): Promise<SubscriberRecord[]> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ row: SubscriberRow }[]>(
+        `SELECT to_jsonb(s) AS row FROM subscribers s WHERE ${where}`,
+        params,
+      );
+    return rows.map(({ row }) => subscriberRecordOf(row));
+  }
+}
+
+export function subscriberRecordOf(row: SubscriberRow): SubscriberRecord {
+  return {
+    userId: row.user_id,
+    chatId: row.chat_id,
+    chatName: row.chat_name,
+    status: row.status,
+    unsubscribeReason: row.unsubscribe_reason,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 interface StatusRow {

@@ -6,28 +6,27 @@ import {
   type StoredEvent,
 } from '../../../event-store/src/event-store';
 import type { PostgresEventStore } from '../../../event-store/src/postgres-event-store';
-import {
-  emptyReadModels,
-  foldPendingDeadlines,
-  foldReadModels,
-  noRowsTouched,
-  recordTouched,
-  type TouchedRows,
-} from './read-model-fold';
+import { pendingDeadlinesProjection } from '../pending-deadlines.projection';
+import type { Projection } from '../projection';
+import { MemoryTables, TouchedRows } from '../projection-memory';
+import { readModelsProjection } from '../read-models.projection';
 import { ShadowTable } from './shadow-table';
 
 /**
  * The projections a replay rebuilds: the read models the API serves (kept inline, in each
- * append's transaction) and the scheduler's pending deadlines (kept by its log follower).
+ * append's transaction) and the scheduler's pending deadlines (kept by its log follower, whose
+ * checkpoint bears the projection's name).
  */
-export const PROJECTIONS = ['read-models', 'scheduler-pending-deadlines'] as const;
-export type ProjectionName = (typeof PROJECTIONS)[number];
+const REPLAYABLE = [
+  { projection: readModelsProjection, follower: false },
+  { projection: pendingDeadlinesProjection, follower: true },
+] as const;
+
+export const PROJECTIONS = REPLAYABLE.map(({ projection }) => projection.name);
+export type ProjectionName = (typeof REPLAYABLE)[number]['projection']['name'];
 
 export const isProjectionName = (name: string): name is ProjectionName =>
   (PROJECTIONS as readonly string[]).includes(name);
-
-/** The scheduler follower's checkpoint row (see PendingDeadlinesFollower). */
-const PENDING_DEADLINES_CHECKPOINT = 'scheduler-pending-deadlines';
 
 export interface ReplayProgress {
   readonly events: number;
@@ -50,12 +49,11 @@ export interface ReplayReport {
 
 const BATCH = 10_000;
 
-/** One rebuilt table: its rows from the fold, and how to name a row's key. */
+/** One rebuilt table: the fold's rows for it, in new tables beside the live one. */
 interface Rebuild {
   readonly shadow: ShadowTable;
-  rows(): Iterable<object>;
-  /** The rows (present now) and key objects (for deletion) of the keys the tail touched. */
-  touched(touched: TouchedRows): { keys: object[]; rows: object[] };
+  readonly tables: MemoryTables;
+  readonly table: Projection['tables'][number];
 }
 
 /**
@@ -79,16 +77,10 @@ export class ProjectionReplayer {
     onProgress: (progress: ReplayProgress) => void = () => undefined,
   ): Promise<ReplayReport> {
     const started = Date.now();
-    const withReadModels = projections.includes('read-models');
-    const withPending = projections.includes('scheduler-pending-deadlines');
-    const readModels = emptyReadModels();
-    const pending = new Map<string, string>();
+    const selected = REPLAYABLE.filter(({ projection }) => projections.includes(projection.name));
+    const folds = selected.map(({ projection }) => new MemoryTables(projection));
     const fold = (events: readonly StoredEvent[], touched?: TouchedRows) => {
-      for (const event of events) {
-        if (withReadModels) foldReadModels(readModels, event);
-        if (withPending) foldPendingDeadlines(pending, event);
-        if (touched) recordTouched(touched, event);
-      }
+      for (const event of events) for (const tables of folds) tables.apply(event, touched);
     };
 
     const [counted] = await this.orm.em
@@ -109,34 +101,13 @@ export class ProjectionReplayer {
     }
     const foldMs = Date.now() - started;
 
-    const rebuilds: Rebuild[] = [];
-    if (withReadModels) {
-      rebuilds.push(
-        mapRebuild('subscribers', readModels.subscribers, 'subscribers', (key) => ({
-          user_id: key,
-        })),
-        mapRebuild('messages', readModels.messages, 'messages', (key) => ({ id: key })),
-        mapRebuild('message_recipients', readModels.recipients, 'recipients', (key) => {
-          const [message_id, user_id] = key.split('/');
-          return { message_id, user_id };
-        }),
-      );
-    }
-    if (withPending) {
-      const rowOf = (message_id: string) => {
-        const scheduled_at = pending.get(message_id);
-        return scheduled_at === undefined ? undefined : { message_id, scheduled_at };
-      };
-      rebuilds.push({
-        shadow: new ShadowTable('scheduler_pending'),
-        rows: () =>
-          [...pending].map(([message_id, scheduled_at]) => ({ message_id, scheduled_at })),
-        touched: (touched) => ({
-          keys: [...touched.pending].map((message_id) => ({ message_id })),
-          rows: [...touched.pending].flatMap((id) => rowOf(id) ?? []),
-        }),
-      });
-    }
+    const rebuilds: Rebuild[] = folds.flatMap((tables) =>
+      tables.projection.tables.map((table) => ({
+        shadow: new ShadowTable(table.name),
+        tables,
+        table,
+      })),
+    );
 
     const rows: Record<string, number> = {};
     // The new tables load side by side, each on a connection of its own.
@@ -144,7 +115,10 @@ export class ProjectionReplayer {
       rebuilds.map((rebuild) =>
         this.orm.em.fork().transactional(async (em) => {
           await rebuild.shadow.create(em);
-          rows[rebuild.shadow.table] = await rebuild.shadow.insert(em, rebuild.rows());
+          rows[rebuild.shadow.table] = await rebuild.shadow.insert(
+            em,
+            rebuild.tables.rows(rebuild.table),
+          );
           await rebuild.shadow.index(em);
         }),
       ),
@@ -153,7 +127,7 @@ export class ProjectionReplayer {
     const swapStarted = Date.now();
     await this.orm.em.fork().transactional(async (em) => {
       await em.execute('LOCK TABLE events IN EXCLUSIVE MODE');
-      const touched = noRowsTouched();
+      const touched = new TouchedRows();
       for (;;) {
         const tail = await this.store.readAllWhileLocked(em, checkpoint, BATCH);
         if (tail.length === 0) break;
@@ -161,15 +135,23 @@ export class ProjectionReplayer {
         events += tail.length;
         checkpoint = checkpointOf(tail.at(-1)!);
       }
-      for (const rebuild of rebuilds) {
-        const { keys, rows: changed } = rebuild.touched(touched);
-        await rebuild.shadow.replace(em, keys, changed);
+      for (const { shadow, tables, table } of rebuilds) {
+        const keys = touched.of(table);
+        await shadow.replace(
+          em,
+          keys.map(([, key]) => key),
+          keys.flatMap(([key]) => {
+            const row = tables.row(table, key);
+            return row ? [row] : [];
+          }),
+        );
       }
       // The live tables go together (a foreign key may join them); then the new take their names.
       await em.execute(`DROP TABLE ${rebuilds.map((rebuild) => rebuild.shadow.table).join(', ')}`);
       for (const rebuild of rebuilds) await rebuild.shadow.rename(em);
       for (const rebuild of rebuilds) await rebuild.shadow.addForeignKeys(em);
-      if (withPending) await this.handOverCheckpoint(em, checkpoint);
+      for (const { projection, follower } of selected)
+        if (follower) await this.handOverCheckpoint(em, projection.name, checkpoint);
     });
     const swapMs = Date.now() - swapStarted;
     const em = this.orm.em.fork();
@@ -187,30 +169,18 @@ export class ProjectionReplayer {
   }
 
   /** The follower goes on from where the replay stopped; its lease is gone, so it takes it anew. */
-  private async handOverCheckpoint(em: EntityManager, checkpoint: LogCheckpoint): Promise<void> {
+  private async handOverCheckpoint(
+    em: EntityManager,
+    name: string,
+    checkpoint: LogCheckpoint,
+  ): Promise<void> {
     await em.execute(
       `INSERT INTO checkpoints (name, transaction_id, position, owner, lease_until)
        VALUES (?, ?::xid8, ?, NULL, NULL)
        ON CONFLICT (name) DO UPDATE
           SET transaction_id = excluded.transaction_id, position = excluded.position,
               owner = NULL, lease_until = NULL, updated_at = now()`,
-      [PENDING_DEADLINES_CHECKPOINT, checkpoint.transactionId, checkpoint.position],
+      [name, checkpoint.transactionId, checkpoint.position],
     );
   }
-}
-
-function mapRebuild<Row extends object>(
-  table: string,
-  map: ReadonlyMap<string, Row>,
-  kind: 'subscribers' | 'messages' | 'recipients',
-  keyOf: (key: string) => object,
-): Rebuild {
-  return {
-    shadow: new ShadowTable(table),
-    rows: () => map.values(),
-    touched: (touched) => ({
-      keys: [...touched[kind]].map(keyOf),
-      rows: [...touched[kind]].flatMap((key) => map.get(key) ?? []),
-    }),
-  };
 }

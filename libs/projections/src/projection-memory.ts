@@ -5,9 +5,7 @@ import {
   EVENT_TIME,
   keyString,
   type Projection,
-  type RowChange,
 } from './projection';
-import { storedValue } from './projection-sql';
 
 type Row = Record<string, unknown>;
 
@@ -17,52 +15,57 @@ type Row = Record<string, unknown>;
  * changed in place) and loads them into new tables.
  */
 export class MemoryTables {
-  private readonly rowsByTable = new Map<string, Map<string, Row>>();
+  private readonly rowsByTable = new Map<AnyTable, Map<string, Row>>();
+  private readonly values = new EventValues();
 
   constructor(readonly projection: Projection) {
-    for (const table of projection.tables) this.rowsByTable.set(table.name, new Map());
+    for (const table of projection.tables) this.rowsByTable.set(table, new Map());
   }
 
   /** Applies the event's changes; names the rows it changed in `touched`, when given. */
   apply(event: StoredEvent, touched?: TouchedRows): void {
+    const values = this.values.of(event);
     for (const change of this.projection.changesOf(event)) {
-      const rows = this.rowsByTable.get(change.table.name)!;
-      for (const key of this.applyChange(rows, change, event)) touched?.add(change.table, key);
+      const rows = this.rowsByTable.get(change.table)!;
+      switch (change.kind) {
+        case 'insert':
+          for (const written of change.rows) {
+            const row = resolved(written, values);
+            const key = keyString(change.table, row);
+            const known = rows.get(key);
+            if (known && change.onConflict === 'ignore') {
+              // The row there stays.
+            } else {
+              const { onConflict } = change;
+              if (known && typeof onConflict === 'object')
+                for (const column of onConflict.keep) row[column] = known[column];
+              rows.set(key, row);
+            }
+            touched?.add(change.table, keyOf(change.table, row));
+          }
+          break;
+        case 'update': {
+          const row = rows.get(keyString(change.table, change.key));
+          if (row) {
+            for (const column in change.set) row[column] = values.value(change.set[column]);
+          }
+          touched?.add(change.table, change.key);
+          break;
+        }
+        case 'delete':
+          rows.delete(keyString(change.table, change.key));
+          touched?.add(change.table, change.key);
+          break;
+      }
     }
   }
 
   rows(table: AnyTable): Iterable<Row> {
-    return this.rowsByTable.get(table.name)!.values();
+    return this.rowsByTable.get(table)!.values();
   }
 
   row(table: AnyTable, key: string): Row | undefined {
-    return this.rowsByTable.get(table.name)!.get(key);
-  }
-
-  /** Returns the keys (their key columns) of the rows the change concerns. */
-  private applyChange(rows: Map<string, Row>, change: RowChange, event: StoredEvent): Row[] {
-    switch (change.kind) {
-      case 'insert':
-        return change.rows.map((written) => {
-          const row = resolved(written, event);
-          const key = keyString(change.table, row);
-          const known = rows.get(key);
-          if (!known || change.onConflict === 'fail') rows.set(key, row);
-          else if (change.onConflict !== 'ignore') {
-            for (const column of change.onConflict.keep) row[column] = known[column];
-            rows.set(key, row);
-          }
-          return keyOf(change.table, row);
-        });
-      case 'update': {
-        const row = rows.get(keyString(change.table, change.key));
-        if (row) Object.assign(row, resolved(change.set, event));
-        return [change.key];
-      }
-      case 'delete':
-        rows.delete(keyString(change.table, change.key));
-        return [change.key];
-    }
+    return this.rowsByTable.get(table)!.get(key);
   }
 }
 
@@ -85,11 +88,33 @@ export class TouchedRows {
   }
 }
 
-function resolved(written: Readonly<Record<string, unknown>>, event: StoredEvent): Row {
-  const row: Row = {};
-  for (const [column, value] of Object.entries(written)) {
-    row[column] =
-      value === EVENT_TIME || value === EVENT_POSITION ? storedValue(value, event) : value;
-  }
+/**
+ * The row with the event's own values in place. A replay folds millions of events, so the row a
+ * change wrote becomes the table's row (changesOf makes new rows at every call): no copy.
+ */
+function resolved(written: Readonly<Record<string, unknown>>, values: EventValues): Row {
+  const row = written as Row;
+  for (const column in row) row[column] = values.value(row[column]);
   return row;
+}
+
+/**
+ * The current event's own values as rows hold them; its time rendered once, however often a
+ * change writes it. One per fold, moved on to each event in turn.
+ */
+class EventValues {
+  private event: StoredEvent | undefined;
+  private time: string | undefined;
+
+  of(event: StoredEvent): this {
+    this.event = event;
+    this.time = undefined;
+    return this;
+  }
+
+  value(written: unknown): unknown {
+    if (written === EVENT_TIME) return (this.time ??= this.event!.recordedAt.toISOString());
+    if (written === EVENT_POSITION) return this.event!.position;
+    return written;
+  }
 }

@@ -10,6 +10,7 @@ export interface Projection {
   /** Also the name a replay is asked for by. */
   readonly name: string;
   readonly tables: readonly AnyTable[];
+  /** New change objects at every call: appliers may take their rows as they are. */
   changesOf(event: DomainEvent): readonly RowChange[];
 }
 
@@ -96,5 +97,9 @@ export const remove = <Row extends object, Key extends keyof Row & string>(
 ): RowChange => ({ kind: 'delete', table, key });
 
 /** A row's key as one string: how the memory tables and a replay's record of touched rows name it. */
-export const keyString = (table: AnyTable, row: Readonly<Record<string, unknown>>): string =>
-  table.key.map((column) => String(row[column])).join('/');
+export function keyString(table: AnyTable, row: Readonly<Record<string, unknown>>): string {
+  const { key } = table;
+  let text = String(row[key[0]!]);
+  for (let column = 1; column < key.length; column++) text += `/${String(row[key[column]!])}`;
+  return text;
+}

@@ -67,13 +67,8 @@ export const MESSAGE_RECIPIENTS: Table<MessageRecipientRow, 'message_id' | 'user
   key: ['message_id', 'user_id'],
 };
 
-/** A change of a message's row, stamped with the event's time and position. */
-const messageChange = (messageId: string, set: Parameters<typeof update<MessageRow, 'id'>>[2]) =>
-  update(
-    MESSAGES,
-    { id: messageId },
-    { ...set, updated_at: EVENT_TIME, last_position: EVENT_POSITION },
-  );
+/** The stamp of every change of a message's row: the event's time and position. */
+const STAMPED = { updated_at: EVENT_TIME, last_position: EVENT_POSITION } as const;
 
 export const readModelsProjection: Projection = {
   name: 'read-models',
@@ -152,22 +147,32 @@ export const readModelsProjection: Projection = {
           ),
         ];
       case 'MessageCancelled':
-        return [messageChange(event.data.messageId, { status: 'cancelled' })];
+        return [
+          update(MESSAGES, { id: event.data.messageId }, { status: 'cancelled', ...STAMPED }),
+        ];
       case 'MessageRescheduled':
         return [
-          messageChange(event.data.messageId, {
-            scheduled_at: new Date(event.data.scheduledAt).toISOString(),
-          }),
+          update(
+            MESSAGES,
+            { id: event.data.messageId },
+            { scheduled_at: new Date(event.data.scheduledAt).toISOString(), ...STAMPED },
+          ),
         ];
       case 'MessageDue':
-        return [messageChange(event.data.messageId, { status: 'due', due_at: EVENT_TIME })];
+        return [
+          update(
+            MESSAGES,
+            { id: event.data.messageId },
+            { status: 'due', due_at: EVENT_TIME, ...STAMPED },
+          ),
+        ];
       case 'MessageSent':
         return [
-          messageChange(event.data.messageId, {
-            status: 'sent',
-            is_sent: true,
-            sent_at: EVENT_TIME,
-          }),
+          update(
+            MESSAGES,
+            { id: event.data.messageId },
+            { status: 'sent', is_sent: true, sent_at: EVENT_TIME, ...STAMPED },
+          ),
         ];
       case 'RecipientPartSent':
         // Progress within a recipient's delivery: the read models show outcomes only.

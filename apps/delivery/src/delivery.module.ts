@@ -23,7 +23,8 @@ import {
 } from '../../../libs/runtime/src/readiness-checks';
 import { ObjectStorage } from '../../../libs/storage/src/object-storage';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { MessageDueConsumer } from './message-due.consumer';
+import { MessageDueController } from './message-due.controller';
+import { MessageDueQueue } from './message-due.queue';
 
 /** Delivery: consumes MessageDue, sends the text and files through the Bot API, records outcomes. */
 @Module({})
@@ -32,7 +33,7 @@ export class DeliveryModule {
     return {
       module: DeliveryModule,
       imports: [CoreModule.forRoot('delivery', config), StorageModule, CqrsModule.forRoot()],
-      controllers: OBSERVABILITY_CONTROLLERS,
+      controllers: [...OBSERVABILITY_CONTROLLERS, MessageDueController],
       providers: [
         {
           provide: SendPacer,
@@ -48,12 +49,12 @@ export class DeliveryModule {
         },
         { provide: TelegramSender, useExisting: TelegrafSender },
         readinessChecks(
-          [MikroORM, EventPublisher, MessageDueConsumer, ObjectStorage, TelegrafSender],
-          (orm, publisher, consumer, storage, telegram) => [
+          [MikroORM, EventPublisher, MessageDueQueue, ObjectStorage, TelegrafSender],
+          (orm, publisher, queue, storage, telegram) => [
             databaseCheck(orm),
             brokerCheck({
               publisher: () => publisher.isConnected,
-              consumer: () => consumer.consumer.isConnected,
+              consumer: () => queue.server.isConnected,
             }),
             storageCheck(storage),
             telegram.readinessCheck(),
@@ -62,7 +63,7 @@ export class DeliveryModule {
         DeliverMessageHandler,
         UnsubscribeUserHandler,
         MigrateChatHandler,
-        MessageDueConsumer,
+        MessageDueQueue,
       ],
     };
   }

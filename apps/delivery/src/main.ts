@@ -11,6 +11,7 @@ import {
 import { runApp } from '../../../libs/runtime/src/run-app';
 import { startWorkerApp } from '../../../libs/runtime/src/worker-app';
 import { DeliveryModule } from './delivery.module';
+import { MessageDueQueue } from './message-due.queue';
 
 runApp('delivery', async () => {
   const config = loadConfig(readEnvironment(), [
@@ -20,5 +21,7 @@ runApp('delivery', async () => {
     TelegramConfig,
     DeliveryConfig,
   ]);
-  await startWorkerApp('delivery', DeliveryModule.forRoot(config), config[4].httpPort);
+  await startWorkerApp('delivery', DeliveryModule.forRoot(config), config[4].httpPort, (app) =>
+    app.connectMicroservice({ strategy: app.get(MessageDueQueue).server }),
+  );
 });

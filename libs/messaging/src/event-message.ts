@@ -33,7 +33,15 @@ export function toEventMessage(event: StoredEvent): EventMessage {
 
 /** Reads a published event; one published by older code goes through the upcasters too. */
 export function fromEventMessage(content: Buffer): StoredEvent {
-  const message = JSON.parse(content.toString('utf8')) as EventMessage;
+  return readEventMessage(JSON.parse(content.toString('utf8')));
+}
+
+/** The event a parsed message body holds; throws when the body is no event message. */
+export function readEventMessage(body: unknown): StoredEvent {
+  const message = body as EventMessage;
+  if (typeof message !== 'object' || message === null || typeof message.type !== 'string') {
+    throw new Error('The message body is not an event');
+  }
   const { data, schemaVersion } = upcast(
     message.type as DomainEventType,
     message.schemaVersion,

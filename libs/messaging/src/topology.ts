@@ -1,4 +1,4 @@
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel } from 'amqplib';
 
 /**
  * Queue names derive from the exchange's, so that systems (or test runs) sharing a vhost with
@@ -28,7 +28,7 @@ export const DELIVERY_LIMIT = 20;
  * single active consumer, dead-lettering a message after DELIVERY_LIMIT redeliveries.
  */
 export async function assertDeliveryTopology(
-  channel: ConfirmChannel,
+  channel: Channel,
   topology: DeliveryTopology,
 ): Promise<void> {
   await channel.assertExchange(topology.exchange, 'topic', { durable: true });

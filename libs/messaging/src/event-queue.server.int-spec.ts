@@ -1,14 +1,73 @@
 import { randomUUID } from 'node:crypto';
+import { Controller, Inject, type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
 import amqplib from 'amqplib';
 import { rabbitMqUrl } from '../../../test/support/services';
 import { testVhost } from '../../../test/support/test-database';
 import type { StoredEvent } from '../../event-store/src/event-store';
+import { Acknowledgements } from './acknowledgements';
 import { countDeadLetters, redriveDeadLetters } from './dead-letters';
 import { toEventMessage } from './event-message';
-import { EventConsumer } from './event-consumer';
+import { EventQueueServer, UNREADABLE_MESSAGE } from './event-queue.server';
 import { assertDeliveryTopology, DELIVERY_LIMIT, deliveryTopology } from './topology';
 
-describe('EventConsumer on the delivery queue', () => {
+type Handle = (event: StoredEvent) => Promise<void>;
+
+/** A consumer as the delivery app's: Nest's RMQ transport, an @EventPattern, manual acks. */
+async function consume(
+  url: string,
+  topology: ReturnType<typeof deliveryTopology>,
+  handle: Handle,
+  onDeadLettered: (id: string) => void = () => undefined,
+): Promise<{ server: EventQueueServer; stop: () => Promise<void> }> {
+  const server = new EventQueueServer({
+    url,
+    queue: topology.queue,
+    prefetch: 1,
+    setup: (channel) => assertDeliveryTopology(channel, topology),
+  });
+  const acknowledgements = new Acknowledgements({
+    deliveryLimit: DELIVERY_LIMIT,
+    retryBaseMs: 1,
+    retryMaxMs: 5,
+    onDeadLettered,
+  });
+
+  @Controller()
+  class TestController {
+    constructor(@Inject('handle') private readonly handle: Handle) {}
+
+    @EventPattern('MessageDue')
+    async due(@Payload() event: StoredEvent, @Ctx() context: RmqContext): Promise<void> {
+      await acknowledgements.settle(context, event, () => this.handle(event));
+    }
+
+    @EventPattern(UNREADABLE_MESSAGE)
+    unreadable(@Payload() body: { reason: string }, @Ctx() context: RmqContext): void {
+      acknowledgements.deadLetter(context, body.reason);
+    }
+  }
+
+  @Module({ controllers: [TestController], providers: [{ provide: 'handle', useValue: handle }] })
+  class TestModule {}
+
+  const app: INestMicroservice = await NestFactory.createMicroservice(TestModule, {
+    strategy: server,
+    logger: false,
+  });
+  await app.listen();
+  return {
+    server,
+    stop: async () => {
+      await server.stopConsuming();
+      await acknowledgements.drain();
+      await app.close();
+    },
+  };
+}
+
+describe('The delivery queue through Nest’s RabbitMQ transport', () => {
   const topology = deliveryTopology(`consumer-test-${randomUUID()}`);
   const url = () => rabbitMqUrl(testVhost());
 
@@ -27,14 +86,14 @@ describe('EventConsumer on the delivery queue', () => {
     };
   }
 
-  async function publish(event: StoredEvent): Promise<void> {
+  async function publish(event: StoredEvent, body?: Buffer): Promise<void> {
     const connection = await amqplib.connect(url());
     const channel = await connection.createConfirmChannel();
     await assertDeliveryTopology(channel, topology);
     channel.publish(
       topology.exchange,
       event.type,
-      Buffer.from(JSON.stringify(toEventMessage(event))),
+      body ?? Buffer.from(JSON.stringify(toEventMessage(event))),
       {
         persistent: true,
         messageId: event.eventId,
@@ -63,31 +122,23 @@ describe('EventConsumer on the delivery queue', () => {
     const poison = messageDue('poison');
     const healthy = messageDue('healthy');
     const reported: string[] = [];
-    const consumer = new EventConsumer(
-      {
-        url: url(),
-        queue: topology.queue,
-        prefetch: 1,
-        retryBaseMs: 1,
-        retryMaxMs: 5,
-        deliveryLimit: DELIVERY_LIMIT,
-        onDeadLettered: (id) => reported.push(id),
-        setup: (channel) => assertDeliveryTopology(channel, topology),
-      },
+    const consumer = await consume(
+      url(),
+      topology,
       async (event) => {
         attempts.set(event.eventId, (attempts.get(event.eventId) ?? 0) + 1);
         if (event.eventId === poison.eventId) throw new Error('cannot ever be handled');
         handled.push(event.eventId);
       },
+      (id) => reported.push(id),
     );
-    consumer.start();
     try {
       await publish(poison);
       await publish(healthy);
       const deadline = Date.now() + 20_000;
       while (
         Date.now() < deadline &&
-        ((await consumer.queueDepth(topology.deadLetterQueue)) === 0 ||
+        ((await consumer.server.queueDepth(topology.deadLetterQueue)) === 0 ||
           !handled.includes(healthy.eventId))
       ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -95,7 +146,7 @@ describe('EventConsumer on the delivery queue', () => {
       expect(handled).toEqual([healthy.eventId]);
       // Counted for the metric, and waiting in the dead-letter queue.
       expect(reported).toEqual([poison.eventId]);
-      expect(await consumer.queueDepth(topology.deadLetterQueue)).toBe(1);
+      expect(await consumer.server.queueDepth(topology.deadLetterQueue)).toBe(1);
       expect(await deadLettered()).toEqual([poison.eventId]);
       expect(attempts.get(poison.eventId)).toBe(DELIVERY_LIMIT + 1);
     } finally {
@@ -107,21 +158,10 @@ describe('EventConsumer on the delivery queue', () => {
     const handled: string[] = [];
     const failing = messageDue('fixed-later');
     let fixed = false;
-    const consumer = new EventConsumer(
-      {
-        url: url(),
-        queue: topology.queue,
-        prefetch: 1,
-        retryBaseMs: 1,
-        retryMaxMs: 5,
-        setup: (channel) => assertDeliveryTopology(channel, topology),
-      },
-      async (event) => {
-        if (!fixed) throw new Error('not yet');
-        handled.push(event.eventId);
-      },
-    );
-    consumer.start();
+    const consumer = await consume(url(), topology, async (event) => {
+      if (!fixed) throw new Error('not yet');
+      handled.push(event.eventId);
+    });
     try {
       await publish(failing);
       const deadline = Date.now() + 20_000;
@@ -135,6 +175,27 @@ describe('EventConsumer on the delivery queue', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       expect(handled).toEqual([failing.eventId]);
       expect(await countDeadLetters(url(), topology.exchange)).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('dead-letters a message whose body is no event at once, and reports it', async () => {
+    const reported: string[] = [];
+    const garbage = messageDue('garbage');
+    const consumer = await consume(
+      url(),
+      topology,
+      () => Promise.resolve(),
+      (id) => reported.push(id),
+    );
+    try {
+      await publish(garbage, Buffer.from('not json at all'));
+      const deadline = Date.now() + 20_000;
+      while (reported.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(reported).toEqual([garbage.eventId]);
+      expect(await deadLettered()).toEqual([garbage.eventId]);
     } finally {
       await consumer.stop();
     }

@@ -1,0 +1,43 @@
+import { Controller } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
+import { DeliverMessageCommand } from '../../../libs/application/src/commands/deliver-message/deliver-message.command';
+import type { MessageDue } from '../../../libs/domain/src/events';
+import type { StoredEvent } from '../../../libs/event-store/src/event-store';
+import { UNREADABLE_MESSAGE } from '../../../libs/messaging/src/event-queue.server';
+import { withLogContext } from '../../../libs/observability/src/log-context';
+import { MessageDueQueue } from './message-due.queue';
+
+/** MessageDue from the delivery queue: acked once every recipient has an outcome. */
+@Controller()
+export class MessageDueController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queue: MessageDueQueue,
+  ) {}
+
+  @EventPattern('MessageDue')
+  async messageDue(
+    @Payload() event: StoredEvent<MessageDue>,
+    @Ctx() context: RmqContext,
+  ): Promise<void> {
+    await this.queue.acknowledgements.settle(context, event, () =>
+      withLogContext(
+        { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
+        () =>
+          this.commands.execute(
+            new DeliverMessageCommand(
+              event.data.messageId,
+              event.eventId,
+              event.metadata.correlationId,
+            ),
+          ),
+      ),
+    );
+  }
+
+  @EventPattern(UNREADABLE_MESSAGE)
+  unreadable(@Payload() body: { reason: string }, @Ctx() context: RmqContext): void {
+    this.queue.acknowledgements.deadLetter(context, body.reason);
+  }
+}

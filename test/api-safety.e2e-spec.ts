@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { IdempotencyStore } from '../apps/api/src/http/idempotency.store';
+import { IdempotencyStore } from '../libs/database/src/idempotency-store';
 import { startApi, type ApiHarness, TEST_API_KEY, TEST_BOT_TOKEN } from './support/api-harness';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };

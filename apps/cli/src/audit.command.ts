@@ -1,6 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { messageStreamId, subscriberStreamId } from '../../../libs/domain/src/events';
+import { messageStreamId } from '../../../libs/domain/src/events';
 import { PostgresEventStore } from '../../../libs/event-store/src/postgres-event-store';
 import { print, UsageError, UUID } from './output';
 import { timelineLine } from './timeline';
@@ -31,43 +30,24 @@ export class AuditMessageCommand extends CommandRunner {
     "A subscriber's history: subscriptions, chat moves, and every message addressed to them with its outcome",
 })
 export class AuditSubscriberCommand extends CommandRunner {
-  constructor(
-    private readonly store: PostgresEventStore,
-    private readonly orm: MikroORM,
-  ) {
+  constructor(private readonly store: PostgresEventStore) {
     super();
   }
 
   async run([key]: string[]): Promise<void> {
     if (!key) throw new UsageError('audit subscriber takes a user_id or a chat_id');
-    const userIds = UUID.test(key) ? [key.toLowerCase()] : await this.usersOfChat(key);
+    // A chat may have been several users over time (unsubscribed, then a new subscription).
+    const userIds = UUID.test(key) ? [key.toLowerCase()] : await this.store.subscribersOfChat(key);
     if (userIds.length === 0) throw new UsageError(`No subscriber with user_id or chat_id ${key}`);
     for (const userId of userIds) {
       // The subscriber's own stream, and the message events that name them.
-      const events = await this.store.readWhere(
-        `stream_id = ?
-          OR (type = 'MessageScheduled' AND jsonb_exists(data->'recipients', ?))
-          OR (type IN ('RecipientPartSent', 'RecipientDelivered', 'RecipientDeliveryFailed')
-              AND data->>'userId' = ?)`,
-        [subscriberStreamId(userId), userId, userId],
-      );
+      const events = await this.store.readNamingSubscriber(userId);
       await print(`Subscriber ${userId}: ${events.length} events`);
       for (const event of events) {
         const line = timelineLine(event);
         await print(event.streamId.startsWith('message-') ? `${line}  [${event.streamId}]` : line);
       }
     }
-  }
-
-  /** A chat may have been several users over time (unsubscribed, then a new subscription). */
-  private async usersOfChat(chatId: string): Promise<string[]> {
-    const rows = await this.orm.em.fork().execute<{ user_id: string }[]>(
-      `SELECT DISTINCT stream_id, substring(stream_id from 12) AS user_id FROM events
-          WHERE type IN ('UserSubscribed', 'UserChatMigrated')
-            AND (data->>'chatId' = ? OR data->>'toChatId' = ? OR data->>'fromChatId' = ?)`,
-      [chatId, chatId, chatId],
-    );
-    return rows.map((row) => row.user_id);
   }
 }
 

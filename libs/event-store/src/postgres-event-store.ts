@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { schemaVersionOf, upcast } from '../../domain/src/event-schema';
-import type { DomainEvent, DomainEventType } from '../../domain/src/events';
+import {
+  type DomainEvent,
+  type DomainEventType,
+  subscriberStreamId,
+} from '../../domain/src/events';
 import { InFlightBatcher } from './in-flight-batcher';
 import {
   type AppendOptions,
@@ -217,14 +221,32 @@ export class PostgresEventStore implements EventStore {
    * Events matching a condition on the events table's columns, in log order: for audit queries
    * that cut across streams. The condition is the caller's SQL; values go in `params`.
    */
-  async readWhere(condition: string, params: readonly unknown[]): Promise<StoredEvent[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<EventRow[]>(
-        `SELECT ${COLUMNS} FROM events WHERE ${condition} ORDER BY transaction_id, position`,
-        [...params],
-      );
+  /**
+   * A subscriber's events and every message event that names them (scheduled for them, a part
+   * sent to them, their outcome), in log order: the subscriber's audit timeline.
+   */
+  async readNamingSubscriber(userId: string): Promise<StoredEvent[]> {
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = ?
+           OR (type = 'MessageScheduled' AND jsonb_exists(data->'recipients', ?))
+           OR (type IN ('RecipientPartSent', 'RecipientDelivered', 'RecipientDeliveryFailed')
+               AND data->>'userId' = ?)
+        ORDER BY transaction_id, position`,
+      [subscriberStreamId(userId), userId, userId],
+    );
     return rows.map(toStoredEvent);
+  }
+
+  /** Every subscriber a chat has been, by the log: subscribed with it, or moved to or from it. */
+  async subscribersOfChat(chatId: string): Promise<string[]> {
+    const rows = await this.orm.em.fork().execute<{ user_id: string }[]>(
+      `SELECT DISTINCT data->>'userId' AS user_id FROM events
+        WHERE type IN ('UserSubscribed', 'UserChatMigrated')
+          AND (data->>'chatId' = ? OR data->>'toChatId' = ? OR data->>'fromChatId' = ?)`,
+      [chatId, chatId, chatId],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   /** The place after the last event readAll can return now: where a live follower starts. */

@@ -14,7 +14,7 @@ import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxj
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from './api-error';
 import { discardUploads, uploadedAttachments } from './attachment-upload.interceptor';
-import { IdempotencyStore } from './idempotency.store';
+import { IdempotencyStore } from '../../../../libs/database/src/idempotency-store';
 import { requestContextOf } from './request-context';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

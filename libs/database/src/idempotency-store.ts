@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ApiConfig } from '../../../../libs/config/src/config';
+import { ApiConfig } from '../../config/src/config';
 
 /** What a claim of an Idempotency-Key finds. */
 export type IdempotencyClaim =

@@ -7,6 +7,7 @@ import {
   type RowChange,
   type Table,
   update,
+  NO_CHANGE,
 } from './projection';
 import type { PendingDeadline } from '../../application/src/scheduling/due-dispatcher';
 
@@ -54,7 +55,7 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
-        return [];
+        return NO_CHANGE;
     }
   },
 };

@@ -65,6 +65,9 @@ export type RowChange =
       readonly key: Readonly<Record<string, unknown>>;
     };
 
+/** No change: most events leave most tables alone (one shared, frozen list, not one per event). */
+export const NO_CHANGE: readonly RowChange[] = Object.freeze([]);
+
 /** New rows; there is none with their key (the log guarantees it). */
 export const insert = <Row extends object, Key extends keyof Row & string>(
   table: Table<Row, Key>,

@@ -9,6 +9,7 @@ import {
   update,
   upsert,
   type Written,
+  NO_CHANGE,
 } from './projection';
 
 /**
@@ -176,7 +177,7 @@ export const readModelsProjection: Projection = {
         ];
       case 'RecipientPartSent':
         // Progress within a recipient's delivery: the read models show outcomes only.
-        return [];
+        return NO_CHANGE;
       case 'RecipientDelivered':
         return [
           update(

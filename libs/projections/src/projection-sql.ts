@@ -84,8 +84,16 @@ function insertStatement(
   const [first] = change.rows;
   if (!first) throw new Error(`An insert into ${change.table.name} without rows`);
   const columns = Object.keys(first);
-  const split_ = change.rows.map((row) => split(row, source));
-  const expressions = split_[0]!.expressions;
+  const parts = change.rows.map((row) => split(row, source));
+  // One statement for all rows: every row must have the first one's columns, with the event's own
+  // values in the same columns, or the select list would be wrong for it.
+  const shape = (row: object, expressions: Map<string, string>) =>
+    `${Object.keys(row).join()}|${[...expressions.keys()].join()}`;
+  const expected = shape(first, parts[0]!.expressions);
+  if (change.rows.some((row, n) => shape(row, parts[n]!.expressions) !== expected)) {
+    throw new Error(`The rows of an insert into ${change.table.name} differ in shape`);
+  }
+  const expressions = parts[0]!.expressions;
   const select = columns.map((column) => expressions.get(column) ?? `r.${column}`).join(', ');
   const { table } = change;
   const conflict =
@@ -102,7 +110,7 @@ function insertStatement(
             .map((column) => `${column} = excluded.${column}`)
             .join(', ')}`;
   const rows = `jsonb_populate_recordset(NULL::${table.name}, ?::jsonb) r`;
-  const values = JSON.stringify(split_.map((part) => part.values));
+  const values = JSON.stringify(parts.map((part) => part.values));
   return 'inline' in source
     ? {
         sql: `INSERT INTO ${table.name} (${columns.join(', ')})
@@ -155,6 +163,6 @@ function split(
   return { values, expressions };
 }
 
-export function storedValue(value: EventValue, event: StoredEvent): string | number {
+function storedValue(value: EventValue, event: StoredEvent): string | number {
   return value === EVENT_TIME ? event.recordedAt.toISOString() : event.position;
 }

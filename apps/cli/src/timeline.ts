@@ -5,6 +5,9 @@ const shorten = (text: string, length = 40) =>
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
+const released = (messageIds: readonly string[]) =>
+  messageIds.length > 0 ? ` (cancels ${messageIds.join(', ')})` : '';
+
 /** The fields of an event that matter to a person reading its history, in a few words. */
 export function describeEvent(event: StoredEvent): string {
   switch (event.type) {
@@ -37,6 +40,29 @@ export function describeEvent(event: StoredEvent): string {
       return `${event.data.userId} will not get it: ${event.data.code} (${shorten(event.data.reason, 60)})`;
     case 'MessageSent':
       return `done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
+    case 'SeriesCreated':
+    case 'SeriesChanged':
+      return [
+        `${event.data.rule.rrule} from ${event.data.rule.dtstart} (${event.data.rule.timeZone})`,
+        `to ${plural(event.data.recipients.length, 'recipient')}`,
+        JSON.stringify(shorten(event.data.text)),
+      ].join(', ');
+    case 'SeriesPaused':
+      return `paused${released(event.data.released)}`;
+    case 'SeriesResumed':
+      return `resumed at ${event.data.resumedAt}`;
+    case 'SeriesEnded':
+      return `ended: ${event.data.reason}${released(event.data.released)}`;
+    case 'OccurrencePlanned':
+      return `occurrence ${event.data.occurrence.at} (${event.data.occurrence.local} local) as message ${event.data.messageId}, for ${event.data.scheduledAt}`;
+    case 'OccurrenceSkipped':
+      return `occurrence ${event.data.occurrenceAt} skipped${released(event.data.released)}`;
+    case 'OccurrenceMoved':
+      return `occurrence ${event.data.occurrenceAt} moved to ${event.data.scheduledAt}${released(event.data.released)}`;
+    case 'OccurrenceEdited':
+      return `occurrence ${event.data.occurrenceAt} gets its own text ${JSON.stringify(shorten(event.data.text))}`;
+    case 'OccurrencesMissed':
+      return `${plural(event.data.count, 'occurrence')} missed, ${event.data.first} to ${event.data.last}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { isSubscriberEvent, messageStreamId } from '../../domain/src/events';
+import { isMessageEvent, messageStreamId } from '../../domain/src/events';
 import {
   evolveScheduledMessage,
   initialScheduledMessageState,
@@ -17,7 +17,7 @@ export async function loadMessage(store: EventStore, messageId: string): Promise
   const events = await store.readStream(messageStreamId(messageId));
   let state = initialScheduledMessageState;
   for (const event of events) {
-    if (isSubscriberEvent(event)) {
+    if (!isMessageEvent(event)) {
       throw new Error(
         `Event ${event.eventId} of type ${event.type} in message stream ${event.streamId}`,
       );

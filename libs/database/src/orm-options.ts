@@ -5,6 +5,7 @@ import { Migration20261129010000_Delivery } from './migrations/Migration20261129
 import { Migration20261129020000_Bot } from './migrations/Migration20261129020000_bot';
 import { Migration20261129030000_Idempotency } from './migrations/Migration20261129030000_idempotency';
 import { Migration20261130000000_FromSender } from './migrations/Migration20261130000000_from-sender';
+import { Migration20261201000000_Series } from './migrations/Migration20261201000000_series';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -13,6 +14,7 @@ export const migrations = [
   { name: 'Migration20261129020000_bot', class: Migration20261129020000_Bot },
   { name: 'Migration20261129030000_idempotency', class: Migration20261129030000_Idempotency },
   { name: 'Migration20261130000000_from-sender', class: Migration20261130000000_FromSender },
+  { name: 'Migration20261201000000_series', class: Migration20261201000000_Series },
 ];
 
 export interface OrmSettings {

@@ -29,6 +29,21 @@ export const DomainErrorCode = {
   TooManyRecipients: 'TOO_MANY_RECIPIENTS',
   ScheduledTooFar: 'SCHEDULED_TOO_FAR',
   FromSenderTooLong: 'FROM_SENDER_TOO_LONG',
+  SeriesAlreadyExists: 'SERIES_ALREADY_EXISTS',
+  SeriesNotFound: 'SERIES_NOT_FOUND',
+  SeriesEnded: 'SERIES_ENDED',
+  TooManySeries: 'TOO_MANY_SERIES',
+  OccurrenceNotFound: 'OCCURRENCE_NOT_FOUND',
+  OccurrencePassed: 'OCCURRENCE_PASSED',
+  // A recurrence the rule library refuses (see libs/recurrence).
+  InvalidRrule: 'INVALID_RRULE',
+  UnsupportedRrule: 'UNSUPPORTED_RRULE',
+  RruleTooFrequent: 'RRULE_TOO_FREQUENT',
+  UnknownTimeZone: 'UNKNOWN_TIME_ZONE',
+  InvalidDtstart: 'INVALID_DTSTART',
+  CountAndUntil: 'COUNT_AND_UNTIL',
+  UntilBeforeStart: 'UNTIL_BEFORE_START',
+  RuleNeverFires: 'RULE_NEVER_FIRES',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

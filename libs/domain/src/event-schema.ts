@@ -9,7 +9,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   UserSubscribed: 1,
   UserUnsubscribed: 1,
   UserChatMigrated: 1,
-  MessageScheduled: 3,
+  MessageScheduled: 4,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -17,10 +17,23 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   RecipientDelivered: 1,
   RecipientDeliveryFailed: 1,
   MessageSent: 1,
+  SeriesCreated: 1,
+  SeriesChanged: 1,
+  SeriesPaused: 1,
+  SeriesResumed: 1,
+  SeriesEnded: 1,
+  OccurrencePlanned: 1,
+  OccurrenceSkipped: 1,
+  OccurrenceMoved: 1,
+  OccurrenceEdited: 1,
+  OccurrencesMissed: 1,
 };
 
+/** MessageScheduled as version 3 wrote it: no series. */
+type MessageScheduledV3Data = Omit<MessageScheduled['data'], 'series'>;
+
 /** MessageScheduled as version 2 wrote it: no sender label. */
-type MessageScheduledV2Data = Omit<MessageScheduled['data'], 'fromSender'>;
+type MessageScheduledV2Data = Omit<MessageScheduledV3Data, 'fromSender'>;
 
 /** MessageScheduled as version 1 wrote it: attachments without declaredContentType. */
 interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachments'> {
@@ -39,7 +52,9 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       })),
     }),
     // Messages scheduled before senders were recorded have none.
-    2: (data: MessageScheduledV2Data): MessageScheduled['data'] => ({ ...data, fromSender: null }),
+    2: (data: MessageScheduledV2Data): MessageScheduledV3Data => ({ ...data, fromSender: null }),
+    // Messages scheduled before series existed belong to none.
+    3: (data: MessageScheduledV3Data): MessageScheduled['data'] => ({ ...data, series: null }),
   },
 };
 

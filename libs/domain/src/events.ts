@@ -67,7 +67,19 @@ export interface MessageScheduled {
      * events read it as null.
      */
     readonly fromSender: string | null;
+    /**
+     * The series occurrence this message is, when a recurring series planned it: the series and
+     * the occurrence's nominal time (the rule's, before any move). Null for a message scheduled on
+     * its own. Added in schema version 4: older events read it as null.
+     */
+    readonly series: OccurrenceOfSeries | null;
   };
+}
+
+export interface OccurrenceOfSeries {
+  readonly seriesId: string;
+  /** The occurrence's nominal instant (UTC ISO 8601). */
+  readonly occurrenceAt: string;
 }
 
 export interface MessageCancelled {
@@ -154,6 +166,155 @@ export interface MessageSent {
   };
 }
 
+/** A recurrence rule over a local start in an IANA zone. */
+export interface SeriesRule {
+  /** RFC 5545 RRULE, without the `RRULE:` prefix. */
+  readonly rrule: string;
+  /** The first local date-time, without an offset: `2027-01-04T09:00`. */
+  readonly dtstart: string;
+  readonly timeZone: string;
+}
+
+/** One occurrence of a series' rule. */
+export interface Occurrence {
+  /** Its nominal instant, UTC ISO 8601. */
+  readonly at: string;
+  /** Its local wall-clock time in the series' zone (`2027-03-28T02:30:00`), as the rule made it. */
+  readonly local: string;
+  /** Its place in the rule's sequence, from 0 (the rule's COUNT counts these). */
+  readonly index: number;
+}
+
+export interface SeriesCreated {
+  readonly type: 'SeriesCreated';
+  readonly data: {
+    readonly seriesId: string;
+    readonly recipients: readonly string[];
+    readonly text: string;
+    readonly attachments: readonly Attachment[];
+    readonly fromSender: string | null;
+    readonly rule: SeriesRule;
+    /** Occurrences at or before this instant are not sent: the series starts from its creation. */
+    readonly createdAt: string;
+    /** Who created it (the API key's name): the limit of active series is counted per key. */
+    readonly owner: string;
+  };
+}
+
+/**
+ * The series changes from now on: its text, recipients or rule (all given, changed or not).
+ * Planned messages it lets go of are cancelled (`released`) and planned again as they are now.
+ */
+export interface SeriesChanged {
+  readonly type: 'SeriesChanged';
+  readonly data: {
+    readonly seriesId: string;
+    readonly recipients: readonly string[];
+    readonly text: string;
+    readonly rule: SeriesRule;
+    readonly ruleChanged: boolean;
+    readonly changedAt: string;
+    readonly released: readonly string[];
+  };
+}
+
+export interface SeriesPaused {
+  readonly type: 'SeriesPaused';
+  readonly data: { readonly seriesId: string; readonly released: readonly string[] };
+}
+
+/** Occurrences that fell while the series was paused are not sent. */
+export interface SeriesResumed {
+  readonly type: 'SeriesResumed';
+  readonly data: {
+    readonly seriesId: string;
+    readonly resumedAt: string;
+    /** When the series next plans: its latest planned occurrence if that is still ahead, else now. */
+    readonly nextPlanningAt: string;
+  };
+}
+
+/** `deleted`: ended by a client (what it planned is cancelled); `completed`: the rule has no more occurrences. */
+export type SeriesEndReason = 'deleted' | 'completed';
+
+export interface SeriesEnded {
+  readonly type: 'SeriesEnded';
+  readonly data: {
+    readonly seriesId: string;
+    readonly reason: SeriesEndReason;
+    readonly released: readonly string[];
+  };
+}
+
+/** The occurrence becomes a message (`messageId`), scheduled for `scheduledAt` (its time, or where it was moved). */
+export interface OccurrencePlanned {
+  readonly type: 'OccurrencePlanned';
+  readonly data: {
+    readonly seriesId: string;
+    readonly occurrence: Occurrence;
+    readonly messageId: string;
+    readonly scheduledAt: string;
+    readonly text: string;
+    /** True when the occurrence was planned before and is planned again (it was changed). */
+    readonly replanned: boolean;
+  };
+}
+
+export interface OccurrenceSkipped {
+  readonly type: 'OccurrenceSkipped';
+  readonly data: {
+    readonly seriesId: string;
+    readonly occurrenceAt: string;
+    readonly released: readonly string[];
+  };
+}
+
+export interface OccurrenceMoved {
+  readonly type: 'OccurrenceMoved';
+  readonly data: {
+    readonly seriesId: string;
+    readonly occurrenceAt: string;
+    readonly scheduledAt: string;
+    readonly released: readonly string[];
+  };
+}
+
+export interface OccurrenceEdited {
+  readonly type: 'OccurrenceEdited';
+  readonly data: {
+    readonly seriesId: string;
+    readonly occurrenceAt: string;
+    readonly text: string;
+    readonly released: readonly string[];
+  };
+}
+
+/**
+ * Occurrences that passed while nothing could plan them (the system was down) and are older than
+ * the grace period: not sent, recorded in one event however many they were.
+ */
+export interface OccurrencesMissed {
+  readonly type: 'OccurrencesMissed';
+  readonly data: {
+    readonly seriesId: string;
+    readonly count: number;
+    readonly first: string;
+    readonly last: string;
+  };
+}
+
+export type SeriesEvent =
+  | SeriesCreated
+  | SeriesChanged
+  | SeriesPaused
+  | SeriesResumed
+  | SeriesEnded
+  | OccurrencePlanned
+  | OccurrenceSkipped
+  | OccurrenceMoved
+  | OccurrenceEdited
+  | OccurrencesMissed;
+
 export type SubscriberEvent = UserSubscribed | UserUnsubscribed | UserChatMigrated;
 export type ScheduledMessageEvent =
   | MessageScheduled
@@ -164,7 +325,7 @@ export type ScheduledMessageEvent =
   | RecipientDelivered
   | RecipientDeliveryFailed
   | MessageSent;
-export type DomainEvent = SubscriberEvent | ScheduledMessageEvent;
+export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Every event type; a new one must be added (the record's type makes the compiler ask). */
@@ -180,11 +341,22 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   RecipientDelivered: true,
   RecipientDeliveryFailed: true,
   MessageSent: true,
+  SeriesCreated: true,
+  SeriesChanged: true,
+  SeriesPaused: true,
+  SeriesResumed: true,
+  SeriesEnded: true,
+  OccurrencePlanned: true,
+  OccurrenceSkipped: true,
+  OccurrenceMoved: true,
+  OccurrenceEdited: true,
+  OccurrencesMissed: true,
 };
 export const DOMAIN_EVENT_TYPES = Object.keys(EVENT_TYPES) as DomainEventType[];
 
 export const subscriberStreamId = (userId: string): string => `subscriber-${userId}`;
 export const messageStreamId = (messageId: string): string => `message-${messageId}`;
+export const seriesStreamId = (seriesId: string): string => `series-${seriesId}`;
 
 /** Which aggregate an event belongs to; exhaustive, so a new event type must be placed here. */
 export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent {
@@ -202,5 +374,53 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'RecipientDeliveryFailed':
     case 'MessageSent':
       return false;
+    case 'SeriesCreated':
+    case 'SeriesChanged':
+    case 'SeriesPaused':
+    case 'SeriesResumed':
+    case 'SeriesEnded':
+    case 'OccurrencePlanned':
+    case 'OccurrenceSkipped':
+    case 'OccurrenceMoved':
+    case 'OccurrenceEdited':
+    case 'OccurrencesMissed':
+      return false;
   }
 }
+
+/** Which aggregate an event belongs to, by its type. */
+export type AggregateKind = 'subscriber' | 'message' | 'series';
+
+export function aggregateOf(event: DomainEvent): AggregateKind {
+  switch (event.type) {
+    case 'UserSubscribed':
+    case 'UserUnsubscribed':
+    case 'UserChatMigrated':
+      return 'subscriber';
+    case 'MessageScheduled':
+    case 'MessageCancelled':
+    case 'MessageRescheduled':
+    case 'MessageDue':
+    case 'RecipientPartSent':
+    case 'RecipientDelivered':
+    case 'RecipientDeliveryFailed':
+    case 'MessageSent':
+      return 'message';
+    case 'SeriesCreated':
+    case 'SeriesChanged':
+    case 'SeriesPaused':
+    case 'SeriesResumed':
+    case 'SeriesEnded':
+    case 'OccurrencePlanned':
+    case 'OccurrenceSkipped':
+    case 'OccurrenceMoved':
+    case 'OccurrenceEdited':
+    case 'OccurrencesMissed':
+      return 'series';
+  }
+}
+
+export const isSeriesEvent = (event: DomainEvent): event is SeriesEvent =>
+  aggregateOf(event) === 'series';
+export const isMessageEvent = (event: DomainEvent): event is ScheduledMessageEvent =>
+  aggregateOf(event) === 'message';

@@ -12,6 +12,7 @@ const scheduled: DomainEvent = {
     scheduledAt: '2030-01-01T00:00:00.000Z',
     attachments: [],
     fromSender: null,
+    series: null,
   },
 };
 const due: DomainEvent = {

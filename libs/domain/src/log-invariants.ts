@@ -1,8 +1,10 @@
 import {
+  aggregateOf,
   type DomainEvent,
-  isSubscriberEvent,
   messageStreamId,
   type ScheduledMessageEvent,
+  type SeriesEvent,
+  seriesStreamId,
   type SubscriberEvent,
   subscriberStreamId,
 } from './events';
@@ -52,6 +54,7 @@ export class LogVerifier {
   private readonly versions = new Map<string, number>();
   private readonly messages = new Map<string, MessageLife>();
   private readonly subscribers = new Map<string, 'active' | 'unsubscribed'>();
+  private readonly series = new Map<string, 'open' | 'ended'>();
   readonly violations: Violation[] = [];
   checked = 0;
 
@@ -66,8 +69,30 @@ export class LogVerifier {
       );
     }
     this.versions.set(event.streamId, Math.max(previous, event.streamVersion));
-    if (isSubscriberEvent(event)) this.checkSubscriber(event);
-    else this.checkMessage(event);
+    switch (aggregateOf(event)) {
+      case 'subscriber':
+        return this.checkSubscriber(event as SubscriberEvent & LoggedEvent);
+      case 'message':
+        return this.checkMessage(event as ScheduledMessageEvent & LoggedEvent);
+      case 'series':
+        return this.checkSeries(event as SeriesEvent & LoggedEvent);
+    }
+  }
+
+  private checkSeries(event: SeriesEvent & LoggedEvent): void {
+    const { seriesId } = event.data;
+    if (event.streamId !== seriesStreamId(seriesId)) {
+      this.report(event, 'event_in_its_stream', `is about series ${seriesId}`);
+    }
+    const status = this.series.get(seriesId);
+    if (event.type === 'SeriesCreated') {
+      if (status) this.report(event, 'stream_starts_with_creation', 'created twice');
+      this.series.set(seriesId, 'open');
+      return;
+    }
+    if (!status) this.report(event, 'stream_starts_with_creation', 'before SeriesCreated');
+    else if (status === 'ended') this.report(event, 'nothing_after_end', 'after the series ended');
+    if (event.type === 'SeriesEnded') this.series.set(seriesId, 'ended');
   }
 
   private report(event: LoggedEvent, rule: InvariantRule, message: string): void {

@@ -69,6 +69,7 @@ const scheduled: ScheduledMessageEvent = {
     scheduledAt: '2030-01-31T09:30:00.000Z',
     attachments: [attachment],
     fromSender: null,
+    series: null,
   },
 };
 

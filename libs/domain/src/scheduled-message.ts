@@ -5,6 +5,7 @@ import type {
   MessageDue,
   MessageScheduled,
   MessageSent,
+  OccurrenceOfSeries,
   RecipientDelivered,
   RecipientDeliveryFailed,
   RecipientPartSent,
@@ -29,6 +30,8 @@ export type ScheduledMessageState =
       readonly text: string;
       readonly scheduledAt: string;
       readonly attachments: readonly Attachment[];
+      /** The series occurrence this message is; null for a message of its own. */
+      readonly series: OccurrenceOfSeries | null;
       readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
       /** Per recipient, the parts sent so far (0 = the text, n = the n-th attachment) and Telegram's message id for each. */
       readonly partsSent: Readonly<Record<string, Readonly<Record<number, number>>>>;
@@ -64,6 +67,22 @@ export interface ScheduleMessage {
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: ScheduleLimits;
+}
+
+/**
+ * A series plans one of its occurrences as a message. The series checked its text, recipients and
+ * files when it was created or changed; a recipient who unsubscribed since is kept, and delivery
+ * records why they did not get it, so the audit says who the occurrence was meant for.
+ */
+export interface ScheduleOccurrence {
+  readonly type: 'ScheduleOccurrence';
+  readonly messageId: string;
+  readonly recipients: readonly string[];
+  readonly text: string;
+  readonly scheduledAt: Date;
+  readonly attachments: readonly Attachment[];
+  readonly fromSender: string | null;
+  readonly series: OccurrenceOfSeries;
 }
 
 /** The scheduler found the message due. */
@@ -110,6 +129,7 @@ export interface RescheduleMessage {
 
 export type ScheduledMessageCommand =
   | ScheduleMessage
+  | ScheduleOccurrence
   | CancelMessage
   | RescheduleMessage
   | MarkMessageDue
@@ -123,6 +143,8 @@ export function decideScheduledMessage(
   switch (command.type) {
     case 'ScheduleMessage':
       return [schedule(command, state)];
+    case 'ScheduleOccurrence':
+      return [scheduleOccurrence(command, state)];
     case 'CancelMessage':
       requirePending(command.messageId, state);
       return [{ type: 'MessageCancelled', data: { messageId: command.messageId } }];
@@ -191,12 +213,38 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       scheduledAt: command.scheduledAt.toISOString(),
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
       fromSender: senderLabel(command.fromSender),
+      series: null,
+    },
+  };
+}
+
+function scheduleOccurrence(
+  command: ScheduleOccurrence,
+  state: ScheduledMessageState,
+): MessageScheduled {
+  if (state.status !== 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageAlreadyScheduled,
+      `Message ${command.messageId} is already scheduled`,
+      { messageId: command.messageId },
+    );
+  }
+  return {
+    type: 'MessageScheduled',
+    data: {
+      messageId: command.messageId,
+      recipients: [...command.recipients],
+      text: command.text,
+      scheduledAt: command.scheduledAt.toISOString(),
+      attachments: command.attachments.map((attachment) => ({ ...attachment })),
+      fromSender: command.fromSender,
+      series: { ...command.series },
     },
   };
 }
 
 /** An empty label is no label: forms send empty fields for inputs left blank. */
-function senderLabel(fromSender: string | null): string | null {
+export function senderLabel(fromSender: string | null): string | null {
   if (fromSender === null || fromSender.length === 0) return null;
   if ([...fromSender].length > MAX_FROM_SENDER_LENGTH) {
     throw new DomainError(
@@ -409,7 +457,7 @@ export function parseRecipientList(raw: string): string[] {
     .filter((id) => id.length > 0);
 }
 
-function validateRecipients(
+export function validateRecipients(
   recipients: readonly string[],
   status: ReadonlyMap<string, RecipientStatus>,
 ): void {
@@ -488,6 +536,7 @@ export function evolveScheduledMessage(
         text: event.data.text,
         scheduledAt: event.data.scheduledAt,
         attachments: event.data.attachments,
+        series: event.data.series,
         outcomes: {},
         partsSent: {},
         fileIds: {},

@@ -226,6 +226,7 @@ describe('PostgresEventStore and event schema versions', () => {
             scheduledAt: '2030-01-01T00:00:00.000Z',
             attachments: [{ ...attachment, declaredContentType: 'application/octet-stream' }],
             fromSender: 'crm',
+            series: null,
           },
         },
       ],

@@ -7,6 +7,7 @@ import {
   type RowChange,
   type Table,
   update,
+  upsert,
   NO_CHANGE,
 } from './projection';
 import type { PendingDeadline } from '../../application/src/scheduling/due-dispatcher';
@@ -21,13 +22,25 @@ export const SCHEDULER_PENDING: Table<PendingDeadlineRow, 'message_id'> = {
   key: ['message_id'],
 };
 
+/** A series that is active, and when it next plans: when its latest planned occurrence comes. */
+export interface SeriesPlanningRow {
+  readonly series_id: string;
+  readonly plan_at: string;
+}
+
+export const SCHEDULER_SERIES: Table<SeriesPlanningRow, 'series_id'> = {
+  name: 'scheduler_series',
+  key: ['series_id'],
+};
+
 /**
  * The scheduler's projection: one row per message scheduled and not yet due, keyed by its
- * deadline. Fed from the log by a LogFollower, so it is the scheduler's own and can be rebuilt.
+ * deadline, and one per active series, keyed by when it next plans. Fed from the log by a
+ * LogFollower, so it is the scheduler's own and can be rebuilt.
  */
 export const pendingDeadlinesProjection: Projection = {
   name: 'scheduler-pending-deadlines',
-  tables: [SCHEDULER_PENDING],
+  tables: [SCHEDULER_PENDING, SCHEDULER_SERIES],
   changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
       case 'MessageScheduled':
@@ -56,9 +69,43 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
         return NO_CHANGE;
+      case 'OccurrencePlanned':
+        // A changed occurrence planned again moves nothing: the series plans on from its latest.
+        return event.data.replanned
+          ? NO_CHANGE
+          : [planAt(event.data.seriesId, event.data.occurrence.at)];
+      case 'SeriesResumed':
+        return [planAt(event.data.seriesId, event.data.nextPlanningAt)];
+      case 'SeriesPaused':
+      case 'SeriesEnded':
+        return [remove(SCHEDULER_SERIES, { series_id: event.data.seriesId })];
+      case 'SeriesCreated':
+      case 'SeriesChanged':
+      case 'OccurrenceSkipped':
+      case 'OccurrenceMoved':
+      case 'OccurrenceEdited':
+      case 'OccurrencesMissed':
+        // Whatever of these needs planning comes with its OccurrencePlanned in the same append.
+        return NO_CHANGE;
     }
   },
 };
+
+const planAt = (seriesId: string, at: string): RowChange =>
+  upsert(SCHEDULER_SERIES, { series_id: seriesId, plan_at: new Date(at).toISOString() }, []);
+
+/** Series whose time to plan has come, soonest first: an index range scan, however many wait. */
+export async function findSeriesToPlan(
+  em: EntityManager,
+  until: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await em.execute<{ series_id: string }[]>(
+    'SELECT series_id FROM scheduler_series WHERE plan_at <= ? ORDER BY plan_at, series_id LIMIT ?',
+    [until.toISOString(), limit],
+  );
+  return rows.map((row) => row.series_id);
+}
 
 /**
  * Pending messages due at or before `until`, in deadline order, after `after` when given (keyset

@@ -1,4 +1,4 @@
-import type { Attachment, DomainEvent } from '../../domain/src/events';
+import type { Attachment, DomainEvent, Occurrence } from '../../domain/src/events';
 import {
   EVENT_POSITION,
   EVENT_TIME,
@@ -37,6 +37,9 @@ export interface MessageRow {
   readonly scheduled_at: string;
   readonly attachments: readonly Attachment[];
   readonly from_sender: string | null;
+  /** The series occurrence the message is; null for a message of its own. */
+  readonly series_id: string | null;
+  readonly occurrence_at: string | null;
   readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled';
   readonly is_sent: boolean;
   readonly due_at: string | null;
@@ -58,6 +61,46 @@ export interface MessageRecipientRow {
   readonly updated_at: string;
 }
 
+export interface SeriesRow {
+  readonly id: string;
+  /** The API key's name that created it. */
+  readonly owner: string;
+  readonly status: 'active' | 'paused' | 'ended';
+  readonly end_reason: string | null;
+  readonly target_user_ids: readonly string[];
+  readonly text: string;
+  readonly attachments: readonly Attachment[];
+  readonly from_sender: string | null;
+  readonly rrule: string;
+  readonly dtstart: string;
+  readonly time_zone: string;
+  /** The latest occurrence planned; where the upcoming ones are counted from. */
+  readonly cursor: Occurrence | null;
+  /** Occurrences at or before this are passed over (created, resumed, rule changed). */
+  readonly not_before: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly last_position: number;
+}
+
+/**
+ * What happened to one occurrence: planned (as `message_id`), skipped, moved or given its own text
+ * before it was planned (`changed`), or missed (one row for a run of missed occurrences, at the
+ * first, with their count and the last).
+ */
+export interface SeriesOccurrenceRow {
+  readonly series_id: string;
+  readonly occurrence_at: string;
+  readonly local_time: string | null;
+  readonly status: 'planned' | 'skipped' | 'changed' | 'missed';
+  readonly scheduled_at: string | null;
+  readonly message_id: string | null;
+  readonly text: string | null;
+  readonly missed_count: number | null;
+  readonly missed_until: string | null;
+  readonly updated_at: string;
+}
+
 export const SUBSCRIBERS: Table<SubscriberRow, 'user_id'> = {
   name: 'subscribers',
   key: ['user_id'],
@@ -67,13 +110,18 @@ export const MESSAGE_RECIPIENTS: Table<MessageRecipientRow, 'message_id' | 'user
   name: 'message_recipients',
   key: ['message_id', 'user_id'],
 };
+export const SERIES: Table<SeriesRow, 'id'> = { name: 'series', key: ['id'] };
+export const SERIES_OCCURRENCES: Table<SeriesOccurrenceRow, 'series_id' | 'occurrence_at'> = {
+  name: 'series_occurrences',
+  key: ['series_id', 'occurrence_at'],
+};
 
 /** The stamp of every change of a message's row: the event's time and position. */
 const STAMPED = { updated_at: EVENT_TIME, last_position: EVENT_POSITION } as const;
 
 export const readModelsProjection: Projection = {
   name: 'read-models',
-  tables: [SUBSCRIBERS, MESSAGES, MESSAGE_RECIPIENTS],
+  tables: [SUBSCRIBERS, MESSAGES, MESSAGE_RECIPIENTS, SERIES, SERIES_OCCURRENCES],
   changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
       case 'UserSubscribed':
@@ -124,6 +172,10 @@ export const readModelsProjection: Projection = {
             scheduled_at: new Date(event.data.scheduledAt).toISOString(),
             attachments: event.data.attachments,
             from_sender: event.data.fromSender,
+            series_id: event.data.series?.seriesId ?? null,
+            occurrence_at: event.data.series
+              ? new Date(event.data.series.occurrenceAt).toISOString()
+              : null,
             status: 'scheduled',
             is_sent: false,
             due_at: null,
@@ -199,6 +251,151 @@ export const readModelsProjection: Projection = {
             },
           ),
         ];
+      case 'SeriesCreated':
+        return [
+          insert(SERIES, {
+            id: event.data.seriesId,
+            owner: event.data.owner,
+            status: 'active',
+            end_reason: null,
+            target_user_ids: event.data.recipients,
+            text: event.data.text,
+            attachments: event.data.attachments,
+            from_sender: event.data.fromSender,
+            rrule: event.data.rule.rrule,
+            dtstart: event.data.rule.dtstart,
+            time_zone: event.data.rule.timeZone,
+            cursor: null,
+            not_before: event.data.createdAt,
+            created_at: EVENT_TIME,
+            updated_at: EVENT_TIME,
+            last_position: EVENT_POSITION,
+          }),
+        ];
+      case 'SeriesChanged':
+        return [
+          update(
+            SERIES,
+            { id: event.data.seriesId },
+            {
+              target_user_ids: event.data.recipients,
+              text: event.data.text,
+              rrule: event.data.rule.rrule,
+              dtstart: event.data.rule.dtstart,
+              time_zone: event.data.rule.timeZone,
+              ...(event.data.ruleChanged ? { cursor: null, not_before: event.data.changedAt } : {}),
+              ...STAMPED,
+            },
+          ),
+        ];
+      case 'SeriesPaused':
+        return [update(SERIES, { id: event.data.seriesId }, { status: 'paused', ...STAMPED })];
+      case 'SeriesResumed':
+        return [
+          update(
+            SERIES,
+            { id: event.data.seriesId },
+            { status: 'active', not_before: event.data.resumedAt, ...STAMPED },
+          ),
+        ];
+      case 'SeriesEnded':
+        return [
+          update(
+            SERIES,
+            { id: event.data.seriesId },
+            { status: 'ended', end_reason: event.data.reason, ...STAMPED },
+          ),
+        ];
+      case 'OccurrencePlanned':
+        return [
+          ...(event.data.replanned
+            ? []
+            : [
+                update(
+                  SERIES,
+                  { id: event.data.seriesId },
+                  { cursor: event.data.occurrence, ...STAMPED },
+                ),
+              ]),
+          upsert(
+            SERIES_OCCURRENCES,
+            {
+              series_id: event.data.seriesId,
+              occurrence_at: event.data.occurrence.at,
+              local_time: event.data.occurrence.local,
+              status: 'planned',
+              scheduled_at: event.data.scheduledAt,
+              message_id: event.data.messageId,
+              text: event.data.text,
+              missed_count: null,
+              missed_until: null,
+              updated_at: EVENT_TIME,
+            },
+            [],
+          ),
+        ];
+      case 'OccurrenceSkipped':
+        return [
+          upsert(
+            SERIES_OCCURRENCES,
+            occurrenceRow(event.data.seriesId, event.data.occurrenceAt, 'skipped'),
+            ['local_time', 'scheduled_at', 'message_id', 'text'],
+          ),
+        ];
+      case 'OccurrenceMoved':
+        return [
+          upsert(
+            SERIES_OCCURRENCES,
+            {
+              ...occurrenceRow(event.data.seriesId, event.data.occurrenceAt, 'changed'),
+              scheduled_at: event.data.scheduledAt,
+            },
+            ['local_time', 'message_id', 'text'],
+          ),
+        ];
+      case 'OccurrenceEdited':
+        return [
+          upsert(
+            SERIES_OCCURRENCES,
+            {
+              ...occurrenceRow(event.data.seriesId, event.data.occurrenceAt, 'changed'),
+              text: event.data.text,
+            },
+            ['local_time', 'scheduled_at', 'message_id'],
+          ),
+        ];
+      case 'OccurrencesMissed':
+        return [
+          upsert(
+            SERIES_OCCURRENCES,
+            {
+              ...occurrenceRow(event.data.seriesId, event.data.first, 'missed'),
+              missed_count: event.data.count,
+              missed_until: event.data.last,
+            },
+            [],
+          ),
+        ];
     }
   },
 };
+
+/** A row for an occurrence that is not (or no longer) planned; what it keeps is said by the caller. */
+function occurrenceRow(
+  seriesId: string,
+  occurrenceAt: string,
+  status: SeriesOccurrenceRow['status'],
+): Written<SeriesOccurrenceRow> {
+  return {
+    series_id: seriesId,
+    occurrence_at: occurrenceAt,
+    local_time: null,
+    status,
+    scheduled_at: null,
+    message_id: null,
+    text: null,
+    missed_count: null,
+    missed_until: null,
+    updated_at: EVENT_TIME,
+  };
+}

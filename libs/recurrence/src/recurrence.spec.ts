@@ -196,3 +196,83 @@ describe('Recurrence rules', () => {
     );
   });
 });
+
+describe('Recurrence walked from a cursor', () => {
+  /** Every occurrence, walked `step` at a time from the previous walk's last one. */
+  function walk(recurrence: Recurrence, total: number, step: number) {
+    const walked = [];
+    let cursor = null;
+    while (walked.length < total) {
+      const next = recurrence.following(cursor, step);
+      if (next.length === 0) break;
+      walked.push(...next);
+      cursor = next.at(-1)!;
+    }
+    return walked.slice(0, total);
+  }
+
+  it.each([
+    [
+      'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;BYHOUR=10;BYMINUTE=0',
+      '2027-01-04T10:00',
+      'Europe/Berlin',
+    ],
+    ['FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=17;BYMINUTE=30', '2027-01-01T00:00', 'America/New_York'],
+    ['FREQ=MONTHLY;INTERVAL=2', '2027-01-31T09:00', 'Australia/Sydney'],
+    ['FREQ=DAILY;BYHOUR=2;BYMINUTE=30', '2027-03-01T02:30', 'Europe/Berlin'],
+    ['FREQ=MINUTELY;INTERVAL=45', '2027-03-27T23:10', 'Europe/Berlin'],
+    ['FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29', '2027-01-01T12:00', 'Asia/Kolkata'],
+  ])('gives what one walk from the start gives, step by step: %s', (rrule, dtstart, timeZone) => {
+    const recurrence = Recurrence.parse({ rrule, dtstart, timeZone }, LIMITS);
+    const whole = recurrence.following(null, 60);
+    expect(whole).toHaveLength(60);
+    expect(walk(recurrence, 60, 1)).toEqual(whole);
+    expect(walk(recurrence, 60, 7)).toEqual(whole);
+    // Indexes count the rule's sequence: one only skips a local time whose instant an earlier
+    // one (read forward out of a gap) passed already.
+    expect(whole.every((occurrence, n) => n === 0 || occurrence.index > whole[n - 1]!.index)).toBe(
+      true,
+    );
+    expect(whole.slice(0, 10).map((occurrence) => new Date(occurrence.at))).toEqual(
+      recurrence.next(new Date(Date.parse(whole[0]!.at) - 1), 10),
+    );
+  });
+
+  it('keeps COUNT across restarts and ends with it', () => {
+    const recurrence = Recurrence.parse(
+      { rrule: 'FREQ=DAILY;COUNT=5', dtstart: '2027-01-01T09:00', timeZone: 'Europe/Berlin' },
+      LIMITS,
+    );
+    const walked = walk(recurrence, 100, 2);
+    expect(walked.map((occurrence) => occurrence.local)).toEqual([
+      '2027-01-01T09:00:00',
+      '2027-01-02T09:00:00',
+      '2027-01-03T09:00:00',
+      '2027-01-04T09:00:00',
+      '2027-01-05T09:00:00',
+    ]);
+    expect(recurrence.following(walked.at(-1)!, 10)).toEqual([]);
+  });
+
+  it('gives a local time in the spring-forward gap with the offset before it, once', () => {
+    const recurrence = Recurrence.parse(
+      { rrule: 'FREQ=DAILY', dtstart: '2027-03-27T02:30', timeZone: 'Europe/Berlin' },
+      LIMITS,
+    );
+    const [, gap, after] = recurrence.following(null, 3);
+    expect(gap).toEqual({ at: '2027-03-28T01:30:00.000Z', local: '2027-03-28T02:30:00', index: 1 });
+    expect(after?.at).toBe('2027-03-29T00:30:00.000Z');
+  });
+
+  it('says the rule in words, with its local times and zone', () => {
+    const words = (rrule: string, dtstart = '2027-01-04T10:00') =>
+      Recurrence.parse({ rrule, dtstart, timeZone: 'Europe/Berlin' }, LIMITS).describe();
+    expect(words('FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=10;BYMINUTE=0')).toBe(
+      'every week on Monday, Friday at 10:00 (Europe/Berlin)',
+    );
+    expect(words('FREQ=DAILY;COUNT=30', '2027-01-04T09:15')).toBe(
+      'every day at 09:15 for 30 times (Europe/Berlin)',
+    );
+    expect(words('FREQ=MINUTELY;INTERVAL=15')).toBe('every 15 minutes (Europe/Berlin)');
+  });
+});

@@ -22,6 +22,13 @@ export class RecurrenceError extends Error {
   }
 }
 
+/** One occurrence: its instant, its local wall-clock time, its place in the rule's sequence from 0. */
+export interface Occurrence {
+  readonly at: string;
+  readonly local: string;
+  readonly index: number;
+}
+
 export interface RecurrenceSpec {
   /** RFC 5545 RRULE, without the `RRULE:` prefix: `FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=10;BYMINUTE=0`. */
   readonly rrule: string;
@@ -60,6 +67,7 @@ const FREQUENCY_SAMPLE = 200;
 export class Recurrence {
   private constructor(
     private readonly rule: RRule,
+    private readonly options: Partial<Options>,
     private readonly zone: IANAZone,
     readonly spec: RecurrenceSpec,
   ) {}
@@ -73,7 +81,7 @@ export class Recurrence {
     const parts = parseParts(spec.rrule);
     const options = ruleOptions(spec.rrule, start, parts, zone);
     const rule = new RRule(options);
-    const recurrence = new Recurrence(rule, zone, spec);
+    const recurrence = new Recurrence(rule, options, zone, spec);
     const first = recurrence.next(new Date(instantOf(start, zone).getTime() - 1), 1)[0];
     if (!first) throw new RecurrenceError('RULE_NEVER_FIRES', 'The rule never fires');
     recurrence.checkFrequency(first, limits.minIntervalMinutes);
@@ -94,6 +102,64 @@ export class Recurrence {
       return occurrences.length < limit;
     });
     return occurrences;
+  }
+
+  /**
+   * Up to `limit` occurrences after `cursor` (an occurrence this rule gave; null: from the first),
+   * soonest first, each with its local time and its place in the sequence. The walk starts at the
+   * cursor, not at dtstart: the rule restarted on the cursor's local time has the same occurrences
+   * from there on (an occurrence keeps every part the rule takes from dtstart: its weekday, day,
+   * hour, minute; and lies in a period INTERVAL allows), with COUNT less those before it. So the
+   * cost of the next occurrence does not grow with how long the series has run.
+   */
+  following(cursor: Occurrence | null, limit: number): Occurrence[] {
+    const rule = cursor ? this.restartedAt(cursor) : this.rule;
+    if (!rule) return [];
+    const from = cursor ? parseLocal(cursor.local).getTime() : -Infinity;
+    const after = cursor ? new Date(cursor.at).getTime() : -Infinity;
+    const firstIndex = cursor ? cursor.index : 0;
+    const occurrences: Occurrence[] = [];
+    let last = after;
+    rule.all((local, n) => {
+      if (local.getTime() > from) {
+        const instant = instantOf(local, this.zone).getTime();
+        // Two local times can be one instant (02:30 in a gap is 03:30's): the first stands.
+        if (instant > last) {
+          occurrences.push({
+            at: new Date(instant).toISOString(),
+            local: local.toISOString().slice(0, 19),
+            index: firstIndex + n,
+          });
+          last = instant;
+        }
+      }
+      return occurrences.length < limit;
+    });
+    return occurrences;
+  }
+
+  /** The rule in words, with its local times and zone: "every week on Monday, Friday at 10:00 (Europe/Berlin)". */
+  describe(): string {
+    const text = this.rule.toText().replace(/ at \d+((, | and )\d+)*/, '');
+    const daily = (this.options.freq ?? Frequency.DAILY) <= Frequency.DAILY;
+    const times = daily
+      ? [...new Set(this.following(null, 20).map((occurrence) => occurrence.local.slice(11, 16)))]
+      : [];
+    const at = times.length > 0 && times.length <= 4 ? ` at ${times.sort().join(', ')}` : '';
+    const tail = /( for \d+ times?| until .*)$/.exec(text);
+    const head = tail ? text.slice(0, tail.index) : text;
+    return `${head}${at}${tail ? tail[0] : ''} (${this.spec.timeZone})`;
+  }
+
+  /** The rule from the cursor's local time on, with what is left of COUNT; none when COUNT is used up. */
+  private restartedAt(cursor: Occurrence): RRule | undefined {
+    const count = this.options.count;
+    if (count !== null && count !== undefined && count - cursor.index <= 1) return undefined;
+    return new RRule({
+      ...this.options,
+      dtstart: parseLocal(cursor.local),
+      ...(count !== null && count !== undefined ? { count: count - cursor.index } : {}),
+    });
   }
 
   private checkFrequency(first: Date, minIntervalMinutes: number): void {

@@ -122,6 +122,33 @@ export const ERROR_CATALOGUE = {
   USER_ALREADY_SUBSCRIBED: { status: 400, when: 'the subscriber is subscribed already' },
   USER_NOT_SUBSCRIBED: { status: 409, when: 'the chat is not subscribed' },
   SUBSCRIBER_NOT_FOUND: { status: 404, when: 'no subscriber with that user_id' },
+  // Recurring series.
+  SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
+  SERIES_NOT_FOUND: { status: 404, when: 'no series with that id' },
+  SERIES_ENDED: { status: 409, when: 'the series has ended: it changes no more' },
+  TOO_MANY_SERIES: {
+    status: 400,
+    when: 'the API key has SERIES_MAX_ACTIVE_PER_KEY series that have not ended',
+  },
+  OCCURRENCE_NOT_FOUND: {
+    status: 404,
+    when: 'the series has no upcoming occurrence at that time (within its next 1000)',
+  },
+  OCCURRENCE_PASSED: { status: 409, when: 'the occurrence has passed, or is skipped already' },
+  INVALID_RRULE: { status: 400, when: 'the rrule cannot be read as an RFC 5545 RRULE' },
+  UNSUPPORTED_RRULE: {
+    status: 400,
+    when: 'a rule part this system does not take (SECONDLY, BYSECOND, BYWEEKNO, BYYEARDAY, …)',
+  },
+  RRULE_TOO_FREQUENT: {
+    status: 400,
+    when: 'the rule fires more often than every SERIES_MIN_INTERVAL_MINUTES',
+  },
+  UNKNOWN_TIME_ZONE: { status: 400, when: 'time_zone is not an IANA time zone' },
+  INVALID_DTSTART: { status: 400, when: 'dtstart is not a local date-time without an offset' },
+  COUNT_AND_UNTIL: { status: 400, when: 'the rule has both COUNT and UNTIL' },
+  UNTIL_BEFORE_START: { status: 400, when: "the rule's UNTIL is before dtstart" },
+  RULE_NEVER_FIRES: { status: 400, when: 'the rule has no occurrence at all' },
   // The log.
   UNKNOWN_POSITION: { status: 400, when: 'an after position GET /events did not give out' },
   // Idempotency keys.

@@ -32,6 +32,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         scheduledAt: '2030-01-01T00:00:00.000Z',
         attachments: [attachment],
         fromSender: null,
+        series: null,
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },

@@ -79,6 +79,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
             scheduledAt,
             attachments: [],
             fromSender: null,
+            series: null,
           },
         },
         { type: 'MessageDue', data: { messageId, scheduledAt } },

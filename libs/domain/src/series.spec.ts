@@ -1,0 +1,475 @@
+import { deciderSpec } from './decider-spec';
+import { DomainError, DomainErrorCode } from './errors';
+import type { Occurrence, SeriesEvent } from './events';
+import {
+  decideSeries,
+  evolveSeries,
+  initialSeriesState,
+  type OccurrenceSchedule,
+  type Planning,
+  type SeriesCommand,
+  type SeriesState,
+} from './series';
+
+const spec = deciderSpec<SeriesCommand, SeriesState, SeriesEvent>({
+  decide: decideSeries,
+  evolve: evolveSeries,
+  initialState: initialSeriesState,
+});
+
+const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
+  error instanceof DomainError && error.code === code;
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2027-01-04T09:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A rule firing every hour from T0 (COUNT when given): what the recurrence library would give. */
+function hourly(count = Infinity): OccurrenceSchedule {
+  return {
+    following(cursor, limit) {
+      const first = cursor ? cursor.index + 1 : 0;
+      const out: Occurrence[] = [];
+      for (let index = first; index < Math.min(first + limit, count); index++) {
+        out.push(occurrence(index));
+      }
+      return out;
+    },
+  };
+}
+
+const occurrence = (index: number): Occurrence => ({
+  at: iso(T0 + index * HOUR),
+  local: iso(T0 + index * HOUR).slice(0, 19),
+  index,
+});
+
+/** Planning at `now` with message ids m-1, m-2, … */
+function planning(now: number, schedule = hourly()): Planning {
+  let next = 0;
+  return {
+    now: new Date(now),
+    schedule,
+    graceMs: HOUR,
+    newMessageId: () => `m-${++next}`,
+  };
+}
+
+const RULE = { rrule: 'FREQ=HOURLY', dtstart: '2027-01-04T09:00', timeZone: 'UTC' };
+const LIMITS = { maxRecipients: 10, maxCount: 10, maxBytes: 1000 };
+
+const created = (createdAt = T0 - HOUR / 2): SeriesEvent => ({
+  type: 'SeriesCreated',
+  data: {
+    seriesId: 's-1',
+    recipients: ['u-1'],
+    text: 'Standup',
+    attachments: [],
+    fromSender: null,
+    rule: RULE,
+    createdAt: iso(createdAt),
+    owner: 'tester',
+  },
+});
+
+const planned = (
+  index: number,
+  messageId: string,
+  extra: Partial<{ scheduledAt: string; text: string; replanned: boolean }> = {},
+): SeriesEvent => ({
+  type: 'OccurrencePlanned',
+  data: {
+    seriesId: 's-1',
+    occurrence: occurrence(index),
+    messageId,
+    scheduledAt: extra.scheduledAt ?? occurrence(index).at,
+    text: extra.text ?? 'Standup',
+    replanned: extra.replanned ?? false,
+  },
+});
+
+describe('Series', () => {
+  it('given nothing, when a series is created, then it plans its first occurrence after now', () => {
+    spec
+      .given([])
+      .when({
+        type: 'CreateSeries',
+        seriesId: 's-1',
+        recipients: ['u-1'],
+        text: 'Standup',
+        attachments: [],
+        fromSender: '',
+        rule: RULE,
+        owner: 'tester',
+        recipientStatus: new Map([['u-1', 'active']]),
+        limits: LIMITS,
+        ...planning(T0 - HOUR / 2),
+      })
+      .then([created(), planned(0, 'm-1')]);
+  });
+
+  it('refuses a series for an unknown recipient, and an empty text', () => {
+    const create = (recipients: string[], text: string): SeriesCommand => ({
+      type: 'CreateSeries',
+      seriesId: 's-1',
+      recipients,
+      text,
+      attachments: [],
+      fromSender: null,
+      rule: RULE,
+      owner: 'tester',
+      recipientStatus: new Map([['u-1', 'active']]),
+      limits: LIMITS,
+      ...planning(T0),
+    });
+    spec
+      .given([])
+      .when(create(['u-9'], 'x'))
+      .thenThrows(refusedWith(DomainErrorCode.UnknownRecipients));
+    spec
+      .given([])
+      .when(create(['u-1'], ' '))
+      .thenThrows(refusedWith(DomainErrorCode.MissingMessage));
+  });
+
+  it('given a planned occurrence still ahead, when planning runs, then nothing happens', () => {
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 - 1000) })
+      .then([]);
+  });
+
+  it('given the planned occurrence has come, when planning runs, then the next one is planned', () => {
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 2000) })
+      .then([planned(1, 'm-1')]);
+  });
+
+  it('given downtime over several occurrences, when planning runs, then the latest within the grace period is sent once and the others are missed in one event', () => {
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 5 * HOUR + 10 * 60_000) })
+      .then([
+        {
+          type: 'OccurrencesMissed',
+          data: { seriesId: 's-1', count: 4, first: occurrence(1).at, last: occurrence(4).at },
+        },
+        planned(5, 'm-1'),
+      ]);
+  });
+
+  it('given downtime past the grace period, when planning runs, then every passed occurrence is missed and the next future one planned', () => {
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 2 * HOUR + 1) })
+      // Occurrence 2 came 1 ms ago: within the grace period, sent now; 1 is missed.
+      .then([
+        {
+          type: 'OccurrencesMissed',
+          data: { seriesId: 's-1', count: 1, first: occurrence(1).at, last: occurrence(1).at },
+        },
+        planned(2, 'm-1'),
+      ]);
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'PlanSeries',
+        seriesId: 's-1',
+        ...planning(T0 + 2 * HOUR + 1, hourly()),
+        graceMs: 0,
+      })
+      .then([
+        {
+          type: 'OccurrencesMissed',
+          data: { seriesId: 's-1', count: 2, first: occurrence(1).at, last: occurrence(2).at },
+        },
+        planned(3, 'm-1'),
+      ]);
+  });
+
+  it('given the rule has no more occurrences, when planning runs, then the series completes', () => {
+    spec
+      .given([created(), planned(0, 'm-0'), planned(1, 'm-1')])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + HOUR + 1, hourly(2)) })
+      .then([
+        { type: 'SeriesEnded', data: { seriesId: 's-1', reason: 'completed', released: [] } },
+      ]);
+  });
+
+  it('when the planned occurrence is skipped, then its message is let go and the next one is planned when it comes', () => {
+    const skipped: SeriesEvent = {
+      type: 'OccurrenceSkipped',
+      data: { seriesId: 's-1', occurrenceAt: occurrence(0).at, released: ['m-0'] },
+    };
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'SkipOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(0).at),
+        ...planning(T0 - 1000),
+      })
+      .then([skipped]);
+    spec
+      .given([created(), planned(0, 'm-0'), skipped])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 - 1000) })
+      .then([]);
+    spec
+      .given([created(), planned(0, 'm-0'), skipped])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 1000) })
+      .then([planned(1, 'm-1')]);
+  });
+
+  it('when a future occurrence not yet planned is skipped, then planning passes over it', () => {
+    const skipped: SeriesEvent = {
+      type: 'OccurrenceSkipped',
+      data: { seriesId: 's-1', occurrenceAt: occurrence(1).at, released: [] },
+    };
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'SkipOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(1).at),
+        ...planning(T0 - 1000),
+      })
+      .then([skipped]);
+    spec
+      .given([created(), planned(0, 'm-0'), skipped])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 1000) })
+      .then([planned(2, 'm-1')]);
+  });
+
+  it('refuses to skip a time that is no occurrence, or one that has passed', () => {
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'SkipOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(T0 + HOUR + 60_000),
+        ...planning(T0 - 1000),
+      })
+      .thenThrows(refusedWith(DomainErrorCode.OccurrenceNotFound));
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'SkipOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(0).at),
+        ...planning(T0 + 1000),
+      })
+      .thenThrows(refusedWith(DomainErrorCode.OccurrencePassed));
+  });
+
+  it('when the planned occurrence is moved or given its own text, then it is planned again as a new message', () => {
+    const later = iso(T0 + 20 * 60_000);
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'MoveOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(0).at),
+        scheduledAt: new Date(later),
+        ...planning(T0 - 1000),
+      })
+      .then([
+        {
+          type: 'OccurrenceMoved',
+          data: {
+            seriesId: 's-1',
+            occurrenceAt: occurrence(0).at,
+            scheduledAt: later,
+            released: ['m-0'],
+          },
+        },
+        planned(0, 'm-1', { scheduledAt: later, replanned: true }),
+      ]);
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'EditOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(1).at),
+        text: 'Retro instead',
+        ...planning(T0 - 1000),
+      })
+      .then([
+        {
+          type: 'OccurrenceEdited',
+          data: {
+            seriesId: 's-1',
+            occurrenceAt: occurrence(1).at,
+            text: 'Retro instead',
+            released: [],
+          },
+        },
+      ]);
+    const edited: SeriesEvent = {
+      type: 'OccurrenceEdited',
+      data: {
+        seriesId: 's-1',
+        occurrenceAt: occurrence(1).at,
+        text: 'Retro instead',
+        released: [],
+      },
+    };
+    spec
+      .given([created(), planned(0, 'm-0'), edited])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 1000) })
+      .then([planned(1, 'm-1', { text: 'Retro instead' })]);
+  });
+
+  it('when paused, then what it planned is let go; when resumed, the occurrence still ahead is planned again', () => {
+    const paused: SeriesEvent = {
+      type: 'SeriesPaused',
+      data: { seriesId: 's-1', released: ['m-0'] },
+    };
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'PauseSeries', seriesId: 's-1' })
+      .then([paused]);
+    spec
+      .given([created(), planned(0, 'm-0'), paused])
+      .when({ type: 'PauseSeries', seriesId: 's-1' })
+      .then([]);
+    spec
+      .given([created(), planned(0, 'm-0'), paused])
+      .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 + 1000) })
+      .then([]);
+    spec
+      .given([created(), planned(0, 'm-0'), paused])
+      .when({ type: 'ResumeSeries', seriesId: 's-1', ...planning(T0 - 1000) })
+      .then([
+        {
+          type: 'SeriesResumed',
+          data: { seriesId: 's-1', resumedAt: iso(T0 - 1000), nextPlanningAt: occurrence(0).at },
+        },
+        planned(0, 'm-1', { replanned: true }),
+      ]);
+  });
+
+  it('when resumed after occurrences passed while paused, then they are not sent nor missed', () => {
+    const paused: SeriesEvent = {
+      type: 'SeriesPaused',
+      data: { seriesId: 's-1', released: ['m-0'] },
+    };
+    const now = T0 + 3 * HOUR + 1000;
+    spec
+      .given([created(), planned(0, 'm-0'), paused])
+      .when({ type: 'ResumeSeries', seriesId: 's-1', ...planning(now) })
+      .then([
+        {
+          type: 'SeriesResumed',
+          data: { seriesId: 's-1', resumedAt: iso(now), nextPlanningAt: iso(now) },
+        },
+        planned(4, 'm-1'),
+      ]);
+  });
+
+  it('when ended, then what it planned is let go, and it changes no more', () => {
+    const ended: SeriesEvent = {
+      type: 'SeriesEnded',
+      data: { seriesId: 's-1', reason: 'deleted', released: ['m-0'] },
+    };
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({ type: 'EndSeries', seriesId: 's-1' })
+      .then([ended]);
+    spec
+      .given([created(), planned(0, 'm-0'), ended])
+      .when({ type: 'EndSeries', seriesId: 's-1' })
+      .then([]);
+    spec
+      .given([created(), planned(0, 'm-0'), ended])
+      .when({ type: 'PauseSeries', seriesId: 's-1' })
+      .thenThrows(refusedWith(DomainErrorCode.SeriesEnded));
+    spec
+      .given([])
+      .when({ type: 'EndSeries', seriesId: 's-1' })
+      .thenThrows(refusedWith(DomainErrorCode.SeriesNotFound));
+  });
+
+  it('when the text changes, then the planned occurrence is planned again with it', () => {
+    const now = T0 - 1000;
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when({
+        type: 'ChangeSeries',
+        seriesId: 's-1',
+        text: 'Standup, room 2',
+        recipientStatus: new Map([['u-1', 'active']]),
+        limits: LIMITS,
+        ...planning(now),
+      })
+      .then([
+        {
+          type: 'SeriesChanged',
+          data: {
+            seriesId: 's-1',
+            recipients: ['u-1'],
+            text: 'Standup, room 2',
+            rule: RULE,
+            ruleChanged: false,
+            changedAt: iso(now),
+            released: ['m-0'],
+          },
+        },
+        planned(0, 'm-1', { text: 'Standup, room 2', replanned: true }),
+      ]);
+  });
+
+  it('when the rule changes, then planning starts over from now with the new rule', () => {
+    const now = T0 + 30 * 60_000;
+    const everyTwoHours: OccurrenceSchedule = {
+      following(cursor, limit) {
+        const first = cursor ? cursor.index + 1 : 0;
+        return Array.from({ length: limit }, (_, n) => ({
+          at: iso(T0 + (first + n) * 2 * HOUR),
+          local: iso(T0 + (first + n) * 2 * HOUR).slice(0, 19),
+          index: first + n,
+        }));
+      },
+    };
+    const rule = { ...RULE, rrule: 'FREQ=HOURLY;INTERVAL=2' };
+    spec
+      .given([created(), planned(0, 'm-0'), planned(1, 'm-1')])
+      .when({
+        type: 'ChangeSeries',
+        seriesId: 's-1',
+        rule,
+        recipientStatus: new Map(),
+        limits: LIMITS,
+        ...planning(now, everyTwoHours),
+      })
+      .then([
+        {
+          type: 'SeriesChanged',
+          data: {
+            seriesId: 's-1',
+            recipients: ['u-1'],
+            text: 'Standup',
+            rule,
+            ruleChanged: true,
+            changedAt: iso(now),
+            released: ['m-1'],
+          },
+        },
+        {
+          type: 'OccurrencePlanned',
+          data: {
+            seriesId: 's-1',
+            occurrence: {
+              at: iso(T0 + 2 * HOUR),
+              local: iso(T0 + 2 * HOUR).slice(0, 19),
+              index: 1,
+            },
+            messageId: 'm-1',
+            scheduledAt: iso(T0 + 2 * HOUR),
+            text: 'Standup',
+            replanned: false,
+          },
+        },
+      ]);
+  });
+});

@@ -1,0 +1,642 @@
+import { DomainError, DomainErrorCode } from './errors';
+import type {
+  Attachment,
+  Occurrence,
+  OccurrencePlanned,
+  OccurrencesMissed,
+  SeriesEvent,
+  SeriesRule,
+} from './events';
+import {
+  type AttachmentLimits,
+  type RecipientStatus,
+  senderLabel,
+  validateAttachments,
+  validateRecipients,
+  validateText,
+} from './scheduled-message';
+
+/**
+ * A recurring series: a text, recipients and files sent at every occurrence of a rule. The series
+ * never sends anything itself: it plans its occurrences one at a time, each as an ordinary message
+ * (OccurrencePlanned names the message; the application schedules it), so that delivery, pacing,
+ * cancel and audit have one path. Planning is lazy: the next occurrence is planned when the one
+ * before it comes (or when the series is created, changed or resumed), never the whole future.
+ */
+
+/**
+ * The rule, evaluated: the occurrences after a given one. Supplied by the application (from the
+ * RRULE and the zone's data), so the decider stays pure and the rule's arithmetic stays in a
+ * library made for it.
+ */
+export interface OccurrenceSchedule {
+  /** Up to `limit` occurrences after `cursor` (null: from the first), soonest first. */
+  following(cursor: Occurrence | null, limit: number): readonly Occurrence[];
+}
+
+/** A planned occurrence whose message may still be waiting for its time. */
+export interface PlannedOccurrence {
+  readonly occurrence: Occurrence;
+  readonly messageId: string;
+  readonly scheduledAt: string;
+}
+
+export type SeriesStatus = 'active' | 'paused' | 'ended';
+
+export type SeriesState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: SeriesStatus;
+      readonly seriesId: string;
+      readonly recipients: readonly string[];
+      readonly text: string;
+      readonly attachments: readonly Attachment[];
+      readonly fromSender: string | null;
+      readonly rule: SeriesRule;
+      /** The latest occurrence planning has passed (planned, or missed); null: none yet. */
+      readonly cursor: Occurrence | null;
+      /** Occurrences at or before this instant are passed over without a word (created, resumed, rule changed). */
+      readonly notBefore: string;
+      /** Planned messages that may still be pending: what pausing, ending or a change lets go of. */
+      readonly planned: readonly PlannedOccurrence[];
+      /** Future occurrences (nominal instants) skipped before they were planned. */
+      readonly skipped: readonly string[];
+      /** Future occurrences moved before they were planned: nominal instant → the new time. */
+      readonly moved: Readonly<Record<string, string>>;
+      /** Future occurrences given their own text: nominal instant → text. */
+      readonly texts: Readonly<Record<string, string>>;
+      /** The messages the latest event let go of: a retried request cancels them again. */
+      readonly released: readonly string[];
+    };
+
+export type Series = Exclude<SeriesState, { status: 'none' }>;
+
+export const initialSeriesState: SeriesState = { status: 'none' };
+
+/** What planning needs besides the state: the time, the rule evaluated, and new message ids. */
+export interface Planning {
+  readonly now: Date;
+  readonly schedule: OccurrenceSchedule;
+  /** How late an occurrence found after downtime may still be sent. */
+  readonly graceMs: number;
+  readonly newMessageId: () => string;
+}
+
+export interface SeriesLimits extends AttachmentLimits {
+  readonly maxRecipients: number;
+}
+
+export interface CreateSeries extends Planning {
+  readonly type: 'CreateSeries';
+  readonly seriesId: string;
+  readonly recipients: readonly string[];
+  readonly text: string;
+  readonly attachments: readonly Attachment[];
+  readonly fromSender: string | null;
+  readonly rule: SeriesRule;
+  readonly owner: string;
+  readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
+  readonly limits: SeriesLimits;
+}
+
+/** Changes from now on; a field left undefined stays as it is. */
+export interface ChangeSeries extends Planning {
+  readonly type: 'ChangeSeries';
+  readonly seriesId: string;
+  readonly recipients?: readonly string[];
+  readonly text?: string;
+  /** The rule, start and zone as they are to be (the schedule evaluates this one). */
+  readonly rule?: SeriesRule;
+  readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
+  readonly limits: SeriesLimits;
+}
+
+/** Plans the next occurrence when the last one planned has come. */
+export interface PlanSeries extends Planning {
+  readonly type: 'PlanSeries';
+  readonly seriesId: string;
+}
+
+export interface PauseSeries {
+  readonly type: 'PauseSeries';
+  readonly seriesId: string;
+}
+
+export interface ResumeSeries extends Planning {
+  readonly type: 'ResumeSeries';
+  readonly seriesId: string;
+}
+
+export interface EndSeries {
+  readonly type: 'EndSeries';
+  readonly seriesId: string;
+}
+
+/** One occurrence, named by its nominal instant. */
+interface OneOccurrence extends Planning {
+  readonly seriesId: string;
+  readonly occurrenceAt: Date;
+}
+
+export interface SkipOccurrence extends OneOccurrence {
+  readonly type: 'SkipOccurrence';
+}
+
+export interface MoveOccurrence extends OneOccurrence {
+  readonly type: 'MoveOccurrence';
+  readonly scheduledAt: Date;
+}
+
+export interface EditOccurrence extends OneOccurrence {
+  readonly type: 'EditOccurrence';
+  readonly text: string;
+}
+
+export type SeriesCommand =
+  | CreateSeries
+  | ChangeSeries
+  | PlanSeries
+  | PauseSeries
+  | ResumeSeries
+  | EndSeries
+  | SkipOccurrence
+  | MoveOccurrence
+  | EditOccurrence;
+
+/** How many occurrences planning looks at in one step of its walk. */
+const WALK_STEP = 100;
+/** How far ahead (in occurrences) one occurrence may be named to skip, move or edit. */
+const MAX_OCCURRENCES_AHEAD = 1000;
+
+export function decideSeries(command: SeriesCommand, state: SeriesState): SeriesEvent[] {
+  switch (command.type) {
+    case 'CreateSeries':
+      return create(command, state);
+    case 'ChangeSeries':
+      return change(command, requireOpen(command.seriesId, state));
+    case 'PlanSeries': {
+      const series = requireSeries(command.seriesId, state);
+      return series.status === 'active' ? planAhead(series, command) : [];
+    }
+    case 'PauseSeries': {
+      const series = requireOpen(command.seriesId, state);
+      if (series.status === 'paused') return [];
+      return [
+        {
+          type: 'SeriesPaused',
+          data: { seriesId: series.seriesId, released: pendingMessages(series) },
+        },
+      ];
+    }
+    case 'ResumeSeries': {
+      const series = requireOpen(command.seriesId, state);
+      if (series.status === 'active') return [];
+      const now = command.now.toISOString();
+      const cursorAhead = series.cursor !== null && series.cursor.at > now;
+      const resumed: SeriesEvent = {
+        type: 'SeriesResumed',
+        data: {
+          seriesId: series.seriesId,
+          resumedAt: now,
+          nextPlanningAt: cursorAhead && series.cursor ? series.cursor.at : now,
+        },
+      };
+      return [resumed, ...planAhead(evolveSeries(series, resumed) as Series, command)];
+    }
+    case 'EndSeries': {
+      const series = requireSeries(command.seriesId, state);
+      if (series.status === 'ended') return [];
+      return [
+        {
+          type: 'SeriesEnded',
+          data: {
+            seriesId: series.seriesId,
+            reason: 'deleted',
+            released: pendingMessages(series),
+          },
+        },
+      ];
+    }
+    case 'SkipOccurrence':
+    case 'MoveOccurrence':
+    case 'EditOccurrence':
+      return changeOne(command, requireOpen(command.seriesId, state));
+  }
+}
+
+function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
+  if (state.status !== 'none') {
+    throw new DomainError(
+      DomainErrorCode.SeriesAlreadyExists,
+      `Series ${command.seriesId} exists already`,
+      { seriesId: command.seriesId },
+    );
+  }
+  validateContent(command.text, command.recipients, command.recipientStatus, command.limits);
+  validateAttachments(command.attachments, command.limits);
+  const created: SeriesEvent = {
+    type: 'SeriesCreated',
+    data: {
+      seriesId: command.seriesId,
+      recipients: [...command.recipients],
+      text: command.text,
+      attachments: command.attachments.map((attachment) => ({ ...attachment })),
+      fromSender: senderLabel(command.fromSender),
+      rule: { ...command.rule },
+      createdAt: command.now.toISOString(),
+      owner: command.owner,
+    },
+  };
+  return [created, ...planAhead(evolveSeries(initialSeriesState, created) as Series, command)];
+}
+
+function change(command: ChangeSeries, series: Series): SeriesEvent[] {
+  const recipients = command.recipients ?? series.recipients;
+  const text = command.text ?? series.text;
+  const rule = command.rule ?? series.rule;
+  if (command.recipients !== undefined || command.text !== undefined) {
+    validateContent(text, recipients, command.recipientStatus, command.limits);
+  }
+  const ruleChanged =
+    rule.rrule !== series.rule.rrule ||
+    rule.dtstart !== series.rule.dtstart ||
+    rule.timeZone !== series.rule.timeZone;
+  const textChanged = text !== series.text;
+  const recipientsChanged = recipients.join('\n') !== series.recipients.join('\n');
+  if (!ruleChanged && !textChanged && !recipientsChanged) return [];
+  const now = command.now.getTime();
+  // Planned messages not yet due are let go of and planned again as the series is now.
+  const released = series.planned.filter(
+    (planned) => new Date(planned.scheduledAt).getTime() > now,
+  );
+  const changed: SeriesEvent = {
+    type: 'SeriesChanged',
+    data: {
+      seriesId: series.seriesId,
+      recipients: [...recipients],
+      text,
+      rule: { ...rule },
+      ruleChanged,
+      changedAt: command.now.toISOString(),
+      released: released.map((planned) => planned.messageId),
+    },
+  };
+  const after = evolveSeries(series, changed) as Series;
+  if (after.status !== 'active') return [changed];
+  // With the same rule, the occurrences let go of come back with the new text or recipients;
+  // with a new rule, planning starts over from now.
+  const replanned = ruleChanged
+    ? []
+    : released.map((planned) => plannedEvent(after, planned.occurrence, command));
+  const withReplanned = replanned.reduce<Series>(
+    (state, event) => evolveSeries(state, event) as Series,
+    after,
+  );
+  return [changed, ...replanned, ...planAhead(withReplanned, command)];
+}
+
+/** Skip, move or edit one occurrence not yet due. */
+function changeOne(
+  command: SkipOccurrence | MoveOccurrence | EditOccurrence,
+  series: Series,
+): SeriesEvent[] {
+  const at = command.occurrenceAt.toISOString();
+  if (command.occurrenceAt.getTime() <= command.now.getTime()) {
+    throw new DomainError(
+      DomainErrorCode.OccurrencePassed,
+      `The occurrence at ${at} has passed: only a future occurrence can change`,
+      { occurrenceAt: at },
+    );
+  }
+  const planned = series.planned.find((entry) => entry.occurrence.at === at);
+  const occurrence = planned?.occurrence ?? findOccurrence(series, command.schedule, at);
+  if (series.skipped.includes(at)) {
+    throw new DomainError(
+      DomainErrorCode.OccurrencePassed,
+      `The occurrence at ${at} is skipped already`,
+      { occurrenceAt: at },
+    );
+  }
+  const released = planned ? [planned.messageId] : [];
+  switch (command.type) {
+    case 'SkipOccurrence':
+      return [
+        {
+          type: 'OccurrenceSkipped',
+          data: { seriesId: series.seriesId, occurrenceAt: at, released },
+        },
+      ];
+    case 'MoveOccurrence': {
+      if (command.scheduledAt.getTime() <= command.now.getTime()) {
+        throw new DomainError(
+          DomainErrorCode.InvalidTimestamp,
+          'scheduled_timestamp must be in the future',
+          { field: 'scheduled_timestamp' },
+        );
+      }
+      const moved: SeriesEvent = {
+        type: 'OccurrenceMoved',
+        data: {
+          seriesId: series.seriesId,
+          occurrenceAt: at,
+          scheduledAt: command.scheduledAt.toISOString(),
+          released,
+        },
+      };
+      return [moved, ...replan(series, moved, planned, occurrence, command)];
+    }
+    case 'EditOccurrence': {
+      validateText(command.text);
+      const edited: SeriesEvent = {
+        type: 'OccurrenceEdited',
+        data: { seriesId: series.seriesId, occurrenceAt: at, text: command.text, released },
+      };
+      return [edited, ...replan(series, edited, planned, occurrence, command)];
+    }
+  }
+}
+
+/** A planned occurrence that changed is planned again as it is now (the old message is let go). */
+function replan(
+  series: Series,
+  event: SeriesEvent,
+  planned: PlannedOccurrence | undefined,
+  occurrence: Occurrence,
+  planning: Planning,
+): SeriesEvent[] {
+  if (!planned || series.status !== 'active') return [];
+  return [plannedEvent(evolveSeries(series, event) as Series, occurrence, planning)];
+}
+
+/** The occurrence at `at`, if the rule has one there, at most MAX_OCCURRENCES_AHEAD ahead. */
+function findOccurrence(series: Series, schedule: OccurrenceSchedule, at: string): Occurrence {
+  const target = new Date(at).getTime();
+  let cursor = series.cursor;
+  for (let looked = 0; looked < MAX_OCCURRENCES_AHEAD; looked += WALK_STEP) {
+    const next = schedule.following(cursor, WALK_STEP);
+    for (const occurrence of next) {
+      const time = new Date(occurrence.at).getTime();
+      if (time === target) return occurrence;
+      if (time > target) return notAnOccurrence(at);
+    }
+    if (next.length < WALK_STEP) break;
+    cursor = next.at(-1) ?? cursor;
+  }
+  return notAnOccurrence(at);
+}
+
+function notAnOccurrence(at: string): never {
+  throw new DomainError(
+    DomainErrorCode.OccurrenceNotFound,
+    `The series has no upcoming occurrence at ${at} (within its next ${MAX_OCCURRENCES_AHEAD})`,
+    { occurrenceAt: at },
+  );
+}
+
+/**
+ * Plans what is due to be planned: nothing while the latest planned occurrence is still ahead;
+ * else the next occurrence. Occurrences that passed while nothing planned them (downtime) are not
+ * sent in a burst: the latest of them is sent at once if it is within the grace period, the
+ * others are recorded as missed, in one event.
+ */
+function planAhead(series: Series, planning: Planning): SeriesEvent[] {
+  const now = planning.now.getTime();
+  const cursor = series.cursor;
+  if (cursor && new Date(cursor.at).getTime() > now) {
+    // Still ahead. Planned (or skipped) already, unless pausing let it go: then plan it again.
+    const isPlanned = series.planned.some((planned) => planned.occurrence.at === cursor.at);
+    if (isPlanned || series.skipped.includes(cursor.at)) return [];
+    return [plannedEvent(series, cursor, planning)];
+  }
+  const notBefore = new Date(series.notBefore).getTime();
+  let walked = cursor;
+  let latestPast: Occurrence | undefined;
+  let missed: { count: number; first: string; last: string } | undefined;
+  let upcoming: Occurrence | undefined;
+  walk: for (;;) {
+    const next = planning.schedule.following(walked, WALK_STEP);
+    for (const occurrence of next) {
+      const time = new Date(occurrence.at).getTime();
+      walked = occurrence;
+      if (time <= notBefore || series.skipped.includes(occurrence.at)) continue;
+      if (time > now) {
+        upcoming = occurrence;
+        break walk;
+      }
+      if (latestPast) {
+        missed = {
+          count: (missed?.count ?? 0) + 1,
+          first: missed?.first ?? latestPast.at,
+          last: latestPast.at,
+        };
+      }
+      latestPast = occurrence;
+    }
+    if (next.length < WALK_STEP) break;
+  }
+  let toPlan = upcoming;
+  if (latestPast) {
+    if (now - new Date(latestPast.at).getTime() <= planning.graceMs) toPlan = latestPast;
+    else {
+      missed = {
+        count: (missed?.count ?? 0) + 1,
+        first: missed?.first ?? latestPast.at,
+        last: latestPast.at,
+      };
+    }
+  }
+  const events: SeriesEvent[] = [];
+  if (missed) {
+    const event: OccurrencesMissed = {
+      type: 'OccurrencesMissed',
+      data: { seriesId: series.seriesId, ...missed },
+    };
+    events.push(event);
+  }
+  if (toPlan) {
+    const state = events.reduce<Series>((s, e) => evolveSeries(s, e) as Series, series);
+    events.push(plannedEvent(state, toPlan, planning));
+  } else if (!upcoming) {
+    events.push({
+      type: 'SeriesEnded',
+      data: { seriesId: series.seriesId, reason: 'completed', released: [] },
+    });
+  }
+  return events;
+}
+
+function plannedEvent(
+  series: Series,
+  occurrence: Occurrence,
+  planning: Planning,
+): OccurrencePlanned {
+  return {
+    type: 'OccurrencePlanned',
+    data: {
+      seriesId: series.seriesId,
+      occurrence: { ...occurrence },
+      messageId: planning.newMessageId(),
+      scheduledAt: series.moved[occurrence.at] ?? occurrence.at,
+      text: series.texts[occurrence.at] ?? series.text,
+      replanned: series.cursor !== null && occurrence.index <= series.cursor.index,
+    },
+  };
+}
+
+/** Messages planned for a time still to come (whether or not they are due by now, cancel tries). */
+function pendingMessages(series: Series): string[] {
+  return series.planned.map((planned) => planned.messageId);
+}
+
+function validateContent(
+  text: string,
+  recipients: readonly string[],
+  status: ReadonlyMap<string, RecipientStatus>,
+  limits: SeriesLimits,
+): void {
+  validateText(text);
+  if (recipients.length > limits.maxRecipients) {
+    throw new DomainError(
+      DomainErrorCode.TooManyRecipients,
+      `At most ${limits.maxRecipients} recipients per series; got ${recipients.length}`,
+      { field: 'target_user_id', max: limits.maxRecipients },
+    );
+  }
+  validateRecipients(recipients, status);
+}
+
+function requireSeries(seriesId: string, state: SeriesState): Series {
+  if (state.status === 'none') {
+    throw new DomainError(DomainErrorCode.SeriesNotFound, `No series with id ${seriesId}`, {
+      seriesId,
+    });
+  }
+  return state;
+}
+
+/** A series that has ended changes no more. */
+function requireOpen(seriesId: string, state: SeriesState): Series {
+  const series = requireSeries(seriesId, state);
+  if (series.status === 'ended') {
+    throw new DomainError(DomainErrorCode.SeriesEnded, `Series ${seriesId} has ended`, {
+      seriesId,
+    });
+  }
+  return series;
+}
+
+export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesState {
+  if (event.type === 'SeriesCreated') {
+    return {
+      status: 'active',
+      seriesId: event.data.seriesId,
+      recipients: event.data.recipients,
+      text: event.data.text,
+      attachments: event.data.attachments,
+      fromSender: event.data.fromSender,
+      rule: event.data.rule,
+      cursor: null,
+      notBefore: event.data.createdAt,
+      planned: [],
+      skipped: [],
+      moved: {},
+      texts: {},
+      released: [],
+    };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'SeriesChanged':
+      return {
+        ...state,
+        recipients: event.data.recipients,
+        text: event.data.text,
+        rule: event.data.rule,
+        // A new rule has occurrences of its own: planning starts over from the change.
+        ...(event.data.ruleChanged
+          ? { cursor: null, notBefore: event.data.changedAt, skipped: [], moved: {}, texts: {} }
+          : {}),
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'SeriesPaused':
+      return {
+        ...state,
+        status: 'paused',
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'SeriesResumed':
+      return { ...state, status: 'active', notBefore: event.data.resumedAt, released: [] };
+    case 'SeriesEnded':
+      return {
+        ...state,
+        status: 'ended',
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'OccurrencePlanned': {
+      const { occurrence } = event.data;
+      const replanning = event.data.replanned;
+      const previous = state.cursor ? new Date(state.cursor.at).getTime() : -Infinity;
+      // A new occurrence: what was planned before and is due by now is out of reach of any
+      // change, and what lay behind the cursor is done with.
+      const kept = replanning
+        ? state.planned
+        : state.planned.filter((planned) => new Date(planned.scheduledAt).getTime() > previous);
+      const passed = (at: string) => new Date(at).getTime() < new Date(occurrence.at).getTime();
+      return {
+        ...state,
+        cursor: replanning ? state.cursor : occurrence,
+        planned: [
+          ...kept.filter((planned) => planned.occurrence.at !== occurrence.at),
+          { occurrence, messageId: event.data.messageId, scheduledAt: event.data.scheduledAt },
+        ],
+        skipped: replanning ? state.skipped : state.skipped.filter((at) => !passed(at)),
+        moved: replanning ? state.moved : withoutPassed(state.moved, passed),
+        texts: replanning ? state.texts : withoutPassed(state.texts, passed),
+        released: [],
+      };
+    }
+    case 'OccurrenceSkipped':
+      return {
+        ...state,
+        skipped: [...state.skipped, event.data.occurrenceAt],
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'OccurrenceMoved':
+      return {
+        ...state,
+        moved: { ...state.moved, [event.data.occurrenceAt]: event.data.scheduledAt },
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'OccurrenceEdited':
+      return {
+        ...state,
+        texts: { ...state.texts, [event.data.occurrenceAt]: event.data.text },
+        planned: withoutReleased(state.planned, event.data.released),
+        released: event.data.released,
+      };
+    case 'OccurrencesMissed':
+      // The cursor moves with the occurrence planned after them (or the series ends).
+      return state;
+  }
+}
+
+function withoutReleased(
+  planned: readonly PlannedOccurrence[],
+  released: readonly string[],
+): readonly PlannedOccurrence[] {
+  return released.length === 0
+    ? planned
+    : planned.filter((entry) => !released.includes(entry.messageId));
+}
+
+function withoutPassed(
+  record: Readonly<Record<string, string>>,
+  passed: (at: string) => boolean,
+): Readonly<Record<string, string>> {
+  return Object.fromEntries(Object.entries(record).filter(([at]) => !passed(at)));
+}

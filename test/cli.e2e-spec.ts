@@ -76,6 +76,10 @@ describe('The CLI: replay, audit, events, verify', () => {
       recipients: await em.execute(
         'SELECT to_jsonb(t) AS row FROM message_recipients t ORDER BY message_id, user_id',
       ),
+      series: await em.execute('SELECT to_jsonb(t) AS row FROM series t ORDER BY id'),
+      occurrences: await em.execute(
+        'SELECT to_jsonb(t) AS row FROM series_occurrences t ORDER BY series_id, occurrence_at',
+      ),
     };
   }
 
@@ -111,6 +115,41 @@ describe('The CLI: replay, audit, events, verify', () => {
     const unknown = await runCli('audit', 'message', 'not-an-id');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('takes a message id');
+  });
+
+  it('audits a series with what became of each occurrence', async () => {
+    const a = await subscribe();
+    const created = await request(system.server)
+      .post('/series')
+      .set(auth)
+      .field('target_user_id', a.userId)
+      .field('message', 'Team lunch')
+      .field('rrule', 'FREQ=WEEKLY;BYDAY=FR;BYHOUR=12;BYMINUTE=30')
+      .field('dtstart', '2031-01-03T12:30')
+      .field('time_zone', 'America/New_York')
+      .expect(201);
+    const id = created.body.id as string;
+    await request(system.server)
+      .post(`/series/${id}/occurrences/${created.body.next_occurrences[1]}/skip`)
+      .set(auth)
+      .expect(200);
+    await request(system.server).post(`/series/${id}/pause`).set(auth).expect(200);
+
+    const audit = await runCli('audit', 'series', id);
+    expect(audit.code).toBe(0);
+    const lines = audit.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`Series ${id}: 4 events`);
+    expect(lines[1]).toMatch(
+      /SeriesCreated\s+api-key:tester\s+FREQ=WEEKLY;BYDAY=FR;BYHOUR=12;BYMINUTE=30 from 2031-01-03T12:30 \(America\/New_York\), to 1 recipient, "Team lunch"$/,
+    );
+    expect(lines[2]).toMatch(
+      /OccurrencePlanned .*occurrence 2031-01-03T17:30:00.000Z \(2031-01-03T12:30:00 local\)/,
+    );
+    expect(lines[3]).toMatch(/└ message [0-9a-f-]{36}: MessageCancelled$/);
+    expect(lines[4]).toContain('occurrence 2031-01-10T17:30:00.000Z skipped');
+    expect(lines[5]).toMatch(/SeriesPaused .*paused \(cancels [0-9a-f-]{36}\)$/);
+    const unknown = await runCli('audit', 'series', 'nope');
+    expect(unknown.code).toBe(2);
   });
 
   it('exports the log as JSON lines, whole or by position', async () => {

@@ -14,6 +14,7 @@ interface Ids {
   other: string;
   unsubscribed: string;
   message: string;
+  series: string;
 }
 
 type File = { name: string; content: Buffer; type?: string; field?: string };
@@ -81,6 +82,22 @@ const valid = (ids: Ids) => ({
   scheduled_timestamp: SOON,
 });
 const text = (name = 'notes.txt', body = 'some notes') => ({ name, content: Buffer.from(body) });
+
+function series(fields: Record<string, string>, files: File[] = []) {
+  return (server: ApiHarness['server']) => {
+    let call = request(server).post('/series').set(auth);
+    for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
+    for (const file of files) call = call.attach('files', file.content, file.name);
+    return call;
+  };
+}
+const weekly = (ids: Ids) => ({
+  target_user_id: ids.user,
+  message: 'weekly',
+  rrule: 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0',
+  dtstart: '2027-01-04T09:00',
+  time_zone: 'Europe/Berlin',
+});
 
 const CASES: Record<string, (ids: Ids) => Case> = {
   // scheduled_timestamp
@@ -353,6 +370,61 @@ const CASES: Record<string, (ids: Ids) => Case> = {
     status: 400,
     code: 'INVALID_TIMESTAMP',
   }),
+  // recurring series
+  'a series firing every second, with a file': (ids) => ({
+    send: series({ ...weekly(ids), rrule: 'FREQ=SECONDLY' }, [text()]),
+    status: 400,
+    code: 'UNSUPPORTED_RRULE',
+  }),
+  'a series firing every five minutes': (ids) => ({
+    send: series({ ...weekly(ids), rrule: 'FREQ=MINUTELY;INTERVAL=5' }),
+    status: 400,
+    code: 'RRULE_TOO_FREQUENT',
+  }),
+  'a series in a time zone that does not exist': (ids) => ({
+    send: series({ ...weekly(ids), time_zone: 'Mars/Olympus_Mons' }, [text()]),
+    status: 400,
+    code: 'UNKNOWN_TIME_ZONE',
+  }),
+  'a series start with an offset': (ids) => ({
+    send: series({ ...weekly(ids), dtstart: '2027-01-04T09:00:00Z' }),
+    status: 400,
+    code: 'INVALID_DTSTART',
+  }),
+  'a series rule with COUNT and UNTIL': (ids) => ({
+    send: series({ ...weekly(ids), rrule: 'FREQ=DAILY;COUNT=2;UNTIL=20270301T000000Z' }),
+    status: 400,
+    code: 'COUNT_AND_UNTIL',
+  }),
+  'a series rule that never fires': (ids) => ({
+    send: series({ ...weekly(ids), rrule: 'FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31' }),
+    status: 400,
+    code: 'RULE_NEVER_FIRES',
+  }),
+  'a series change to a rule injected with SQL': (ids) => ({
+    send: json(
+      `/series/${ids.series}`,
+      JSON.stringify({ rrule: "FREQ=DAILY'; DROP TABLE events; --" }),
+      'application/json',
+      'patch',
+    ),
+    status: 400,
+    code: 'INVALID_RRULE',
+  }),
+  'skipping a time that is no occurrence': (ids) => ({
+    send: (server) =>
+      request(server)
+        .post(`/series/${ids.series}/occurrences/2027-01-05T08:00:00.000Z/skip`)
+        .set(auth),
+    status: 404,
+    code: 'OCCURRENCE_NOT_FOUND',
+  }),
+  'skipping an occurrence named by garbage': (ids) => ({
+    send: (server) =>
+      request(server).post(`/series/${ids.series}/occurrences/next-monday/skip`).set(auth),
+    status: 400,
+    code: 'INVALID_TIMESTAMP',
+  }),
   'a reschedule beyond the horizon': (ids) => ({
     send: json(
       `/messages/${ids.message}`,
@@ -407,7 +479,18 @@ describe('Hostile input: every bad request gets a 4xx naming it, and leaves noth
         .field('scheduled_timestamp', SOON)
         .expect(200)
     ).body.id as string;
-    ids = { user, other, unsubscribed, message };
+    const seriesId = (
+      await request(api.server)
+        .post('/series')
+        .set(auth)
+        .field('target_user_id', user)
+        .field('message', 'weekly')
+        .field('rrule', 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0')
+        .field('dtstart', '2027-01-04T09:00')
+        .field('time_zone', 'Europe/Berlin')
+        .expect(201)
+    ).body.id as string;
+    ids = { user, other, unsubscribed, message, series: seriesId };
   });
   afterAll(async () => {
     const fivexx = outcomes.filter((outcome) => outcome.status >= 500).length;

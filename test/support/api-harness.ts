@@ -10,6 +10,7 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   StorageConfig,
+  SeriesConfig,
   TelegramConfig,
 } from '../../libs/config/src/config';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
@@ -57,6 +58,8 @@ export async function startApi(
     extraKeys?: { name: string; key: string }[];
     maxRecipients?: number;
     scheduleHorizonDays?: number;
+    seriesMinIntervalMinutes?: number;
+    seriesMaxActivePerKey?: number;
     /** Receives the API's log lines instead of silence. */
     logger?: LoggerService;
   } = {},
@@ -98,6 +101,10 @@ export async function startApi(
           ? 'https://bot.example.com/telegram/webhook'
           : undefined,
         overrides.telegramMode === 'webhook' ? TEST_WEBHOOK_SECRET : undefined,
+      ),
+      new SeriesConfig(
+        overrides.seriesMinIntervalMinutes ?? 15,
+        overrides.seriesMaxActivePerKey ?? 100,
       ),
     ],
     { logger: overrides.logger ?? (process.env.TEST_LOGS ? undefined : false) },

@@ -11,6 +11,7 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   StorageConfig,
+  SeriesConfig,
   TelegramConfig,
 } from '../../libs/config/src/config';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
@@ -99,6 +100,8 @@ export class TestSystem {
           0,
         ),
         new TelegramConfig(TEST_BOT_TOKEN, this.telegram.url, 'polling'),
+        // Series as often as every minute, so that a test sees several occurrences.
+        new SeriesConfig(1),
       ],
       { logger: false },
     );

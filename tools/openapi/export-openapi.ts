@@ -15,6 +15,7 @@ import {
   RabbitMqConfig,
   readEnvironment,
   StorageConfig,
+  SeriesConfig,
   TelegramConfig,
 } from '../../libs/config/src';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       new StorageConfig('127.0.0.1', 9000, false, 'openapi', 'openapi', 'openapi'),
       new ApiConfig(8000, [{ name: 'openapi', key: 'openapi-export-only' }], 1024, 1),
       new TelegramConfig('1:openapi', 'http://127.0.0.1:1/', 'polling'),
+      new SeriesConfig(),
     ],
     { logger: false },
   );

@@ -28,6 +28,7 @@ import { IdempotencyStore } from '../../../libs/database/src/idempotency-store';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { EventsController } from './events/events.controller';
 import { MessagesController } from './messages/messages.controller';
+import { SeriesController } from './series/series.controller';
 import { SubscribersController } from './subscribers/subscribers.controller';
 import { RootController } from './system/root.controller';
 
@@ -57,6 +58,7 @@ export class ApiModule {
         ...OBSERVABILITY_CONTROLLERS,
         SubscribersController,
         MessagesController,
+        SeriesController,
         EventsController,
         TelegramWebhookController,
       ],

@@ -5,6 +5,7 @@ import {
   ApiConfig,
   DatabaseConfig,
   RabbitMqConfig,
+  SeriesConfig,
   StorageConfig,
   TelegramConfig,
   loadConfig,
@@ -20,6 +21,7 @@ runApp('api', async () => {
     StorageConfig,
     ApiConfig,
     TelegramConfig,
+    SeriesConfig,
   ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');

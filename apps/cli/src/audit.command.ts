@@ -1,5 +1,5 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { messageStreamId } from '../../../libs/domain/src/events';
+import { messageStreamId, seriesStreamId } from '../../../libs/domain/src/events';
 import { PostgresEventStore } from '../../../libs/event-store/src/postgres-event-store';
 import { print, UsageError, UUID } from './output';
 import { timelineLine } from './timeline';
@@ -51,16 +51,43 @@ export class AuditSubscriberCommand extends CommandRunner {
   }
 }
 
+@SubCommand({
+  name: 'series',
+  arguments: '<id>',
+  description:
+    "A recurring series' history: created, changed, paused, each occurrence planned, skipped, moved or missed, and what became of each occurrence's message",
+})
+export class AuditSeriesCommand extends CommandRunner {
+  constructor(private readonly store: PostgresEventStore) {
+    super();
+  }
+
+  async run([id]: string[]): Promise<void> {
+    if (!id || !UUID.test(id)) throw new UsageError('audit series takes a series id (a UUID)');
+    const events = await this.store.readStream(seriesStreamId(id));
+    if (events.length === 0) throw new UsageError(`No series ${id}`);
+    await print(`Series ${id}: ${events.length} events`);
+    for (const event of events) {
+      await print(timelineLine(event));
+      if (event.type !== 'OccurrencePlanned') continue;
+      // Each occurrence's message, in one line: how it ended.
+      const message = await this.store.readStream(messageStreamId(event.data.messageId));
+      const last = message.at(-1);
+      if (last) await print(`    └ message ${event.data.messageId}: ${last.type}`);
+    }
+  }
+}
+
 @Command({
   name: 'audit',
-  arguments: '<message|subscriber> <id>',
-  description: 'The history of a message or a subscriber as a readable timeline',
-  subCommands: [AuditMessageCommand, AuditSubscriberCommand],
+  arguments: '<message|subscriber|series> <id>',
+  description: 'The history of a message, a subscriber or a series as a readable timeline',
+  subCommands: [AuditMessageCommand, AuditSubscriberCommand, AuditSeriesCommand],
 })
 export class AuditCommand extends CommandRunner {
   run(): Promise<void> {
     return Promise.reject(
-      new UsageError('audit message <id> or audit subscriber <user_id|chat_id>'),
+      new UsageError('audit message <id>, audit subscriber <user_id|chat_id> or audit series <id>'),
     );
   }
 }

@@ -4,7 +4,12 @@ import { ConfigModule } from '../../../libs/config/src/config.module';
 import { DatabaseModule } from '../../../libs/database/src/database.module';
 import { PostgresEventStore } from '../../../libs/event-store/src/postgres-event-store';
 import { ProjectionReplayer } from '../../../libs/projections/src/replay/projection-replayer';
-import { AuditCommand, AuditMessageCommand, AuditSubscriberCommand } from './audit.command';
+import {
+  AuditCommand,
+  AuditMessageCommand,
+  AuditSeriesCommand,
+  AuditSubscriberCommand,
+} from './audit.command';
 import { EventsCommand, EventsExportCommand, EventsTailCommand } from './events.command';
 import { ReplayCommand } from './replay.command';
 import { VerifyCommand } from './verify.command';
@@ -34,6 +39,7 @@ export class CliModule {
         AuditCommand,
         AuditMessageCommand,
         AuditSubscriberCommand,
+        AuditSeriesCommand,
         EventsCommand,
         EventsTailCommand,
         EventsExportCommand,

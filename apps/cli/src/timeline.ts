@@ -32,6 +32,8 @@ export function describeEvent(event: StoredEvent): string {
       return `moved from ${event.data.previousScheduledAt} to ${event.data.scheduledAt}`;
     case 'MessageDue':
       return `due (scheduled for ${event.data.scheduledAt})`;
+    case 'MessageMissed':
+      return `missed: scheduled for ${event.data.scheduledAt}, found at ${event.data.foundAt}, past the grace period`;
     case 'RecipientPartSent':
       return `${event.data.part === 0 ? 'text' : `file ${event.data.part}`} to ${event.data.userId} in chat ${event.data.chatId} (Telegram message ${event.data.telegramMessageId})`;
     case 'RecipientDelivered':

@@ -3,6 +3,7 @@ import {
   DatabaseConfig,
   RabbitMqConfig,
   SchedulerConfig,
+  SeriesConfig,
   loadConfig,
   readEnvironment,
 } from '../../../libs/config/src';
@@ -11,6 +12,11 @@ import { startWorkerApp } from '../../../libs/runtime/src/worker-app';
 import { SchedulerModule } from './scheduler.module';
 
 runApp('scheduler', async () => {
-  const config = loadConfig(readEnvironment(), [DatabaseConfig, RabbitMqConfig, SchedulerConfig]);
+  const config = loadConfig(readEnvironment(), [
+    DatabaseConfig,
+    RabbitMqConfig,
+    SchedulerConfig,
+    SeriesConfig,
+  ]);
   await startWorkerApp('scheduler', SchedulerModule.forRoot(config), config[2].httpPort);
 });

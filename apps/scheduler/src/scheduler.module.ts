@@ -3,6 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { MarkMessageDueHandler } from '../../../libs/application/src/commands/mark-message-due/mark-message-due.handler';
+import { PlanSeriesHandler } from '../../../libs/application/src/commands/plan-series/plan-series.handler';
+import { SeriesDecisions } from '../../../libs/application/src/series/series-decision';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
 import { EventStore } from '../../../libs/event-store/src/event-store';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
@@ -15,8 +17,12 @@ import {
 import { brokerCheck, databaseCheck } from '../../../libs/runtime/src/readiness-checks';
 import { DueMessageTicker } from './due-message-ticker';
 import { PendingDeadlinesFollower } from './pending-deadlines.follower';
+import { SeriesPlanningTicker } from './series-planning-ticker';
 
-/** The scheduler: keeps its pending-deadlines projection and marks messages due on time. */
+/**
+ * The scheduler: keeps its projection (pending deadlines, series to plan), marks messages due on
+ * time and plans each series' next occurrence.
+ */
 @Module({})
 export class SchedulerModule {
   static forRoot(config: readonly object[], clock: Clock = new SystemClock()): DynamicModule {
@@ -41,6 +47,9 @@ export class SchedulerModule {
             new PendingDeadlinesFollower(store, checkpoints, orm),
         },
         DueMessageTicker,
+        SeriesDecisions,
+        PlanSeriesHandler,
+        SeriesPlanningTicker,
       ],
     };
   }

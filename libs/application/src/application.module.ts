@@ -12,6 +12,16 @@ import { ListMessagesHandler } from './queries/list-messages/list-messages.handl
 import { GetMessageHandler } from './queries/get-message/get-message.handler';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
 import { ListLogEventsHandler } from './queries/list-log-events/list-log-events.handler';
+import { CreateSeriesHandler } from './commands/create-series/create-series.handler';
+import { ChangeSeriesHandler } from './commands/change-series/change-series.handler';
+import { PauseSeriesHandler } from './commands/pause-series/pause-series.handler';
+import { ResumeSeriesHandler } from './commands/resume-series/resume-series.handler';
+import { EndSeriesHandler } from './commands/end-series/end-series.handler';
+import { ChangeOccurrenceHandler } from './commands/change-occurrence/change-occurrence.handler';
+import { GetSeriesHandler } from './queries/get-series/get-series.handler';
+import { ListSeriesHandler } from './queries/list-series/list-series.handler';
+import { ListOccurrencesHandler } from './queries/list-occurrences/list-occurrences.handler';
+import { SeriesDecisions } from './series/series-decision';
 
 /** The use cases: command and query handlers on the CQRS buses. */
 @Module({
@@ -29,6 +39,16 @@ import { ListLogEventsHandler } from './queries/list-log-events/list-log-events.
     ListMessagesHandler,
     GetStreamEventsHandler,
     ListLogEventsHandler,
+    CreateSeriesHandler,
+    ChangeSeriesHandler,
+    PauseSeriesHandler,
+    ResumeSeriesHandler,
+    EndSeriesHandler,
+    ChangeOccurrenceHandler,
+    GetSeriesHandler,
+    ListSeriesHandler,
+    ListOccurrencesHandler,
+    SeriesDecisions,
   ],
   exports: [CqrsModule],
 })

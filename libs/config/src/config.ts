@@ -194,6 +194,42 @@ export class SchedulerConfig {
   }
 }
 
+/** Recurring series: how often a rule may fire, how many a key may keep, how late downtime may send. */
+export class SeriesConfig {
+  constructor(
+    /** A rule may not fire more often than this. */
+    readonly minIntervalMinutes: number = 15,
+    /** Series per API key that have not ended. */
+    readonly maxActivePerKey: number = 100,
+    /** An occurrence that passed while the system was down is sent on recovery up to this late. */
+    readonly graceSeconds: number = 3600,
+  ) {}
+
+  static fromEnv(env: EnvReader): SeriesConfig {
+    return new SeriesConfig(
+      env.integer('SERIES_MIN_INTERVAL_MINUTES', {
+        expected: 'the fewest minutes between two occurrences of a rule, 1 to 1440',
+        min: 1,
+        max: 1440,
+        default: 15,
+      }),
+      env.integer('SERIES_MAX_ACTIVE_PER_KEY', {
+        expected: 'series per API key that have not ended, 1 to 1000000',
+        min: 1,
+        max: 1_000_000,
+        default: 100,
+      }),
+      env.integer('SERIES_GRACE_SECONDS', {
+        expected:
+          'how late an occurrence missed during downtime may still be sent, 0 to 604800 seconds',
+        min: 0,
+        max: 604_800,
+        default: 3600,
+      }),
+    );
+  }
+}
+
 export class TelegramConfig {
   constructor(
     readonly botToken: string,

@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DatabaseConfig } from '../../config/src/config';
+import { SnapshotStore } from '../../application/src/ports/snapshot-store';
 import { migrate } from './migrate';
+import { PostgresSnapshotStore } from './postgres-snapshot-store';
 import { ormOptions } from './orm-options';
 
 @Injectable()
@@ -20,7 +22,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** The ORM, connected after the schema has been brought up to date. */
+/** The ORM, connected after the schema has been brought up to date; and the snapshots kept in it. */
 @Global()
 @Module({
   providers: [
@@ -35,7 +37,8 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       },
     },
     DatabaseLifecycle,
+    { provide: SnapshotStore, useClass: PostgresSnapshotStore },
   ],
-  exports: [MikroORM],
+  exports: [MikroORM, SnapshotStore],
 })
 export class DatabaseModule {}

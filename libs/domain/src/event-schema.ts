@@ -13,6 +13,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
+  MessageMissed: 1,
   RecipientPartSent: 1,
   RecipientDelivered: 1,
   RecipientDeliveryFailed: 1,

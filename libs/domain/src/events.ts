@@ -106,6 +106,20 @@ export interface MessageDue {
 }
 
 /**
+ * A series occurrence fell due while nothing could send it (the system was down) and is later
+ * than the grace period: it is not sent, so that a recovery never sends a burst of old posts.
+ */
+export interface MessageMissed {
+  readonly type: 'MessageMissed';
+  readonly data: {
+    readonly messageId: string;
+    readonly scheduledAt: string;
+    /** When the scheduler found it, past scheduledAt plus the grace period. */
+    readonly foundAt: string;
+  };
+}
+
+/**
  * One part of a message reached a recipient's chat: part 0 is the text, part n the n-th
  * attachment. Recorded right after each send, so that a delivery resumed after a crash sends
  * only the parts not yet recorded.
@@ -321,6 +335,7 @@ export type ScheduledMessageEvent =
   | MessageCancelled
   | MessageRescheduled
   | MessageDue
+  | MessageMissed
   | RecipientPartSent
   | RecipientDelivered
   | RecipientDeliveryFailed
@@ -337,6 +352,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   MessageCancelled: true,
   MessageRescheduled: true,
   MessageDue: true,
+  MessageMissed: true,
   RecipientPartSent: true,
   RecipientDelivered: true,
   RecipientDeliveryFailed: true,
@@ -369,6 +385,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'MessageCancelled':
     case 'MessageRescheduled':
     case 'MessageDue':
+    case 'MessageMissed':
     case 'RecipientPartSent':
     case 'RecipientDelivered':
     case 'RecipientDeliveryFailed':
@@ -401,6 +418,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'MessageCancelled':
     case 'MessageRescheduled':
     case 'MessageDue':
+    case 'MessageMissed':
     case 'RecipientPartSent':
     case 'RecipientDelivered':
     case 'RecipientDeliveryFailed':

@@ -38,7 +38,7 @@ export interface Violation {
 }
 
 type MessageLife = {
-  status: 'scheduled' | 'due' | 'sent' | 'cancelled';
+  status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   recipients: Set<string>;
   outcomes: Set<string>;
 };
@@ -153,7 +153,7 @@ export class LogVerifier {
       this.report(event, 'stream_starts_with_creation', 'before MessageScheduled');
       return;
     }
-    if (life.status === 'sent' || life.status === 'cancelled') {
+    if (life.status === 'sent' || life.status === 'cancelled' || life.status === 'missed') {
       this.report(event, 'nothing_after_end', `after the message was ${life.status}`);
       return;
     }
@@ -167,6 +167,11 @@ export class LogVerifier {
       case 'MessageDue':
         if (life.status !== 'scheduled') this.report(event, 'due_after_scheduled', 'due twice');
         life.status = 'due';
+        return;
+      case 'MessageMissed':
+        if (life.status !== 'scheduled')
+          this.report(event, 'due_after_scheduled', 'missed once due');
+        life.status = 'missed';
         return;
       case 'RecipientPartSent':
       case 'RecipientDelivered':

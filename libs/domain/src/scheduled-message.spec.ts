@@ -426,3 +426,53 @@ describe('parseRecipientList', () => {
     expect(parseRecipientList(' , ')).toEqual([]);
   });
 });
+
+describe('A series occurrence found late', () => {
+  const occurrence: ScheduledMessageEvent = {
+    type: 'MessageScheduled',
+    data: {
+      ...scheduled.data,
+      series: { seriesId: 's-1', occurrenceAt: scheduled.data.scheduledAt },
+    },
+  };
+  const markDue = (now: string, seriesGraceMs = 3_600_000): ScheduledMessageCommand => ({
+    type: 'MarkMessageDue',
+    messageId: 'm-1',
+    now: new Date(now),
+    seriesGraceMs,
+  });
+
+  it('given an occurrence, when it is found due within the grace period, then it is due', () => {
+    spec
+      .given([occurrence])
+      .when(markDue('2030-01-31T10:30:00.000Z'))
+      .then([
+        { type: 'MessageDue', data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' } },
+      ]);
+  });
+
+  it('given an occurrence, when it is found past the grace period (downtime), then it is missed, not sent', () => {
+    spec
+      .given([occurrence])
+      .when(markDue('2030-01-31T10:30:00.001Z'))
+      .then([
+        {
+          type: 'MessageMissed',
+          data: {
+            messageId: 'm-1',
+            scheduledAt: '2030-01-31T09:30:00.000Z',
+            foundAt: '2030-01-31T10:30:00.001Z',
+          },
+        },
+      ]);
+  });
+
+  it('given a message of its own, when it is found however late, then it is due: the grace period is for series', () => {
+    spec
+      .given([scheduled])
+      .when(markDue('2031-01-31T09:30:00.000Z', 0))
+      .then([
+        { type: 'MessageDue', data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' } },
+      ]);
+  });
+});

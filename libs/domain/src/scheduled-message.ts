@@ -3,6 +3,7 @@ import type {
   Attachment,
   DeliveryFailureCode,
   MessageDue,
+  MessageMissed,
   MessageScheduled,
   MessageSent,
   OccurrenceOfSeries,
@@ -23,8 +24,12 @@ export type RecipientOutcome = 'delivered' | 'failed';
 export type ScheduledMessageState =
   | { readonly status: 'none' }
   | {
-      /** scheduled → due (the scheduler found it due) → sent (every recipient has an outcome); or cancelled before it was due. */
-      readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled';
+      /**
+       * scheduled → due (the scheduler found it due) → sent (every recipient has an outcome); or
+       * cancelled before it was due; or, for a series occurrence found past its grace period after
+       * downtime, missed.
+       */
+      readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
       readonly messageId: string;
       readonly recipients: readonly string[];
       readonly text: string;
@@ -90,6 +95,8 @@ export interface MarkMessageDue {
   readonly type: 'MarkMessageDue';
   readonly messageId: string;
   readonly now: Date;
+  /** How late a series occurrence may still be sent; a message of its own is always sent. */
+  readonly seriesGraceMs?: number;
 }
 
 /** One part of the message reached a recipient's chat. */
@@ -276,7 +283,10 @@ function requirePending(
   return state;
 }
 
-function markDue(command: MarkMessageDue, state: ScheduledMessageState): MessageDue {
+function markDue(
+  command: MarkMessageDue,
+  state: ScheduledMessageState,
+): MessageDue | MessageMissed {
   if (state.status === 'none') {
     throw new DomainError(
       DomainErrorCode.MessageNotFound,
@@ -295,6 +305,17 @@ function markDue(command: MarkMessageDue, state: ScheduledMessageState): Message
       DomainErrorCode.MessageNotDueYet,
       `Message ${command.messageId} is due at ${state.scheduledAt}`,
     );
+  }
+  const lateMs = command.now.getTime() - new Date(state.scheduledAt).getTime();
+  if (state.series && command.seriesGraceMs !== undefined && lateMs > command.seriesGraceMs) {
+    return {
+      type: 'MessageMissed',
+      data: {
+        messageId: state.messageId,
+        scheduledAt: state.scheduledAt,
+        foundAt: command.now.toISOString(),
+      },
+    };
   }
   return {
     type: 'MessageDue',
@@ -547,6 +568,8 @@ export function evolveScheduledMessage(
       return state.status === 'none' ? state : { ...state, scheduledAt: event.data.scheduledAt };
     case 'MessageDue':
       return state.status === 'none' ? state : { ...state, status: 'due' };
+    case 'MessageMissed':
+      return state.status === 'none' ? state : { ...state, status: 'missed' };
     case 'RecipientPartSent': {
       if (state.status === 'none') return state;
       const { userId, part, telegramMessageId, telegramFileId } = event.data;

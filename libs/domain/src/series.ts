@@ -39,6 +39,7 @@ export interface PlannedOccurrence {
   readonly occurrence: Occurrence;
   readonly messageId: string;
   readonly scheduledAt: string;
+  readonly text: string;
 }
 
 export type SeriesStatus = 'active' | 'paused' | 'ended';
@@ -254,7 +255,10 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   const recipients = command.recipients ?? series.recipients;
   const text = command.text ?? series.text;
   const rule = command.rule ?? series.rule;
-  if (command.recipients !== undefined || command.text !== undefined) {
+  // What is given is checked; recipients kept as they are may have unsubscribed since, and
+  // delivery records that for each occurrence.
+  if (command.text !== undefined) validateText(text);
+  if (command.recipients !== undefined) {
     validateContent(text, recipients, command.recipientStatus, command.limits);
   }
   const ruleChanged =
@@ -590,7 +594,12 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
         cursor: replanning ? state.cursor : occurrence,
         planned: [
           ...kept.filter((planned) => planned.occurrence.at !== occurrence.at),
-          { occurrence, messageId: event.data.messageId, scheduledAt: event.data.scheduledAt },
+          {
+            occurrence,
+            messageId: event.data.messageId,
+            scheduledAt: event.data.scheduledAt,
+            text: event.data.text,
+          },
         ],
         skipped: replanning ? state.skipped : state.skipped.filter((at) => !passed(at)),
         moved: replanning ? state.moved : withoutPassed(state.moved, passed),

@@ -83,6 +83,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly occurrencesMissed = new Counter({
+    name: 'sm_series_occurrences_missed_total',
+    help: 'Series occurrences that passed while nothing could plan them, past the grace period',
+    registers: [this.registry],
+  });
+
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
@@ -114,6 +120,22 @@ export class Metrics {
         case 'UserSubscribed':
         case 'UserUnsubscribed':
         case 'UserChatMigrated':
+          break;
+        case 'OccurrencesMissed':
+          this.occurrencesMissed.inc(event.data.count);
+          break;
+        case 'MessageMissed':
+          this.occurrencesMissed.inc();
+          break;
+        case 'SeriesCreated':
+        case 'SeriesChanged':
+        case 'SeriesPaused':
+        case 'SeriesResumed':
+        case 'SeriesEnded':
+        case 'OccurrencePlanned':
+        case 'OccurrenceSkipped':
+        case 'OccurrenceMoved':
+        case 'OccurrenceEdited':
           break;
       }
     }

@@ -60,6 +60,7 @@ export const pendingDeadlinesProjection: Projection = {
         ];
       case 'MessageCancelled':
       case 'MessageDue':
+      case 'MessageMissed':
       case 'MessageSent':
         return [remove(SCHEDULER_PENDING, { message_id: event.data.messageId })];
       case 'UserSubscribed':

@@ -40,7 +40,7 @@ export interface MessageRow {
   /** The series occurrence the message is; null for a message of its own. */
   readonly series_id: string | null;
   readonly occurrence_at: string | null;
-  readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled';
+  readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   readonly is_sent: boolean;
   readonly due_at: string | null;
   readonly sent_at: string | null;
@@ -219,6 +219,8 @@ export const readModelsProjection: Projection = {
             { status: 'due', due_at: EVENT_TIME, ...STAMPED },
           ),
         ];
+      case 'MessageMissed':
+        return [update(MESSAGES, { id: event.data.messageId }, { status: 'missed', ...STAMPED })];
       case 'MessageSent':
         return [
           update(

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
-export const MESSAGE_STATUSES = ['scheduled', 'due', 'sent', 'cancelled'] as const;
+export const MESSAGE_STATUSES = ['scheduled', 'due', 'sent', 'cancelled', 'missed'] as const;
 
 const FROM_SENDER_DESCRIPTION =
   'Only the messages scheduled with this from_sender (exactly); empty or absent: every message';

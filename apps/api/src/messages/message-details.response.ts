@@ -45,7 +45,7 @@ export class AttachmentResponse {
 }
 
 export class MessageDetailsResponse extends MessageResponse {
-  @ApiProperty({ enum: ['scheduled', 'due', 'sent', 'cancelled'] })
+  @ApiProperty({ enum: ['scheduled', 'due', 'sent', 'cancelled', 'missed'] })
   status!: string;
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })

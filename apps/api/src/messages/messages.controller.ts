@@ -49,9 +49,9 @@ import {
   EXTRA_FIELD_PROBLEMS,
   EXTRA_FIELDS_DESCRIPTION,
   type ExtraFields,
-  extraFieldsOf,
   extraJsonFieldsOf,
 } from '../http/extra-fields';
+import { readFormFields } from '../http/form-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
@@ -154,7 +154,7 @@ export class MessagesController {
   async schedule(@Req() request: Request): Promise<MessageResponse> {
     const attachments = uploadedAttachments(request);
     try {
-      const { fields, extraFields } = readFormFields(request.body);
+      const { fields, extraFields } = readMessageForm(request.body);
       const view = await this.commands.execute(
         new ScheduleMessageCommand(
           uploadMessageId(request),
@@ -331,33 +331,17 @@ type FormFields = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
 const senderFilter = (fromSender: string | undefined): string | null =>
   fromSender === undefined || fromSender === '' ? null : fromSender;
 
-function readFormFields(body: unknown): {
+function readMessageForm(body: unknown): {
   fields: FormFields;
   extraFields: ExtraFields | undefined;
 } {
-  const fields = (body ?? {}) as Record<string, unknown>;
-  const extraFields = extraFieldsOf(fields, (name) =>
-    (FORM_FIELDS as readonly string[]).includes(name),
-  );
-  const result: FormFields = {};
-  for (const name of FORM_FIELDS) {
-    const value = fields[name];
-    if (Array.isArray(value)) {
-      throw new ApiError('DUPLICATE_FIELD', `Field '${name}' is given more than once`, {
-        field: name,
-      });
-    }
-    if (typeof value === 'string') result[name] = value;
-    else if (value !== undefined) {
-      throw new ApiError('INVALID_FIELD', `Field '${name}' must be text`, { field: name });
-    }
-  }
-  if (result.message === undefined) {
+  const read = readFormFields(body, FORM_FIELDS);
+  if (read.fields.message === undefined) {
     throw new DomainError(DomainErrorCode.MissingMessage, 'message is required', {
       field: 'message',
     });
   }
-  return { fields: result, extraFields };
+  return read;
 }
 
 /** Opaque to clients: where the next page starts. */

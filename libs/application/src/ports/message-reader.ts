@@ -1,6 +1,6 @@
 import type { Attachment } from '../../../domain/src/events';
 
-export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled';
+export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
 
 /** A message as the messages read model holds it. */
 export interface MessageRecord {
@@ -11,6 +11,9 @@ export interface MessageRecord {
   readonly attachments: readonly Attachment[];
   /** The client's sender label (`from_sender`), if it gave one. */
   readonly fromSender: string | null;
+  /** The series occurrence the message is: the series and the occurrence's nominal time. */
+  readonly seriesId: string | null;
+  readonly occurrenceAt: Date | null;
   readonly status: MessageStatus;
   readonly isSent: boolean;
   readonly dueAt: Date | null;

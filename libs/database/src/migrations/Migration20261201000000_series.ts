@@ -3,7 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Recurring series: their read model (`series`, `series_occurrences`), the series occurrence a
  * message is (`messages.series_id`, `occurrence_at`; none for older rows, as their events say),
- * and the scheduler's table of series waiting to plan (`scheduler_series`).
+ * the scheduler's table of series waiting to plan (`scheduler_series`), and snapshots of streams
+ * that grow as long as they live (`stream_snapshots`: a series adds an event per occurrence).
  */
 export class Migration20261201000000_Series extends Migration {
   override async up(): Promise<void> {
@@ -54,9 +55,18 @@ export class Migration20261201000000_Series extends Migration {
         plan_at    timestamptz NOT NULL
       )`);
     this.addSql('CREATE INDEX scheduler_series_plan_at ON scheduler_series (plan_at)');
+    this.addSql(`
+      CREATE TABLE stream_snapshots (
+        stream_id  text PRIMARY KEY,
+        shape      text NOT NULL,
+        version    integer NOT NULL,
+        state      jsonb NOT NULL,
+        saved_at   timestamptz NOT NULL
+      )`);
   }
 
   override async down(): Promise<void> {
+    this.addSql('DROP TABLE stream_snapshots');
     this.addSql('DROP TABLE scheduler_series');
     this.addSql('DROP TABLE series_occurrences');
     this.addSql('DROP TABLE series');

@@ -88,6 +88,8 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     scheduledAt: new Date(row.scheduled_at),
     attachments: row.attachments,
     fromSender: row.from_sender,
+    seriesId: row.series_id,
+    occurrenceAt: row.occurrence_at === null ? null : new Date(row.occurrence_at),
     status: row.status,
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),

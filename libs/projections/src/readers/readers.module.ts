@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { MessageReader } from '../../../application/src/ports/message-reader';
+import { SeriesReader } from '../../../application/src/ports/series-reader';
 import { SubscriberReader } from '../../../application/src/ports/subscriber-reader';
 import { PostgresMessageReader } from './postgres-message-reader';
+import { PostgresSeriesReader } from './postgres-series-reader';
 import { PostgresSubscriberReader } from './postgres-subscriber-reader';
 
 /** The read models behind the application's reader ports. */
@@ -10,7 +12,8 @@ import { PostgresSubscriberReader } from './postgres-subscriber-reader';
   providers: [
     { provide: SubscriberReader, useClass: PostgresSubscriberReader },
     { provide: MessageReader, useClass: PostgresMessageReader },
+    { provide: SeriesReader, useClass: PostgresSeriesReader },
   ],
-  exports: [SubscriberReader, MessageReader],
+  exports: [SubscriberReader, MessageReader, SeriesReader],
 })
 export class ReadersModule {}

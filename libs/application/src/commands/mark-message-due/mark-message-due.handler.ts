@@ -6,6 +6,7 @@ import { messageStreamId } from '../../../../domain/src/events';
 import { decideScheduledMessage } from '../../../../domain/src/scheduled-message';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Clock } from '../../../../runtime/src/clock';
+import { SeriesConfig } from '../../../../config/src/config';
 import { loadMessage } from '../../message-stream';
 import { MarkMessageDueCommand } from './mark-message-due.command';
 
@@ -16,6 +17,7 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
   constructor(
     private readonly events: EventStore,
     private readonly clock: Clock,
+    private readonly series: SeriesConfig,
   ) {}
 
   /**
@@ -28,7 +30,12 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
     let decided;
     try {
       decided = decideScheduledMessage(
-        { type: 'MarkMessageDue', messageId: command.messageId, now: this.clock.now() },
+        {
+          type: 'MarkMessageDue',
+          messageId: command.messageId,
+          now: this.clock.now(),
+          seriesGraceMs: this.series.graceSeconds * 1000,
+        },
         state,
       );
     } catch (error) {
@@ -44,7 +51,11 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
         metadata: { correlationId, causationId: scheduled?.eventId ?? null, actor: 'scheduler' },
       });
       withLogContext({ correlationId, messageId: command.messageId }, () =>
-        this.logger.log(`Message ${command.messageId} is due`),
+        decided[0]?.type === 'MessageMissed'
+          ? this.logger.warn(
+              `Message ${command.messageId}, a series occurrence for ${decided[0].data.scheduledAt}, is past the grace period: missed, not sent`,
+            )
+          : this.logger.log(`Message ${command.messageId} is due`),
       );
       return true;
     } catch (error) {

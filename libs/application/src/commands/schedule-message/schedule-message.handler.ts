@@ -61,6 +61,8 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     scheduledAt: new Date(event.data.scheduledAt),
     attachments: event.data.attachments,
     fromSender: event.data.fromSender,
+    seriesId: event.data.series?.seriesId ?? null,
+    occurrenceAt: event.data.series ? new Date(event.data.series.occurrenceAt) : null,
     status: 'scheduled',
     isSent: false,
     dueAt: null,

@@ -1,0 +1,75 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+
+export const SERIES_STATUSES = ['active', 'paused', 'ended'] as const;
+
+/** PATCH /series/:id: what changes from now on; a field left out stays as it is. */
+export class ChangeSeriesDto {
+  @ApiPropertyOptional({ example: 'Weekly report is due today (new room)' })
+  @IsOptional()
+  @IsString({ message: 'message must be a string' })
+  message?: string;
+
+  @ApiPropertyOptional({ description: 'Comma-separated user ids', example: 'user-id-1,user-id-2' })
+  @IsOptional()
+  @IsString({ message: 'target_user_id must be a string of comma-separated ids' })
+  target_user_id?: string;
+
+  @ApiPropertyOptional({ example: 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30' })
+  @IsOptional()
+  @IsString({ message: 'rrule must be a string' })
+  rrule?: string;
+
+  @ApiPropertyOptional({ example: '2027-01-04T09:30' })
+  @IsOptional()
+  @IsString({ message: 'dtstart must be a string' })
+  dtstart?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin' })
+  @IsOptional()
+  @IsString({ message: 'time_zone must be a string' })
+  time_zone?: string;
+}
+
+/** PATCH /series/:id/occurrences/:at: move one occurrence, give it its own text, or both. */
+export class ChangeOccurrenceDto {
+  @ApiPropertyOptional({
+    example: '2027-01-04T11:00:00Z',
+    description: 'Where the occurrence goes instead (ISO 8601; UTC when no zone is given)',
+  })
+  @IsOptional()
+  @IsString({ message: 'scheduled_timestamp must be a string' })
+  scheduled_timestamp?: string;
+
+  @ApiPropertyOptional({ example: 'No standup today: see you at the retro' })
+  @IsOptional()
+  @IsString({ message: 'message must be a string' })
+  message?: string;
+}
+
+export class ListSeriesDto {
+  @ApiPropertyOptional({ enum: SERIES_STATUSES })
+  @IsOptional()
+  @IsIn(SERIES_STATUSES, { message: `status must be one of ${SERIES_STATUSES.join(', ')}` })
+  status?: (typeof SERIES_STATUSES)[number];
+
+  @ApiPropertyOptional({ description: 'Page size, 1 to 200 (50 by default)', example: 50 })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 200' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: "The previous page's next_cursor" })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class ListOccurrencesDto {
+  @ApiPropertyOptional({
+    description: 'How many past and how many upcoming occurrences, 1 to 200 (10 by default)',
+    example: 10,
+  })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 200' })
+  limit?: string;
+}

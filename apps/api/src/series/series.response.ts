@@ -1,0 +1,162 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type {
+  OccurrenceView,
+  SeriesView,
+} from '../../../../libs/application/src/series/series-views';
+import type { SeriesRecord } from '../../../../libs/application/src/ports/series-reader';
+
+export class SeriesResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ type: [String], description: 'Recipient user ids' })
+  target_user_id!: string[];
+
+  @ApiProperty({ example: 'Weekly report is due today' })
+  message!: string;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description:
+      'Object keys of the attachments, stored once and sent with every occurrence; null when there are none',
+  })
+  file_paths!: string[] | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  from_sender!: string | null;
+
+  @ApiProperty({ example: 'FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=10;BYMINUTE=0' })
+  rrule!: string;
+
+  @ApiProperty({ example: '2027-01-04T10:00', description: 'Local date-time, no offset' })
+  dtstart!: string;
+
+  @ApiProperty({ example: 'Europe/Berlin' })
+  time_zone!: string;
+
+  @ApiProperty({ enum: ['active', 'paused', 'ended'] })
+  status!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['deleted', 'completed'],
+    description: 'Why it ended; null while it has not',
+  })
+  end_reason!: string | null;
+
+  @ApiProperty({
+    description: 'The rule in words',
+    example: 'every week on Monday, Friday at 10:00 (Europe/Berlin)',
+  })
+  description!: string;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'When the next occurrences go out (UTC ISO 8601), soonest first; empty while paused or ended',
+    example: ['2027-01-04T09:00:00.000Z', '2027-01-08T09:00:00.000Z'],
+  })
+  next_occurrences!: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class OccurrenceResponse {
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      "The occurrence's nominal time, as the rule gives it (UTC); it names the occurrence",
+  })
+  occurrence_timestamp!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "Its local time in the series' zone",
+    example: '2027-03-29T09:00:00',
+  })
+  local_time!: string | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When it goes (or went) out, UTC: its time, or where it was moved',
+  })
+  scheduled_timestamp!: string;
+
+  @ApiProperty({
+    enum: ['upcoming', 'scheduled', 'due', 'sent', 'cancelled', 'skipped', 'missed'],
+    description:
+      'upcoming: not planned yet; scheduled, due, sent, cancelled: its message; skipped; missed: passed while the system was down, past the grace period',
+  })
+  status!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'Its message once planned (GET /messages/:id)',
+  })
+  message_id!: string | null;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'For missed: how many occurrences were missed in a row, up to missed_until',
+  })
+  missed_count!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  missed_until!: string | null;
+}
+
+export function toSeriesResponse(view: SeriesView): SeriesResponse {
+  return {
+    ...seriesFields(view.series),
+    description: view.description,
+    next_occurrences: view.nextOccurrences.map((next) => next.scheduledAt.toISOString()),
+  };
+}
+
+export function seriesFields(
+  series: SeriesRecord,
+): Omit<SeriesResponse, 'description' | 'next_occurrences'> {
+  return {
+    id: series.id,
+    target_user_id: [...series.targetUserIds],
+    message: series.text,
+    file_paths:
+      series.attachments.length > 0
+        ? series.attachments.map((attachment) => attachment.objectKey)
+        : null,
+    from_sender: series.fromSender,
+    rrule: series.rrule,
+    dtstart: series.dtstart,
+    time_zone: series.timeZone,
+    status: series.status,
+    end_reason: series.endReason,
+    created_at: series.createdAt.toISOString(),
+    updated_at: series.updatedAt.toISOString(),
+  };
+}
+
+export function toOccurrenceResponse(view: OccurrenceView): OccurrenceResponse {
+  return {
+    occurrence_timestamp: view.occurrenceAt.toISOString(),
+    local_time: view.localTime,
+    scheduled_timestamp: view.scheduledAt.toISOString(),
+    status: view.status,
+    message_id: view.messageId,
+    message: view.text,
+    missed_count: view.missedCount,
+    missed_until: view.missedUntil?.toISOString() ?? null,
+  };
+}

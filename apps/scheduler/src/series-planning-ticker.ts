@@ -1,0 +1,97 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { PlanSeriesCommand } from '../../../libs/application/src/commands/plan-series/plan-series.command';
+import { StreamVersionConflictError } from '../../../libs/event-store/src/event-store';
+import { findSeriesToPlan } from '../../../libs/projections/src/pending-deadlines.projection';
+import { SchedulerConfig } from '../../../libs/config/src/config';
+import { Clock } from '../../../libs/runtime/src/clock';
+
+/** Series planned per page of a tick, and at once. */
+const PAGE = 500;
+const CONCURRENCY = 8;
+
+/**
+ * Every SCHEDULER_TICK_MS, plans the next occurrence of each series whose latest planned one has
+ * come (the scheduler's projection keeps when that is). An occurrence is planned about an interval
+ * ahead of its time, so planning on the tick is early enough; the work per tick is what came due
+ * to plan, however many series there are.
+ */
+@Injectable()
+export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Scheduler');
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: SchedulerConfig,
+    private readonly orm: MikroORM,
+    private readonly commands: CommandBus,
+    private readonly clock: Clock,
+    private readonly registry: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.registry.addInterval(
+      'series-planning',
+      setInterval(() => void this.tick(), this.config.tickMs),
+    );
+    void this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** One tick; one still running makes the next skip. */
+  async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = this.planDue().finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private async planDue(): Promise<void> {
+    try {
+      for (;;) {
+        const due = await findSeriesToPlan(this.orm.em.fork(), this.clock.now(), PAGE);
+        const failed = new Set<string>();
+        const queue = [...due];
+        await Promise.all(
+          Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+            for (let seriesId = queue.shift(); seriesId; seriesId = queue.shift()) {
+              if (this.stopped) return;
+              if (!(await this.plan(seriesId))) failed.add(seriesId);
+            }
+          }),
+        );
+        // A full page planned: there may be more; a failure is left to the next tick.
+        if (due.length < PAGE || failed.size > 0 || this.stopped) return;
+      }
+    } catch (error) {
+      this.logger.error(
+        `Planning series failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private async plan(seriesId: string): Promise<boolean> {
+    try {
+      await this.commands.execute(new PlanSeriesCommand(seriesId));
+      return true;
+    } catch (error) {
+      // Another scheduler planned it at the same moment: its plan stands.
+      if (error instanceof StreamVersionConflictError) return true;
+      this.logger.error(
+        `Planning series ${seriesId} failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return false;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { Command } from '@nestjs/cqrs';
+import type { RequestContext } from '../../request-context';
+
+/** What a change gives; a field left out stays as it is. */
+export interface SeriesChanges {
+  readonly text?: string;
+  readonly recipients?: readonly string[];
+  readonly rrule?: string;
+  readonly dtstart?: string;
+  readonly timeZone?: string;
+}
+
+/** Changes a series from now on. */
+export class ChangeSeriesCommand extends Command<void> {
+  constructor(
+    readonly seriesId: string,
+    readonly changes: SeriesChanges,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

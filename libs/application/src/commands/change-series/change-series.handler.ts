@@ -1,0 +1,64 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ApiConfig, SeriesConfig } from '../../../../config/src/config';
+import { decideSeries } from '../../../../domain/src/series';
+import { Clock } from '../../../../runtime/src/clock';
+import { SubscriberReader } from '../../ports/subscriber-reader';
+import { metadataFor } from '../../request-context';
+import { SeriesDecisions } from '../../series/series-decision';
+import { seriesNotFound } from '../../series/series-stream';
+import { planningFor } from '../../series/series-planning';
+import { ChangeSeriesCommand } from './change-series.command';
+
+@CommandHandler(ChangeSeriesCommand)
+export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand> {
+  constructor(
+    private readonly decisions: SeriesDecisions,
+    private readonly subscribers: SubscriberReader,
+    private readonly api: ApiConfig,
+    private readonly config: SeriesConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(command: ChangeSeriesCommand): Promise<void> {
+    const { changes } = command;
+    const recipientStatus = await this.subscribers.statuses(changes.recipients ?? []);
+    const now = this.clock.now();
+    await this.decisions.decide(
+      command.seriesId,
+      (state) => {
+        if (state.status === 'none') throw seriesNotFound(command.seriesId);
+        const ruleGiven =
+          changes.rrule !== undefined ||
+          changes.dtstart !== undefined ||
+          changes.timeZone !== undefined;
+        const rule = {
+          rrule: changes.rrule ?? state.rule.rrule,
+          dtstart: changes.dtstart ?? state.rule.dtstart,
+          timeZone: changes.timeZone ?? state.rule.timeZone,
+        };
+        return decideSeries(
+          {
+            type: 'ChangeSeries',
+            seriesId: command.seriesId,
+            ...(changes.text !== undefined ? { text: changes.text } : {}),
+            ...(changes.recipients !== undefined ? { recipients: changes.recipients } : {}),
+            ...(ruleGiven ? { rule } : {}),
+            recipientStatus,
+            limits: {
+              maxRecipients: this.api.maxRecipientsPerMessage,
+              maxCount: this.api.maxFilesPerMessage,
+              maxBytes: this.api.maxFileBytes,
+            },
+            // A rule given now is checked as a new one; the series' own was checked when given.
+            ...planningFor(rule, now, {
+              graceSeconds: this.config.graceSeconds,
+              minIntervalMinutes: ruleGiven ? this.config.minIntervalMinutes : 0,
+            }),
+          },
+          state,
+        );
+      },
+      metadataFor(command.context),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { Command } from '@nestjs/cqrs';
+import type { Attachment, SeriesRule } from '../../../../domain/src/events';
+import type { RequestContext } from '../../request-context';
+
+/** Creates a recurring series (attachments already in the object store, shared by every occurrence). */
+export class CreateSeriesCommand extends Command<void> {
+  constructor(
+    readonly seriesId: string,
+    readonly recipients: readonly string[],
+    readonly text: string,
+    readonly attachments: readonly Attachment[],
+    readonly fromSender: string | null,
+    readonly rule: SeriesRule,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

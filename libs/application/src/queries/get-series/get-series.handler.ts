@@ -1,0 +1,24 @@
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { SeriesReader } from '../../ports/series-reader';
+import { describeSeries, type SeriesView, upcomingOccurrences } from '../../series/series-views';
+import { GetSeriesQuery } from './get-series.query';
+
+@QueryHandler(GetSeriesQuery)
+export class GetSeriesHandler implements IQueryHandler<GetSeriesQuery> {
+  constructor(private readonly series: SeriesReader) {}
+
+  async execute(query: GetSeriesQuery): Promise<SeriesView | null> {
+    const series = await this.series.byId(query.seriesId);
+    if (!series) return null;
+    const ahead = await this.series.recordedFrom(
+      series.id,
+      new Date(series.cursor?.at ?? series.notBefore),
+      query.nextCount + 100,
+    );
+    return {
+      series,
+      description: describeSeries(series),
+      nextOccurrences: upcomingOccurrences(series, ahead, query.nextCount),
+    };
+  }
+}

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { messageStreamId, type SeriesEvent, seriesStreamId } from '../../../domain/src/events';
+import { decideScheduledMessage } from '../../../domain/src/scheduled-message';
+import {
+  evolveSeries,
+  type PlannedOccurrence,
+  type Series,
+  type SeriesState,
+} from '../../../domain/src/series';
+import {
+  type EventMetadata,
+  EventStore,
+  StreamVersionConflictError,
+} from '../../../event-store/src/event-store';
+import { loadMessage } from '../message-stream';
+import {
+  type LoadedSeries,
+  loadSeries,
+  SERIES_SNAPSHOT_SHAPE,
+  type SeriesSnapshotState,
+} from './series-stream';
+import { SnapshotStore } from '../ports/snapshot-store';
+
+export interface SeriesDecision {
+  /** The series after the decision. */
+  readonly state: SeriesState;
+  /** What was appended (empty when the decision changed nothing). */
+  readonly events: readonly SeriesEvent[];
+}
+
+/** Snapshots are saved every so many events of a series. */
+const SNAPSHOT_EVERY = 20;
+
+/**
+ * Decides commands on series: decides a command on a series, appends the events at the version read, and then makes the
+ * messages follow: each OccurrencePlanned becomes its message (MessageScheduled), each message let
+ * go of is cancelled. The two streams are written one after the other, so every step is made
+ * safe to repeat: scheduling a message that exists, or cancelling one that is no longer pending,
+ * changes nothing. A decision that appends nothing (a retried request) repairs what an earlier
+ * one may have left half done; so does the planner, before each planning, for the occurrences
+ * planned (see `repairPlanned`).
+ */
+@Injectable()
+export class SeriesDecisions {
+  constructor(
+    private readonly store: EventStore,
+    private readonly snapshots: SnapshotStore,
+  ) {}
+
+  async decide(
+    seriesId: string,
+    decide: (state: SeriesState) => SeriesEvent[],
+    metadataOf: EventMetadata | ((correlationId: string | undefined) => EventMetadata),
+    options: { readonly repairFirst?: boolean } = {},
+  ): Promise<SeriesDecision> {
+    const store = this.store;
+    const loaded = await loadSeries(store, this.snapshots, seriesId);
+    const { state, version } = loaded;
+    const metadata =
+      typeof metadataOf === 'function' ? metadataOf(loaded.correlationId) : metadataOf;
+    if (options.repairFirst && state.status !== 'none') await repairPlanned(store, state, metadata);
+    const events = decide(state);
+    if (events.length === 0) {
+      if (state.status !== 'none') {
+        if (!options.repairFirst) await repairPlanned(store, state, metadata);
+        await cancelReleased(store, state.released, metadata);
+      }
+      return { state, events };
+    }
+    const appended = await store.append(seriesStreamId(seriesId), events, {
+      expectedVersion: version,
+      metadata,
+    });
+    const after = events.reduce(evolveSeries, state);
+    if (after.status === 'none') return { state: after, events };
+    await this.snapshotIfDue(seriesId, loaded, appended.streamVersion, after, metadata);
+    for (const event of events) {
+      const released = 'released' in event.data ? event.data.released : [];
+      await cancelReleased(store, released, metadata);
+    }
+    for (const [n, event] of events.entries()) {
+      if (event.type !== 'OccurrencePlanned') continue;
+      const planned = after.planned.find((entry) => entry.messageId === event.data.messageId);
+      if (planned) {
+        await scheduleOccurrence(store, after, planned, {
+          ...metadata,
+          causationId: appended.events[n]?.eventId ?? metadata.causationId,
+        });
+      }
+    }
+    return { state: after, events };
+  }
+
+  /** A snapshot now and then; failing to save one only makes the next load read more. */
+  private async snapshotIfDue(
+    seriesId: string,
+    loaded: LoadedSeries,
+    version: number,
+    state: SeriesState,
+    metadata: EventMetadata,
+  ): Promise<void> {
+    if (version - loaded.snapshotVersion < SNAPSHOT_EVERY) return;
+    await this.snapshots
+      .save<SeriesSnapshotState>(seriesStreamId(seriesId), SERIES_SNAPSHOT_SHAPE, {
+        version,
+        state: { series: state, correlationId: loaded.correlationId ?? metadata.correlationId },
+      })
+      .catch(() => undefined);
+  }
+}
+
+/** Every planned occurrence has its message (one a crash left unscheduled is scheduled now). */
+export async function repairPlanned(
+  store: EventStore,
+  series: Series,
+  metadata: EventMetadata,
+): Promise<void> {
+  for (const planned of series.planned) {
+    const existing = await store.readStream(messageStreamId(planned.messageId), {
+      afterVersion: 0,
+      limit: 1,
+    });
+    if (existing.length === 0) await scheduleOccurrence(store, series, planned, metadata);
+  }
+}
+
+async function scheduleOccurrence(
+  store: EventStore,
+  series: Series,
+  planned: PlannedOccurrence,
+  metadata: EventMetadata,
+): Promise<void> {
+  const events = decideScheduledMessage(
+    {
+      type: 'ScheduleOccurrence',
+      messageId: planned.messageId,
+      recipients: series.recipients,
+      text: planned.text,
+      scheduledAt: new Date(planned.scheduledAt),
+      attachments: series.attachments,
+      fromSender: series.fromSender,
+      series: { seriesId: series.seriesId, occurrenceAt: planned.occurrence.at },
+    },
+    { status: 'none' },
+  );
+  try {
+    await store.append(messageStreamId(planned.messageId), events, {
+      expectedVersion: 'no_stream',
+      metadata,
+    });
+  } catch (error) {
+    // Scheduled already (a repeated step): nothing to do.
+    if (!(error instanceof StreamVersionConflictError)) throw error;
+  }
+}
+
+/**
+ * Cancels the messages a series let go of, where they are still pending; one already due (or
+ * gone) is left as it is. A race with the scheduler marking it due is read again and decided anew.
+ */
+async function cancelReleased(
+  store: EventStore,
+  messageIds: readonly string[],
+  metadata: EventMetadata,
+): Promise<void> {
+  for (const messageId of messageIds) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { state, version } = await loadMessage(store, messageId);
+      if (state.status !== 'scheduled') break;
+      try {
+        await store.append(
+          messageStreamId(messageId),
+          decideScheduledMessage({ type: 'CancelMessage', messageId }, state),
+          { expectedVersion: version, metadata },
+        );
+        break;
+      } catch (error) {
+        if (!(error instanceof StreamVersionConflictError)) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { type Snapshot, SnapshotStore } from '../../application/src/ports/snapshot-store';
+
+/** Snapshots in Postgres (table `stream_snapshots`), one per stream, the latest version kept. */
+@Injectable()
+export class PostgresSnapshotStore extends SnapshotStore {
+  constructor(private readonly orm: MikroORM) {
+    super();
+  }
+
+  async load<State>(streamId: string, shape: string): Promise<Snapshot<State> | null> {
+    const [row] = await this.orm.em
+      .fork()
+      .execute<{ version: number; state: State }[]>(
+        'SELECT version, state FROM stream_snapshots WHERE stream_id = ? AND shape = ?',
+        [streamId, shape],
+      );
+    return row ? { version: Number(row.version), state: row.state } : null;
+  }
+
+  async save<State>(streamId: string, shape: string, snapshot: Snapshot<State>): Promise<void> {
+    await this.orm.em.fork().execute(
+      `INSERT INTO stream_snapshots (stream_id, shape, version, state, saved_at)
+       VALUES (?, ?, ?, ?::jsonb, now())
+       ON CONFLICT (stream_id) DO UPDATE
+         SET shape = excluded.shape, version = excluded.version, state = excluded.state,
+             saved_at = excluded.saved_at
+       WHERE stream_snapshots.version < excluded.version OR stream_snapshots.shape <> excluded.shape`,
+      [streamId, shape, snapshot.version, JSON.stringify(snapshot.state)],
+    );
+  }
+}

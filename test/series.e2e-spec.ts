@@ -1,0 +1,156 @@
+import request from 'supertest';
+import { TEST_API_KEY } from './support/api-harness';
+import { type AppProcess, TestSystem, waitUntil } from './support/system';
+
+const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+const MINUTE = 60_000;
+
+interface OccurrenceBody {
+  occurrence_timestamp: string;
+  scheduled_timestamp: string;
+  local_time: string | null;
+  status: string;
+  message_id: string | null;
+}
+
+/** The wall-clock time in a zone, to the minute, as a local date-time without offset. */
+function localNow(timeZone: string, at = new Date()): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+describe('A recurring series through the whole system', () => {
+  const system = new TestSystem(1000);
+  let scheduler: AppProcess;
+  let delivery: AppProcess;
+
+  beforeAll(async () => {
+    await system.start();
+    scheduler = system.spawn('scheduler');
+    delivery = system.spawn('delivery');
+  });
+  afterAll(async () => {
+    await scheduler.stop();
+    await delivery.stop();
+    await system.stop();
+  });
+
+  async function occurrences(seriesId: string, limit = 10): Promise<OccurrenceBody[]> {
+    const response = await request(system.server)
+      .get(`/series/${seriesId}/occurrences?limit=${limit}`)
+      .set(auth)
+      .expect(200);
+    return response.body;
+  }
+
+  it(
+    'sends every minute in Asia/Kolkata, passes over a skipped occurrence, and sends nothing once paused',
+    async () => {
+      const chatId = '880001';
+      const subscribed = await request(system.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: chatId, chat_name: 'Standup' })
+        .expect(200);
+      // Kolkata is UTC+05:30: its minutes are UTC minutes, its hours are not.
+      const created = await request(system.server)
+        .post('/series')
+        .set(auth)
+        .field('target_user_id', subscribed.body.user_id)
+        .field('message', 'Minute report')
+        .field('rrule', 'FREQ=MINUTELY')
+        .field('dtstart', localNow('Asia/Kolkata'))
+        .field('time_zone', 'Asia/Kolkata')
+        .expect(201);
+      const seriesId: string = created.body.id;
+      const next: string[] = created.body.next_occurrences;
+      expect(next).toHaveLength(5);
+      for (const [n, at] of next.entries()) {
+        expect(new Date(at).getUTCSeconds()).toBe(0);
+        if (n > 0) expect(Date.parse(at) - Date.parse(next[n - 1]!)).toBe(MINUTE);
+      }
+      await request(system.server)
+        .post(`/series/${seriesId}/occurrences/${next[1]}/skip`)
+        .set(auth)
+        .expect(200);
+
+      // Occurrences 1, 3 and 4 go out, once each, never early.
+      const sent = () => system.telegram.textsTo(chatId);
+      try {
+        await waitUntil(() => sent().length >= 3, 5 * MINUTE, 'three occurrences to be sent');
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${system.logs()}`);
+      }
+      const receivedAt = system.telegram.delivered(chatId).map((call) => call.receivedAt);
+      expect(sent()).toEqual(['Minute report', 'Minute report', 'Minute report']);
+      for (const [n, at] of [next[0]!, next[2]!, next[3]!].entries()) {
+        expect(receivedAt[n]).toBeGreaterThanOrEqual(Date.parse(at));
+      }
+
+      // Paused once the fifth is planned: its message is cancelled, and nothing more arrives.
+      await waitUntil(
+        async () =>
+          (await occurrences(seriesId)).some(
+            (occurrence) =>
+              occurrence.occurrence_timestamp === next[4] && occurrence.status === 'scheduled',
+          ),
+        30_000,
+        'the fifth occurrence to be planned',
+      );
+      const paused = await request(system.server)
+        .post(`/series/${seriesId}/pause`)
+        .set(auth)
+        .expect(200);
+      expect(paused.body).toMatchObject({ status: 'paused', next_occurrences: [] });
+      await waitUntil(
+        () => Date.now() > Date.parse(next[4]!) + 5000,
+        2 * MINUTE,
+        'the fifth to pass',
+      );
+      expect(sent()).toHaveLength(3);
+
+      const listed = await occurrences(seriesId);
+      expect(
+        listed.map((occurrence) => [occurrence.occurrence_timestamp, occurrence.status]),
+      ).toEqual([
+        [next[0], 'sent'],
+        [next[1], 'skipped'],
+        [next[2], 'sent'],
+        [next[3], 'sent'],
+        [next[4], 'cancelled'],
+      ]);
+      for (const occurrence of listed.filter((o) => o.status === 'sent')) {
+        expect(occurrence.local_time).toBe(
+          localNow('Asia/Kolkata', new Date(occurrence.occurrence_timestamp)) + ':00',
+        );
+      }
+      const audit = await request(system.server)
+        .get(`/series/${seriesId}/events`)
+        .set(auth)
+        .expect(200);
+      const types: string[] = audit.body.map((event: { type: string }) => event.type);
+      expect(types).toEqual([
+        'SeriesCreated',
+        'OccurrencePlanned',
+        'OccurrenceSkipped',
+        'OccurrencePlanned',
+        'OccurrencePlanned',
+        'OccurrencePlanned',
+        'SeriesPaused',
+      ]);
+    },
+    8 * MINUTE,
+  );
+});

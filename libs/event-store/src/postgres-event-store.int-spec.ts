@@ -204,7 +204,7 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 3,
+      schemaVersion: 4,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
@@ -243,7 +243,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 3, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 4, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

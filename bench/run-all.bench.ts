@@ -10,10 +10,11 @@ import { deliverAtLimitScenario } from './scenarios/deliver-at-limit';
 import { memoryScenario } from './scenarios/memory';
 import { onTimeScenario } from './scenarios/on-time';
 import { scaleScenario } from './scenarios/scale';
+import { seriesScenario } from './scenarios/series';
 import type { ScenarioResult } from './scenarios/scenario';
 import { BenchSystem } from './support/bench-system';
 
-type ScenarioName = 'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost';
+type ScenarioName = 'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost' | 'series';
 
 /** In the order; each leaves the system as the next expects it. */
 const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioResult>> = {
@@ -23,6 +24,7 @@ const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioR
   scale: scaleScenario,
   memory: memoryScenario,
   cost: costScenario,
+  series: seriesScenario,
 };
 
 async function main(): Promise<void> {

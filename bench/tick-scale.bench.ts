@@ -8,7 +8,10 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { findPendingUntil } from '../libs/projections/src/pending-deadlines.projection';
+import {
+  findPendingUntil,
+  findSeriesToPlan,
+} from '../libs/projections/src/pending-deadlines.projection';
 import { migrate } from '../libs/database/src/migrate';
 import { ormOptions } from '../libs/database/src/orm-options';
 
@@ -66,6 +69,54 @@ export async function measureTickScale(): Promise<TickScaleResult[]> {
         process.stderr.write(
           `${pending} pending: median ${results.at(-1)!.medianMs.toFixed(3)} ms\n`,
         );
+      }
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+  return results;
+}
+
+/**
+ * The series planner's tick query (series whose time to plan has come) with 10,000 and 100,000
+ * active series, 100 of them due to plan, in a database of its own.
+ */
+export async function measureSeriesTickScale(): Promise<TickScaleResult[]> {
+  const name = `sm_bench_series_tick_${process.pid}`;
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const results: TickScaleResult[] = [];
+  try {
+    await migrate(url.toString());
+    const orm = await MikroORM.init(ormOptions(url.toString()));
+    try {
+      const em = orm.em.fork();
+      for (const series of [10_000, 100_000]) {
+        await em.execute('TRUNCATE scheduler_series');
+        // DUE series whose latest occurrence has come; the rest plan within the coming minute.
+        await em.execute(
+          `INSERT INTO scheduler_series (series_id, plan_at)
+           SELECT gen_random_uuid(),
+                  CASE WHEN i <= ? THEN now() - interval '1 second'
+                       ELSE now() + interval '10 seconds' + (i % 50000) * interval '1 millisecond' END
+             FROM generate_series(1, ?) AS i`,
+          [DUE, series],
+        );
+        await em.execute('VACUUM ANALYZE scheduler_series');
+        const times: number[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          const started = performance.now();
+          const due = await findSeriesToPlan(orm.em.fork(), new Date(), BATCH);
+          times.push(performance.now() - started);
+          if (due.length !== DUE) throw new Error(`expected ${DUE} due, found ${due.length}`);
+        }
+        times.sort((a, b) => a - b);
+        results.push({ pending: series, medianMs: times[Math.floor(times.length / 2)]! });
       }
     } finally {
       await orm.close(true);

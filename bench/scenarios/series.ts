@@ -90,7 +90,8 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
       "SELECT count(*) AS sent FROM messages WHERE series_id IS NOT NULL AND status = 'sent'",
     );
     if (Number(row?.sent) >= total) break;
-    if (Date.now() > end + 120_000) throw new Error(`Only ${row?.sent} of ${total} sent`);
+    // Not all sent two minutes after the last occurrence: reported below as missing.
+    if (Date.now() > end + 120_000) break;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   const schedulerCpuMs = cpuMilliseconds(scheduler.pid) - cpuBefore;

@@ -1,28 +1,11 @@
 import request from 'supertest';
 import { TEST_API_KEY } from './support/api-harness';
+import { localMinute } from './support/local-time';
 import { type AppProcess, TestSystem, waitUntil } from './support/system';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 const MINUTE = 60_000;
 const GRACE_SECONDS = 30;
-
-/** The wall-clock time in a zone, to the minute, as a local date-time without offset. */
-function localMinute(timeZone: string, at: Date): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
 
 describe('A recurring series across downtime', () => {
   const system = new TestSystem(1000);

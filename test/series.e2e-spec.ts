@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { TEST_API_KEY } from './support/api-harness';
+import { localMinute } from './support/local-time';
 import { type AppProcess, TestSystem, waitUntil } from './support/system';
 
 const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -11,24 +12,6 @@ interface OccurrenceBody {
   local_time: string | null;
   status: string;
   message_id: string | null;
-}
-
-/** The wall-clock time in a zone, to the minute, as a local date-time without offset. */
-function localNow(timeZone: string, at = new Date()): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
 describe('A recurring series through the whole system', () => {
@@ -71,7 +54,7 @@ describe('A recurring series through the whole system', () => {
         .field('target_user_id', subscribed.body.user_id)
         .field('message', 'Minute report')
         .field('rrule', 'FREQ=MINUTELY')
-        .field('dtstart', localNow('Asia/Kolkata'))
+        .field('dtstart', localMinute('Asia/Kolkata'))
         .field('time_zone', 'Asia/Kolkata')
         .expect(201);
       const seriesId: string = created.body.id;
@@ -133,7 +116,7 @@ describe('A recurring series through the whole system', () => {
       ]);
       for (const occurrence of listed.filter((o) => o.status === 'sent')) {
         expect(occurrence.local_time).toBe(
-          localNow('Asia/Kolkata', new Date(occurrence.occurrence_timestamp)) + ':00',
+          localMinute('Asia/Kolkata', new Date(occurrence.occurrence_timestamp)) + ':00',
         );
       }
       const audit = await request(system.server)

@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../../config/src/config';
 import type { ScheduleLimits } from '../../domain/src/scheduled-message';
+import type { SeriesLimits } from '../../domain/src/series';
 
 const DAY_MS = 86_400_000;
 
@@ -14,5 +15,14 @@ export function scheduleLimits(config: ApiConfig, now: Date): ScheduleLimits {
     maxBytes: config.maxFileBytes,
     maxRecipients: config.maxRecipientsPerMessage,
     latest: new Date(now.getTime() + config.scheduleHorizonDays * DAY_MS),
+  };
+}
+
+/** What a series may hold: as a message, without a horizon (occurrences are planned one at a time). */
+export function seriesLimits(config: ApiConfig): SeriesLimits {
+  return {
+    maxCount: config.maxFilesPerMessage,
+    maxBytes: config.maxFileBytes,
+    maxRecipients: config.maxRecipientsPerMessage,
   };
 }

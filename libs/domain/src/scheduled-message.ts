@@ -187,13 +187,7 @@ export function decideScheduledMessage(
 }
 
 function schedule(command: ScheduleMessage, state: ScheduledMessageState): MessageScheduled {
-  if (state.status !== 'none') {
-    throw new DomainError(
-      DomainErrorCode.MessageAlreadyScheduled,
-      `Message ${command.messageId} is already scheduled`,
-      { messageId: command.messageId },
-    );
-  }
+  requireNew(command.messageId, state);
   validateText(command.text);
   if (command.recipients.length > command.limits.maxRecipients) {
     throw new DomainError(
@@ -229,13 +223,7 @@ function scheduleOccurrence(
   command: ScheduleOccurrence,
   state: ScheduledMessageState,
 ): MessageScheduled {
-  if (state.status !== 'none') {
-    throw new DomainError(
-      DomainErrorCode.MessageAlreadyScheduled,
-      `Message ${command.messageId} is already scheduled`,
-      { messageId: command.messageId },
-    );
-  }
+  requireNew(command.messageId, state);
   return {
     type: 'MessageScheduled',
     data: {
@@ -248,6 +236,16 @@ function scheduleOccurrence(
       series: { ...command.series },
     },
   };
+}
+
+function requireNew(messageId: string, state: ScheduledMessageState): void {
+  if (state.status !== 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageAlreadyScheduled,
+      `Message ${messageId} is already scheduled`,
+      { messageId },
+    );
+  }
 }
 
 /** An empty label is no label: forms send empty fields for inputs left blank. */

@@ -38,6 +38,7 @@ import { parseRecipientList } from '../../../../libs/domain/src/scheduled-messag
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from '../http/api-error';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 import {
   AttachmentUploadInterceptor,
   discardUploads,
@@ -207,12 +208,12 @@ export class MessagesController {
           ...(query.to !== undefined ? { to: parseIsoTimestamp(query.to, 'to') } : {}),
         },
         limit,
-        query.cursor === undefined ? null : decodeCursor(query.cursor),
+        query.cursor === undefined ? null : cursorKey(query.cursor),
       ),
     );
     return {
       items: page.items.map((view) => ({ ...toMessageResponse(view), status: view.status })),
-      next_cursor: page.next ? encodeCursor(page.next) : null,
+      next_cursor: page.next ? encodeCursor(page.next.scheduledAt, page.next.id) : null,
     };
   }
 
@@ -344,19 +345,7 @@ function readMessageForm(body: unknown): {
   return read;
 }
 
-/** Opaque to clients: where the next page starts. */
-function encodeCursor(after: { scheduledAt: Date; id: string }): string {
-  return Buffer.from(`${after.scheduledAt.toISOString()}|${after.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { scheduledAt: Date; id: string } {
-  const [time = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const scheduledAt = new Date(time);
-  if (Number.isNaN(scheduledAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ApiError(
-      'INVALID_CURSOR',
-      'cursor is not one this API gave out: pass next_cursor unchanged',
-    );
-  }
-  return { scheduledAt, id };
+function cursorKey(cursor: string): { scheduledAt: Date; id: string } {
+  const { time, id } = decodeCursor(cursor);
+  return { scheduledAt: time, id };
 }

@@ -40,6 +40,7 @@ import { parseRecipientList } from '../../../../libs/domain/src/scheduled-messag
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from '../http/api-error';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 import { ApiProblems } from '../http/api-problems';
 import {
   AttachmentUploadInterceptor,
@@ -237,12 +238,12 @@ export class SeriesController {
       new ListSeriesQuery(
         query.status ?? null,
         limit,
-        query.cursor === undefined ? null : decodeCursor(query.cursor),
+        query.cursor === undefined ? null : cursorKey(query.cursor),
       ),
     );
     return {
       items: page.items.map(seriesFields),
-      next_cursor: page.next ? encodeCursor(page.next) : null,
+      next_cursor: page.next ? encodeCursor(page.next.createdAt, page.next.id) : null,
     };
   }
 
@@ -471,19 +472,7 @@ function required(
   return value.trim();
 }
 
-/** Opaque to clients: where the next page starts. */
-function encodeCursor(after: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${after.createdAt.toISOString()}|${after.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(time);
-  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ApiError(
-      'INVALID_CURSOR',
-      'cursor is not one this API gave out: pass next_cursor unchanged',
-    );
-  }
-  return { createdAt, id };
+function cursorKey(cursor: string): { createdAt: Date; id: string } {
+  const { time, id } = decodeCursor(cursor);
+  return { createdAt: time, id };
 }

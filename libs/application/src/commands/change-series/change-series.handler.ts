@@ -4,6 +4,7 @@ import { decideSeries } from '../../../../domain/src/series';
 import { Clock } from '../../../../runtime/src/clock';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
+import { seriesLimits } from '../../schedule-limits';
 import { SeriesDecisions } from '../../series/series-decision';
 import { seriesNotFound } from '../../series/series-stream';
 import { planningFor } from '../../series/series-planning';
@@ -44,11 +45,7 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
             ...(changes.recipients !== undefined ? { recipients: changes.recipients } : {}),
             ...(ruleGiven ? { rule } : {}),
             recipientStatus,
-            limits: {
-              maxRecipients: this.api.maxRecipientsPerMessage,
-              maxCount: this.api.maxFilesPerMessage,
-              maxBytes: this.api.maxFileBytes,
-            },
+            limits: seriesLimits(this.api),
             // A rule given now is checked as a new one; the series' own was checked when given.
             ...planningFor(rule, now, {
               graceSeconds: this.config.graceSeconds,

@@ -6,6 +6,7 @@ import { Clock } from '../../../../runtime/src/clock';
 import { SeriesReader } from '../../ports/series-reader';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
+import { seriesLimits } from '../../schedule-limits';
 import { SeriesDecisions } from '../../series/series-decision';
 import { planningFor } from '../../series/series-planning';
 import { CreateSeriesCommand } from './create-series.command';
@@ -51,11 +52,7 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
             rule: command.rule,
             owner,
             recipientStatus,
-            limits: {
-              maxRecipients: this.api.maxRecipientsPerMessage,
-              maxCount: this.api.maxFilesPerMessage,
-              maxBytes: this.api.maxFileBytes,
-            },
+            limits: seriesLimits(this.api),
             ...planning,
           },
           state,

@@ -84,7 +84,8 @@ export class Recurrence {
     const recurrence = new Recurrence(rule, options, zone, spec);
     const first = recurrence.next(new Date(instantOf(start, zone).getTime() - 1), 1)[0];
     if (!first) throw new RecurrenceError('RULE_NEVER_FIRES', 'The rule never fires');
-    recurrence.checkFrequency(first, limits.minIntervalMinutes);
+    // A rule accepted before (planning, showing) is not checked again: no minimum, no walk.
+    if (limits.minIntervalMinutes > 0) recurrence.checkFrequency(first, limits.minIntervalMinutes);
     return recurrence;
   }
 

@@ -1,6 +1,6 @@
 import { percentile } from '../support/process-stats';
 import { BENCH_API_KEY, type BenchSystem } from '../support/bench-system';
-import { cpuMilliseconds } from '../support/process-stats';
+import { cpuMilliseconds, machineCpuMilliseconds } from '../support/process-stats';
 import { measureSeriesTickScale } from '../tick-scale.bench';
 import { log, type ScenarioResult } from './scenario';
 
@@ -40,12 +40,12 @@ function localTime(at: Date): string {
  * query with 10,000 and 100,000 series.
  */
 export async function seriesScenario(system: BenchSystem): Promise<ScenarioResult> {
-  await system.ensureApp('api', {
+  const api = await system.ensureApp('api', {
     SERIES_MIN_INTERVAL_MINUTES: '1',
     SERIES_MAX_ACTIVE_PER_KEY: String(SERIES),
   });
   const scheduler = await system.ensureApp('scheduler');
-  await system.ensureApp('delivery', { TELEGRAM_PACING: 'off' });
+  const delivery = await system.ensureApp('delivery', { TELEGRAM_PACING: 'off' });
   system.telegram.latencyMs = 30;
   system.telegram.enforcedLimits = undefined;
   const chats = await system.subscribe(CHATS, 90_000_001);
@@ -84,6 +84,9 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
   const total = SERIES * OCCURRENCES;
   const end = firstMinute.getTime() + OCCURRENCES * 60_000;
   const cpuBefore = cpuMilliseconds(scheduler.pid);
+  const deliveryCpuBefore = cpuMilliseconds(delivery.pid);
+  const apiCpuBefore = cpuMilliseconds(api.pid);
+  const machineBefore = machineCpuMilliseconds();
   const firstCall = system.telegram.calls.length;
   for (;;) {
     const [row] = await system.query<{ sent: string }>(
@@ -95,6 +98,19 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   const schedulerCpuMs = cpuMilliseconds(scheduler.pid) - cpuBefore;
+  const deliveryCpuMs = cpuMilliseconds(delivery.pid) - deliveryCpuBefore;
+  const apiCpuMs = cpuMilliseconds(api.pid) - apiCpuBefore;
+  const machineAfter = machineCpuMilliseconds();
+  const machineBusy =
+    (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  // When the scheduler marked each occurrence due, against its time: the scheduler's share of
+  // the lateness, apart from delivery's.
+  const dueLateness = (
+    await system.query<{ ms: string }>(
+      `SELECT extract(epoch FROM (due_at - scheduled_at)) * 1000 AS ms FROM messages
+        WHERE series_id IS NOT NULL AND due_at IS NOT NULL`,
+    )
+  ).map((row) => Math.round(Number(row.ms)));
 
   // Each series' sends in order are its occurrences in order.
   const sends = new Map<string, number[]>();
@@ -145,7 +161,8 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
       `${SERIES} series created through POST /series in ${createSeconds.toFixed(1)} s (${CONCURRENCY} at once); ${CHATS} chats; seconds spread over the minute (about ${Math.round(SERIES / 60)} occurrences due each second)`,
       `lateness (first send's arrival − occurrence time): min ${Math.min(...lateness)} ms, p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...lateness)} ms; ${early} early`,
       `events per occurrence: ${planned?.min}–${planned?.max} OccurrencePlanned per series of ${OCCURRENCES} occurrences, ${events?.min}–${events?.max} events per occurrence's message (the same for the first occurrence as for the last)`,
-      `scheduler CPU over the ${OCCURRENCES} minutes: ${(schedulerCpuMs / 1000).toFixed(1)} s (planning and marking due ${total} occurrences: ${(schedulerCpuMs / total).toFixed(2)} ms each)`,
+      `marked due (MessageDue's time − occurrence time): p50 ${percentile(dueLateness, 50)} ms, p99 ${percentile(dueLateness, 99)} ms`,
+      `scheduler CPU over the ${OCCURRENCES} minutes: ${(schedulerCpuMs / 1000).toFixed(1)} s (planning and marking due ${total} occurrences: ${(schedulerCpuMs / total).toFixed(2)} ms each); delivery ${(deliveryCpuMs / total).toFixed(2)} ms, API ${(apiCpuMs / total).toFixed(2)} ms per occurrence; the machine ${(machineBusy * 100).toFixed(0)}% busy`,
       `planner tick query (series whose time to plan has come), median of 200 with 100 due: ${tickSmall!.medianMs.toFixed(3)} ms at 10,000 series, ${tickLarge!.medianMs.toFixed(3)} ms at 100,000 = ${ratio.toFixed(2)}×`,
     ],
   };

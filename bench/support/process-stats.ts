@@ -23,6 +23,16 @@ export function cpuMilliseconds(pid: number): number {
   return ((userTicks + systemTicks) * 1000) / USER_HZ;
 }
 
+/** The machine's CPU time so far, busy and in all, in milliseconds over every core, from /proc/stat. */
+export function machineCpuMilliseconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: ((total - idle) * 1000) / USER_HZ, total: (total * 1000) / USER_HZ };
+}
+
 /** The p-th percentile (0–100) of the values, by the nearest-rank method. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;

@@ -217,4 +217,43 @@ describe('DueDispatcher', () => {
     expect(marked).toHaveLength(1200);
     expect(Math.min(...marked.map((m) => m.at))).toBeGreaterThanOrEqual(100);
   });
+
+  it('marks a backlog several at a time, never more than its lanes', async () => {
+    const clock = new ManualClock(new Date(T0));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const marked: string[] = [];
+    const waiting: (() => void)[] = [];
+    const dispatcher = new DueDispatcher(
+      {
+        clock,
+        timers: new FakeTimers(clock),
+        findPending: async (_until, after) =>
+          after
+            ? []
+            : Array.from({ length: 30 }, (_, n) => ({
+                messageId: `late${n}`,
+                scheduledAt: new Date(T0 - 1000),
+              })),
+        markDue: async (messageId) => {
+          inFlight += 1;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          inFlight -= 1;
+          marked.push(messageId);
+          return true;
+        },
+        onError: () => undefined,
+      },
+      2 * TICK_MS,
+    );
+    await dispatcher.tick();
+    while (marked.length < 30) {
+      await flush();
+      waiting.splice(0).forEach((resolve) => resolve());
+    }
+    await dispatcher.settled();
+    expect(mostInFlight).toBe(8);
+    expect(new Set(marked).size).toBe(30);
+  });
 });

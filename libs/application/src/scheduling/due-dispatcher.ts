@@ -29,6 +29,13 @@ export interface DueDispatcherPorts {
 }
 
 const PAGE = 500;
+/**
+ * Markings in flight at once. Each is a stream read and an append, mostly waiting on the
+ * database; one at a time caps a scheduler at a few hundred a second, less than a minute's worth
+ * of series occurrences falling due together needs. Different messages never contend: each has
+ * its own stream.
+ */
+const MARKING_CONCURRENCY = 8;
 
 /**
  * Marks messages due at their moment while the scheduler looks only every tick: each tick takes
@@ -40,9 +47,10 @@ const PAGE = 500;
  */
 export class DueDispatcher {
   private readonly armed = new Map<string, { at: number; handle: unknown }>();
-  /** Messages whose time has come, marked one at a time in the order they came due. */
+  /** Messages whose time has come, marked in the order they came due, a few at once. */
   private readonly queue = new Set<string>();
-  private draining: Promise<void> | undefined;
+  /** The marking lanes running, at most MARKING_CONCURRENCY. */
+  private readonly lanes = new Set<Promise<void>>();
   private ticking: Promise<void> | undefined;
   private stopped = false;
   private readonly timers: NonNullable<DueDispatcherPorts['timers']>;
@@ -86,7 +94,7 @@ export class DueDispatcher {
 
   /** Resolves once what is queued now has been marked (or failed); for tests. */
   async settled(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.lanes.size > 0) await Promise.all(this.lanes);
   }
 
   /**
@@ -112,7 +120,7 @@ export class DueDispatcher {
     for (const { handle } of this.armed.values()) this.timers.clear(handle);
     this.armed.clear();
     this.queue.clear();
-    await this.draining;
+    await Promise.all(this.lanes);
   }
 
   /** Messages with a timer armed; for tests. */
@@ -136,7 +144,7 @@ export class DueDispatcher {
     if (wait <= 0) {
       this.armed.delete(messageId);
       this.queue.add(messageId);
-      void this.drain();
+      this.drain();
       return;
     }
     // Timers may fire a millisecond early by the wall clock: firing checks the time again.
@@ -144,18 +152,20 @@ export class DueDispatcher {
     this.armed.set(messageId, { at, handle });
   }
 
-  private drain(): Promise<void> {
-    if (!this.draining) {
-      this.draining = this.markQueued().finally(() => {
-        this.draining = undefined;
-        // Queued between the loop's last look and now.
-        if (this.queue.size > 0 && !this.stopped) void this.drain();
+  /** Starts another marking lane while there are fewer than allowed and work for one more. */
+  private drain(): void {
+    while (this.lanes.size < MARKING_CONCURRENCY && this.lanes.size < this.queue.size) {
+      const lane: Promise<void> = this.markInTurn().finally(() => {
+        this.lanes.delete(lane);
+        // Queued between the lane's last look and now.
+        if (this.queue.size > 0 && !this.stopped) this.drain();
       });
+      this.lanes.add(lane);
     }
-    return this.draining;
   }
 
-  private async markQueued(): Promise<void> {
+  /** One lane of the marking: takes the next queued message until the queue is empty. */
+  private async markInTurn(): Promise<void> {
     for (let next = first(this.queue); next !== undefined; next = first(this.queue)) {
       this.queue.delete(next);
       try {

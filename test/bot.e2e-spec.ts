@@ -105,7 +105,8 @@ describe('The bot in polling mode', () => {
 
   it('/help lists the commands', async () => {
     const reply = await say(randomInt(1e8, 1e9), '/help');
-    for (const command of ['/start', '/stop', '/help']) expect(reply).toContain(command);
+    for (const command of ['/start', '/stop', '/timezone', '/help'])
+      expect(reply).toContain(command);
   });
 
   it('/stop unsubscribes: no longer listed, refused as a recipient; /start brings back the same user_id', async () => {
@@ -155,6 +156,36 @@ describe('The bot in polling mode', () => {
       .field('message', 'Welcome back')
       .field('scheduled_timestamp', '2030-01-01T00:00:00Z')
       .expect(200);
+  });
+
+  it("/timezone sets the chat's own zone, says so when it does not know one, and /timezone off clears it", async () => {
+    const chatId = randomInt(1e8, 1e9);
+    expect(await say(chatId, '/timezone Europe/Berlin')).toContain('not subscribed');
+    const userId = userIdIn(await say(chatId, '/start'));
+    expect(await say(chatId, '/timezone')).toContain('no time zone set');
+
+    const set = await say(chatId, '/timezone europe/berlin');
+    expect(set).toMatch(/Your time zone is Europe\/Berlin now \(it is \d\d:\d\d there\)/);
+    const unknown = await say(chatId, '/timezone Mars/Olympus_Mons');
+    expect(unknown).toContain('"Mars/Olympus_Mons" is not a time zone I know');
+    expect(unknown).toContain('/timezone Europe/Berlin');
+    expect(await say(chatId, '/timezone')).toContain('Your time zone is Europe/Berlin.');
+    expect(await say(chatId, '/timezone off')).toContain('cleared');
+
+    const history = await request(api.server)
+      .get(`/subscribers/${userId}/events`)
+      .set(auth)
+      .expect(200);
+    expect(
+      history.body.map((event: { type: string; data: { timeZone?: string | null } }) => [
+        event.type,
+        event.data.timeZone,
+      ]),
+    ).toEqual([
+      ['UserSubscribed', undefined],
+      ['SubscriberTimeZoneSet', 'Europe/Berlin'],
+      ['SubscriberTimeZoneSet', null],
+    ]);
   });
 
   it('records a user who blocked the bot as unsubscribed (blocked); /start after unblocking subscribes again', async () => {

@@ -281,6 +281,78 @@ describe('API: recurring series', () => {
     ]);
   });
 
+  it("plans one message per zone at each recipient's local time, and shows every zone", async () => {
+    const inBerlin = await subscribe();
+    const inKolkata = await subscribe();
+    const inNewYork = await subscribe();
+    const setZone = (userId: string, timeZone: string | null) =>
+      request(api.server).patch(`/subscribers/${userId}`).set(auth).send({ time_zone: timeZone });
+    expect((await setZone(inKolkata, 'asia/kolkata').expect(200)).body).toMatchObject({
+      user_id: inKolkata,
+      time_zone: 'Asia/Kolkata',
+      status: 'active',
+    });
+    await setZone(inNewYork, 'America/New_York').expect(200);
+    const created = await create({
+      target_user_id: [inBerlin, inKolkata, inNewYork].join(','),
+      message: 'Good morning',
+      rrule: 'FREQ=DAILY;BYHOUR=9;BYMINUTE=0',
+      dtstart: '2027-01-04T09:00',
+      time_zone: 'Europe/Berlin',
+      at_recipient_local_time: 'true',
+    }).expect(201);
+    expect(created.body).toMatchObject({
+      at_recipient_local_time: true,
+      description: 'every day at 09:00 (Europe/Berlin)',
+    });
+    const listed = (
+      await request(api.server)
+        .get(`/series/${created.body.id}/occurrences?limit=2`)
+        .set(auth)
+        .expect(200)
+    ).body as (OccurrenceBody & {
+      zones: {
+        time_zone: string;
+        scheduled_timestamp: string;
+        status: string;
+        message_id: string | null;
+        target_user_id: string[];
+      }[];
+    })[];
+    // 09:00 on 4 January 2027 in each zone: Kolkata UTC+05:30, Berlin UTC+01:00, New York UTC−05:00.
+    expect(
+      listed[0]!.zones.map((zone) => [
+        zone.time_zone,
+        zone.scheduled_timestamp,
+        zone.status,
+        zone.target_user_id,
+      ]),
+    ).toEqual([
+      ['Asia/Kolkata', '2027-01-04T03:30:00.000Z', 'scheduled', [inKolkata]],
+      ['Europe/Berlin', '2027-01-04T08:00:00.000Z', 'scheduled', [inBerlin]],
+      ['America/New_York', '2027-01-04T14:00:00.000Z', 'scheduled', [inNewYork]],
+    ]);
+    const newYork = await messageOf(listed[0]!.zones[2]!.message_id!);
+    expect(newYork).toMatchObject({
+      target_user_id: [inNewYork],
+      scheduled_timestamp: '2027-01-04T14:00:00.000Z',
+    });
+    // The next day is not planned yet: where it will go, as the zones are now.
+    expect(listed[1]!.status).toBe('upcoming');
+    expect(listed[1]!.zones.map((zone) => zone.scheduled_timestamp)).toEqual([
+      '2027-01-05T03:30:00.000Z',
+      '2027-01-05T08:00:00.000Z',
+      '2027-01-05T14:00:00.000Z',
+    ]);
+
+    const unknown = await setZone(inBerlin, 'Europe/Berlim').expect(400);
+    expect(unknown.body).toMatchObject({ code: 'UNKNOWN_TIME_ZONE' });
+    expect((await setZone(inKolkata, null).expect(200)).body.time_zone).toBeNull();
+    const missing = await setZone('00000000-0000-4000-8000-000000000000', 'UTC').expect(404);
+    expect(missing.body.code).toBe('SUBSCRIBER_NOT_FOUND');
+    await request(api.server).delete(`/series/${created.body.id}`).set(auth).expect(200);
+  });
+
   it.each([
     ['an unreadable rule', { rrule: 'FREQ=WEEKLY;BYDAY' }, 'INVALID_RRULE'],
     ['seconds', { rrule: 'FREQ=SECONDLY' }, 'UNSUPPORTED_RRULE'],
@@ -299,6 +371,16 @@ describe('API: recurring series', () => {
       'RULE_NEVER_FIRES',
     ],
     ['no rule', { rrule: '' }, 'INVALID_RRULE'],
+    [
+      "each recipient's local time with an hourly rule",
+      { rrule: 'FREQ=HOURLY', at_recipient_local_time: 'true' },
+      'LOCAL_TIME_NEEDS_DAILY_RULE',
+    ],
+    [
+      'at_recipient_local_time neither true nor false',
+      { at_recipient_local_time: 'yes' },
+      'INVALID_FIELD',
+    ],
     [
       'an unknown recipient',
       { target_user_id: '00000000-0000-4000-8000-000000000000' },

@@ -17,6 +17,8 @@ export function describeEvent(event: StoredEvent): string {
       return `chat ${event.data.chatId} unsubscribed: ${event.data.reason}`;
     case 'UserChatMigrated':
       return `chat moved from ${event.data.fromChatId} to ${event.data.toChatId}`;
+    case 'SubscriberTimeZoneSet':
+      return event.data.timeZone ? `time zone set to ${event.data.timeZone}` : 'time zone cleared';
     case 'MessageScheduled': {
       const files = event.data.attachments.map((file) => file.fileName);
       return [
@@ -56,7 +58,7 @@ export function describeEvent(event: StoredEvent): string {
     case 'SeriesEnded':
       return `ended: ${event.data.reason}${released(event.data.released)}`;
     case 'OccurrencePlanned':
-      return `occurrence ${event.data.occurrence.at} (${event.data.occurrence.local} local) as message ${event.data.messageId}, for ${event.data.scheduledAt}`;
+      return `occurrence ${event.data.occurrence.at} (${event.data.occurrence.local} local) as message ${event.data.messageId}, for ${event.data.scheduledAt}${event.data.zone ? ` in ${event.data.zone} to ${plural(event.data.recipients?.length ?? 0, 'recipient')}` : ''}`;
     case 'OccurrenceSkipped':
       return `occurrence ${event.data.occurrenceAt} skipped${released(event.data.released)}`;
     case 'OccurrenceMoved':

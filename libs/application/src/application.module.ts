@@ -5,6 +5,7 @@ import { RescheduleMessageHandler } from './commands/reschedule-message/reschedu
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
 import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-user.handler';
+import { SetSubscriberTimeZoneHandler } from './commands/set-subscriber-time-zone/set-subscriber-time-zone.handler';
 import { FindSubscriberByChatHandler } from './queries/find-subscriber-by-chat/find-subscriber-by-chat.handler';
 import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
 import { ListSubscribersHandler } from './queries/list-subscribers/list-subscribers.handler';
@@ -29,6 +30,7 @@ import { SeriesDecisions } from './series/series-decision';
   providers: [
     SubscribeUserHandler,
     UnsubscribeUserHandler,
+    SetSubscriberTimeZoneHandler,
     FindSubscriberByChatHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,

@@ -6,6 +6,7 @@ import { Migration20261129020000_Bot } from './migrations/Migration2026112902000
 import { Migration20261129030000_Idempotency } from './migrations/Migration20261129030000_idempotency';
 import { Migration20261130000000_FromSender } from './migrations/Migration20261130000000_from-sender';
 import { Migration20261201000000_Series } from './migrations/Migration20261201000000_series';
+import { Migration20261202000000_RecipientZones } from './migrations/Migration20261202000000_recipient-zones';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -15,6 +16,10 @@ export const migrations = [
   { name: 'Migration20261129030000_idempotency', class: Migration20261129030000_Idempotency },
   { name: 'Migration20261130000000_from-sender', class: Migration20261130000000_FromSender },
   { name: 'Migration20261201000000_series', class: Migration20261201000000_Series },
+  {
+    name: 'Migration20261202000000_recipient-zones',
+    class: Migration20261202000000_RecipientZones,
+  },
 ];
 
 export interface OrmSettings {

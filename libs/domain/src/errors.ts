@@ -44,6 +44,8 @@ export const DomainErrorCode = {
   CountAndUntil: 'COUNT_AND_UNTIL',
   UntilBeforeStart: 'UNTIL_BEFORE_START',
   RuleNeverFires: 'RULE_NEVER_FIRES',
+  // A series at each recipient's local time needs a rule with a time of day.
+  LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

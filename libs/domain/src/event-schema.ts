@@ -1,4 +1,11 @@
-import type { Attachment, DomainEventType, MessageScheduled } from './events';
+import type {
+  Attachment,
+  DomainEventType,
+  MessageScheduled,
+  OccurrencePlanned,
+  SeriesChanged,
+  SeriesCreated,
+} from './events';
 
 /**
  * The schema version each event type is written with now. An event's data changes shape only
@@ -9,6 +16,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   UserSubscribed: 1,
   UserUnsubscribed: 1,
   UserChatMigrated: 1,
+  SubscriberTimeZoneSet: 1,
   MessageScheduled: 4,
   MessageCancelled: 1,
   MessageRescheduled: 1,
@@ -18,12 +26,12 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   RecipientDelivered: 1,
   RecipientDeliveryFailed: 1,
   MessageSent: 1,
-  SeriesCreated: 1,
-  SeriesChanged: 1,
+  SeriesCreated: 2,
+  SeriesChanged: 2,
   SeriesPaused: 1,
   SeriesResumed: 1,
   SeriesEnded: 1,
-  OccurrencePlanned: 1,
+  OccurrencePlanned: 2,
   OccurrenceSkipped: 1,
   OccurrenceMoved: 1,
   OccurrenceEdited: 1,
@@ -41,6 +49,14 @@ interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachmen
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
+/** Series events as version 1 wrote them: every series at its own zone's time, one message per occurrence. */
+type SeriesCreatedV1Data = Omit<SeriesCreated['data'], 'atRecipientLocalTime'>;
+type SeriesChangedV1Data = Omit<SeriesChanged['data'], 'atRecipientLocalTime'>;
+type OccurrencePlannedV1Data = Omit<
+  OccurrencePlanned['data'],
+  'zone' | 'recipients' | 'planNextAt'
+>;
+
 /** From version n to n + 1, per type. */
 const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) => unknown>>> = {
   MessageScheduled: {
@@ -56,6 +72,27 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     2: (data: MessageScheduledV2Data): MessageScheduledV3Data => ({ ...data, fromSender: null }),
     // Messages scheduled before series existed belong to none.
     3: (data: MessageScheduledV3Data): MessageScheduled['data'] => ({ ...data, series: null }),
+  },
+  // Series from before recipients' own zones: at the series' zone.
+  SeriesCreated: {
+    1: (data: SeriesCreatedV1Data): SeriesCreated['data'] => ({
+      ...data,
+      atRecipientLocalTime: false,
+    }),
+  },
+  SeriesChanged: {
+    1: (data: SeriesChangedV1Data): SeriesChanged['data'] => ({
+      ...data,
+      atRecipientLocalTime: false,
+    }),
+  },
+  OccurrencePlanned: {
+    1: (data: OccurrencePlannedV1Data): OccurrencePlanned['data'] => ({
+      ...data,
+      zone: null,
+      recipients: null,
+      planNextAt: data.occurrence.at,
+    }),
   },
 };
 

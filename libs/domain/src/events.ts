@@ -53,6 +53,18 @@ export interface UserChatMigrated {
   };
 }
 
+/**
+ * The subscriber's own time zone (IANA), for series sent at each recipient's local time; null
+ * clears it.
+ */
+export interface SubscriberTimeZoneSet {
+  readonly type: 'SubscriberTimeZoneSet';
+  readonly data: {
+    readonly userId: string;
+    readonly timeZone: string | null;
+  };
+}
+
 export interface MessageScheduled {
   readonly type: 'MessageScheduled';
   readonly data: {
@@ -212,6 +224,12 @@ export interface SeriesCreated {
     readonly createdAt: string;
     /** Who created it (the API key's name): the limit of active series is counted per key. */
     readonly owner: string;
+    /**
+     * Each recipient gets each occurrence at the rule's local time in their own zone (their
+     * subscriber time zone; the series' zone for those without one). Added in schema version 2:
+     * older events read it as false.
+     */
+    readonly atRecipientLocalTime: boolean;
   };
 }
 
@@ -227,6 +245,8 @@ export interface SeriesChanged {
     readonly text: string;
     readonly rule: SeriesRule;
     readonly ruleChanged: boolean;
+    /** Added in schema version 2: older events read it as false. */
+    readonly atRecipientLocalTime: boolean;
     readonly changedAt: string;
     readonly released: readonly string[];
   };
@@ -271,6 +291,20 @@ export interface OccurrencePlanned {
     readonly text: string;
     /** True when the occurrence was planned before and is planned again (it was changed). */
     readonly replanned: boolean;
+    /**
+     * For a series at each recipient's local time, the zone this message keeps the occurrence's
+     * local time in and the recipients who are in it (one OccurrencePlanned per zone); null and
+     * null for the series' own zone and all its recipients. Added in schema version 2: older
+     * events read null, null.
+     */
+    readonly zone: string | null;
+    readonly recipients: readonly string[] | null;
+    /**
+     * When the series plans its next occurrence: this occurrence's earliest instant over its
+     * zones (its nominal instant when there is one zone). Added in schema version 2: older events
+     * read the occurrence's instant.
+     */
+    readonly planNextAt: string;
   };
 }
 
@@ -329,7 +363,8 @@ export type SeriesEvent =
   | OccurrenceEdited
   | OccurrencesMissed;
 
-export type SubscriberEvent = UserSubscribed | UserUnsubscribed | UserChatMigrated;
+export type SubscriberEvent =
+  UserSubscribed | UserUnsubscribed | UserChatMigrated | SubscriberTimeZoneSet;
 export type ScheduledMessageEvent =
   | MessageScheduled
   | MessageCancelled
@@ -348,6 +383,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   UserSubscribed: true,
   UserUnsubscribed: true,
   UserChatMigrated: true,
+  SubscriberTimeZoneSet: true,
   MessageScheduled: true,
   MessageCancelled: true,
   MessageRescheduled: true,
@@ -380,6 +416,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'UserSubscribed':
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
+    case 'SubscriberTimeZoneSet':
       return true;
     case 'MessageScheduled':
     case 'MessageCancelled':
@@ -413,6 +450,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'UserSubscribed':
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
+    case 'SubscriberTimeZoneSet':
       return 'subscriber';
     case 'MessageScheduled':
     case 'MessageCancelled':

@@ -127,6 +127,7 @@ export class LogVerifier {
         this.subscribers.set(userId, 'unsubscribed');
         return;
       case 'UserChatMigrated':
+      case 'SubscriberTimeZoneSet':
         if (status === undefined)
           this.report(event, 'stream_starts_with_creation', 'before any subscription');
         return;

@@ -24,9 +24,15 @@ const HOUR = 3_600_000;
 const T0 = Date.parse('2027-01-04T09:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Fixed offsets (hours east of UTC) of the zones the specs use besides UTC. */
+const OFFSETS: Record<string, number> = { 'Test/East': 2, 'Test/West': -3 };
+const instantIn = (local: string, zone: string) =>
+  iso(Date.parse(`${local}Z`) - (OFFSETS[zone] ?? 0) * HOUR);
+
 /** A rule firing every hour from T0 (COUNT when given): what the recurrence library would give. */
 function hourly(count = Infinity): OccurrenceSchedule {
   return {
+    instantIn,
     following(cursor, limit) {
       const first = cursor ? cursor.index + 1 : 0;
       const out: Occurrence[] = [];
@@ -45,13 +51,18 @@ const occurrence = (index: number): Occurrence => ({
 });
 
 /** Planning at `now` with message ids m-1, m-2, … */
-function planning(now: number, schedule = hourly()): Planning {
+function planning(
+  now: number,
+  schedule = hourly(),
+  recipientZones: ReadonlyMap<string, string> = new Map(),
+): Planning {
   let next = 0;
   return {
     now: new Date(now),
     schedule,
     graceMs: HOUR,
     newMessageId: () => `m-${++next}`,
+    recipientZones,
   };
 }
 
@@ -69,6 +80,7 @@ const created = (createdAt = T0 - HOUR / 2): SeriesEvent => ({
     rule: RULE,
     createdAt: iso(createdAt),
     owner: 'tester',
+    atRecipientLocalTime: false,
   },
 });
 
@@ -85,6 +97,9 @@ const planned = (
     scheduledAt: extra.scheduledAt ?? occurrence(index).at,
     text: extra.text ?? 'Standup',
     replanned: extra.replanned ?? false,
+    zone: null,
+    recipients: null,
+    planNextAt: occurrence(index).at,
   },
 });
 
@@ -100,6 +115,7 @@ describe('Series', () => {
         attachments: [],
         fromSender: '',
         rule: RULE,
+        atRecipientLocalTime: false,
         owner: 'tester',
         recipientStatus: new Map([['u-1', 'active']]),
         limits: LIMITS,
@@ -117,6 +133,7 @@ describe('Series', () => {
       attachments: [],
       fromSender: null,
       rule: RULE,
+      atRecipientLocalTime: false,
       owner: 'tester',
       recipientStatus: new Map([['u-1', 'active']]),
       limits: LIMITS,
@@ -411,6 +428,7 @@ describe('Series', () => {
             text: 'Standup, room 2',
             rule: RULE,
             ruleChanged: false,
+            atRecipientLocalTime: false,
             changedAt: iso(now),
             released: ['m-0'],
           },
@@ -422,6 +440,7 @@ describe('Series', () => {
   it('when the rule changes, then planning starts over from now with the new rule', () => {
     const now = T0 + 30 * 60_000;
     const everyTwoHours: OccurrenceSchedule = {
+      instantIn,
       following(cursor, limit) {
         const first = cursor ? cursor.index + 1 : 0;
         return Array.from({ length: limit }, (_, n) => ({
@@ -451,6 +470,7 @@ describe('Series', () => {
             text: 'Standup',
             rule,
             ruleChanged: true,
+            atRecipientLocalTime: false,
             changedAt: iso(now),
             released: ['m-1'],
           },
@@ -468,8 +488,207 @@ describe('Series', () => {
             scheduledAt: iso(T0 + 2 * HOUR),
             text: 'Standup',
             replanned: false,
+            zone: null,
+            recipients: null,
+            planNextAt: iso(T0 + 2 * HOUR),
           },
         },
       ]);
+  });
+
+  describe("at each recipient's local time", () => {
+    const DAY = 24 * HOUR;
+    /** Every day at 09:00 UTC from T0: what a DAILY rule gives. */
+    const daily: OccurrenceSchedule = {
+      instantIn,
+      following(cursor, limit) {
+        const first = cursor ? cursor.index + 1 : 0;
+        return Array.from({ length: limit }, (_, n) => ({
+          at: iso(T0 + (first + n) * DAY),
+          local: iso(T0 + (first + n) * DAY).slice(0, 19),
+          index: first + n,
+        }));
+      },
+    };
+    // u-1 has no zone of its own (the series' UTC), u-2 is two hours east, u-3 three hours west.
+    const ZONES = new Map([
+      ['u-2', 'Test/East'],
+      ['u-3', 'Test/West'],
+    ]);
+    const EVERYONE = ['u-1', 'u-2', 'u-3'];
+    const zonedCreated: SeriesEvent = {
+      type: 'SeriesCreated',
+      data: {
+        ...(created().data as Extract<SeriesEvent, { type: 'SeriesCreated' }>['data']),
+        recipients: EVERYONE,
+        rule: { ...RULE, rrule: 'FREQ=DAILY' },
+        atRecipientLocalTime: true,
+      },
+    };
+    const zoned = (
+      index: number,
+      messageId: string,
+      zone: string | null,
+      recipients: string[],
+      extra: Partial<{ text: string; replanned: boolean; planNextAt: string }> = {},
+    ): SeriesEvent => {
+      const nominal = T0 + index * DAY;
+      const at = zone === null ? nominal : nominal - (OFFSETS[zone] ?? 0) * HOUR;
+      return {
+        type: 'OccurrencePlanned',
+        data: {
+          seriesId: 's-1',
+          occurrence: { at: iso(nominal), local: iso(nominal).slice(0, 19), index },
+          messageId,
+          scheduledAt: iso(at),
+          text: extra.text ?? 'Standup',
+          replanned: extra.replanned ?? false,
+          zone,
+          recipients,
+          // The earliest zone: East, two hours before the nominal time.
+          planNextAt: extra.planNextAt ?? iso(nominal - 2 * HOUR),
+        },
+      };
+    };
+    // Planned at 08:30 UTC: East's 09:00 (07:00 UTC) had passed; the others each at their 09:00.
+    const firstDay = [
+      zonedCreated,
+      zoned(0, 'm-1', null, ['u-1'], { planNextAt: iso(T0) }),
+      zoned(0, 'm-2', 'Test/West', ['u-3'], { planNextAt: iso(T0) }),
+    ];
+
+    it("when created, then each zone gets the rule's local time there, and a zone whose time has passed waits for the next occurrence", () => {
+      spec
+        .given([])
+        .when({
+          type: 'CreateSeries',
+          seriesId: 's-1',
+          recipients: EVERYONE,
+          text: 'Standup',
+          attachments: [],
+          fromSender: null,
+          rule: { ...RULE, rrule: 'FREQ=DAILY' },
+          atRecipientLocalTime: true,
+          owner: 'tester',
+          recipientStatus: new Map(EVERYONE.map((id) => [id, 'active'])),
+          limits: LIMITS,
+          ...planning(T0 - HOUR / 2, daily, ZONES),
+        })
+        .then(firstDay);
+    });
+
+    it("when the first zone's time comes, then the next occurrence is planned in every zone, not before", () => {
+      spec
+        .given(firstDay)
+        .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0 - 1000, daily, ZONES) })
+        .then([]);
+      spec
+        .given(firstDay)
+        .when({ type: 'PlanSeries', seriesId: 's-1', ...planning(T0, daily, ZONES) })
+        .then([
+          zoned(1, 'm-1', null, ['u-1']),
+          zoned(1, 'm-2', 'Test/East', ['u-2']),
+          zoned(1, 'm-3', 'Test/West', ['u-3']),
+        ]);
+    });
+
+    const secondDay = [
+      ...firstDay,
+      zoned(1, 'm-3', null, ['u-1']),
+      zoned(1, 'm-4', 'Test/East', ['u-2']),
+      zoned(1, 'm-5', 'Test/West', ['u-3']),
+    ];
+    // East's 09:00 of the second day has come (07:00 UTC), the others' not yet.
+    const eastSent = T0 + DAY - HOUR;
+
+    it("when an occurrence one zone has had already is skipped, then only the others' messages are let go of", () => {
+      spec
+        .given(secondDay)
+        .when({
+          type: 'SkipOccurrence',
+          seriesId: 's-1',
+          occurrenceAt: new Date(T0 + DAY),
+          ...planning(eastSent, daily, ZONES),
+        })
+        .then([
+          {
+            type: 'OccurrenceSkipped',
+            data: { seriesId: 's-1', occurrenceAt: iso(T0 + DAY), released: ['m-3', 'm-5'] },
+          },
+        ]);
+    });
+
+    it('when the text changes after one zone had the occurrence, then the others get the new text and that zone nothing more', () => {
+      spec
+        .given(secondDay)
+        .when({
+          type: 'ChangeSeries',
+          seriesId: 's-1',
+          text: 'Standup, room 2',
+          recipientStatus: new Map(),
+          limits: LIMITS,
+          ...planning(eastSent, daily, ZONES),
+        })
+        .then([
+          {
+            type: 'SeriesChanged',
+            data: {
+              seriesId: 's-1',
+              recipients: EVERYONE,
+              text: 'Standup, room 2',
+              rule: { ...RULE, rrule: 'FREQ=DAILY' },
+              ruleChanged: false,
+              atRecipientLocalTime: true,
+              changedAt: iso(eastSent),
+              released: ['m-3', 'm-5'],
+            },
+          },
+          zoned(1, 'm-1', null, ['u-1'], {
+            text: 'Standup, room 2',
+            replanned: true,
+            planNextAt: iso(T0 + DAY),
+          }),
+          zoned(1, 'm-2', 'Test/West', ['u-3'], {
+            text: 'Standup, room 2',
+            replanned: true,
+            planNextAt: iso(T0 + DAY),
+          }),
+          // East's time of the second day has come: the third day is due to be planned too.
+          zoned(2, 'm-3', null, ['u-1'], { text: 'Standup, room 2' }),
+          zoned(2, 'm-4', 'Test/East', ['u-2'], { text: 'Standup, room 2' }),
+          zoned(2, 'm-5', 'Test/West', ['u-3'], { text: 'Standup, room 2' }),
+        ]);
+    });
+
+    it("when a recipient's zone is the series' own, then they share its message", () => {
+      spec
+        .given([])
+        .when({
+          type: 'CreateSeries',
+          seriesId: 's-1',
+          recipients: EVERYONE,
+          text: 'Standup',
+          attachments: [],
+          fromSender: null,
+          rule: { ...RULE, rrule: 'FREQ=DAILY' },
+          atRecipientLocalTime: true,
+          owner: 'tester',
+          recipientStatus: new Map(EVERYONE.map((id) => [id, 'active'])),
+          limits: LIMITS,
+          ...planning(
+            T0 - HOUR / 2,
+            daily,
+            new Map([
+              ['u-2', 'UTC'],
+              ['u-3', 'Test/West'],
+            ]),
+          ),
+        })
+        .then([
+          zonedCreated,
+          zoned(0, 'm-1', null, ['u-1', 'u-2'], { planNextAt: iso(T0) }),
+          zoned(0, 'm-2', 'Test/West', ['u-3'], { planNextAt: iso(T0) }),
+        ]);
+    });
   });
 });

@@ -32,6 +32,12 @@ import {
 export interface OccurrenceSchedule {
   /** Up to `limit` occurrences after `cursor` (null: from the first), soonest first. */
   following(cursor: Occurrence | null, limit: number): readonly Occurrence[];
+  /**
+   * The instant of a local wall-clock time (`2027-03-28T09:00:00`) in another zone, by the same
+   * rules as the series' own (a time in a gap takes the offset before it, an ambiguous one the
+   * first): a series at each recipient's local time sends the occurrence's local time there.
+   */
+  instantIn(local: string, zone: string): string;
 }
 
 /** A planned occurrence whose message may still be waiting for its time. */
@@ -40,6 +46,10 @@ export interface PlannedOccurrence {
   readonly messageId: string;
   readonly scheduledAt: string;
   readonly text: string;
+  /** The recipients' zone this message is for (null: the series' zone). */
+  readonly zone: string | null;
+  /** Its recipients, when only some of the series' (a zone's); null: all of them. */
+  readonly recipients: readonly string[] | null;
 }
 
 export type SeriesStatus = 'active' | 'paused' | 'ended';
@@ -54,8 +64,12 @@ export type SeriesState =
       readonly attachments: readonly Attachment[];
       readonly fromSender: string | null;
       readonly rule: SeriesRule;
+      /** Each recipient at the rule's local time in their own zone (see SeriesCreated). */
+      readonly atRecipientLocalTime: boolean;
       /** The latest occurrence planning has passed (planned, or missed); null: none yet. */
       readonly cursor: Occurrence | null;
+      /** When the occurrence after the cursor is to be planned (the cursor's earliest instant). */
+      readonly planNextAt: string | null;
       /** Occurrences at or before this instant are passed over without a word (created, resumed, rule changed). */
       readonly notBefore: string;
       /** Planned messages that may still be pending: what pausing, ending or a change lets go of. */
@@ -81,6 +95,11 @@ export interface Planning {
   /** How late an occurrence found after downtime may still be sent. */
   readonly graceMs: number;
   readonly newMessageId: () => string;
+  /**
+   * The recipients' own zones, for a series at each recipient's local time: recipient → IANA
+   * zone, for those who have one (the others keep the series' zone).
+   */
+  readonly recipientZones: ReadonlyMap<string, string>;
 }
 
 export interface SeriesLimits extends AttachmentLimits {
@@ -95,6 +114,7 @@ export interface CreateSeries extends Planning {
   readonly attachments: readonly Attachment[];
   readonly fromSender: string | null;
   readonly rule: SeriesRule;
+  readonly atRecipientLocalTime: boolean;
   readonly owner: string;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
@@ -108,6 +128,7 @@ export interface ChangeSeries extends Planning {
   readonly text?: string;
   /** The rule, start and zone as they are to be (the schedule evaluates this one). */
   readonly rule?: SeriesRule;
+  readonly atRecipientLocalTime?: boolean;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
 }
@@ -193,13 +214,13 @@ export function decideSeries(command: SeriesCommand, state: SeriesState): Series
       const series = requireOpen(command.seriesId, state);
       if (series.status === 'active') return [];
       const now = command.now.toISOString();
-      const cursorAhead = series.cursor !== null && series.cursor.at > now;
+      const planNextAt = series.planNextAt ?? series.cursor?.at;
       const resumed: SeriesEvent = {
         type: 'SeriesResumed',
         data: {
           seriesId: series.seriesId,
           resumedAt: now,
-          nextPlanningAt: cursorAhead && series.cursor ? series.cursor.at : now,
+          nextPlanningAt: planNextAt !== undefined && planNextAt > now ? planNextAt : now,
         },
       };
       return [resumed, ...planAhead(evolveSeries(series, resumed) as Series, command)];
@@ -246,6 +267,7 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
       rule: { ...command.rule },
       createdAt: command.now.toISOString(),
       owner: command.owner,
+      atRecipientLocalTime: command.atRecipientLocalTime,
     },
   };
   return [created, ...planAhead(evolveSeries(initialSeriesState, created) as Series, command)];
@@ -261,10 +283,13 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   if (command.recipients !== undefined) {
     validateContent(text, recipients, command.recipientStatus, command.limits);
   }
+  const atRecipientLocalTime = command.atRecipientLocalTime ?? series.atRecipientLocalTime;
+  // Where each recipient's occurrence falls is part of the rule: a change of it starts over.
   const ruleChanged =
     rule.rrule !== series.rule.rrule ||
     rule.dtstart !== series.rule.dtstart ||
-    rule.timeZone !== series.rule.timeZone;
+    rule.timeZone !== series.rule.timeZone ||
+    atRecipientLocalTime !== series.atRecipientLocalTime;
   const textChanged = text !== series.text;
   const recipientsChanged = recipients.join('\n') !== series.recipients.join('\n');
   if (!ruleChanged && !textChanged && !recipientsChanged) return [];
@@ -281,6 +306,7 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
       text,
       rule: { ...rule },
       ruleChanged,
+      atRecipientLocalTime,
       changedAt: command.now.toISOString(),
       released: released.map((planned) => planned.messageId),
     },
@@ -289,9 +315,14 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   if (after.status !== 'active') return [changed];
   // With the same rule, the occurrences let go of come back with the new text or recipients;
   // with a new rule, planning starts over from now.
+  const releasedOccurrences = [
+    ...new Map(released.map((planned) => [planned.occurrence.at, planned.occurrence])).values(),
+  ];
   const replanned = ruleChanged
     ? []
-    : released.map((planned) => plannedEvent(after, planned.occurrence, command));
+    : releasedOccurrences.flatMap((occurrence) =>
+        replannedEvents(after, series, occurrence, command),
+      );
   const withReplanned = replanned.reduce<Series>(
     (state, event) => evolveSeries(state, event) as Series,
     after,
@@ -312,8 +343,8 @@ function changeOne(
       { occurrenceAt: at },
     );
   }
-  const planned = series.planned.find((entry) => entry.occurrence.at === at);
-  const occurrence = planned?.occurrence ?? findOccurrence(series, command.schedule, at);
+  const ofOccurrence = series.planned.filter((entry) => entry.occurrence.at === at);
+  const occurrence = ofOccurrence[0]?.occurrence ?? findOccurrence(series, command.schedule, at);
   if (series.skipped.includes(at)) {
     throw new DomainError(
       DomainErrorCode.OccurrencePassed,
@@ -321,7 +352,12 @@ function changeOne(
       { occurrenceAt: at },
     );
   }
-  const released = planned ? [planned.messageId] : [];
+  // A zone whose time came before the nominal one may be sent already: it stays as it went.
+  const now = command.now.getTime();
+  const released = ofOccurrence
+    .filter((entry) => new Date(entry.scheduledAt).getTime() > now)
+    .map((entry) => entry.messageId);
+  const planned = ofOccurrence.length > 0;
   switch (command.type) {
     case 'SkipOccurrence':
       return [
@@ -360,16 +396,40 @@ function changeOne(
   }
 }
 
-/** A planned occurrence that changed is planned again as it is now (the old message is let go). */
+/** A planned occurrence that changed is planned again as it is now (the old messages are let go). */
 function replan(
   series: Series,
   event: SeriesEvent,
-  planned: PlannedOccurrence | undefined,
+  planned: boolean,
   occurrence: Occurrence,
   planning: Planning,
 ): SeriesEvent[] {
   if (!planned || series.status !== 'active') return [];
-  return [plannedEvent(evolveSeries(series, event) as Series, occurrence, planning)];
+  return replannedEvents(evolveSeries(series, event) as Series, series, occurrence, planning);
+}
+
+/**
+ * An occurrence planned again after a change (`after`): for the recipients whose message was let
+ * go of, never for those whose message for it is due already (`before` tells which those are),
+ * and only where its time is still to come.
+ */
+function replannedEvents(
+  after: Series,
+  before: Series,
+  occurrence: Occurrence,
+  planning: Planning,
+): OccurrencePlanned[] {
+  const now = planning.now.getTime();
+  const due = before.planned.filter(
+    (entry) =>
+      entry.occurrence.at === occurrence.at && new Date(entry.scheduledAt).getTime() <= now,
+  );
+  const served = new Set(due.flatMap((entry) => entry.recipients ?? before.recipients));
+  return plannedEvents(after, occurrence, planning, {
+    replanned: true,
+    after: now,
+    served,
+  });
 }
 
 /** The occurrence at `at`, if the rule has one there, at most MAX_OCCURRENCES_AHEAD ahead. */
@@ -406,11 +466,16 @@ function notAnOccurrence(at: string): never {
 function planAhead(series: Series, planning: Planning): SeriesEvent[] {
   const now = planning.now.getTime();
   const cursor = series.cursor;
-  if (cursor && new Date(cursor.at).getTime() > now) {
+  const planNextAt = series.planNextAt ?? cursor?.at;
+  if (cursor && planNextAt !== undefined && new Date(planNextAt).getTime() > now) {
     // Still ahead. Planned (or skipped) already, unless pausing let it go: then plan it again.
     const isPlanned = series.planned.some((planned) => planned.occurrence.at === cursor.at);
     if (isPlanned || series.skipped.includes(cursor.at)) return [];
-    return [plannedEvent(series, cursor, planning)];
+    return plannedEvents(series, cursor, planning, {
+      replanned: true,
+      after: new Date(series.notBefore).getTime(),
+      served: new Set(),
+    });
   }
   const notBefore = new Date(series.notBefore).getTime();
   let walked = cursor;
@@ -420,7 +485,8 @@ function planAhead(series: Series, planning: Planning): SeriesEvent[] {
   walk: for (;;) {
     const next = planning.schedule.following(walked, WALK_STEP);
     for (const occurrence of next) {
-      const time = new Date(occurrence.at).getTime();
+      // An occurrence has passed when its last zone's time has.
+      const time = Math.max(...zoneTimes(series, occurrence, planning).map(({ at }) => at));
       walked = occurrence;
       if (time <= notBefore || series.skipped.includes(occurrence.at)) continue;
       if (time > now) {
@@ -440,7 +506,8 @@ function planAhead(series: Series, planning: Planning): SeriesEvent[] {
   }
   let toPlan = upcoming;
   if (latestPast) {
-    if (now - new Date(latestPast.at).getTime() <= planning.graceMs) toPlan = latestPast;
+    const latestTime = Math.max(...zoneTimes(series, latestPast, planning).map(({ at }) => at));
+    if (now - latestTime <= planning.graceMs) toPlan = latestPast;
     else {
       missed = {
         count: (missed?.count ?? 0) + 1,
@@ -459,7 +526,13 @@ function planAhead(series: Series, planning: Planning): SeriesEvent[] {
   }
   if (toPlan) {
     const state = events.reduce<Series>((s, e) => evolveSeries(s, e) as Series, series);
-    events.push(plannedEvent(state, toPlan, planning));
+    events.push(
+      ...plannedEvents(state, toPlan, planning, {
+        replanned: false,
+        after: new Date(series.notBefore).getTime(),
+        served: new Set(),
+      }),
+    );
   } else if (!upcoming) {
     events.push({
       type: 'SeriesEnded',
@@ -469,22 +542,103 @@ function planAhead(series: Series, planning: Planning): SeriesEvent[] {
   return events;
 }
 
-function plannedEvent(
+/** One zone's share of an occurrence: its recipients (null: all) and its instant there. */
+interface ZoneTime {
+  readonly zone: string | null;
+  readonly recipients: readonly string[] | null;
+  readonly at: number;
+}
+
+/**
+ * Where an occurrence falls for the series' recipients: one time for all, or for a series at each
+ * recipient's local time, the occurrence's local time in each zone its recipients are in (those
+ * without a zone, and those in the series' own, at the nominal instant).
+ */
+function zoneTimes(series: Series, occurrence: Occurrence, planning: Planning): ZoneTime[] {
+  const nominal = new Date(occurrence.at).getTime();
+  if (!series.atRecipientLocalTime) return [{ zone: null, recipients: null, at: nominal }];
+  return recipientsByZone(series.recipients, planning.recipientZones, series.rule.timeZone).map(
+    ({ zone, recipients }) => ({
+      zone,
+      recipients,
+      at:
+        zone === null
+          ? nominal
+          : new Date(planning.schedule.instantIn(occurrence.local, zone)).getTime(),
+    }),
+  );
+}
+
+/**
+ * The recipients of a series at each recipient's local time, by zone, in the order they first
+ * appear: those without a zone of their own, and those in the series' zone, under null.
+ */
+export function recipientsByZone(
+  recipients: readonly string[],
+  recipientZones: ReadonlyMap<string, string>,
+  seriesZone: string,
+): { readonly zone: string | null; readonly recipients: readonly string[] }[] {
+  const byZone = new Map<string | null, string[]>();
+  for (const recipient of recipients) {
+    const own = recipientZones.get(recipient);
+    const zone = own === undefined || own === seriesZone ? null : own;
+    const group = byZone.get(zone);
+    if (group) group.push(recipient);
+    else byZone.set(zone, [recipient]);
+  }
+  return [...byZone].map(([zone, members]) => ({ zone, recipients: members }));
+}
+
+/**
+ * The occurrence's messages: one per zone (one in all for a series at its own zone's time),
+ * for the zones whose time is after `after` (the series' start, or now for a change), to the
+ * recipients not `served` already.
+ */
+function plannedEvents(
   series: Series,
   occurrence: Occurrence,
   planning: Planning,
-): OccurrencePlanned {
-  return {
+  options: {
+    readonly replanned: boolean;
+    readonly after: number;
+    readonly served: ReadonlySet<string>;
+  },
+): OccurrencePlanned[] {
+  const moved = series.moved[occurrence.at];
+  const zones = zoneTimes(series, occurrence, planning)
+    .map((zone) => ({
+      ...zone,
+      recipients:
+        options.served.size === 0
+          ? zone.recipients
+          : (zone.recipients ?? series.recipients).filter(
+              (recipient) => !options.served.has(recipient),
+            ),
+      scheduledAt: moved ?? new Date(zone.at).toISOString(),
+    }))
+    .filter(
+      (zone) =>
+        (zone.recipients === null || zone.recipients.length > 0) &&
+        Math.max(zone.at, new Date(zone.scheduledAt).getTime()) > options.after,
+    );
+  if (zones.length === 0) return [];
+  // The next occurrence is planned when this one's first zone has come.
+  const planNextAt = new Date(Math.min(...zones.map((zone) => zone.at))).toISOString();
+  return zones.map((zone) => ({
     type: 'OccurrencePlanned',
     data: {
       seriesId: series.seriesId,
       occurrence: { ...occurrence },
       messageId: planning.newMessageId(),
-      scheduledAt: series.moved[occurrence.at] ?? occurrence.at,
+      scheduledAt: zone.scheduledAt,
       text: series.texts[occurrence.at] ?? series.text,
-      replanned: series.cursor !== null && occurrence.index <= series.cursor.index,
+      replanned:
+        options.replanned || (series.cursor !== null && occurrence.index <= series.cursor.index),
+      zone: zone.zone,
+      recipients: zone.recipients === null ? null : [...zone.recipients],
+      planNextAt,
     },
-  };
+  }));
 }
 
 /** Messages planned for a time still to come (whether or not they are due by now, cancel tries). */
@@ -539,7 +693,9 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
       attachments: event.data.attachments,
       fromSender: event.data.fromSender,
       rule: event.data.rule,
+      atRecipientLocalTime: event.data.atRecipientLocalTime,
       cursor: null,
+      planNextAt: null,
       notBefore: event.data.createdAt,
       planned: [],
       skipped: [],
@@ -556,9 +712,17 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
         recipients: event.data.recipients,
         text: event.data.text,
         rule: event.data.rule,
+        atRecipientLocalTime: event.data.atRecipientLocalTime,
         // A new rule has occurrences of its own: planning starts over from the change.
         ...(event.data.ruleChanged
-          ? { cursor: null, notBefore: event.data.changedAt, skipped: [], moved: {}, texts: {} }
+          ? {
+              cursor: null,
+              planNextAt: null,
+              notBefore: event.data.changedAt,
+              skipped: [],
+              moved: {},
+              texts: {},
+            }
           : {}),
         planned: withoutReleased(state.planned, event.data.released),
         released: event.data.released,
@@ -581,29 +745,38 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
       };
     case 'OccurrencePlanned': {
       const { occurrence } = event.data;
-      const replanning = event.data.replanned;
-      const previous = state.cursor ? new Date(state.cursor.at).getTime() : -Infinity;
-      // A new occurrence: what was planned before and is due by now is out of reach of any
-      // change, and what lay behind the cursor is done with.
-      const kept = replanning
-        ? state.planned
-        : state.planned.filter((planned) => new Date(planned.scheduledAt).getTime() > previous);
+      // The first message of a new occurrence moves the cursor; the others of its zones, and an
+      // occurrence planned again, do not.
+      const advances = !event.data.replanned && state.cursor?.at !== occurrence.at;
+      const previousPlanAt = state.planNextAt ?? state.cursor?.at;
+      // What was planned before and is due by now (the previous occurrence's first zone has
+      // come) is out of reach of any change, and what lay behind the cursor is done with.
+      const kept =
+        advances && previousPlanAt !== undefined
+          ? state.planned.filter(
+              (planned) =>
+                new Date(planned.scheduledAt).getTime() > new Date(previousPlanAt).getTime(),
+            )
+          : state.planned;
       const passed = (at: string) => new Date(at).getTime() < new Date(occurrence.at).getTime();
       return {
         ...state,
-        cursor: replanning ? state.cursor : occurrence,
+        cursor: advances ? occurrence : state.cursor,
+        planNextAt: advances ? event.data.planNextAt : (state.planNextAt ?? event.data.planNextAt),
         planned: [
-          ...kept.filter((planned) => planned.occurrence.at !== occurrence.at),
+          ...kept,
           {
             occurrence,
             messageId: event.data.messageId,
             scheduledAt: event.data.scheduledAt,
             text: event.data.text,
+            zone: event.data.zone,
+            recipients: event.data.recipients,
           },
         ],
-        skipped: replanning ? state.skipped : state.skipped.filter((at) => !passed(at)),
-        moved: replanning ? state.moved : withoutPassed(state.moved, passed),
-        texts: replanning ? state.texts : withoutPassed(state.texts, passed),
+        skipped: advances ? state.skipped.filter((at) => !passed(at)) : state.skipped,
+        moved: advances ? withoutPassed(state.moved, passed) : state.moved,
+        texts: advances ? withoutPassed(state.texts, passed) : state.texts,
         released: [],
       };
     }

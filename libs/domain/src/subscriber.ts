@@ -1,6 +1,7 @@
 import { DomainError, DomainErrorCode } from './errors';
 import type {
   SubscriberEvent,
+  SubscriberTimeZoneSet,
   UnsubscribeReason,
   UserChatMigrated,
   UserSubscribed,
@@ -14,6 +15,8 @@ export type SubscriberState =
       readonly userId: string;
       readonly chatId: string;
       readonly chatName: string;
+      /** The subscriber's own IANA zone, for series at each recipient's local time. */
+      readonly timeZone: string | null;
     };
 
 export const initialSubscriberState: SubscriberState = { status: 'none' };
@@ -42,7 +45,19 @@ export interface MigrateChat {
   readonly currentUserOfChat: string | null;
 }
 
-export type SubscriberCommand = SubscribeUser | UnsubscribeUser | MigrateChat;
+/**
+ * Sets (or clears, with null) the subscriber's own time zone. The zone is checked against the zone
+ * database by the application before it gets here (the domain has no zone data): this is its
+ * name as the database spells it.
+ */
+export interface SetSubscriberTimeZone {
+  readonly type: 'SetSubscriberTimeZone';
+  readonly userId: string;
+  readonly timeZone: string | null;
+}
+
+export type SubscriberCommand =
+  SubscribeUser | UnsubscribeUser | MigrateChat | SetSubscriberTimeZone;
 
 export const MAX_CHAT_NAME_LENGTH = 256;
 // A Telegram chat id is an integer (negative for groups); a public channel may be named @username.
@@ -83,7 +98,26 @@ export function decideSubscriber(
       return [unsubscribe(command, state)];
     case 'MigrateChat':
       return migrate(command, state);
+    case 'SetSubscriberTimeZone':
+      return setTimeZone(command, state);
   }
+}
+
+function setTimeZone(
+  command: SetSubscriberTimeZone,
+  state: SubscriberState,
+): [SubscriberTimeZoneSet] | [] {
+  if (state.status !== 'active') {
+    throw new DomainError(
+      DomainErrorCode.UserNotSubscribed,
+      `User ${command.userId} is not subscribed`,
+      { userId: command.userId },
+    );
+  }
+  if (state.timeZone === command.timeZone) return [];
+  return [
+    { type: 'SubscriberTimeZoneSet', data: { userId: state.userId, timeZone: command.timeZone } },
+  ];
 }
 
 function migrate(
@@ -157,10 +191,17 @@ function unsubscribe(command: UnsubscribeUser, state: SubscriberState): UserUnsu
 export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent): SubscriberState {
   switch (event.type) {
     case 'UserSubscribed':
-      return { status: 'active', ...event.data };
+      // A subscriber who comes back keeps the zone they set before.
+      return {
+        status: 'active',
+        ...event.data,
+        timeZone: state.status === 'none' ? null : state.timeZone,
+      };
     case 'UserUnsubscribed':
       return state.status === 'none' ? state : { ...state, status: 'unsubscribed' };
     case 'UserChatMigrated':
       return state.status === 'none' ? state : { ...state, chatId: event.data.toChatId };
+    case 'SubscriberTimeZoneSet':
+      return state.status === 'none' ? state : { ...state, timeZone: event.data.timeZone };
   }
 }

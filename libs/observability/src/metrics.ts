@@ -120,6 +120,7 @@ export class Metrics {
         case 'UserSubscribed':
         case 'UserUnsubscribed':
         case 'UserChatMigrated':
+        case 'SubscriberTimeZoneSet':
           break;
         case 'OccurrencesMissed':
           this.occurrencesMissed.inc(event.data.count);

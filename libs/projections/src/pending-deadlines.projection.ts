@@ -22,7 +22,7 @@ export const SCHEDULER_PENDING: Table<PendingDeadlineRow, 'message_id'> = {
   key: ['message_id'],
 };
 
-/** A series that is active, and when it next plans: when its latest planned occurrence comes. */
+/** A series that is active, and when it next plans: when its latest planned occurrence comes (its first zone's time). */
 export interface SeriesPlanningRow {
   readonly series_id: string;
   readonly plan_at: string;
@@ -66,15 +66,17 @@ export const pendingDeadlinesProjection: Projection = {
       case 'UserSubscribed':
       case 'UserUnsubscribed':
       case 'UserChatMigrated':
+      case 'SubscriberTimeZoneSet':
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
         return NO_CHANGE;
       case 'OccurrencePlanned':
-        // A changed occurrence planned again moves nothing: the series plans on from its latest.
+        // A changed occurrence planned again moves nothing: the series plans on from its latest,
+        // when that one's first zone has come.
         return event.data.replanned
           ? NO_CHANGE
-          : [planAt(event.data.seriesId, event.data.occurrence.at)];
+          : [planAt(event.data.seriesId, event.data.planNextAt)];
       case 'SeriesResumed':
         return [planAt(event.data.seriesId, event.data.nextPlanningAt)];
       case 'SeriesPaused':

@@ -25,6 +25,8 @@ export interface SubscriberRow {
   readonly chat_name: string;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribe_reason: string | null;
+  /** The subscriber's own IANA zone; null: none set. */
+  readonly time_zone: string | null;
   readonly created_at: string;
   readonly updated_at: string;
   readonly last_position: number;
@@ -74,6 +76,7 @@ export interface SeriesRow {
   readonly rrule: string;
   readonly dtstart: string;
   readonly time_zone: string;
+  readonly at_recipient_local_time: boolean;
   /** The latest occurrence planned; where the upcoming ones are counted from. */
   readonly cursor: Occurrence | null;
   /** Occurrences at or before this are passed over (created, resumed, rule changed). */
@@ -101,6 +104,20 @@ export interface SeriesOccurrenceRow {
   readonly updated_at: string;
 }
 
+/**
+ * For a series at each recipient's local time: the message an occurrence became in one zone
+ * (the series' own zone is `''`), and to whom. The occurrence's own row is in series_occurrences.
+ */
+export interface SeriesOccurrenceZoneRow {
+  readonly series_id: string;
+  readonly occurrence_at: string;
+  readonly zone: string;
+  readonly scheduled_at: string;
+  readonly message_id: string;
+  readonly recipients: readonly string[];
+  readonly updated_at: string;
+}
+
 export const SUBSCRIBERS: Table<SubscriberRow, 'user_id'> = {
   name: 'subscribers',
   key: ['user_id'],
@@ -115,13 +132,27 @@ export const SERIES_OCCURRENCES: Table<SeriesOccurrenceRow, 'series_id' | 'occur
   name: 'series_occurrences',
   key: ['series_id', 'occurrence_at'],
 };
+export const SERIES_OCCURRENCE_ZONES: Table<
+  SeriesOccurrenceZoneRow,
+  'series_id' | 'occurrence_at' | 'zone'
+> = {
+  name: 'series_occurrence_zones',
+  key: ['series_id', 'occurrence_at', 'zone'],
+};
 
 /** The stamp of every change of a message's row: the event's time and position. */
 const STAMPED = { updated_at: EVENT_TIME, last_position: EVENT_POSITION } as const;
 
 export const readModelsProjection: Projection = {
   name: 'read-models',
-  tables: [SUBSCRIBERS, MESSAGES, MESSAGE_RECIPIENTS, SERIES, SERIES_OCCURRENCES],
+  tables: [
+    SUBSCRIBERS,
+    MESSAGES,
+    MESSAGE_RECIPIENTS,
+    SERIES,
+    SERIES_OCCURRENCES,
+    SERIES_OCCURRENCE_ZONES,
+  ],
   changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
       case 'UserSubscribed':
@@ -134,12 +165,13 @@ export const readModelsProjection: Projection = {
               chat_name: event.data.chatName,
               status: 'active',
               unsubscribe_reason: null,
+              time_zone: null,
               created_at: EVENT_TIME,
               updated_at: EVENT_TIME,
               last_position: EVENT_POSITION,
             },
-            // Back after unsubscribing: same user, subscribed since the first time.
-            ['created_at'],
+            // Back after unsubscribing: same user, subscribed since the first time, same zone.
+            ['created_at', 'time_zone'],
           ),
         ];
       case 'UserUnsubscribed':
@@ -161,6 +193,18 @@ export const readModelsProjection: Projection = {
             SUBSCRIBERS,
             { user_id: event.data.userId },
             { chat_id: event.data.toChatId, updated_at: EVENT_TIME, last_position: EVENT_POSITION },
+          ),
+        ];
+      case 'SubscriberTimeZoneSet':
+        return [
+          update(
+            SUBSCRIBERS,
+            { user_id: event.data.userId },
+            {
+              time_zone: event.data.timeZone,
+              updated_at: EVENT_TIME,
+              last_position: EVENT_POSITION,
+            },
           ),
         ];
       case 'MessageScheduled':
@@ -267,6 +311,7 @@ export const readModelsProjection: Projection = {
             rrule: event.data.rule.rrule,
             dtstart: event.data.rule.dtstart,
             time_zone: event.data.rule.timeZone,
+            at_recipient_local_time: event.data.atRecipientLocalTime,
             cursor: null,
             not_before: event.data.createdAt,
             created_at: EVENT_TIME,
@@ -285,6 +330,7 @@ export const readModelsProjection: Projection = {
               rrule: event.data.rule.rrule,
               dtstart: event.data.rule.dtstart,
               time_zone: event.data.rule.timeZone,
+              at_recipient_local_time: event.data.atRecipientLocalTime,
               ...(event.data.ruleChanged ? { cursor: null, not_before: event.data.changedAt } : {}),
               ...STAMPED,
             },
@@ -308,7 +354,20 @@ export const readModelsProjection: Projection = {
             { status: 'ended', end_reason: event.data.reason, ...STAMPED },
           ),
         ];
-      case 'OccurrencePlanned':
+      case 'OccurrencePlanned': {
+        const row: Written<SeriesOccurrenceRow> = {
+          series_id: event.data.seriesId,
+          occurrence_at: event.data.occurrence.at,
+          local_time: event.data.occurrence.local,
+          status: 'planned',
+          scheduled_at: event.data.scheduledAt,
+          message_id: event.data.messageId,
+          text: event.data.text,
+          missed_count: null,
+          missed_until: null,
+          updated_at: EVENT_TIME,
+        };
+        const zoned = event.data.zone !== null || event.data.recipients !== null;
         return [
           ...(event.data.replanned
             ? []
@@ -319,23 +378,32 @@ export const readModelsProjection: Projection = {
                   { cursor: event.data.occurrence, ...STAMPED },
                 ),
               ]),
+          // Of an occurrence in several zones, the occurrence's row names the series' own zone's
+          // message (or the first zone's, when nobody is in the series' own).
           upsert(
             SERIES_OCCURRENCES,
-            {
-              series_id: event.data.seriesId,
-              occurrence_at: event.data.occurrence.at,
-              local_time: event.data.occurrence.local,
-              status: 'planned',
-              scheduled_at: event.data.scheduledAt,
-              message_id: event.data.messageId,
-              text: event.data.text,
-              missed_count: null,
-              missed_until: null,
-              updated_at: EVENT_TIME,
-            },
-            [],
+            row,
+            zoned && event.data.zone !== null ? ['scheduled_at', 'message_id'] : [],
           ),
+          ...(zoned
+            ? [
+                upsert(
+                  SERIES_OCCURRENCE_ZONES,
+                  {
+                    series_id: event.data.seriesId,
+                    occurrence_at: event.data.occurrence.at,
+                    zone: event.data.zone ?? '',
+                    scheduled_at: event.data.scheduledAt,
+                    message_id: event.data.messageId,
+                    recipients: event.data.recipients ?? [],
+                    updated_at: EVENT_TIME,
+                  },
+                  [],
+                ),
+              ]
+            : []),
         ];
+      }
       case 'OccurrenceSkipped':
         return [
           upsert(

@@ -1,4 +1,10 @@
-import { Recurrence, RecurrenceError, type RecurrenceErrorCode } from './recurrence';
+import {
+  instantInZone,
+  Recurrence,
+  RecurrenceError,
+  type RecurrenceErrorCode,
+  timeZoneNamed,
+} from './recurrence';
 
 const LIMITS = { minIntervalMinutes: 15 };
 
@@ -274,5 +280,42 @@ describe('Recurrence walked from a cursor', () => {
       'every day at 09:15 for 30 times (Europe/Berlin)',
     );
     expect(words('FREQ=MINUTELY;INTERVAL=15')).toBe('every 15 minutes (Europe/Berlin)');
+  });
+});
+
+describe('Zones by name, and a local time in another zone', () => {
+  it('knows a zone in any letter case and spells it as the zone database does', () => {
+    expect(timeZoneNamed('europe/berlin')).toBe('Europe/Berlin');
+    expect(timeZoneNamed(' America/New_York ')).toBe('America/New_York');
+    expect(timeZoneNamed('UTC')).toBe('UTC');
+    // Names the platform's data knows under another (Asia/Calcutta, Europe/Kiev) stay as given.
+    expect(timeZoneNamed('asia/kolkata')).toBe('Asia/Kolkata');
+    expect(timeZoneNamed('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(timeZoneNamed('america/port-au-prince')).toBe('America/Port-au-Prince');
+    expect(timeZoneNamed('Mars/Olympus_Mons')).toBeNull();
+    expect(timeZoneNamed('')).toBeNull();
+    expect(timeZoneNamed('+02:00')).toBeNull();
+  });
+
+  it('reads a local time in a zone as the rules do, gap and fold included', () => {
+    expect(instantInZone('2027-01-04T09:00:00', 'Asia/Kathmandu')).toBe('2027-01-04T03:15:00.000Z');
+    expect(instantInZone('2027-07-05T09:00:00', 'America/New_York')).toBe(
+      '2027-07-05T13:00:00.000Z',
+    );
+    // Spring forward in Berlin, 28 March 2027: 02:30 does not exist and becomes 03:30 summer time.
+    expect(instantInZone('2027-03-28T02:30:00', 'Europe/Berlin')).toBe('2027-03-28T01:30:00.000Z');
+    // Fall back, 31 October 2027: 02:30 comes twice; the first (summer time) is meant.
+    expect(instantInZone('2027-10-31T02:30:00', 'Europe/Berlin')).toBe('2027-10-31T00:30:00.000Z');
+  });
+
+  it('says which rules keep a time of day', () => {
+    const keeps = (rrule: string) =>
+      Recurrence.parse({ rrule, dtstart: '2027-01-04T09:00', timeZone: 'UTC' }, LIMITS)
+        .keepsTimeOfDay;
+    expect(keeps('FREQ=DAILY')).toBe(true);
+    expect(keeps('FREQ=WEEKLY;BYDAY=MO')).toBe(true);
+    expect(keeps('FREQ=MONTHLY;BYMONTHDAY=-1')).toBe(true);
+    expect(keeps('FREQ=HOURLY')).toBe(false);
+    expect(keeps('FREQ=MINUTELY;INTERVAL=30')).toBe(false);
   });
 });

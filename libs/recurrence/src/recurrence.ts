@@ -139,6 +139,15 @@ export class Recurrence {
     return occurrences;
   }
 
+  /**
+   * True when the rule keeps a time of day (FREQ=DAILY or coarser): only such a rule means the
+   * same thing at each recipient's local time. Hourly and minutely rules tick through every zone
+   * at once.
+   */
+  get keepsTimeOfDay(): boolean {
+    return (this.options.freq ?? Frequency.DAILY) <= Frequency.DAILY;
+  }
+
   /** The rule in words, with its local times and zone: "every week on Monday, Friday at 10:00 (Europe/Berlin)". */
   describe(): string {
     const text = this.rule.toText().replace(/ at \d+((, | and )\d+)*/, '');
@@ -241,6 +250,37 @@ function ruleOptions(
     throw new RecurrenceError('UNSUPPORTED_RRULE', 'FREQ=SECONDLY is not supported');
   }
   return options;
+}
+
+/**
+ * The IANA zone a name stands for, spelled as the zone database spells it (`europe/berlin` is
+ * `Europe/Berlin`; an alias such as `US/Eastern` stays as given); null for a name no zone has.
+ */
+export function timeZoneNamed(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 64 || !IANAZone.isValidZone(trimmed)) return null;
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions()
+    .timeZone;
+  if (canonical.toLowerCase() === trimmed.toLowerCase()) return canonical;
+  // Another name of the zone (the platform's data answers Asia/Calcutta for Asia/Kolkata): kept
+  // as given, in the usual letter case when given all in small letters.
+  return trimmed === trimmed.toLowerCase()
+    ? trimmed.replace(
+        /(^|[/_-])([a-z])/g,
+        (_match, before: string, letter: string) => `${before}${letter.toUpperCase()}`,
+      )
+    : trimmed;
+}
+
+/**
+ * The instant (UTC ISO 8601) of a local wall-clock time (`2027-03-28T09:00:00`) in a zone, by the
+ * RFC 5545 rules the rules themselves use (see instantOf).
+ */
+export function instantInZone(local: string, timeZone: string): string {
+  const zone = IANAZone.create(timeZone);
+  if (!zone.isValid)
+    throw new RecurrenceError('UNKNOWN_TIME_ZONE', `Unknown time zone '${timeZone}'`);
+  return instantOf(parseLocal(local), zone).toISOString();
 }
 
 /** The wall clock of an instant in the zone, as a floating Date. */

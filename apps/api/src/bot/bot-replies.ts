@@ -29,12 +29,35 @@ export const BotReplies = {
       '',
       '/start - subscribe, and see your user_id',
       '/stop - unsubscribe: no more messages',
+      '/timezone Europe/Berlin - your time zone, for messages sent at your local time',
       '/help - this list',
     ].join('\n'),
   stopped: (userId: string) =>
     [
       'You are unsubscribed: no more messages will reach you.',
       `Send /start to subscribe again; your user_id stays ${userId}.`,
+    ].join('\n'),
+  timeZoneIs: (timeZone: string | null) =>
+    timeZone === null
+      ? [
+          'You have no time zone set: messages meant for your local time come at the sender’s.',
+          'Set yours with /timezone and its name, e.g. /timezone Europe/Berlin',
+        ].join('\n')
+      : [
+          `Your time zone is ${timeZone}.`,
+          'Change it with /timezone and another name, or clear it with /timezone off.',
+        ].join('\n'),
+  timeZoneSet: (timeZone: string, clock: string) =>
+    [
+      `Your time zone is ${timeZone} now (it is ${clock} there).`,
+      'Messages meant for your local time come at that time of day in this zone.',
+    ].join('\n'),
+  timeZoneCleared: () =>
+    'Your time zone is cleared: messages meant for your local time come at the sender’s.',
+  unknownTimeZone: (given: string) =>
+    [
+      `"${given.slice(0, 64)}" is not a time zone I know.`,
+      'Send its IANA name, the region and the city: /timezone Europe/Berlin, /timezone America/New_York, /timezone Asia/Kolkata, or /timezone UTC.',
     ].join('\n'),
   notSubscribed: () => 'You are not subscribed. Send /start to subscribe.',
   refused: (detail: string, code: string) => `That did not work: ${detail} (${code})`,

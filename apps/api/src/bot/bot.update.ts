@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { UnsubscribeUserCommand } from '../../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.command';
 import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
@@ -65,6 +66,39 @@ export class BotUpdate {
     });
   }
 
+  /**
+   * `/timezone Europe/Berlin` sets the subscriber's own zone (series at each recipient's local
+   * time send there); `/timezone off` clears it; `/timezone` alone says what it is.
+   */
+  @Command('timezone')
+  async timeZone(@Ctx() ctx: Context): Promise<void> {
+    await this.answering(ctx, async (chatId, context) => {
+      const argument = commandArgument(ctx);
+      if (argument === '') {
+        const subscriber = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
+        if (!subscriber) return BotReplies.notSubscribed();
+        return BotReplies.timeZoneIs(subscriber.timeZone);
+      }
+      const clearing = ['off', 'none', 'clear', 'reset'].includes(argument.toLowerCase());
+      try {
+        const subscriber = await this.commands.execute(
+          new SetSubscriberTimeZoneCommand({ chatId }, clearing ? null : argument, context),
+        );
+        return subscriber.timeZone === null
+          ? BotReplies.timeZoneCleared()
+          : BotReplies.timeZoneSet(subscriber.timeZone, localClock(subscriber.timeZone));
+      } catch (error) {
+        if (error instanceof DomainError && error.code === DomainErrorCode.UserNotSubscribed) {
+          return BotReplies.notSubscribed();
+        }
+        if (error instanceof DomainError && error.code === DomainErrorCode.UnknownTimeZone) {
+          return BotReplies.unknownTimeZone(argument);
+        }
+        throw error;
+      }
+    });
+  }
+
   /** The user blocked the bot (or removed it from a group): unsubscribe, without a reply. */
   @On('my_chat_member')
   async membership(@Ctx() ctx: Context): Promise<void> {
@@ -119,4 +153,20 @@ function chatName(ctx: Context): string {
   const chat = ctx.chat;
   const title = chat && 'title' in chat ? chat.title : undefined;
   return ctx.from?.username ?? ctx.from?.first_name ?? title ?? 'Telegram user';
+}
+
+/** What follows the command in the message: `/timezone@our_bot Europe/Berlin` gives `Europe/Berlin`. */
+function commandArgument(ctx: Context): string {
+  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
+  return text.replace(/^\/\S*/, '').trim();
+}
+
+/** The time of day now in the zone, as 14:05: shown so a wrong zone is seen at once. */
+function localClock(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date());
 }

@@ -52,7 +52,7 @@ export const ERROR_CATALOGUE = {
   DUPLICATE_FIELD: { status: 400, when: 'a form field of the route given twice' },
   INVALID_FIELD: {
     status: 400,
-    when: 'a form field of the route given as a nested name (message[x])',
+    when: 'a form field of the route given as a nested name (message[x]), or with a value it cannot take (at_recipient_local_time neither true nor false)',
   },
   FIELD_TOO_LONG: { status: 400, when: 'a form field over 1 MB' },
   TOO_MANY_PARTS: { status: 400, when: 'more than 64 text fields in one form' },
@@ -149,6 +149,10 @@ export const ERROR_CATALOGUE = {
   COUNT_AND_UNTIL: { status: 400, when: 'the rule has both COUNT and UNTIL' },
   UNTIL_BEFORE_START: { status: 400, when: "the rule's UNTIL is before dtstart" },
   RULE_NEVER_FIRES: { status: 400, when: 'the rule has no occurrence at all' },
+  LOCAL_TIME_NEEDS_DAILY_RULE: {
+    status: 400,
+    when: 'at_recipient_local_time with an hourly or minutely rule (it needs a time of day)',
+  },
   // The log.
   UNKNOWN_POSITION: { status: 400, when: 'an after position GET /events did not give out' },
   // Idempotency keys.

@@ -83,6 +83,7 @@ const FORM_FIELDS = [
   'rrule',
   'dtstart',
   'time_zone',
+  'at_recipient_local_time',
   'from_sender',
 ] as const;
 
@@ -95,6 +96,7 @@ const RULE_PROBLEMS = [
   'COUNT_AND_UNTIL',
   'UNTIL_BEFORE_START',
   'RULE_NEVER_FIRES',
+  'LOCAL_TIME_NEEDS_DAILY_RULE',
 ] as const;
 
 const JSON_BODY_PROBLEMS = [
@@ -179,6 +181,12 @@ export class SeriesController {
           example: '2027-01-04T10:00',
         },
         time_zone: { type: 'string', description: 'An IANA time zone', example: 'Europe/Berlin' },
+        at_recipient_local_time: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description:
+            "true: each recipient gets each occurrence at the rule's local time in their own zone (set with /timezone in the bot or PATCH /subscribers/:id); those without one, at time_zone's. Needs a rule with a time of day (DAILY or coarser). false by default",
+        },
         files: {
           type: 'array',
           items: { type: 'string', format: 'binary' },
@@ -213,6 +221,7 @@ export class SeriesController {
             timeZone: required(fields.time_zone, 'time_zone', 'UNKNOWN_TIME_ZONE'),
           },
           requestContextOf(request, extraFields),
+          booleanField(fields.at_recipient_local_time, 'at_recipient_local_time'),
         ),
       );
     } catch (error) {
@@ -296,6 +305,9 @@ export class SeriesController {
           ...(body.rrule !== undefined ? { rrule: body.rrule } : {}),
           ...(body.dtstart !== undefined ? { dtstart: body.dtstart } : {}),
           ...(body.time_zone !== undefined ? { timeZone: body.time_zone } : {}),
+          ...(body.at_recipient_local_time !== undefined
+            ? { atRecipientLocalTime: body.at_recipient_local_time }
+            : {}),
         },
         requestContextOf(request, extraJsonFieldsOf(request.body, ChangeSeriesDto)),
       ),
@@ -475,4 +487,11 @@ function required(
 function cursorKey(cursor: string): { createdAt: Date; id: string } {
   const { time, id } = decodeCursor(cursor);
   return { createdAt: time, id };
+}
+
+/** A form field that is `true` or `false` (false when left out). */
+function booleanField(value: string | undefined, field: string): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ApiError('INVALID_FIELD', `${field} must be true or false`, { field });
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
 export const SERIES_STATUSES = ['active', 'paused', 'ended'] as const;
 
@@ -29,6 +29,14 @@ export class ChangeSeriesDto {
   @IsOptional()
   @IsString({ message: 'time_zone must be a string' })
   time_zone?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "true: each recipient at the rule's local time in their own zone; false: all at time_zone's",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'at_recipient_local_time must be true or false' })
+  at_recipient_local_time?: boolean;
 }
 
 /** PATCH /series/:id/occurrences/:at: move one occurrence, give it its own text, or both. */

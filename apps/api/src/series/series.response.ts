@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type {
   OccurrenceView,
   SeriesView,
+  ZoneView,
 } from '../../../../libs/application/src/series/series-views';
 import type { SeriesRecord } from '../../../../libs/application/src/ports/series-reader';
 
@@ -35,6 +36,12 @@ export class SeriesResponse {
   @ApiProperty({ example: 'Europe/Berlin' })
   time_zone!: string;
 
+  @ApiProperty({
+    description:
+      "Each recipient gets each occurrence at the rule's local time in their own zone (the subscriber's time_zone; time_zone for those without one)",
+  })
+  at_recipient_local_time!: boolean;
+
   @ApiProperty({ enum: ['active', 'paused', 'ended'] })
   status!: string;
 
@@ -65,6 +72,26 @@ export class SeriesResponse {
 
   @ApiProperty({ format: 'date-time' })
   updated_at!: string;
+}
+
+export class OccurrenceZoneResponse {
+  @ApiProperty({ example: 'America/New_York' })
+  time_zone!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When it goes (or went) out there, UTC' })
+  scheduled_timestamp!: string;
+
+  @ApiProperty({
+    enum: ['upcoming', 'scheduled', 'due', 'sent', 'cancelled', 'missed'],
+    description: 'upcoming: not planned yet; else its message’s status',
+  })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  message_id!: string | null;
+
+  @ApiProperty({ type: [String], description: 'The recipients in this zone' })
+  target_user_id!: string[];
 }
 
 export class OccurrenceResponse {
@@ -116,6 +143,14 @@ export class OccurrenceResponse {
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
   missed_until!: string | null;
+
+  @ApiProperty({
+    type: [OccurrenceZoneResponse],
+    nullable: true,
+    description:
+      'For a series at each recipient’s local time: the occurrence in each zone its recipients are in, soonest first (one message per zone); null otherwise',
+  })
+  zones!: OccurrenceZoneResponse[] | null;
 }
 
 export function toSeriesResponse(view: SeriesView): SeriesResponse {
@@ -141,6 +176,7 @@ export function seriesFields(
     rrule: series.rrule,
     dtstart: series.dtstart,
     time_zone: series.timeZone,
+    at_recipient_local_time: series.atRecipientLocalTime,
     status: series.status,
     end_reason: series.endReason,
     created_at: series.createdAt.toISOString(),
@@ -158,5 +194,16 @@ export function toOccurrenceResponse(view: OccurrenceView): OccurrenceResponse {
     message: view.text,
     missed_count: view.missedCount,
     missed_until: view.missedUntil?.toISOString() ?? null,
+    zones: view.zones?.map(toZoneResponse) ?? null,
+  };
+}
+
+function toZoneResponse(zone: ZoneView): OccurrenceZoneResponse {
+  return {
+    time_zone: zone.timeZone,
+    scheduled_timestamp: zone.scheduledAt.toISOString(),
+    status: zone.status,
+    message_id: zone.messageId,
+    target_user_id: [...zone.recipients],
   };
 }

@@ -23,3 +23,21 @@ export function toSubscriberResponse(view: SubscriberRecord): SubscriberResponse
     created_at: view.createdAt.toISOString(),
   };
 }
+
+/** A subscriber with what it has set for itself. */
+export class SubscriberDetailResponse extends SubscriberResponse {
+  @ApiProperty({ enum: ['active', 'unsubscribed'] })
+  status!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Europe/Berlin',
+    description: 'Its own IANA time zone (/timezone in the bot); null when none is set',
+  })
+  time_zone!: string | null;
+}
+
+export function toSubscriberDetailResponse(view: SubscriberRecord): SubscriberDetailResponse {
+  return { ...toSubscriberResponse(view), status: view.status, time_zone: view.timeZone };
+}

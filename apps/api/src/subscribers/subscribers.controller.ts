@@ -4,6 +4,7 @@ import {
   Get,
   HttpCode,
   Param,
+  Patch,
   Post,
   Query,
   Req,
@@ -13,6 +14,7 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
@@ -26,8 +28,13 @@ import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
-import { SubscribeUserDto } from './subscribe-user.dto';
-import { SubscriberResponse, toSubscriberResponse } from './subscriber.response';
+import { ChangeSubscriberDto, SubscribeUserDto } from './subscribe-user.dto';
+import {
+  SubscriberDetailResponse,
+  SubscriberResponse,
+  toSubscriberDetailResponse,
+  toSubscriberResponse,
+} from './subscriber.response';
 
 @ApiTags('subscribers')
 @ApiSecurity('api-key')
@@ -82,6 +89,41 @@ export class SubscribersController {
   async list(): Promise<SubscriberResponse[]> {
     const views = await this.queries.execute(new ListSubscribersQuery());
     return views.map(toSubscriberResponse);
+  }
+
+  @Patch('subscribers/:id')
+  @ApiProblems(
+    'UNKNOWN_TIME_ZONE',
+    'SUBSCRIBER_NOT_FOUND',
+    'USER_NOT_SUBSCRIBED',
+    'INVALID_REQUEST',
+    'MALFORMED_JSON',
+    'BODY_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    ...EXTRA_FIELD_PROBLEMS,
+    'CONCURRENT_UPDATE',
+  )
+  @UseInterceptors(RequireJsonInterceptor)
+  @ApiOperation({
+    summary: "Set or clear a subscriber's own time zone",
+    description:
+      "Series created with at_recipient_local_time send each occurrence at the rule's local time in this zone; the subscriber can set it in the bot too (/timezone Europe/Berlin). Occurrences already planned keep the zone they were planned in.",
+  })
+  @ApiTolerantJsonBody(ChangeSubscriberDto)
+  @ApiOkResponse({ type: SubscriberDetailResponse })
+  async change(
+    @Req() request: Request,
+    @Param('id') id: string,
+    @Body() body: ChangeSubscriberDto,
+  ): Promise<SubscriberDetailResponse> {
+    const subscriber = await this.commands.execute(
+      new SetSubscriberTimeZoneCommand(
+        { userId: id },
+        body.time_zone,
+        requestContextOf(request, extraJsonFieldsOf(request.body, ChangeSubscriberDto)),
+      ),
+    );
+    return toSubscriberDetailResponse(subscriber);
   }
 
   @Get('subscribers/:id/events')

@@ -17,6 +17,8 @@ export interface SeriesRecord {
   readonly rrule: string;
   readonly dtstart: string;
   readonly timeZone: string;
+  /** Each recipient at the rule's local time in their own zone. */
+  readonly atRecipientLocalTime: boolean;
   /** The latest occurrence planned; the upcoming ones follow it. */
   readonly cursor: Occurrence | null;
   /** Occurrences at or before this are passed over (created, resumed, rule changed). */
@@ -40,6 +42,17 @@ export interface RecordedOccurrence {
   readonly text: string | null;
   readonly missedCount: number | null;
   readonly missedUntil: Date | null;
+  /** For a series at each recipient's local time: the message of each zone it was planned in. */
+  readonly zones: readonly RecordedZone[];
+}
+
+/** An occurrence's message in one zone (null: the series' own). */
+export interface RecordedZone {
+  readonly zone: string | null;
+  readonly scheduledAt: Date;
+  readonly messageId: string;
+  readonly messageStatus: MessageStatus | null;
+  readonly recipients: readonly string[];
 }
 
 export interface SeriesKey {

@@ -8,6 +8,8 @@ export interface SubscriberRecord {
   readonly chatName: string;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribeReason: string | null;
+  /** The subscriber's own IANA zone (`/timezone` in the bot, or the API); null: none set. */
+  readonly timeZone: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -16,6 +18,8 @@ export interface SubscriberRecord {
 export abstract class SubscriberReader {
   /** The status of each id that is a subscriber; ids that are not are absent. */
   abstract statuses(userIds: readonly string[]): Promise<Map<string, RecipientStatus>>;
+  /** The own zone of each id that has one set; the others are absent. */
+  abstract timeZones(userIds: readonly string[]): Promise<Map<string, string>>;
   abstract byUserIds(userIds: readonly string[]): Promise<SubscriberRecord[]>;
   abstract byUserId(userId: string): Promise<SubscriberRecord | null>;
   /** The chat's active subscriber, if any. */

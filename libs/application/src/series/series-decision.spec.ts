@@ -3,6 +3,7 @@ import { decideSeries } from '../../../domain/src/series';
 import { InMemoryEventStore } from '../../../event-store/src/in-memory-event-store';
 import { loadMessage } from '../message-stream';
 import { InMemorySnapshotStore } from '../ports/snapshot-store';
+import { SubscriberReader } from '../ports/subscriber-reader';
 import { SeriesDecisions } from './series-decision';
 import { planningFor } from './series-planning';
 import { loadSeries, SERIES_SNAPSHOT_SHAPE } from './series-stream';
@@ -12,6 +13,24 @@ const RULE = { rrule: 'FREQ=MINUTELY', dtstart: '2027-01-04T09:00', timeZone: 'A
 const metadata = { correlationId: 'c-1', causationId: null, actor: 'test' };
 const START = Date.parse('2027-01-04T03:30:30Z');
 
+/** Subscribers as far as series decisions read them: their own zones. */
+class ZonesOnly extends SubscriberReader {
+  constructor(private readonly zones: ReadonlyMap<string, string> = new Map()) {
+    super();
+  }
+  timeZones = async (userIds: readonly string[]) =>
+    new Map([...this.zones].filter(([userId]) => userIds.includes(userId)));
+  statuses = unused;
+  byUserIds = unused;
+  byUserId = unused;
+  activeOfChat = unused;
+  ofChat = unused;
+  active = unused;
+}
+function unused(): never {
+  throw new Error('not read by series decisions');
+}
+
 describe('Deciding on a series', () => {
   let events: InMemoryEventStore;
   let snapshots: InMemorySnapshotStore;
@@ -20,7 +39,7 @@ describe('Deciding on a series', () => {
   beforeEach(() => {
     events = new InMemoryEventStore();
     snapshots = new InMemorySnapshotStore();
-    decisions = new SeriesDecisions(events, snapshots);
+    decisions = new SeriesDecisions(events, snapshots, new ZonesOnly());
   });
 
   const plan = (at: number) =>
@@ -54,6 +73,7 @@ describe('Deciding on a series', () => {
             attachments: [],
             fromSender: null,
             rule: RULE,
+            atRecipientLocalTime: false,
             owner: 'tester',
             recipientStatus: new Map([['u-1', 'active']]),
             limits: { maxRecipients: 10, maxCount: 10, maxBytes: 100 },
@@ -109,6 +129,9 @@ describe('Deciding on a series', () => {
             scheduledAt: '2027-01-04T03:32:00.000Z',
             text: 'Minute report',
             replanned: false,
+            zone: null,
+            recipients: null,
+            planNextAt: '2027-01-04T03:32:00.000Z',
           },
         },
       ],
@@ -135,5 +158,72 @@ describe('Deciding on a series', () => {
     // Bounded: the planned occurrences still waiting, not every one since the start.
     if (fromSnapshot.state.status === 'none') throw new Error('no series');
     expect(fromSnapshot.state.planned.length).toBeLessThanOrEqual(2);
+  });
+
+  it("schedules one message per zone at each recipient's local time, to that zone's recipients", async () => {
+    decisions = new SeriesDecisions(
+      events,
+      snapshots,
+      new ZonesOnly(
+        new Map([
+          ['u-2', 'Europe/Berlin'],
+          ['u-3', 'America/New_York'],
+        ]),
+      ),
+    );
+    const rule = {
+      rrule: 'FREQ=DAILY;BYHOUR=9;BYMINUTE=0',
+      dtstart: '2027-01-04T09:00',
+      timeZone: 'Asia/Kolkata',
+    };
+    const { state } = await decisions.decide(
+      SERIES_ID,
+      (current, recipientZones) =>
+        decideSeries(
+          {
+            type: 'CreateSeries',
+            seriesId: SERIES_ID,
+            recipients: ['u-1', 'u-2', 'u-3'],
+            text: 'Good morning',
+            attachments: [],
+            fromSender: null,
+            rule,
+            atRecipientLocalTime: true,
+            owner: 'tester',
+            recipientStatus: new Map(['u-1', 'u-2', 'u-3'].map((id) => [id, 'active'])),
+            limits: { maxRecipients: 10, maxCount: 10, maxBytes: 100 },
+            ...planningFor(rule, new Date('2027-01-04T00:00:00Z'), {
+              graceSeconds: 3600,
+              atRecipientLocalTime: true,
+              recipientZones,
+            }),
+          },
+          current,
+        ),
+      metadata,
+      { zonesOf: ['u-1', 'u-2', 'u-3'] },
+    );
+    if (state.status === 'none') throw new Error('no series');
+    const messages = await Promise.all(
+      state.planned.map(async (planned) => (await loadMessage(events, planned.messageId)).state),
+    );
+    // 09:00 on 4 January 2027: Kolkata UTC+05:30, Berlin UTC+01:00, New York UTC−05:00.
+    expect(
+      messages.map((message) =>
+        message.status === 'none' ? null : [message.recipients, message.scheduledAt],
+      ),
+    ).toEqual([
+      [['u-1'], '2027-01-04T03:30:00.000Z'],
+      [['u-2'], '2027-01-04T08:00:00.000Z'],
+      [['u-3'], '2027-01-04T14:00:00.000Z'],
+    ]);
+    // The next day is planned when Kolkata's nine o'clock has come.
+    expect(state.planNextAt).toBe('2027-01-04T03:30:00.000Z');
+  });
+
+  it("refuses each recipient's local time for a rule without a time of day", () => {
+    expect(() =>
+      planningFor(RULE, new Date(START), { graceSeconds: 3600, atRecipientLocalTime: true }),
+    ).toThrow(expect.objectContaining({ code: 'LOCAL_TIME_NEEDS_DAILY_RULE' }));
   });
 });

@@ -20,6 +20,7 @@ import {
   type SeriesSnapshotState,
 } from './series-stream';
 import { SnapshotStore } from '../ports/snapshot-store';
+import { SubscriberReader } from '../ports/subscriber-reader';
 
 export interface SeriesDecision {
   /** The series after the decision. */
@@ -45,21 +46,35 @@ export class SeriesDecisions {
   constructor(
     private readonly store: EventStore,
     private readonly snapshots: SnapshotStore,
+    private readonly subscribers: SubscriberReader,
   ) {}
 
+  /**
+   * `decide` gets the series and its recipients' own zones: read for a series at each
+   * recipient's local time, and when the options ask (`zonesOf`: a series created or changed to
+   * be one, with these recipients too).
+   */
   async decide(
     seriesId: string,
-    decide: (state: SeriesState) => SeriesEvent[],
+    decide: (state: SeriesState, recipientZones: ReadonlyMap<string, string>) => SeriesEvent[],
     metadataOf: EventMetadata | ((correlationId: string | undefined) => EventMetadata),
-    options: { readonly repairFirst?: boolean } = {},
+    options: { readonly repairFirst?: boolean; readonly zonesOf?: readonly string[] } = {},
   ): Promise<SeriesDecision> {
     const store = this.store;
     const loaded = await loadSeries(store, this.snapshots, seriesId);
     const { state, version } = loaded;
+    const zonesOf = new Set([
+      ...(state.status !== 'none' && (state.atRecipientLocalTime || options.zonesOf)
+        ? state.recipients
+        : []),
+      ...(options.zonesOf ?? []),
+    ]);
+    const recipientZones =
+      zonesOf.size > 0 ? await this.subscribers.timeZones([...zonesOf]) : new Map<string, string>();
     const metadata =
       typeof metadataOf === 'function' ? metadataOf(loaded.correlationId) : metadataOf;
     if (options.repairFirst && state.status !== 'none') await repairPlanned(store, state, metadata);
-    const events = decide(state);
+    const events = decide(state, recipientZones);
     if (events.length === 0) {
       if (state.status !== 'none') {
         if (!options.repairFirst) await repairPlanned(store, state, metadata);
@@ -134,7 +149,7 @@ async function scheduleOccurrence(
     {
       type: 'ScheduleOccurrence',
       messageId: planned.messageId,
-      recipients: series.recipients,
+      recipients: planned.recipients ?? series.recipients,
       text: planned.text,
       scheduledAt: new Date(planned.scheduledAt),
       attachments: series.attachments,

@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode } from '../../../domain/src/errors';
 import type { SeriesRule } from '../../../domain/src/events';
 import type { OccurrenceSchedule } from '../../../domain/src/series';
 import {
+  instantInZone,
   Recurrence,
   RecurrenceError,
   type RecurrenceErrorCode,
@@ -51,6 +52,13 @@ export class RuleSchedule implements OccurrenceSchedule {
 
   following: OccurrenceSchedule['following'] = (cursor, limit) =>
     this.recurrence.following(cursor, limit);
+
+  instantIn: OccurrenceSchedule['instantIn'] = (local, zone) => instantInZone(local, zone);
+
+  /** See Recurrence.keepsTimeOfDay. */
+  get keepsTimeOfDay(): boolean {
+    return this.recurrence.keepsTimeOfDay;
+  }
 
   /** The rule in words, with its times and zone. */
   describe(): string {

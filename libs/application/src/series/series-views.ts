@@ -1,6 +1,7 @@
+import { recipientsByZone } from '../../../domain/src/series';
 import type { MessageStatus } from '../ports/message-reader';
 import type { RecordedOccurrence, SeriesRecord } from '../ports/series-reader';
-import { scheduleOf } from './series-rule';
+import { type RuleSchedule, scheduleOf } from './series-rule';
 
 /** Where an occurrence stands: planned (its message's status), still to come, skipped or missed. */
 export type OccurrenceStatus = 'upcoming' | MessageStatus | 'skipped' | 'missed';
@@ -18,6 +19,21 @@ export interface OccurrenceView {
   /** For a run of missed occurrences: how many, and the last. */
   readonly missedCount: number | null;
   readonly missedUntil: Date | null;
+  /**
+   * For a series at each recipient's local time: when the occurrence goes out in each zone its
+   * recipients are in (the series' own included, named); null for a series at its own zone's time.
+   */
+  readonly zones: readonly ZoneView[] | null;
+}
+
+/** An occurrence in one zone. */
+export interface ZoneView {
+  readonly timeZone: string;
+  readonly scheduledAt: Date;
+  /** Its message once planned, and that message's status; upcoming before. */
+  readonly messageId: string | null;
+  readonly status: OccurrenceStatus;
+  readonly recipients: readonly string[];
 }
 
 export interface SeriesView {
@@ -40,13 +56,17 @@ export function upcomingOccurrences(
   series: SeriesRecord,
   recordedAhead: readonly RecordedOccurrence[],
   limit: number,
+  recipientZones: ReadonlyMap<string, string> = new Map(),
 ): OccurrenceView[] {
   if (series.status !== 'active') return [];
   const recorded = new Map(recordedAhead.map((row) => [row.occurrenceAt.getTime(), row]));
   const views: OccurrenceView[] = [];
   for (const row of recordedAhead) {
-    if (row.status === 'planned' && row.messageStatus === 'scheduled')
-      views.push(viewOf(row, series));
+    const waiting =
+      row.status === 'planned' &&
+      (row.messageStatus === 'scheduled' ||
+        row.zones.some((zone) => zone.messageStatus === 'scheduled'));
+    if (waiting) views.push(viewOf(row, series));
   }
   const schedule = scheduleOf(
     { rrule: series.rrule, dtstart: series.dtstart, timeZone: series.timeZone },
@@ -66,6 +86,15 @@ export function upcomingOccurrences(
       text: row?.text ?? series.text,
       missedCount: null,
       missedUntil: null,
+      zones: series.atRecipientLocalTime
+        ? upcomingZones(
+            series,
+            schedule,
+            occurrence.local,
+            row?.scheduledAt ?? null,
+            recipientZones,
+          )
+        : null,
     });
   }
   return views.sort((a, b) => a.scheduledAt.getTime() - b.scheduledAt.getTime()).slice(0, limit);
@@ -88,7 +117,35 @@ export function viewOf(row: RecordedOccurrence, series: SeriesRecord): Occurrenc
     text: row.text ?? series.text,
     missedCount: row.missedCount,
     missedUntil: row.missedUntil,
+    zones: series.atRecipientLocalTime
+      ? row.zones.map((zone) => ({
+          timeZone: zone.zone ?? series.timeZone,
+          scheduledAt: zone.scheduledAt,
+          messageId: zone.messageId,
+          status: zone.messageStatus ?? 'scheduled',
+          recipients: zone.recipients,
+        }))
+      : null,
   };
+}
+
+/** Where an occurrence not planned yet will go out in each zone, as the recipients' zones are now. */
+function upcomingZones(
+  series: SeriesRecord,
+  schedule: RuleSchedule,
+  local: string,
+  movedTo: Date | null,
+  recipientZones: ReadonlyMap<string, string>,
+): ZoneView[] {
+  return recipientsByZone(series.targetUserIds, recipientZones, series.timeZone)
+    .map(({ zone, recipients }) => ({
+      timeZone: zone ?? series.timeZone,
+      scheduledAt: movedTo ?? new Date(schedule.instantIn(local, zone ?? series.timeZone)),
+      messageId: null,
+      status: 'upcoming' as const,
+      recipients,
+    }))
+    .sort((a, b) => a.scheduledAt.getTime() - b.scheduledAt.getTime());
 }
 
 export function describeSeries(series: SeriesRecord): string {

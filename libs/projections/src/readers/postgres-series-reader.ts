@@ -10,7 +10,11 @@ import {
 } from '../../../application/src/ports/series-reader';
 import { isUuid } from '../../../application/src/uuid';
 import type { SeriesStatus } from '../../../domain/src/series';
-import type { SeriesOccurrenceRow, SeriesRow } from '../read-models.projection';
+import type {
+  SeriesOccurrenceRow,
+  SeriesOccurrenceZoneRow,
+  SeriesRow,
+} from '../read-models.projection';
 
 /** The series read model (tables `series` and `series_occurrences`, with `messages` for status). */
 @Injectable()
@@ -94,15 +98,23 @@ export class PostgresSeriesReader extends SeriesReader {
   }
 
   private async occurrences(where: string, params: unknown[]): Promise<RecordedOccurrence[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<{ row: SeriesOccurrenceRow; message_status: MessageStatus | null }[]>(
-        `SELECT to_jsonb(o) AS row, m.status AS message_status
+    const rows = await this.orm.em.fork().execute<
+      {
+        row: SeriesOccurrenceRow;
+        message_status: MessageStatus | null;
+        zones: { row: SeriesOccurrenceZoneRow; message_status: MessageStatus | null }[] | null;
+      }[]
+    >(
+      `SELECT to_jsonb(o) AS row, m.status AS message_status,
+              (SELECT jsonb_agg(jsonb_build_object('row', to_jsonb(z), 'message_status', zm.status)
+                                ORDER BY z.scheduled_at, z.zone)
+                 FROM series_occurrence_zones z LEFT JOIN messages zm ON zm.id = z.message_id
+                WHERE z.series_id = o.series_id AND z.occurrence_at = o.occurrence_at) AS zones
          FROM series_occurrences o LEFT JOIN messages m ON m.id = o.message_id
         WHERE ${where}`,
-        params,
-      );
-    return rows.map(({ row, message_status }) => ({
+      params,
+    );
+    return rows.map(({ row, message_status, zones }) => ({
       occurrenceAt: new Date(row.occurrence_at),
       localTime: row.local_time,
       status: row.status,
@@ -112,6 +124,13 @@ export class PostgresSeriesReader extends SeriesReader {
       text: row.text,
       missedCount: row.missed_count,
       missedUntil: row.missed_until === null ? null : new Date(row.missed_until),
+      zones: (zones ?? []).map((zone) => ({
+        zone: zone.row.zone === '' ? null : zone.row.zone,
+        scheduledAt: new Date(zone.row.scheduled_at),
+        messageId: zone.row.message_id,
+        messageStatus: zone.message_status,
+        recipients: zone.row.recipients,
+      })),
     }));
   }
 }
@@ -129,6 +148,7 @@ function seriesRecordOf(row: SeriesRow): SeriesRecord {
     rrule: row.rrule,
     dtstart: row.dtstart,
     timeZone: row.time_zone,
+    atRecipientLocalTime: row.at_recipient_local_time ?? false,
     cursor: row.cursor,
     notBefore: new Date(row.not_before),
     createdAt: new Date(row.created_at),

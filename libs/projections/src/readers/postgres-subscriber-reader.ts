@@ -50,6 +50,18 @@ export class PostgresSubscriberReader extends SubscriberReader {
     );
   }
 
+  async timeZones(userIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(userIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ user_id: string; time_zone: string }[]>(
+        'SELECT user_id, time_zone FROM subscribers WHERE user_id = ANY(?::uuid[]) AND time_zone IS NOT NULL',
+        [`{${ids.join(',')}}`],
+      );
+    return new Map(rows.map((row) => [row.user_id, row.time_zone]));
+  }
+
   async byUserIds(userIds: readonly string[]): Promise<SubscriberRecord[]> {
     const ids = userIds.filter(isUuid);
     if (ids.length === 0) return [];
@@ -93,6 +105,7 @@ export function subscriberRecordOf(row: SubscriberRow): SubscriberRecord {
     chatName: row.chat_name,
     status: row.status,
     unsubscribeReason: row.unsubscribe_reason,
+    timeZone: row.time_zone ?? null,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

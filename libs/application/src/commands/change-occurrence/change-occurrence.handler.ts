@@ -19,12 +19,15 @@ export class ChangeOccurrenceHandler implements ICommandHandler<ChangeOccurrence
   async execute(command: ChangeOccurrenceCommand): Promise<void> {
     await this.decisions.decide(
       command.seriesId,
-      (state) => {
+      (state, recipientZones) => {
         if (state.status === 'none') throw seriesNotFound(command.seriesId);
         const one = {
           seriesId: command.seriesId,
           occurrenceAt: command.occurrenceAt,
-          ...planningFor(state.rule, this.clock.now(), { graceSeconds: this.config.graceSeconds }),
+          ...planningFor(state.rule, this.clock.now(), {
+            graceSeconds: this.config.graceSeconds,
+            recipientZones,
+          }),
         };
         const decided: SeriesCommand =
           command.change.kind === 'skip'

@@ -8,6 +8,7 @@ export interface SeriesChanges {
   readonly rrule?: string;
   readonly dtstart?: string;
   readonly timeZone?: string;
+  readonly atRecipientLocalTime?: boolean;
 }
 
 /** Changes a series from now on. */

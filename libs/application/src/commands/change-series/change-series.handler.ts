@@ -26,7 +26,7 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
     const now = this.clock.now();
     await this.decisions.decide(
       command.seriesId,
-      (state) => {
+      (state, recipientZones) => {
         if (state.status === 'none') throw seriesNotFound(command.seriesId);
         const ruleGiven =
           changes.rrule !== undefined ||
@@ -44,18 +44,30 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
             ...(changes.text !== undefined ? { text: changes.text } : {}),
             ...(changes.recipients !== undefined ? { recipients: changes.recipients } : {}),
             ...(ruleGiven ? { rule } : {}),
+            ...(changes.atRecipientLocalTime !== undefined
+              ? { atRecipientLocalTime: changes.atRecipientLocalTime }
+              : {}),
             recipientStatus,
             limits: seriesLimits(this.api),
             // A rule given now is checked as a new one; the series' own was checked when given.
             ...planningFor(rule, now, {
               graceSeconds: this.config.graceSeconds,
               minIntervalMinutes: ruleGiven ? this.config.minIntervalMinutes : 0,
+              // Checked when the rule or the setting is given now.
+              atRecipientLocalTime:
+                (ruleGiven || changes.atRecipientLocalTime !== undefined) &&
+                (changes.atRecipientLocalTime ?? state.atRecipientLocalTime),
+              recipientZones,
             }),
           },
           state,
         );
       },
       metadataFor(command.context),
+      // Zones are read when the series is (or becomes) one at each recipient's local time.
+      changes.atRecipientLocalTime === true || changes.recipients !== undefined
+        ? { zonesOf: changes.recipients ?? [] }
+        : {},
     );
   }
 }

@@ -12,6 +12,8 @@ export class CreateSeriesCommand extends Command<void> {
     readonly fromSender: string | null,
     readonly rule: SeriesRule,
     readonly context: RequestContext,
+    /** Each recipient at the rule's local time in their own zone. */
+    readonly atRecipientLocalTime: boolean = false,
   ) {
     super();
   }

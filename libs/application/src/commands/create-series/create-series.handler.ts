@@ -33,14 +33,20 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
         { max: this.config.maxActivePerKey },
       );
     }
-    const planning = planningFor(command.rule, this.clock.now(), {
+    const now = this.clock.now();
+    const rulePlanning = {
       graceSeconds: this.config.graceSeconds,
+      atRecipientLocalTime: command.atRecipientLocalTime,
+    };
+    // The rule is checked before anything is read.
+    planningFor(command.rule, now, {
+      ...rulePlanning,
       minIntervalMinutes: this.config.minIntervalMinutes,
     });
     const recipientStatus = await this.subscribers.statuses(command.recipients);
     await this.decisions.decide(
       command.seriesId,
-      (state) =>
+      (state, recipientZones) =>
         decideSeries(
           {
             type: 'CreateSeries',
@@ -50,14 +56,16 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
             attachments: command.attachments,
             fromSender: command.fromSender,
             rule: command.rule,
+            atRecipientLocalTime: command.atRecipientLocalTime,
             owner,
             recipientStatus,
             limits: seriesLimits(this.api),
-            ...planning,
+            ...planningFor(command.rule, now, { ...rulePlanning, recipientZones }),
           },
           state,
         ),
       metadataFor(command.context),
+      { zonesOf: command.atRecipientLocalTime ? command.recipients : [] },
     );
   }
 }

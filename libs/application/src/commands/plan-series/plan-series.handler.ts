@@ -26,7 +26,7 @@ export class PlanSeriesHandler implements ICommandHandler<PlanSeriesCommand> {
   async execute(command: PlanSeriesCommand): Promise<void> {
     const { events } = await this.decisions.decide(
       command.seriesId,
-      (state) => {
+      (state, recipientZones) => {
         if (state.status === 'none') throw seriesNotFound(command.seriesId);
         return decideSeries(
           {
@@ -34,6 +34,7 @@ export class PlanSeriesHandler implements ICommandHandler<PlanSeriesCommand> {
             seriesId: command.seriesId,
             ...planningFor(state.rule, this.clock.now(), {
               graceSeconds: this.config.graceSeconds,
+              recipientZones,
             }),
           },
           state,

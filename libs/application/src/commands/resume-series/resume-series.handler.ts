@@ -19,7 +19,7 @@ export class ResumeSeriesHandler implements ICommandHandler<ResumeSeriesCommand>
   async execute(command: ResumeSeriesCommand): Promise<void> {
     await this.decisions.decide(
       command.seriesId,
-      (state) => {
+      (state, recipientZones) => {
         if (state.status === 'none') throw seriesNotFound(command.seriesId);
         return decideSeries(
           {
@@ -27,6 +27,7 @@ export class ResumeSeriesHandler implements ICommandHandler<ResumeSeriesCommand>
             seriesId: command.seriesId,
             ...planningFor(state.rule, this.clock.now(), {
               graceSeconds: this.config.graceSeconds,
+              recipientZones,
             }),
           },
           state,

@@ -1,11 +1,15 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { SeriesReader } from '../../ports/series-reader';
+import { SubscriberReader } from '../../ports/subscriber-reader';
 import { describeSeries, type SeriesView, upcomingOccurrences } from '../../series/series-views';
 import { GetSeriesQuery } from './get-series.query';
 
 @QueryHandler(GetSeriesQuery)
 export class GetSeriesHandler implements IQueryHandler<GetSeriesQuery> {
-  constructor(private readonly series: SeriesReader) {}
+  constructor(
+    private readonly series: SeriesReader,
+    private readonly subscribers: SubscriberReader,
+  ) {}
 
   async execute(query: GetSeriesQuery): Promise<SeriesView | null> {
     const series = await this.series.byId(query.seriesId);
@@ -18,7 +22,14 @@ export class GetSeriesHandler implements IQueryHandler<GetSeriesQuery> {
     return {
       series,
       description: describeSeries(series),
-      nextOccurrences: upcomingOccurrences(series, ahead, query.nextCount),
+      nextOccurrences: upcomingOccurrences(
+        series,
+        ahead,
+        query.nextCount,
+        series.atRecipientLocalTime
+          ? await this.subscribers.timeZones(series.targetUserIds)
+          : new Map(),
+      ),
     };
   }
 }

@@ -1,11 +1,15 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { SeriesReader } from '../../ports/series-reader';
+import { SubscriberReader } from '../../ports/subscriber-reader';
 import { type OccurrenceView, upcomingOccurrences, viewOf } from '../../series/series-views';
 import { ListOccurrencesQuery } from './list-occurrences.query';
 
 @QueryHandler(ListOccurrencesQuery)
 export class ListOccurrencesHandler implements IQueryHandler<ListOccurrencesQuery> {
-  constructor(private readonly series: SeriesReader) {}
+  constructor(
+    private readonly series: SeriesReader,
+    private readonly subscribers: SubscriberReader,
+  ) {}
 
   async execute(query: ListOccurrencesQuery): Promise<OccurrenceView[] | null> {
     const series = await this.series.byId(query.seriesId);
@@ -15,7 +19,14 @@ export class ListOccurrencesHandler implements IQueryHandler<ListOccurrencesQuer
       this.series.recordedBefore(series.id, from, query.limit),
       this.series.recordedFrom(series.id, from, query.limit + 100),
     ]);
-    const upcoming = upcomingOccurrences(series, ahead, query.limit);
+    const upcoming = upcomingOccurrences(
+      series,
+      ahead,
+      query.limit,
+      series.atRecipientLocalTime
+        ? await this.subscribers.timeZones(series.targetUserIds)
+        : new Map(),
+    );
     const shown = new Set(upcoming.map((view) => view.occurrenceAt.getTime()));
     // What is recorded from the cursor on and is not still to come: the cursor's occurrence once
     // sent, skipped ones ahead, everything of a paused or ended series.

@@ -305,6 +305,11 @@ describe('API: recurring series', () => {
       at_recipient_local_time: true,
       description: 'every day at 09:00 (Europe/Berlin)',
     });
+    // Each occurrence first goes out in Kolkata, the zone furthest east.
+    expect(created.body.next_occurrences.slice(0, 2)).toEqual([
+      '2027-01-04T03:30:00.000Z',
+      '2027-01-05T03:30:00.000Z',
+    ]);
     const listed = (
       await request(api.server)
         .get(`/series/${created.body.id}/occurrences?limit=2`)

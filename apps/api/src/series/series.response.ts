@@ -62,7 +62,7 @@ export class SeriesResponse {
   @ApiProperty({
     type: [String],
     description:
-      'When the next occurrences go out (UTC ISO 8601), soonest first; empty while paused or ended',
+      'When the next occurrences go out (UTC ISO 8601), soonest first (at each recipient’s local time: when each first goes out, in its earliest zone); empty while paused or ended',
     example: ['2027-01-04T09:00:00.000Z', '2027-01-08T09:00:00.000Z'],
   })
   next_occurrences!: string[];
@@ -112,7 +112,8 @@ export class OccurrenceResponse {
 
   @ApiProperty({
     format: 'date-time',
-    description: 'When it goes (or went) out, UTC: its time, or where it was moved',
+    description:
+      'When it goes (or went) out, UTC: its time, or where it was moved; at each recipient’s local time, when it goes out first (its earliest zone)',
   })
   scheduled_timestamp!: string;
 

@@ -11,7 +11,10 @@ export interface OccurrenceView {
   readonly occurrenceAt: Date;
   /** Its local time in the series' zone. */
   readonly localTime: string | null;
-  /** When it goes (or went) out: its time, or where it was moved. */
+  /**
+   * When it goes (or went) out: its time, or where it was moved; at each recipient's local time,
+   * when it goes out first (its earliest zone).
+   */
   readonly scheduledAt: Date;
   readonly status: OccurrenceStatus;
   readonly messageId: string | null;
@@ -77,24 +80,19 @@ export function upcomingOccurrences(
     if (at <= series.notBefore) continue;
     const row = recorded.get(at.getTime());
     if (row && row.status !== 'changed') continue;
+    const zones = series.atRecipientLocalTime
+      ? upcomingZones(series, schedule, occurrence.local, row?.scheduledAt ?? null, recipientZones)
+      : null;
     views.push({
       occurrenceAt: at,
       localTime: occurrence.local,
-      scheduledAt: row?.scheduledAt ?? at,
+      scheduledAt: zones?.[0]?.scheduledAt ?? row?.scheduledAt ?? at,
       status: 'upcoming',
       messageId: null,
       text: row?.text ?? series.text,
       missedCount: null,
       missedUntil: null,
-      zones: series.atRecipientLocalTime
-        ? upcomingZones(
-            series,
-            schedule,
-            occurrence.local,
-            row?.scheduledAt ?? null,
-            recipientZones,
-          )
-        : null,
+      zones,
     });
   }
   return views.sort((a, b) => a.scheduledAt.getTime() - b.scheduledAt.getTime()).slice(0, limit);
@@ -108,10 +106,11 @@ export function viewOf(row: RecordedOccurrence, series: SeriesRecord): Occurrenc
       : row.status === 'changed'
         ? 'upcoming'
         : row.status;
+  const firstZone = series.atRecipientLocalTime ? row.zones[0] : undefined;
   return {
     occurrenceAt: row.occurrenceAt,
     localTime: row.localTime,
-    scheduledAt: row.scheduledAt ?? row.occurrenceAt,
+    scheduledAt: firstZone?.scheduledAt ?? row.scheduledAt ?? row.occurrenceAt,
     status,
     messageId: row.messageId,
     text: row.text ?? series.text,

@@ -30,6 +30,7 @@ import { EventsController } from './events/events.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SeriesController } from './series/series.controller';
 import { SubscribersController } from './subscribers/subscribers.controller';
+import { TopicsController } from './topics/topics.controller';
 import { RootController } from './system/root.controller';
 
 @Module({})
@@ -59,6 +60,7 @@ export class ApiModule {
         SubscribersController,
         MessagesController,
         SeriesController,
+        TopicsController,
         EventsController,
         TelegramWebhookController,
       ],

@@ -17,6 +17,16 @@ export function describeEvent(event: StoredEvent): string {
       return `chat ${event.data.chatId} unsubscribed: ${event.data.reason}`;
     case 'UserChatMigrated':
       return `chat moved from ${event.data.fromChatId} to ${event.data.toChatId}`;
+    case 'SubscriberJoinedTopic':
+      return `joined topic ${event.data.topicId}`;
+    case 'SubscriberLeftTopic':
+      return `left topic ${event.data.topicId}`;
+    case 'TopicCreated':
+      return `topic ${event.data.name} created`;
+    case 'TopicRenamed':
+      return `renamed from ${event.data.from} to ${event.data.to}`;
+    case 'TopicDeleted':
+      return `topic ${event.data.name} deleted`;
     case 'SubscriberTimeZoneSet':
       return event.data.timeZone ? `time zone set to ${event.data.timeZone}` : 'time zone cleared';
     case 'MessageScheduled': {

@@ -5,6 +5,10 @@ import { RescheduleMessageHandler } from './commands/reschedule-message/reschedu
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
 import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-user.handler';
+import { ChangeTopicHandler } from './commands/change-topic/change-topic.handler';
+import { ChangeTopicMembershipHandler } from './commands/change-topic-membership/change-topic-membership.handler';
+import { ListTopicsHandler } from './queries/list-topics/list-topics.handler';
+import { ListTopicMembersHandler } from './queries/list-topic-members/list-topic-members.handler';
 import { SetSubscriberTimeZoneHandler } from './commands/set-subscriber-time-zone/set-subscriber-time-zone.handler';
 import { FindSubscriberByChatHandler } from './queries/find-subscriber-by-chat/find-subscriber-by-chat.handler';
 import { ListPendingMessagesHandler } from './queries/list-pending-messages/list-pending-messages.handler';
@@ -31,6 +35,10 @@ import { SeriesDecisions } from './series/series-decision';
     SubscribeUserHandler,
     UnsubscribeUserHandler,
     SetSubscriberTimeZoneHandler,
+    ChangeTopicHandler,
+    ChangeTopicMembershipHandler,
+    ListTopicsHandler,
+    ListTopicMembersHandler,
     FindSubscriberByChatHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,

@@ -7,6 +7,7 @@ import { Migration20261129030000_Idempotency } from './migrations/Migration20261
 import { Migration20261130000000_FromSender } from './migrations/Migration20261130000000_from-sender';
 import { Migration20261201000000_Series } from './migrations/Migration20261201000000_series';
 import { Migration20261202000000_RecipientZones } from './migrations/Migration20261202000000_recipient-zones';
+import { Migration20261203000000_Topics } from './migrations/Migration20261203000000_topics';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -20,6 +21,7 @@ export const migrations = [
     name: 'Migration20261202000000_recipient-zones',
     class: Migration20261202000000_RecipientZones,
   },
+  { name: 'Migration20261203000000_topics', class: Migration20261203000000_Topics },
 ];
 
 export interface OrmSettings {

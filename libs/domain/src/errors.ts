@@ -44,6 +44,11 @@ export const DomainErrorCode = {
   CountAndUntil: 'COUNT_AND_UNTIL',
   UntilBeforeStart: 'UNTIL_BEFORE_START',
   RuleNeverFires: 'RULE_NEVER_FIRES',
+  // Topics: named audiences.
+  InvalidTopicName: 'INVALID_TOPIC_NAME',
+  TopicExists: 'TOPIC_EXISTS',
+  TopicNotFound: 'TOPIC_NOT_FOUND',
+  TopicMemberNotFound: 'TOPIC_MEMBER_NOT_FOUND',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
 } as const;

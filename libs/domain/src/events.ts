@@ -65,6 +65,34 @@ export interface SubscriberTimeZoneSet {
   };
 }
 
+/** The subscriber joined a topic (by its id: a renamed topic keeps its members). */
+export interface SubscriberJoinedTopic {
+  readonly type: 'SubscriberJoinedTopic';
+  readonly data: { readonly userId: string; readonly topicId: string };
+}
+
+export interface SubscriberLeftTopic {
+  readonly type: 'SubscriberLeftTopic';
+  readonly data: { readonly userId: string; readonly topicId: string };
+}
+
+/** A named audience (see libs/domain/src/topic.ts). */
+export interface TopicCreated {
+  readonly type: 'TopicCreated';
+  readonly data: { readonly topicId: string; readonly name: string };
+}
+
+export interface TopicRenamed {
+  readonly type: 'TopicRenamed';
+  readonly data: { readonly topicId: string; readonly from: string; readonly to: string };
+}
+
+/** The topic is gone: it is no audience any more, and its name is free again. */
+export interface TopicDeleted {
+  readonly type: 'TopicDeleted';
+  readonly data: { readonly topicId: string; readonly name: string };
+}
+
 export interface MessageScheduled {
   readonly type: 'MessageScheduled';
   readonly data: {
@@ -364,7 +392,13 @@ export type SeriesEvent =
   | OccurrencesMissed;
 
 export type SubscriberEvent =
-  UserSubscribed | UserUnsubscribed | UserChatMigrated | SubscriberTimeZoneSet;
+  | UserSubscribed
+  | UserUnsubscribed
+  | UserChatMigrated
+  | SubscriberTimeZoneSet
+  | SubscriberJoinedTopic
+  | SubscriberLeftTopic;
+export type TopicEvent = TopicCreated | TopicRenamed | TopicDeleted;
 export type ScheduledMessageEvent =
   | MessageScheduled
   | MessageCancelled
@@ -375,7 +409,7 @@ export type ScheduledMessageEvent =
   | RecipientDelivered
   | RecipientDeliveryFailed
   | MessageSent;
-export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent;
+export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent | TopicEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Every event type; a new one must be added (the record's type makes the compiler ask). */
@@ -384,6 +418,11 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   UserUnsubscribed: true,
   UserChatMigrated: true,
   SubscriberTimeZoneSet: true,
+  SubscriberJoinedTopic: true,
+  SubscriberLeftTopic: true,
+  TopicCreated: true,
+  TopicRenamed: true,
+  TopicDeleted: true,
   MessageScheduled: true,
   MessageCancelled: true,
   MessageRescheduled: true,
@@ -409,6 +448,7 @@ export const DOMAIN_EVENT_TYPES = Object.keys(EVENT_TYPES) as DomainEventType[];
 export const subscriberStreamId = (userId: string): string => `subscriber-${userId}`;
 export const messageStreamId = (messageId: string): string => `message-${messageId}`;
 export const seriesStreamId = (seriesId: string): string => `series-${seriesId}`;
+export const topicStreamId = (topicId: string): string => `topic-${topicId}`;
 
 /** Which aggregate an event belongs to; exhaustive, so a new event type must be placed here. */
 export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent {
@@ -417,7 +457,13 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
     case 'SubscriberTimeZoneSet':
+    case 'SubscriberJoinedTopic':
+    case 'SubscriberLeftTopic':
       return true;
+    case 'TopicCreated':
+    case 'TopicRenamed':
+    case 'TopicDeleted':
+      return false;
     case 'MessageScheduled':
     case 'MessageCancelled':
     case 'MessageRescheduled':
@@ -443,7 +489,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
 }
 
 /** Which aggregate an event belongs to, by its type. */
-export type AggregateKind = 'subscriber' | 'message' | 'series';
+export type AggregateKind = 'subscriber' | 'message' | 'series' | 'topic';
 
 export function aggregateOf(event: DomainEvent): AggregateKind {
   switch (event.type) {
@@ -451,7 +497,13 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
     case 'SubscriberTimeZoneSet':
+    case 'SubscriberJoinedTopic':
+    case 'SubscriberLeftTopic':
       return 'subscriber';
+    case 'TopicCreated':
+    case 'TopicRenamed':
+    case 'TopicDeleted':
+      return 'topic';
     case 'MessageScheduled':
     case 'MessageCancelled':
     case 'MessageRescheduled':

@@ -5,6 +5,8 @@ import {
   type ScheduledMessageEvent,
   type SeriesEvent,
   seriesStreamId,
+  type TopicEvent,
+  topicStreamId,
   type SubscriberEvent,
   subscriberStreamId,
 } from './events';
@@ -55,6 +57,7 @@ export class LogVerifier {
   private readonly messages = new Map<string, MessageLife>();
   private readonly subscribers = new Map<string, 'active' | 'unsubscribed'>();
   private readonly series = new Map<string, 'open' | 'ended'>();
+  private readonly topics = new Map<string, 'open' | 'ended'>();
   readonly violations: Violation[] = [];
   checked = 0;
 
@@ -76,7 +79,26 @@ export class LogVerifier {
         return this.checkMessage(event as ScheduledMessageEvent & LoggedEvent);
       case 'series':
         return this.checkSeries(event as SeriesEvent & LoggedEvent);
+      case 'topic':
+        return this.checkTopic(event as TopicEvent & LoggedEvent);
     }
+  }
+
+  private checkTopic(event: TopicEvent & LoggedEvent): void {
+    const { topicId } = event.data;
+    if (event.streamId !== topicStreamId(topicId)) {
+      this.report(event, 'event_in_its_stream', `is about topic ${topicId}`);
+    }
+    const status = this.topics.get(topicId);
+    if (event.type === 'TopicCreated') {
+      if (status) this.report(event, 'stream_starts_with_creation', 'created twice');
+      this.topics.set(topicId, 'open');
+      return;
+    }
+    if (!status) this.report(event, 'stream_starts_with_creation', 'before TopicCreated');
+    else if (status === 'ended')
+      this.report(event, 'nothing_after_end', 'after the topic was deleted');
+    if (event.type === 'TopicDeleted') this.topics.set(topicId, 'ended');
   }
 
   private checkSeries(event: SeriesEvent & LoggedEvent): void {
@@ -128,6 +150,8 @@ export class LogVerifier {
         return;
       case 'UserChatMigrated':
       case 'SubscriberTimeZoneSet':
+      case 'SubscriberJoinedTopic':
+      case 'SubscriberLeftTopic':
         if (status === undefined)
           this.report(event, 'stream_starts_with_creation', 'before any subscription');
         return;

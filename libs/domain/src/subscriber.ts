@@ -1,6 +1,8 @@
 import { DomainError, DomainErrorCode } from './errors';
 import type {
   SubscriberEvent,
+  SubscriberJoinedTopic,
+  SubscriberLeftTopic,
   SubscriberTimeZoneSet,
   UnsubscribeReason,
   UserChatMigrated,
@@ -17,6 +19,8 @@ export type SubscriberState =
       readonly chatName: string;
       /** The subscriber's own IANA zone, for series at each recipient's local time. */
       readonly timeZone: string | null;
+      /** The topics (by id) the subscriber belongs to. */
+      readonly topics: readonly string[];
     };
 
 export const initialSubscriberState: SubscriberState = { status: 'none' };
@@ -56,8 +60,21 @@ export interface SetSubscriberTimeZone {
   readonly timeZone: string | null;
 }
 
+/** Joins a topic the application found active (the domain holds no topic list). */
+export interface JoinTopic {
+  readonly type: 'JoinTopic';
+  readonly userId: string;
+  readonly topicId: string;
+}
+
+export interface LeaveTopic {
+  readonly type: 'LeaveTopic';
+  readonly userId: string;
+  readonly topicId: string;
+}
+
 export type SubscriberCommand =
-  SubscribeUser | UnsubscribeUser | MigrateChat | SetSubscriberTimeZone;
+  SubscribeUser | UnsubscribeUser | MigrateChat | SetSubscriberTimeZone | JoinTopic | LeaveTopic;
 
 export const MAX_CHAT_NAME_LENGTH = 256;
 // A Telegram chat id is an integer (negative for groups); a public channel may be named @username.
@@ -100,7 +117,40 @@ export function decideSubscriber(
       return migrate(command, state);
     case 'SetSubscriberTimeZone':
       return setTimeZone(command, state);
+    case 'JoinTopic':
+      return joinTopic(command, state);
+    case 'LeaveTopic':
+      return leaveTopic(command, state);
   }
+}
+
+/** Joining a topic one belongs to already records nothing. */
+function joinTopic(command: JoinTopic, state: SubscriberState): [SubscriberJoinedTopic] | [] {
+  if (state.status !== 'active') {
+    throw new DomainError(
+      DomainErrorCode.UserNotSubscribed,
+      `User ${command.userId} is not subscribed`,
+      { userId: command.userId },
+    );
+  }
+  if (state.topics.includes(command.topicId)) return [];
+  return [
+    { type: 'SubscriberJoinedTopic', data: { userId: state.userId, topicId: command.topicId } },
+  ];
+}
+
+/** Leaving is allowed after unsubscribing too: one may still want off a list. */
+function leaveTopic(command: LeaveTopic, state: SubscriberState): [SubscriberLeftTopic] {
+  if (state.status === 'none' || !state.topics.includes(command.topicId)) {
+    throw new DomainError(
+      DomainErrorCode.TopicMemberNotFound,
+      `User ${command.userId} is not a member of the topic`,
+      { userId: command.userId, topicId: command.topicId },
+    );
+  }
+  return [
+    { type: 'SubscriberLeftTopic', data: { userId: state.userId, topicId: command.topicId } },
+  ];
 }
 
 function setTimeZone(
@@ -196,6 +246,7 @@ export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent)
         status: 'active',
         ...event.data,
         timeZone: state.status === 'none' ? null : state.timeZone,
+        topics: state.status === 'none' ? [] : state.topics,
       };
     case 'UserUnsubscribed':
       return state.status === 'none' ? state : { ...state, status: 'unsubscribed' };
@@ -203,5 +254,13 @@ export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent)
       return state.status === 'none' ? state : { ...state, chatId: event.data.toChatId };
     case 'SubscriberTimeZoneSet':
       return state.status === 'none' ? state : { ...state, timeZone: event.data.timeZone };
+    case 'SubscriberJoinedTopic':
+      return state.status === 'none'
+        ? state
+        : { ...state, topics: [...state.topics, event.data.topicId] };
+    case 'SubscriberLeftTopic':
+      return state.status === 'none'
+        ? state
+        : { ...state, topics: state.topics.filter((topicId) => topicId !== event.data.topicId) };
   }
 }

@@ -123,6 +123,17 @@ export class ChatAlreadyHeldError extends Error {
   }
 }
 
+/**
+ * The append would give a second active topic a name one has (in any letter case): the topics read
+ * model's unique index refuses it, and nothing of the append is stored.
+ */
+export class TopicNameTakenError extends Error {
+  constructor() {
+    super('An active topic has this name already');
+    this.name = 'TopicNameTakenError';
+  }
+}
+
 /** Some, not all, of the appended event ids are already stored: not a retry of one append. */
 export class DuplicateEventIdError extends Error {
   constructor(readonly eventIds: readonly string[]) {

@@ -11,6 +11,7 @@ import {
   type AppendOptions,
   type AppendResult,
   ChatAlreadyHeldError,
+  TopicNameTakenError,
   DuplicateEventIdError,
   type EventMetadata,
   type EventStore,
@@ -131,6 +132,7 @@ export class PostgresEventStore implements EventStore {
       if (isUniqueViolation(error, 'subscribers_active_chat_id')) {
         throw new ChatAlreadyHeldError(heldChatOf(prepared) ?? 'unknown');
       }
+      if (isUniqueViolation(error, 'topics_active_name')) throw new TopicNameTakenError();
       const collided =
         error instanceof StreamVersionConflictError ||
         isUniqueViolation(error, 'events_event_id_unique') ||

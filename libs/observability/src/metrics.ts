@@ -121,6 +121,11 @@ export class Metrics {
         case 'UserUnsubscribed':
         case 'UserChatMigrated':
         case 'SubscriberTimeZoneSet':
+        case 'SubscriberJoinedTopic':
+        case 'SubscriberLeftTopic':
+        case 'TopicCreated':
+        case 'TopicRenamed':
+        case 'TopicDeleted':
           break;
         case 'OccurrencesMissed':
           this.occurrencesMissed.inc(event.data.count);

@@ -67,6 +67,11 @@ export const pendingDeadlinesProjection: Projection = {
       case 'UserUnsubscribed':
       case 'UserChatMigrated':
       case 'SubscriberTimeZoneSet':
+      case 'SubscriberJoinedTopic':
+      case 'SubscriberLeftTopic':
+      case 'TopicCreated':
+      case 'TopicRenamed':
+      case 'TopicDeleted':
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':

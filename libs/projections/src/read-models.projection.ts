@@ -10,6 +10,7 @@ import {
   upsert,
   type Written,
   NO_CHANGE,
+  remove,
 } from './projection';
 
 /**
@@ -118,6 +119,29 @@ export interface SeriesOccurrenceZoneRow {
   readonly updated_at: string;
 }
 
+/** A topic; a deleted one stays, marked, so that its name is free and its history readable. */
+export interface TopicRow {
+  readonly id: string;
+  readonly name: string;
+  readonly status: 'active' | 'deleted';
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly last_position: number;
+}
+
+/** Who belongs to a topic (by the topic's id: a rename keeps its members). */
+export interface TopicMemberRow {
+  readonly topic_id: string;
+  readonly user_id: string;
+  readonly joined_at: string;
+}
+
+export const TOPICS: Table<TopicRow, 'id'> = { name: 'topics', key: ['id'] };
+export const TOPIC_MEMBERS: Table<TopicMemberRow, 'topic_id' | 'user_id'> = {
+  name: 'topic_members',
+  key: ['topic_id', 'user_id'],
+};
+
 export const SUBSCRIBERS: Table<SubscriberRow, 'user_id'> = {
   name: 'subscribers',
   key: ['user_id'],
@@ -152,6 +176,8 @@ export const readModelsProjection: Projection = {
     SERIES,
     SERIES_OCCURRENCES,
     SERIES_OCCURRENCE_ZONES,
+    TOPICS,
+    TOPIC_MEMBERS,
   ],
   changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
@@ -205,6 +231,45 @@ export const readModelsProjection: Projection = {
               updated_at: EVENT_TIME,
               last_position: EVENT_POSITION,
             },
+          ),
+        ];
+      case 'SubscriberJoinedTopic':
+        return [
+          insert(TOPIC_MEMBERS, {
+            topic_id: event.data.topicId,
+            user_id: event.data.userId,
+            joined_at: EVENT_TIME,
+          }),
+        ];
+      case 'SubscriberLeftTopic':
+        return [
+          remove(TOPIC_MEMBERS, { topic_id: event.data.topicId, user_id: event.data.userId }),
+        ];
+      case 'TopicCreated':
+        return [
+          insert(TOPICS, {
+            id: event.data.topicId,
+            name: event.data.name,
+            status: 'active',
+            created_at: EVENT_TIME,
+            updated_at: EVENT_TIME,
+            last_position: EVENT_POSITION,
+          }),
+        ];
+      case 'TopicRenamed':
+        return [
+          update(
+            TOPICS,
+            { id: event.data.topicId },
+            { name: event.data.to, updated_at: EVENT_TIME, last_position: EVENT_POSITION },
+          ),
+        ];
+      case 'TopicDeleted':
+        return [
+          update(
+            TOPICS,
+            { id: event.data.topicId },
+            { status: 'deleted', updated_at: EVENT_TIME, last_position: EVENT_POSITION },
           ),
         ];
       case 'MessageScheduled':

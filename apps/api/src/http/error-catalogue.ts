@@ -122,6 +122,14 @@ export const ERROR_CATALOGUE = {
   USER_ALREADY_SUBSCRIBED: { status: 400, when: 'the subscriber is subscribed already' },
   USER_NOT_SUBSCRIBED: { status: 409, when: 'the chat is not subscribed' },
   SUBSCRIBER_NOT_FOUND: { status: 404, when: 'no subscriber with that user_id' },
+  // Topics.
+  INVALID_TOPIC_NAME: {
+    status: 400,
+    when: 'a topic name that is not 1 to 64 letters, digits, _ or - (no spaces)',
+  },
+  TOPIC_EXISTS: { status: 409, when: 'a topic with that name exists already' },
+  TOPIC_NOT_FOUND: { status: 404, when: 'no topic with that name' },
+  TOPIC_MEMBER_NOT_FOUND: { status: 404, when: 'the subscriber is not a member of the topic' },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
   SERIES_NOT_FOUND: { status: 404, when: 'no series with that id' },

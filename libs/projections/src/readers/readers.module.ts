@@ -2,9 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { MessageReader } from '../../../application/src/ports/message-reader';
 import { SeriesReader } from '../../../application/src/ports/series-reader';
 import { SubscriberReader } from '../../../application/src/ports/subscriber-reader';
+import { TopicReader } from '../../../application/src/ports/topic-reader';
 import { PostgresMessageReader } from './postgres-message-reader';
 import { PostgresSeriesReader } from './postgres-series-reader';
 import { PostgresSubscriberReader } from './postgres-subscriber-reader';
+import { PostgresTopicReader } from './postgres-topic-reader';
 
 /** The read models behind the application's reader ports. */
 @Global()
@@ -13,7 +15,8 @@ import { PostgresSubscriberReader } from './postgres-subscriber-reader';
     { provide: SubscriberReader, useClass: PostgresSubscriberReader },
     { provide: MessageReader, useClass: PostgresMessageReader },
     { provide: SeriesReader, useClass: PostgresSeriesReader },
+    { provide: TopicReader, useClass: PostgresTopicReader },
   ],
-  exports: [SubscriberReader, MessageReader, SeriesReader],
+  exports: [SubscriberReader, MessageReader, SeriesReader, TopicReader],
 })
 export class ReadersModule {}

@@ -1,0 +1,61 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
+import { subscriberStreamId } from '../../../../domain/src/events';
+import { decideSubscriber } from '../../../../domain/src/subscriber';
+import { EventStore } from '../../../../event-store/src/event-store';
+import { SubscriberReader } from '../../ports/subscriber-reader';
+import { TopicReader } from '../../ports/topic-reader';
+import { metadataFor } from '../../request-context';
+import { loadSubscriber } from '../../subscriber-stream';
+import { requireTopic } from '../../topic-stream';
+import { ChangeTopicMembershipCommand } from './change-topic-membership.command';
+
+@CommandHandler(ChangeTopicMembershipCommand)
+export class ChangeTopicMembershipHandler implements ICommandHandler<ChangeTopicMembershipCommand> {
+  constructor(
+    private readonly events: EventStore,
+    private readonly subscribers: SubscriberReader,
+    private readonly topics: TopicReader,
+  ) {}
+
+  /** Membership is the subscriber's: the event goes to its stream, the topic's stays as it is. */
+  async execute(
+    command: ChangeTopicMembershipCommand,
+  ): Promise<{ topic: string; changed: boolean }> {
+    const topic = await requireTopic(this.topics, command.topic);
+    const named = command.subscriber;
+    const subscriber =
+      'userId' in named
+        ? await this.subscribers.byUserId(named.userId)
+        : await this.subscribers.activeOfChat(named.chatId);
+    if (!subscriber) {
+      throw 'userId' in named
+        ? new DomainError(
+            DomainErrorCode.SubscriberNotFound,
+            `No subscriber with user_id ${named.userId}`,
+            { userId: named.userId },
+          )
+        : new DomainError(
+            DomainErrorCode.UserNotSubscribed,
+            `Chat ${named.chatId} is not subscribed`,
+            { chatId: named.chatId },
+          );
+    }
+    const { state, version } = await loadSubscriber(this.events, subscriber.userId);
+    const events = decideSubscriber(
+      {
+        type: command.change === 'join' ? 'JoinTopic' : 'LeaveTopic',
+        userId: subscriber.userId,
+        topicId: topic.id,
+      },
+      state,
+    );
+    if (events.length > 0) {
+      await this.events.append(subscriberStreamId(subscriber.userId), events, {
+        expectedVersion: version,
+        metadata: metadataFor(command.context),
+      });
+    }
+    return { topic: topic.name, changed: events.length > 0 };
+  }
+}

@@ -105,7 +105,7 @@ describe('The bot in polling mode', () => {
 
   it('/help lists the commands', async () => {
     const reply = await say(randomInt(1e8, 1e9), '/help');
-    for (const command of ['/start', '/stop', '/timezone', '/help'])
+    for (const command of ['/start', '/stop', '/timezone', '/topics', '/join', '/leave', '/help'])
       expect(reply).toContain(command);
   });
 
@@ -185,6 +185,39 @@ describe('The bot in polling mode', () => {
       ['UserSubscribed', undefined],
       ['SubscriberTimeZoneSet', 'Europe/Berlin'],
       ['SubscriberTimeZoneSet', null],
+    ]);
+  });
+
+  it('/topics lists the topics marking those joined; /join and /leave change them, with a clear answer for a wrong name', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const topic = `bot-${chatId}`;
+    await request(api.server).post('/topics').set(auth).send({ name: topic }).expect(201);
+    expect(await say(chatId, `/join ${topic}`)).toContain('not subscribed');
+    const userId = userIdIn(await say(chatId, '/start'));
+
+    expect(await say(chatId, '/topics')).toContain(`· ${topic}`);
+    expect(await say(chatId, `/join ${topic.toUpperCase()}`)).toBe(`You joined ${topic}.`);
+    expect(await say(chatId, `/join ${topic}`)).toBe(`You are in ${topic} already.`);
+    expect(await say(chatId, '/topics')).toContain(`✓ ${topic}`);
+    expect(await say(chatId, '/join no-such-topic')).toContain(
+      'There is no topic named "no-such-topic"',
+    );
+    expect(await say(chatId, '/join')).toContain('Name the topic');
+    const members = await request(api.server).get(`/topics/${topic}/members`).set(auth).expect(200);
+    expect(members.body.items.map((member: { user_id: string }) => member.user_id)).toEqual([
+      userId,
+    ]);
+
+    expect(await say(chatId, `/leave ${topic}`)).toBe(`You left ${topic}.`);
+    expect(await say(chatId, `/leave ${topic}`)).toBe(`You are not in ${topic}.`);
+    const history = await request(api.server)
+      .get(`/subscribers/${userId}/events`)
+      .set(auth)
+      .expect(200);
+    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+      'UserSubscribed',
+      'SubscriberJoinedTopic',
+      'SubscriberLeftTopic',
     ]);
   });
 

@@ -30,6 +30,8 @@ export const BotReplies = {
       '/start - subscribe, and see your user_id',
       '/stop - unsubscribe: no more messages',
       '/timezone Europe/Berlin - your time zone, for messages sent at your local time',
+      '/topics - the topics you can join',
+      '/join <topic>, /leave <topic> - join or leave a topic',
       '/help - this list',
     ].join('\n'),
   stopped: (userId: string) =>
@@ -59,6 +61,23 @@ export const BotReplies = {
       `"${given.slice(0, 64)}" is not a time zone I know.`,
       'Send its IANA name, the region and the city: /timezone Europe/Berlin, /timezone America/New_York, /timezone Asia/Kolkata, or /timezone UTC.',
     ].join('\n'),
+  topics: (topics: readonly { name: string; member: boolean }[]) =>
+    topics.length === 0
+      ? 'There are no topics yet.'
+      : [
+          'Topics (✓: you are in it):',
+          ...topics.map((topic) => `${topic.member ? '✓' : '·'} ${topic.name}`),
+          '',
+          'Join one with /join <topic>, leave with /leave <topic>.',
+        ].join('\n'),
+  topicUsage: (change: 'join' | 'leave') =>
+    `Name the topic: /${change} release-notes. /topics lists them.`,
+  joined: (topic: string, changed: boolean) =>
+    changed ? `You joined ${topic}.` : `You are in ${topic} already.`,
+  left: (topic: string) => `You left ${topic}.`,
+  noSuchTopic: (name: string) =>
+    `There is no topic named "${name.slice(0, 64)}". /topics lists them.`,
+  notInTopic: (name: string) => `You are not in ${name.slice(0, 64)}.`,
   notSubscribed: () => 'You are not subscribed. Send /start to subscribe.',
   refused: (detail: string, code: string) => `That did not work: ${detail} (${code})`,
   failed: (reference: string) =>

@@ -3,6 +3,8 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
+import { ChangeTopicMembershipCommand } from '../../../../libs/application/src/commands/change-topic-membership/change-topic-membership.command';
+import { ListTopicsQuery } from '../../../../libs/application/src/queries/list-topics/list-topics.query';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { UnsubscribeUserCommand } from '../../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.command';
 import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
@@ -94,6 +96,47 @@ export class BotUpdate {
         if (error instanceof DomainError && error.code === DomainErrorCode.UnknownTimeZone) {
           return BotReplies.unknownTimeZone(argument);
         }
+        throw error;
+      }
+    });
+  }
+
+  /** `/topics`: the topics there are, marked where the chat belongs. */
+  @Command('topics')
+  async topics(@Ctx() ctx: Context): Promise<void> {
+    await this.answering(ctx, async (chatId) => {
+      const subscriber = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
+      if (!subscriber) return BotReplies.notSubscribed();
+      const topics = await this.queries.execute(new ListTopicsQuery(subscriber.userId));
+      return BotReplies.topics(topics.map(({ topic, member }) => ({ name: topic.name, member })));
+    });
+  }
+
+  /** `/join <topic>` and `/leave <topic>`. */
+  @Command('join')
+  async join(@Ctx() ctx: Context): Promise<void> {
+    await this.changeMembership(ctx, 'join');
+  }
+
+  @Command('leave')
+  async leave(@Ctx() ctx: Context): Promise<void> {
+    await this.changeMembership(ctx, 'leave');
+  }
+
+  private async changeMembership(ctx: Context, change: 'join' | 'leave'): Promise<void> {
+    await this.answering(ctx, async (chatId, context) => {
+      const name = commandArgument(ctx);
+      if (name === '') return BotReplies.topicUsage(change);
+      try {
+        const { topic, changed } = await this.commands.execute(
+          new ChangeTopicMembershipCommand({ chatId }, name, change, context),
+        );
+        return change === 'join' ? BotReplies.joined(topic, changed) : BotReplies.left(topic);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        if (error.code === DomainErrorCode.UserNotSubscribed) return BotReplies.notSubscribed();
+        if (error.code === DomainErrorCode.TopicNotFound) return BotReplies.noSuchTopic(name);
+        if (error.code === DomainErrorCode.TopicMemberNotFound) return BotReplies.notInTopic(name);
         throw error;
       }
     });

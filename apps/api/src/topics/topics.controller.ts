@@ -85,7 +85,9 @@ export class TopicsController {
   @ApiOperation({ summary: 'The topics, by name, each with its count of subscribed members' })
   @ApiOkResponse({ type: [TopicResponse] })
   async list(): Promise<TopicResponse[]> {
-    return (await this.queries.execute(new ListTopicsQuery())).map(toTopicResponse);
+    return (await this.queries.execute(new ListTopicsQuery())).map(({ topic }) =>
+      toTopicResponse(topic),
+    );
   }
 
   @Patch(':name')

@@ -28,6 +28,8 @@ export abstract class TopicReader {
   abstract byName(name: string): Promise<TopicRecord | null>;
   /** The active topics, by name. */
   abstract active(): Promise<TopicRecord[]>;
+  /** The ids of the topics the subscriber belongs to. */
+  abstract memberOf(userId: string): Promise<Set<string>>;
   /** A topic's members by user id, after `after` (keyset pagination). */
   abstract members(topicId: string, limit: number, after: string | null): Promise<TopicMembersPage>;
 }

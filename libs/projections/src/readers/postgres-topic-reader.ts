@@ -47,6 +47,16 @@ export class PostgresTopicReader extends TopicReader {
     return rows.map(topicOf);
   }
 
+  async memberOf(userId: string): Promise<Set<string>> {
+    if (!isUuid(userId)) return new Set();
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ topic_id: string }[]>('SELECT topic_id FROM topic_members WHERE user_id = ?', [
+        userId,
+      ]);
+    return new Set(rows.map((row) => row.topic_id));
+  }
+
   async members(topicId: string, limit: number, after: string | null): Promise<TopicMembersPage> {
     if (!isUuid(topicId) || (after !== null && !isUuid(after))) return { items: [], next: null };
     const rows = await this.orm.em.fork().execute<

@@ -6,7 +6,11 @@ import { ListTopicsQuery } from './list-topics.query';
 export class ListTopicsHandler implements IQueryHandler<ListTopicsQuery> {
   constructor(private readonly topics: TopicReader) {}
 
-  execute(): Promise<TopicRecord[]> {
-    return this.topics.active();
+  async execute(query: ListTopicsQuery): Promise<{ topic: TopicRecord; member: boolean }[]> {
+    const [topics, joined] = await Promise.all([
+      this.topics.active(),
+      query.userId ? this.topics.memberOf(query.userId) : Promise.resolve(new Set<string>()),
+    ]);
+    return topics.map((topic) => ({ topic, member: joined.has(topic.id) }));
   }
 }

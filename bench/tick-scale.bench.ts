@@ -111,7 +111,7 @@ export async function measureSeriesTickScale(): Promise<TickScaleResult[]> {
         const times: number[] = [];
         for (let run = 0; run < RUNS; run++) {
           const started = performance.now();
-          const due = await findSeriesToPlan(orm.em.fork(), new Date(), BATCH);
+          const due = await findSeriesToPlan(orm.em.fork(), new Date(), undefined, BATCH);
           times.push(performance.now() - started);
           if (due.length !== DUE) throw new Error(`expected ${DUE} due, found ${due.length}`);
         }

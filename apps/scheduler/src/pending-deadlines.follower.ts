@@ -20,8 +20,16 @@ export class PendingDeadlinesFollower extends LogFollower {
       checkpoints,
       async (events, commit) => {
         await orm.em.fork().transactional(async (em) => {
-          for (const { sql, params } of appliedStatements(pendingDeadlinesProjection, events))
-            await em.execute(sql, [...params]);
+          // The batch's changes in one round trip, in log order: a message scheduled and made due
+          // within the batch is inserted, then removed.
+          const statements = appliedStatements(pendingDeadlinesProjection, events);
+          if (statements.length > 0) {
+            await em.execute(
+              statements.map((statement) => statement.sql).join(';\n'),
+              statements.flatMap((statement) => statement.params),
+              'all',
+            );
+          }
           await commit(em);
         });
         this.onDeadlines(deadlinesSetBy(events));

@@ -9,7 +9,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { PlanSeriesCommand } from '../../../libs/application/src/commands/plan-series/plan-series.command';
 import { StreamVersionConflictError } from '../../../libs/event-store/src/event-store';
-import { findSeriesToPlan } from '../../../libs/projections/src/pending-deadlines.projection';
+import {
+  findSeriesToPlan,
+  type SeriesToPlan,
+} from '../../../libs/projections/src/pending-deadlines.projection';
 import { SchedulerConfig } from '../../../libs/config/src/config';
 import { Clock } from '../../../libs/runtime/src/clock';
 
@@ -59,10 +62,13 @@ export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicati
 
   private async planDue(): Promise<void> {
     try {
-      for (;;) {
-        const due = await findSeriesToPlan(this.orm.em.fork(), this.clock.now(), PAGE);
+      const until = this.clock.now();
+      // Page after page from where the last ended: the projection moves a planned series on only
+      // when its follower reads the planning, so starting over would plan the same series again.
+      for (let after: SeriesToPlan | undefined; ;) {
+        const due = await findSeriesToPlan(this.orm.em.fork(), until, after, PAGE);
         const failed = new Set<string>();
-        const queue = [...due];
+        const queue = due.map((entry) => entry.seriesId);
         await Promise.all(
           Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
             for (let seriesId = queue.shift(); seriesId; seriesId = queue.shift()) {
@@ -73,6 +79,7 @@ export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicati
         );
         // A full page planned: there may be more; a failure is left to the next tick.
         if (due.length < PAGE || failed.size > 0 || this.stopped) return;
+        after = due.at(-1);
       }
     } catch (error) {
       this.logger.error(

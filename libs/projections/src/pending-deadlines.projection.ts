@@ -102,17 +102,30 @@ export const pendingDeadlinesProjection: Projection = {
 const planAt = (seriesId: string, at: string): RowChange =>
   upsert(SCHEDULER_SERIES, { series_id: seriesId, plan_at: new Date(at).toISOString() }, []);
 
-/** Series whose time to plan has come, soonest first: an index range scan, however many wait. */
+/** A series whose time to plan has come, and that time: a place in the planner's keyset paging. */
+export interface SeriesToPlan {
+  readonly seriesId: string;
+  readonly planAt: string;
+}
+
+/**
+ * Series whose time to plan has come, soonest first, after `after` when given (keyset
+ * pagination: a tick's next page never returns a series of its earlier pages, even while the
+ * projection has not caught up with their planning): an index range scan, however many wait.
+ */
 export async function findSeriesToPlan(
   em: EntityManager,
   until: Date,
+  after: SeriesToPlan | undefined,
   limit: number,
-): Promise<string[]> {
-  const rows = await em.execute<{ series_id: string }[]>(
-    'SELECT series_id FROM scheduler_series WHERE plan_at <= ? ORDER BY plan_at, series_id LIMIT ?',
-    [until.toISOString(), limit],
+): Promise<SeriesToPlan[]> {
+  const rows = await em.execute<{ series_id: string; plan_at: string }[]>(
+    `SELECT series_id, to_json(plan_at) #>> '{}' AS plan_at FROM scheduler_series
+      WHERE plan_at <= ? ${after ? 'AND (plan_at, series_id) > (?::timestamptz, ?::uuid)' : ''}
+      ORDER BY plan_at, series_id LIMIT ?`,
+    [until.toISOString(), ...(after ? [after.planAt, after.seriesId] : []), limit],
   );
-  return rows.map((row) => row.series_id);
+  return rows.map((row) => ({ seriesId: row.series_id, planAt: row.plan_at }));
 }
 
 /**

@@ -550,6 +550,21 @@ describe('Series', () => {
         },
       };
     };
+    /** The daily series at each recipient's local time, created at 08:30 UTC with these zones. */
+    const createZoned = (zones: ReadonlyMap<string, string>): SeriesCommand => ({
+      type: 'CreateSeries',
+      seriesId: 's-1',
+      recipients: EVERYONE,
+      text: 'Standup',
+      attachments: [],
+      fromSender: null,
+      rule: { ...RULE, rrule: 'FREQ=DAILY' },
+      atRecipientLocalTime: true,
+      owner: 'tester',
+      recipientStatus: new Map(EVERYONE.map((id) => [id, 'active'])),
+      limits: LIMITS,
+      ...planning(T0 - HOUR / 2, daily, zones),
+    });
     // Planned at 08:30 UTC: East's 09:00 (07:00 UTC) had passed; the others each at their 09:00.
     const firstDay = [
       zonedCreated,
@@ -558,23 +573,7 @@ describe('Series', () => {
     ];
 
     it("when created, then each zone gets the rule's local time there, and a zone whose time has passed waits for the next occurrence", () => {
-      spec
-        .given([])
-        .when({
-          type: 'CreateSeries',
-          seriesId: 's-1',
-          recipients: EVERYONE,
-          text: 'Standup',
-          attachments: [],
-          fromSender: null,
-          rule: { ...RULE, rrule: 'FREQ=DAILY' },
-          atRecipientLocalTime: true,
-          owner: 'tester',
-          recipientStatus: new Map(EVERYONE.map((id) => [id, 'active'])),
-          limits: LIMITS,
-          ...planning(T0 - HOUR / 2, daily, ZONES),
-        })
-        .then(firstDay);
+      spec.given([]).when(createZoned(ZONES)).then(firstDay);
     });
 
     it("when the first zone's time comes, then the next occurrence is planned in every zone, not before", () => {
@@ -663,27 +662,14 @@ describe('Series', () => {
     it("when a recipient's zone is the series' own, then they share its message", () => {
       spec
         .given([])
-        .when({
-          type: 'CreateSeries',
-          seriesId: 's-1',
-          recipients: EVERYONE,
-          text: 'Standup',
-          attachments: [],
-          fromSender: null,
-          rule: { ...RULE, rrule: 'FREQ=DAILY' },
-          atRecipientLocalTime: true,
-          owner: 'tester',
-          recipientStatus: new Map(EVERYONE.map((id) => [id, 'active'])),
-          limits: LIMITS,
-          ...planning(
-            T0 - HOUR / 2,
-            daily,
+        .when(
+          createZoned(
             new Map([
               ['u-2', 'UTC'],
               ['u-3', 'Test/West'],
             ]),
           ),
-        })
+        )
         .then([
           zonedCreated,
           zoned(0, 'm-1', null, ['u-1', 'u-2'], { planNextAt: iso(T0) }),

@@ -44,6 +44,15 @@ export const EXTRA_FIELD_PROBLEMS = [
   'EXTRA_FIELD_TOO_LONG',
 ] as const satisfies readonly ErrorCode[];
 
+/** Every code a route taking a JSON body answers for the body itself, for its documentation. */
+export const JSON_BODY_PROBLEMS = [
+  'INVALID_REQUEST',
+  'MALFORMED_JSON',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  ...EXTRA_FIELD_PROBLEMS,
+] as const satisfies readonly ErrorCode[];
+
 /**
  * The fields of `sent` that `isKnown` does not claim, checked against the limits; undefined when
  * there are none.

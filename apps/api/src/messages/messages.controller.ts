@@ -48,6 +48,7 @@ import {
 import {
   ApiTolerantJsonBody,
   EXTRA_FIELD_PROBLEMS,
+  JSON_BODY_PROBLEMS,
   EXTRA_FIELDS_DESCRIPTION,
   type ExtraFields,
   extraJsonFieldsOf,
@@ -273,14 +274,10 @@ export class MessagesController {
   @ApiProblems(
     'INVALID_TIMESTAMP',
     'SCHEDULED_TOO_FAR',
-    'INVALID_REQUEST',
-    'MALFORMED_JSON',
-    'BODY_TOO_LARGE',
-    ...EXTRA_FIELD_PROBLEMS,
+    ...JSON_BODY_PROBLEMS,
     'MESSAGE_NOT_FOUND',
     'MESSAGE_NOT_PENDING',
     'CONCURRENT_UPDATE',
-    'UNSUPPORTED_MEDIA_TYPE',
   )
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({

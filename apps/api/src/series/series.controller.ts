@@ -51,6 +51,7 @@ import {
 import {
   ApiTolerantJsonBody,
   EXTRA_FIELD_PROBLEMS,
+  JSON_BODY_PROBLEMS,
   EXTRA_FIELDS_DESCRIPTION,
   extraJsonFieldsOf,
 } from '../http/extra-fields';
@@ -97,14 +98,6 @@ const RULE_PROBLEMS = [
   'UNTIL_BEFORE_START',
   'RULE_NEVER_FIRES',
   'LOCAL_TIME_NEEDS_DAILY_RULE',
-] as const;
-
-const JSON_BODY_PROBLEMS = [
-  'INVALID_REQUEST',
-  'MALFORMED_JSON',
-  'BODY_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  ...EXTRA_FIELD_PROBLEMS,
 ] as const;
 
 @ApiTags('series')

@@ -22,7 +22,7 @@ import { subscriberStreamId } from '../../../../libs/domain/src/events';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
-import { ApiTolerantJsonBody, EXTRA_FIELD_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
+import { ApiTolerantJsonBody, JSON_BODY_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
@@ -51,11 +51,7 @@ export class SubscribersController {
     'INVALID_CHAT_ID',
     'INVALID_CHAT_NAME',
     'CHAT_ALREADY_SUBSCRIBED',
-    'INVALID_REQUEST',
-    'MALFORMED_JSON',
-    'BODY_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
-    ...EXTRA_FIELD_PROBLEMS,
+    ...JSON_BODY_PROBLEMS,
     'INVALID_IDEMPOTENCY_KEY',
     'IDEMPOTENCY_KEY_IN_FLIGHT',
     'IDEMPOTENCY_KEY_REUSED',
@@ -96,11 +92,7 @@ export class SubscribersController {
     'UNKNOWN_TIME_ZONE',
     'SUBSCRIBER_NOT_FOUND',
     'USER_NOT_SUBSCRIBED',
-    'INVALID_REQUEST',
-    'MALFORMED_JSON',
-    'BODY_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
-    ...EXTRA_FIELD_PROBLEMS,
+    ...JSON_BODY_PROBLEMS,
     'CONCURRENT_UPDATE',
   )
   @UseInterceptors(RequireJsonInterceptor)

@@ -23,6 +23,7 @@ import {
 import type { Request, Response } from 'express';
 import { ChangeTopicCommand } from '../../../../libs/application/src/commands/change-topic/change-topic.command';
 import { ChangeTopicMembershipCommand } from '../../../../libs/application/src/commands/change-topic-membership/change-topic-membership.command';
+import { GetTopicQuery } from '../../../../libs/application/src/queries/get-topic/get-topic.query';
 import { ListTopicMembersQuery } from '../../../../libs/application/src/queries/list-topic-members/list-topic-members.query';
 import { ListTopicsQuery } from '../../../../libs/application/src/queries/list-topics/list-topics.query';
 import { isUuid } from '../../../../libs/application/src/uuid';
@@ -33,7 +34,7 @@ import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
 import { ApiError } from '../http/api-error';
 import { ApiProblems } from '../http/api-problems';
-import { ApiTolerantJsonBody, EXTRA_FIELD_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
+import { ApiTolerantJsonBody, JSON_BODY_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { TopicMemberDto, TopicMembersPageDto, TopicNameDto } from './topic.dto';
@@ -44,14 +45,6 @@ import {
   toTopicMemberResponse,
   toTopicResponse,
 } from './topic.response';
-
-const JSON_BODY_PROBLEMS = [
-  'INVALID_REQUEST',
-  'MALFORMED_JSON',
-  'BODY_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  ...EXTRA_FIELD_PROBLEMS,
-] as const;
 
 @ApiTags('topics')
 @ApiSecurity('api-key')
@@ -213,7 +206,7 @@ export class TopicsController {
   ): Promise<EventResponse[]> {
     // By name while the topic is active; by its id too, so that a deleted topic's history stays
     // readable.
-    const topicId = isUuid(name) ? name : (await this.topicRecord(name)).id;
+    const topicId = isUuid(name) ? name : (await this.queries.execute(new GetTopicQuery(name))).id;
     const page = await streamEventsPage(
       this.queries,
       topicStreamId(topicId),
@@ -230,11 +223,6 @@ export class TopicsController {
   }
 
   private async topic(name: string): Promise<TopicResponse> {
-    return toTopicResponse(await this.topicRecord(name));
-  }
-
-  private async topicRecord(name: string) {
-    const { topic } = await this.queries.execute(new ListTopicMembersQuery(name, 1, null));
-    return topic;
+    return toTopicResponse(await this.queries.execute(new GetTopicQuery(name)));
   }
 }

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestContext } from '../../request-context';
-import type { SubscriberNamed } from '../set-subscriber-time-zone/set-subscriber-time-zone.command';
+import type { SubscriberNamed } from '../../subscriber-stream';
 
 /**
  * A subscriber (by user id on the API, by chat in the bot) joins or leaves the topic with this

@@ -1,12 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import { subscriberStreamId } from '../../../../domain/src/events';
 import { decideSubscriber } from '../../../../domain/src/subscriber';
 import { EventStore } from '../../../../event-store/src/event-store';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TopicReader } from '../../ports/topic-reader';
 import { metadataFor } from '../../request-context';
-import { loadSubscriber } from '../../subscriber-stream';
+import { loadSubscriber, requireSubscriber } from '../../subscriber-stream';
 import { requireTopic } from '../../topic-stream';
 import { ChangeTopicMembershipCommand } from './change-topic-membership.command';
 
@@ -23,24 +22,7 @@ export class ChangeTopicMembershipHandler implements ICommandHandler<ChangeTopic
     command: ChangeTopicMembershipCommand,
   ): Promise<{ topic: string; changed: boolean }> {
     const topic = await requireTopic(this.topics, command.topic);
-    const named = command.subscriber;
-    const subscriber =
-      'userId' in named
-        ? await this.subscribers.byUserId(named.userId)
-        : await this.subscribers.activeOfChat(named.chatId);
-    if (!subscriber) {
-      throw 'userId' in named
-        ? new DomainError(
-            DomainErrorCode.SubscriberNotFound,
-            `No subscriber with user_id ${named.userId}`,
-            { userId: named.userId },
-          )
-        : new DomainError(
-            DomainErrorCode.UserNotSubscribed,
-            `Chat ${named.chatId} is not subscribed`,
-            { chatId: named.chatId },
-          );
-    }
+    const subscriber = await requireSubscriber(this.subscribers, command.subscriber);
     const { state, version } = await loadSubscriber(this.events, subscriber.userId);
     const events = decideSubscriber(
       {

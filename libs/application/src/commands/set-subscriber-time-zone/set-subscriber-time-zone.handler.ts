@@ -6,7 +6,7 @@ import { EventStore } from '../../../../event-store/src/event-store';
 import { timeZoneNamed } from '../../../../recurrence/src/recurrence';
 import { SubscriberReader, type SubscriberRecord } from '../../ports/subscriber-reader';
 import { metadataFor } from '../../request-context';
-import { loadSubscriber } from '../../subscriber-stream';
+import { loadSubscriber, requireSubscriber } from '../../subscriber-stream';
 import { SetSubscriberTimeZoneCommand } from './set-subscriber-time-zone.command';
 
 @CommandHandler(SetSubscriberTimeZoneCommand)
@@ -17,24 +17,7 @@ export class SetSubscriberTimeZoneHandler implements ICommandHandler<SetSubscrib
   ) {}
 
   async execute(command: SetSubscriberTimeZoneCommand): Promise<SubscriberRecord> {
-    const named = command.subscriber;
-    const subscriber =
-      'userId' in named
-        ? await this.subscribers.byUserId(named.userId)
-        : await this.subscribers.activeOfChat(named.chatId);
-    if (!subscriber) {
-      throw 'userId' in named
-        ? new DomainError(
-            DomainErrorCode.SubscriberNotFound,
-            `No subscriber with user_id ${named.userId}`,
-            { userId: named.userId },
-          )
-        : new DomainError(
-            DomainErrorCode.UserNotSubscribed,
-            `Chat ${named.chatId} is not subscribed`,
-            { chatId: named.chatId },
-          );
-    }
+    const subscriber = await requireSubscriber(this.subscribers, command.subscriber);
     const timeZone = command.timeZone === null ? null : timeZoneNamed(command.timeZone);
     if (command.timeZone !== null && timeZone === null) {
       throw new DomainError(

@@ -221,6 +221,72 @@ describe('The bot in polling mode', () => {
     ]);
   });
 
+  it('/topics answers a toggle button per topic: a press joins or leaves it and shows the list anew in place', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const chat = String(chatId);
+    const topic = `tap-${chatId}`;
+    const other = `tap2-${chatId}`;
+    for (const name of [topic, other]) {
+      await request(api.server).post('/topics').set(auth).send({ name }).expect(201);
+    }
+    const userId = userIdIn(await say(chatId, '/start'));
+    await say(chatId, '/topics');
+    const list = api.telegram.delivered(chat).at(-1)!;
+    type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+    const buttonOf = (name: string) =>
+      (api.telegram.messageIn(chat, list.messageId!)!.replyMarkup as Keyboard).inline_keyboard
+        .flat()
+        .find((button) => button.text.endsWith(` ${name}`))!;
+    expect(buttonOf(topic).text).toBe(`+ ${topic}`);
+
+    /** Presses the button and waits for the bot to answer the press. */
+    const press = async (data: string) => {
+      const id = api.telegram.pushCallbackQuery(chat, list.messageId!, data);
+      await waitUntil(
+        () =>
+          api.telegram.calls.some(
+            (call) => call.method === 'answerCallbackQuery' && call.callbackQueryId === id,
+          ),
+        10_000,
+        'the press to be answered',
+      );
+      // The list is edited after the answer.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return api.telegram.calls.find((call) => call.callbackQueryId === id)!;
+    };
+
+    expect((await press(buttonOf(topic).callback_data)).text).toBe(`You joined ${topic}.`);
+    expect(buttonOf(topic).text).toBe(`✓ ${topic}`);
+    expect(buttonOf(other).text).toBe(`+ ${other}`);
+    expect(api.telegram.messageIn(chat, list.messageId!)!.text).toContain(`✓ ${topic}`);
+
+    expect((await press(buttonOf(topic).callback_data)).text).toBe(`You left ${topic}.`);
+    expect(buttonOf(topic).text).toBe(`+ ${topic}`);
+
+    // A press on a topic deleted meanwhile: said so, and the list loses it.
+    const gone = buttonOf(other).callback_data;
+    await request(api.server).delete(`/topics/${other}`).set(auth).expect(200);
+    expect((await press(gone)).text).toBe('That topic is gone. The list is up to date now.');
+    expect(api.telegram.messageIn(chat, list.messageId!)!.text).not.toContain(other);
+
+    const history = await request(api.server)
+      .get(`/subscribers/${userId}/events`)
+      .set(auth)
+      .expect(200);
+    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+      'UserSubscribed',
+      'SubscriberJoinedTopic',
+      'SubscriberLeftTopic',
+    ]);
+    // Every press was answered, none failed at Telegram.
+    expect(
+      api.telegram.calls.filter(
+        (call) =>
+          ['answerCallbackQuery', 'editMessageText'].includes(call.method) && call.status !== 200,
+      ),
+    ).toEqual([]);
+  });
+
   it('records a user who blocked the bot as unsubscribed (blocked); /start after unblocking subscribes again', async () => {
     const chatId = randomInt(1e8, 1e9);
     const userId = userIdIn(await say(chatId, '/start'));

@@ -47,3 +47,111 @@ describe('BotApiDouble flood control', () => {
     for (let n = 0; n < 5; n++) expect((await send('400')).status).toBe(200);
   });
 });
+
+describe('BotApiDouble inline keyboards, edits and callback queries', () => {
+  const telegram = new BotApiDouble();
+  let url: string;
+
+  beforeAll(async () => {
+    url = await telegram.start();
+  });
+  afterAll(() => telegram.stop());
+
+  const call = async (method: string, body: Record<string, unknown>) => {
+    const response = await fetch(`${url}/bot123:token/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { description?: string; result?: { message_id?: number } },
+    };
+  };
+  const keyboard = (data: string) => ({
+    inline_keyboard: [[{ text: 'News', callback_data: data }]],
+  });
+
+  it('refuses what Telegram refuses in a keyboard: data over 64 bytes, a button without action, a bad URL', async () => {
+    const bad = [
+      keyboard('x'.repeat(65)),
+      { inline_keyboard: [[{ text: 'plain' }]] },
+      { inline_keyboard: [[{ text: 'site', url: 'javascript:alert(1)' }]] },
+      { inline_keyboard: [[{ text: '', callback_data: 'a' }]] },
+    ];
+    const answers = [];
+    for (const markup of bad) {
+      answers.push(
+        (await call('sendMessage', { chat_id: 7, text: 'hi', reply_markup: markup })).body
+          .description,
+      );
+    }
+    expect(answers).toEqual([
+      'Bad Request: BUTTON_DATA_INVALID',
+      'Bad Request: text buttons are unallowed in the inline keyboard',
+      'Bad Request: BUTTON_URL_INVALID',
+      'Bad Request: can\'t find field "text"',
+    ]);
+    expect(
+      (
+        await call('sendMessage', {
+          chat_id: 7,
+          text: 'hi',
+          reply_markup: keyboard('x'.repeat(64)),
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it('edits a message of the bot, refusing an edit that changes nothing and a message it never sent', async () => {
+    const sent = await call('sendMessage', {
+      chat_id: 8,
+      text: 'one',
+      reply_markup: keyboard('a'),
+    });
+    const messageId = sent.body.result!.message_id!;
+    const edit = (text: string, data: string) =>
+      call('editMessageText', {
+        chat_id: 8,
+        message_id: messageId,
+        text,
+        reply_markup: keyboard(data),
+      });
+    expect((await edit('one', 'a')).body.description).toMatch(
+      /^Bad Request: message is not modified/,
+    );
+    expect((await edit('two', 'a')).status).toBe(200);
+    expect(telegram.messageIn('8', messageId)).toEqual({ text: 'two', replyMarkup: keyboard('a') });
+    expect(
+      (
+        await call('editMessageReplyMarkup', {
+          chat_id: 8,
+          message_id: messageId,
+          reply_markup: keyboard('b'),
+        })
+      ).status,
+    ).toBe(200);
+    expect(telegram.messageIn('8', messageId)?.replyMarkup).toEqual(keyboard('b'));
+    expect(
+      (await call('editMessageText', { chat_id: 9, message_id: messageId, text: 'x' })).body
+        .description,
+    ).toBe('Bad Request: message to edit not found');
+  });
+
+  it('answers a callback query once; an unknown or answered one is refused', async () => {
+    const sent = await call('sendMessage', {
+      chat_id: 10,
+      text: 'pick',
+      reply_markup: keyboard('a'),
+    });
+    const id = telegram.pushCallbackQuery('10', sent.body.result!.message_id!, 'a');
+    expect(
+      (await call('answerCallbackQuery', { callback_query_id: id, text: 'done' })).status,
+    ).toBe(200);
+    const again = await call('answerCallbackQuery', { callback_query_id: id });
+    expect(again.body.description).toBe(
+      'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    );
+    expect(telegram.calls.at(-2)).toMatchObject({ callbackQueryId: id, text: 'done', status: 200 });
+  });
+});

@@ -17,8 +17,12 @@ export interface RecordedCall {
   readonly fileId?: string;
   /** The status the double answered with. */
   readonly status: number;
-  /** For an accepted send: the message_id answered. */
+  /** For an accepted send: the message_id answered; for an edit, the message edited. */
   readonly messageId?: number;
+  /** The reply_markup sent (parsed), e.g. an inline keyboard. */
+  readonly replyMarkup?: unknown;
+  /** answerCallbackQuery: the query answered. */
+  readonly callbackQueryId?: string;
   readonly receivedAt: number;
   /** When the answer was given (after any latency). */
   readonly answeredAt: number;
@@ -88,6 +92,13 @@ export class BotApiDouble {
    */
   enforcedLimits: { readonly perSecond: number; readonly chatIntervalMs: number } | undefined;
   private readonly acceptedSendTimes: number[] = [];
+  /** The bot's messages as their chats show them now (after edits), by `chat:message_id`. */
+  private readonly messages = new Map<string, { text: string; replyMarkup: string }>();
+  /** Callback queries handed out by getUpdates and not answered yet. */
+  private readonly openCallbackQueries = new Set<string>();
+  private callbackQueryId = 0;
+  /** The kinds of update the bot's getUpdates asked for (all when it did not say). */
+  private allowedUpdates: string[] | undefined;
   private readonly lastSendToChat = new Map<string, number>();
 
   /**
@@ -121,6 +132,45 @@ export class BotApiDouble {
     this.updates.push({ update_id: id, ...update });
     this.updateArrived.emit('update');
     return id;
+  }
+
+  /**
+   * A user's press on an inline keyboard button of the bot's message: a callback_query update
+   * carrying the button's callback_data. Answers the query's id.
+   */
+  pushCallbackQuery(chatId: string, messageId: number, data: string): string {
+    const id = String(++this.callbackQueryId);
+    const user = { id: Number(chatId), is_bot: false, first_name: 'Ann' };
+    const shown = this.messages.get(`${chatId}:${messageId}`);
+    this.openCallbackQueries.add(id);
+    this.pushUpdate({
+      callback_query: {
+        id,
+        from: user,
+        chat_instance: `instance-${chatId}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(chatId), type: 'private', first_name: 'Ann' },
+          from: { id: 1, is_bot: true, first_name: 'Test Bot', username: 'test_bot' },
+          text: shown?.text ?? '',
+          ...(shown?.replyMarkup ? { reply_markup: JSON.parse(shown.replyMarkup) as unknown } : {}),
+        },
+      },
+    });
+    return id;
+  }
+
+  /** A message of the bot as its chat shows it now: its text and inline keyboard, after edits. */
+  messageIn(chatId: string, messageId: number): { text: string; replyMarkup: unknown } | undefined {
+    const shown = this.messages.get(`${chatId}:${messageId}`);
+    return shown
+      ? {
+          text: shown.text,
+          replyMarkup: shown.replyMarkup ? JSON.parse(shown.replyMarkup) : undefined,
+        }
+      : undefined;
   }
 
   /**
@@ -256,9 +306,16 @@ export class BotApiDouble {
       ...(fields.text !== undefined ? { text: fields.text } : {}),
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
       ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
+      ...(fields.reply_markup !== undefined ? { replyMarkup: parseJson(fields.reply_markup) } : {}),
+      ...(fields.callback_query_id !== undefined
+        ? { callbackQueryId: fields.callback_query_id }
+        : {}),
       status,
       ...(status === 200 && SEND_METHODS.has(method)
         ? { messageId: (body as { result: { message_id: number } }).result.message_id }
+        : {}),
+      ...(EDIT_METHODS.has(method) && fields.message_id !== undefined
+        ? { messageId: Number(fields.message_id) }
         : {}),
       receivedAt,
       answeredAt: Date.now(),
@@ -369,6 +426,9 @@ export class BotApiDouble {
     }
     const chat = { id: Number(chatId) || 0, type: 'private' };
     const date = Math.floor(Date.now() / 1000);
+    const markupProblem =
+      fields.reply_markup === undefined ? undefined : replyMarkupProblem(fields.reply_markup);
+    if (markupProblem) return badRequest(markupProblem);
     switch (method) {
       case 'getMe':
         return [
@@ -378,11 +438,46 @@ export class BotApiDouble {
             result: { id: 1, is_bot: true, first_name: 'Test Bot', username: 'test_bot' },
           },
         ];
-      case 'sendMessage':
+      case 'sendMessage': {
+        if (!fields.text) return badRequest('message text is empty');
+        const messageId = ++this.messageId;
+        this.messages.set(`${chatId}:${messageId}`, {
+          text: fields.text,
+          replyMarkup: normalisedMarkup(fields.reply_markup),
+        });
         return [
           200,
-          { ok: true, result: { message_id: ++this.messageId, date, chat, text: fields.text } },
+          { ok: true, result: { message_id: messageId, date, chat, text: fields.text } },
         ];
+      }
+      case 'editMessageText':
+      case 'editMessageReplyMarkup': {
+        const key = `${chatId}:${fields.message_id}`;
+        const shown = this.messages.get(key);
+        if (!shown) return badRequest('message to edit not found');
+        const text = method === 'editMessageText' ? (fields.text ?? '') : shown.text;
+        if (text === '') return badRequest('message text is empty');
+        // Without reply_markup, an edit of the text takes the keyboard away, as Telegram's does.
+        const replyMarkup = normalisedMarkup(fields.reply_markup);
+        if (text === shown.text && replyMarkup === shown.replyMarkup) {
+          return badRequest(
+            'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
+        }
+        this.messages.set(key, { text, replyMarkup });
+        return [
+          200,
+          { ok: true, result: { message_id: Number(fields.message_id), date, chat, text } },
+        ];
+      }
+      case 'answerCallbackQuery': {
+        const id = fields.callback_query_id ?? '';
+        if (!this.openCallbackQueries.delete(id)) {
+          return badRequest('query is too old and response timeout expired or query ID is invalid');
+        }
+        if ((fields.text ?? '').length > 200) return badRequest('MESSAGE_TOO_LONG');
+        return [200, { ok: true, result: true }];
+      }
       case 'sendDocument':
         if (file) this.uploadedFileIds.add(`file-${file.sha256}`);
         else if (fields.document && !this.uploadedFileIds.has(fields.document)) {
@@ -426,8 +521,17 @@ export class BotApiDouble {
         ];
       case 'getUpdates': {
         const offset = Number(fields.offset ?? 0);
+        // Telegram leaves out the kinds of update the bot did not ask for (allowed_updates).
+        if (fields.allowed_updates !== undefined) {
+          const allowed = parseJson(fields.allowed_updates);
+          this.allowedUpdates =
+            Array.isArray(allowed) && allowed.length > 0 ? (allowed as string[]) : undefined;
+        }
         const pending = this.updates.filter(
-          (update) => (update as { update_id: number }).update_id >= offset,
+          (update) =>
+            (update as { update_id: number }).update_id >= offset &&
+            (this.allowedUpdates === undefined ||
+              Object.keys(update as object).some((kind) => this.allowedUpdates!.includes(kind))),
         );
         this.updates.splice(0, this.updates.length, ...pending);
         return [200, { ok: true, result: pending }];
@@ -546,6 +650,65 @@ async function parse(
     for (const [name, value] of new URLSearchParams(text)) fields[name] = value;
   }
   return { fields, files };
+}
+
+/** Methods that change a message the bot sent. */
+const EDIT_METHODS = new Set(['editMessageText', 'editMessageReplyMarkup']);
+
+function badRequest(description: string): [number, unknown] {
+  return [400, { ok: false, error_code: 400, description: `Bad Request: ${description}` }];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A markup as a canonical string, so that an edit to the same keyboard is seen as no change. */
+function normalisedMarkup(raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const markup = parseJson(raw) as { inline_keyboard?: unknown[] };
+  return Array.isArray(markup.inline_keyboard) && markup.inline_keyboard.length > 0
+    ? JSON.stringify(markup)
+    : '';
+}
+
+/** Telegram's checks of an inline keyboard: what it answers a bad one with (after "Bad Request: "). */
+function replyMarkupProblem(raw: string): string | undefined {
+  let markup: unknown;
+  try {
+    markup = JSON.parse(raw);
+  } catch {
+    return "can't parse reply keyboard markup JSON object";
+  }
+  const rows = (markup as { inline_keyboard?: unknown }).inline_keyboard;
+  if (rows === undefined) return undefined;
+  if (!Array.isArray(rows) || !rows.every(Array.isArray)) {
+    return 'field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays';
+  }
+  const buttons = (rows as unknown[][]).flat() as Record<string, unknown>[];
+  if (buttons.length > 100) return 'REPLY_MARKUP_TOO_LONG';
+  for (const button of buttons) {
+    if (typeof button.text !== 'string' || button.text.length === 0) {
+      return 'can\'t find field "text"';
+    }
+    const data = button.callback_data;
+    const url = button.url;
+    if (data === undefined && url === undefined) {
+      return 'text buttons are unallowed in the inline keyboard';
+    }
+    if (data !== undefined) {
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : 0;
+      if (bytes < 1 || bytes > 64) return 'BUTTON_DATA_INVALID';
+    }
+    if (url !== undefined && (typeof url !== 'string' || !/^(https?|tg):\/\/\S+$/i.test(url))) {
+      return 'BUTTON_URL_INVALID';
+    }
+  }
+  return undefined;
 }
 
 const isGroup = (chatId: string): boolean => chatId.startsWith('-') || chatId.startsWith('@');

@@ -30,7 +30,7 @@ export type BotStatus =
 const POLLING_LEASE = 'telegram-polling';
 const LEASE_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
-const ALLOWED_UPDATES = ['message', 'my_chat_member'] as const;
+const ALLOWED_UPDATES = ['message', 'my_chat_member', 'callback_query'] as const;
 
 /**
  * Starts the bot in the background, so that the API serves whatever Telegram does: polling (under

@@ -61,15 +61,21 @@ export const BotReplies = {
       `"${given.slice(0, 64)}" is not a time zone I know.`,
       'Send its IANA name, the region and the city: /timezone Europe/Berlin, /timezone America/New_York, /timezone Asia/Kolkata, or /timezone UTC.',
     ].join('\n'),
-  topics: (topics: readonly { name: string; member: boolean }[]) =>
+  topics: (topics: readonly { name: string; member: boolean }[], shown: number) =>
     topics.length === 0
       ? 'There are no topics yet.'
       : [
-          'Topics (✓: you are in it):',
+          'Topics (✓: you are in it). Tap one to join or leave it:',
           ...topics.map((topic) => `${topic.member ? '✓' : '·'} ${topic.name}`),
           '',
-          'Join one with /join <topic>, leave with /leave <topic>.',
+          shown < topics.length
+            ? `The buttons show the first ${shown}; join any with /join <topic>, leave with /leave <topic>.`
+            : 'Or join one with /join <topic>, leave with /leave <topic>.',
         ].join('\n'),
+  /** A toggle's label: what the topic is to the user now. */
+  topicButton: (topic: { name: string; member: boolean }) =>
+    `${topic.member ? '✓' : '+'} ${topic.name}`,
+  topicGone: () => 'That topic is gone. The list is up to date now.',
   topicUsage: (change: 'join' | 'leave') =>
     `Name the topic: /${change} release-notes. /topics lists them.`,
   joined: (topic: string, changed: boolean) =>

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
+import { Action, Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
 import { ChangeTopicMembershipCommand } from '../../../../libs/application/src/commands/change-topic-membership/change-topic-membership.command';
 import { ListTopicsQuery } from '../../../../libs/application/src/queries/list-topics/list-topics.query';
@@ -11,6 +12,17 @@ import { FindSubscriberByChatQuery } from '../../../../libs/application/src/quer
 import type { RequestContext } from '../../../../libs/application/src/request-context';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { BotReplies } from './bot-replies';
+
+/** A reply with buttons under it. */
+interface BotAnswer {
+  readonly text: string;
+  readonly keyboard: InlineKeyboardMarkup;
+}
+
+/** A topic button's callback data: `topic:<topic id>` (38 bytes; Telegram allows 64). */
+const TOPIC_TOGGLE = /^topic:([0-9a-f-]{36})$/;
+/** Buttons under /topics at most (Telegram allows 100 in a keyboard); the rest by /join. */
+const MAX_TOPIC_BUTTONS = 50;
 
 /** The bot's commands: the same commands the REST API issues. */
 @Update()
@@ -101,15 +113,91 @@ export class BotUpdate {
     });
   }
 
-  /** `/topics`: the topics there are, marked where the chat belongs. */
+  /**
+   * `/topics`: the topics there are, marked where the chat belongs, with a button per topic that
+   * joins or leaves it (a callback query, answered below).
+   */
   @Command('topics')
   async topics(@Ctx() ctx: Context): Promise<void> {
     await this.answering(ctx, async (chatId) => {
       const subscriber = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
       if (!subscriber) return BotReplies.notSubscribed();
-      const topics = await this.queries.execute(new ListTopicsQuery(subscriber.userId));
-      return BotReplies.topics(topics.map(({ topic, member }) => ({ name: topic.name, member })));
+      return this.topicList(subscriber.userId);
     });
+  }
+
+  /**
+   * A press on a topic's button: joins the topic, or leaves it when the chat is in it already,
+   * then shows the list as it is now in the same message. Always answered, so the button stops
+   * spinning; a press on an old list acts on the topics as they are now.
+   */
+  @Action(TOPIC_TOGGLE)
+  async toggleTopic(@Ctx() ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    const topicId = query && 'data' in query ? TOPIC_TOGGLE.exec(query.data)?.[1] : undefined;
+    if (!ctx.chat || !topicId) {
+      await ctx.answerCbQuery();
+      return;
+    }
+    const chatId = String(ctx.chat.id);
+    const context = contextOf(ctx, chatId);
+    let notice: string;
+    let list: BotAnswer | undefined;
+    try {
+      const subscriber = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
+      if (!subscriber) {
+        notice = BotReplies.notSubscribed();
+      } else {
+        const topics = await this.queries.execute(new ListTopicsQuery(subscriber.userId));
+        const pressed = topics.find(({ topic }) => topic.id === topicId);
+        if (!pressed) {
+          notice = BotReplies.topicGone();
+        } else {
+          const change = pressed.member ? 'leave' : 'join';
+          const { topic } = await this.commands.execute(
+            new ChangeTopicMembershipCommand({ chatId }, pressed.topic.name, change, context),
+          );
+          notice = change === 'join' ? BotReplies.joined(topic, true) : BotReplies.left(topic);
+        }
+        list = await this.topicList(subscriber.userId);
+      }
+    } catch (error) {
+      notice =
+        error instanceof DomainError
+          ? BotReplies.refused(error.message, error.code)
+          : this.failed(ctx, context, error);
+    }
+    await ctx.answerCbQuery(notice.slice(0, 200));
+    if (list) await this.showInPlace(ctx, list);
+  }
+
+  /** The topics with the subscriber's marks, and a toggle button for each of the first ones. */
+  private async topicList(userId: string): Promise<BotAnswer> {
+    const topics = (await this.queries.execute(new ListTopicsQuery(userId))).map(
+      ({ topic, member }) => ({ id: topic.id, name: topic.name, member }),
+    );
+    const buttons = topics.slice(0, MAX_TOPIC_BUTTONS);
+    return {
+      text: BotReplies.topics(topics, buttons.length),
+      keyboard: {
+        inline_keyboard: buttons.map((topic) => [
+          { text: BotReplies.topicButton(topic), callback_data: `topic:${topic.id}` },
+        ]),
+      },
+    };
+  }
+
+  /** Changes the pressed message to the new list; a list that did not change is left as it is. */
+  private async showInPlace(ctx: Context, answer: BotAnswer): Promise<void> {
+    try {
+      await ctx.editMessageText(answer.text, { reply_markup: answer.keyboard });
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('message is not modified'))) {
+        this.logger.warn(
+          `Could not show the topics in place: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
   }
 
   /** `/join <topic>` and `/leave <topic>`. */
@@ -163,27 +251,32 @@ export class BotUpdate {
   /** Runs a command and replies with its answer, or with what went wrong. */
   private async answering(
     ctx: Context,
-    work: (chatId: string, context: RequestContext) => Promise<string>,
+    work: (chatId: string, context: RequestContext) => Promise<string | BotAnswer>,
   ): Promise<void> {
     if (!ctx.chat) return;
     const chatId = String(ctx.chat.id);
     const context = contextOf(ctx, chatId);
-    let reply: string;
+    let reply: string | BotAnswer;
     try {
       reply = await work(chatId, context);
     } catch (error) {
-      if (error instanceof DomainError) {
-        reply = BotReplies.refused(error.message, error.code);
-      } else {
-        this.logger.error(
-          `Update ${ctx.update.update_id} failed [correlation ${context.correlationId}]: ${
-            error instanceof Error ? (error.stack ?? error.message) : String(error)
-          }`,
-        );
-        reply = BotReplies.failed(context.correlationId);
-      }
+      reply =
+        error instanceof DomainError
+          ? BotReplies.refused(error.message, error.code)
+          : this.failed(ctx, context, error);
     }
-    await ctx.reply(reply);
+    if (typeof reply === 'string') await ctx.reply(reply);
+    else await ctx.reply(reply.text, { reply_markup: reply.keyboard });
+  }
+
+  /** Logs what failed, and says so with the reference to find it by. */
+  private failed(ctx: Context, context: RequestContext, error: unknown): string {
+    this.logger.error(
+      `Update ${ctx.update.update_id} failed [correlation ${context.correlationId}]: ${
+        error instanceof Error ? (error.stack ?? error.message) : String(error)
+      }`,
+    );
+    return BotReplies.failed(context.correlationId);
   }
 }
 

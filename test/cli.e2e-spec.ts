@@ -187,8 +187,12 @@ describe('The CLI: replay, audit, events, verify', () => {
     const tail = cli(['events', 'tail', '--type', 'MessageScheduled', '--json'], (text) => {
       seen = text;
     });
-    // Give it a moment to find the end of the log; events from before must not show.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Events from before it found the end of the log must not show; it says when it has.
+    await waitUntil(
+      () => tail.run.stderr.includes('Following the log'),
+      15_000,
+      'the tail to start',
+    );
     const id = await schedule([user.userId], 'Live');
     await waitUntil(() => seen.includes(id), 15_000, 'the tail to show the new message');
     tail.child.kill('SIGINT');

@@ -68,6 +68,10 @@ export class EventsTailCommand extends CommandRunner {
       // showing positions from --from on (positions are not in commit order; see README).
       let after: LogCheckpoint =
         options.from === undefined ? await this.store.endOfLog() : LOG_START;
+      // On stderr, so that JSON lines on stdout stay only events: from here on nothing is missed.
+      process.stderr.write(
+        `Following the log${options.from === undefined ? ' from now' : ` from position ${options.from}`}; Ctrl-C stops.\n`,
+      );
       while (!stop.signal.aborted) {
         const events = await this.store.readAll(after, BATCH);
         for (const event of events) {

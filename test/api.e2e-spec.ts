@@ -183,6 +183,9 @@ describe('API: the seed contract', () => {
         is_sent: false,
         from_sender: null,
         created_at: expect.any(String),
+        // Added with audiences: who else a message may be for.
+        target_topic: null,
+        target_all: false,
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -90,6 +90,9 @@ describe('Clients of the seed keep working', () => {
       is_sent: false,
       from_sender: 'backoffice',
       created_at: expect.any(String),
+      // Added with audiences: who else a message may be for.
+      target_topic: null,
+      target_all: false,
     });
     const id = message.id as string;
 

@@ -8,6 +8,17 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 const released = (messageIds: readonly string[]) =>
   messageIds.length > 0 ? ` (cancels ${messageIds.join(', ')})` : '';
 
+/** Who a message is for, as scheduled: user ids, topics or everyone (resolved when due). */
+function audienceOf(data: {
+  readonly recipients: readonly string[];
+  readonly audience:
+    { kind: 'all' } | { kind: 'topics'; topics: readonly { name: string }[] } | null;
+}): string {
+  if (data.audience === null) return `to ${plural(data.recipients.length, 'recipient')}`;
+  if (data.audience.kind === 'all') return 'to everyone subscribed when due';
+  return `to the members of ${data.audience.topics.map((topic) => topic.name).join(', ')} when due`;
+}
+
 /** The fields of an event that matter to a person reading its history, in a few words. */
 export function describeEvent(event: StoredEvent): string {
   switch (event.type) {
@@ -33,7 +44,7 @@ export function describeEvent(event: StoredEvent): string {
       const files = event.data.attachments.map((file) => file.fileName);
       return [
         `for ${event.data.scheduledAt}`,
-        `to ${plural(event.data.recipients.length, 'recipient')}`,
+        audienceOf(event.data),
         files.length > 0 ? `${plural(files.length, 'file')} (${files.join(', ')})` : 'no files',
         JSON.stringify(shorten(event.data.text)),
       ].join(', ');
@@ -54,6 +65,12 @@ export function describeEvent(event: StoredEvent): string {
       return `${event.data.userId} will not get it: ${event.data.code} (${shorten(event.data.reason, 60)})`;
     case 'MessageSent':
       return `done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
+    case 'AudienceResolved':
+      return event.data.recipients.length === 0
+        ? 'audience resolved: nobody'
+        : `audience resolved: ${plural(event.data.recipients.length, 'recipient')}${
+            event.data.parts > 1 ? ` (part ${event.data.part} of ${event.data.parts})` : ''
+          }`;
     case 'SeriesCreated':
     case 'SeriesChanged':
       return [

@@ -8,6 +8,7 @@ import { Migration20261130000000_FromSender } from './migrations/Migration202611
 import { Migration20261201000000_Series } from './migrations/Migration20261201000000_series';
 import { Migration20261202000000_RecipientZones } from './migrations/Migration20261202000000_recipient-zones';
 import { Migration20261203000000_Topics } from './migrations/Migration20261203000000_topics';
+import { Migration20261204000000_Audiences } from './migrations/Migration20261204000000_audiences';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -22,6 +23,7 @@ export const migrations = [
     class: Migration20261202000000_RecipientZones,
   },
   { name: 'Migration20261203000000_topics', class: Migration20261203000000_Topics },
+  { name: 'Migration20261204000000_audiences', class: Migration20261204000000_Audiences },
 ];
 
 export interface OrmSettings {

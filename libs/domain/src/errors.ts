@@ -49,6 +49,9 @@ export const DomainErrorCode = {
   TopicExists: 'TOPIC_EXISTS',
   TopicNotFound: 'TOPIC_NOT_FOUND',
   TopicMemberNotFound: 'TOPIC_MEMBER_NOT_FOUND',
+  ConflictingTargets: 'CONFLICTING_TARGETS',
+  UnknownTopic: 'UNKNOWN_TOPIC',
+  InvalidTargetAll: 'INVALID_TARGET_ALL',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
 } as const;

@@ -22,7 +22,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 4,
+  MessageScheduled: 5,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -31,6 +31,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   RecipientDelivered: 1,
   RecipientDeliveryFailed: 1,
   MessageSent: 1,
+  AudienceResolved: 1,
   SeriesCreated: 2,
   SeriesChanged: 2,
   SeriesPaused: 1,
@@ -43,8 +44,11 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** MessageScheduled as version 4 wrote it: every message to a list of user ids. */
+type MessageScheduledV4Data = Omit<MessageScheduled['data'], 'audience'>;
+
 /** MessageScheduled as version 3 wrote it: no series. */
-type MessageScheduledV3Data = Omit<MessageScheduled['data'], 'series'>;
+type MessageScheduledV3Data = Omit<MessageScheduledV4Data, 'series'>;
 
 /** MessageScheduled as version 2 wrote it: no sender label. */
 type MessageScheduledV2Data = Omit<MessageScheduledV3Data, 'fromSender'>;
@@ -76,7 +80,9 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     // Messages scheduled before senders were recorded have none.
     2: (data: MessageScheduledV2Data): MessageScheduledV3Data => ({ ...data, fromSender: null }),
     // Messages scheduled before series existed belong to none.
-    3: (data: MessageScheduledV3Data): MessageScheduled['data'] => ({ ...data, series: null }),
+    3: (data: MessageScheduledV3Data): MessageScheduledV4Data => ({ ...data, series: null }),
+    // Messages scheduled before audiences existed went to their list of user ids.
+    4: (data: MessageScheduledV4Data): MessageScheduled['data'] => ({ ...data, audience: null }),
   },
   // Series from before recipients' own zones: at the series' zone.
   SeriesCreated: {

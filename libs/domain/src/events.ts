@@ -113,8 +113,24 @@ export interface MessageScheduled {
      * its own. Added in schema version 4: older events read it as null.
      */
     readonly series: OccurrenceOfSeries | null;
+    /**
+     * Who the message is for when it is not a list of user ids: the members of topics, or
+     * everyone subscribed, as they are when the message falls due (AudienceResolved then records
+     * them). Null for a message to the ids in `recipients`. Added in schema version 5: older events
+     * read it as null.
+     */
+    readonly audience: Audience | null;
   };
 }
+
+/** An audience resolved when the message falls due. */
+export type Audience =
+  | {
+      readonly kind: 'topics';
+      /** The topics by id (a rename before the message is due changes nothing), with their names then. */
+      readonly topics: readonly { readonly id: string; readonly name: string }[];
+    }
+  | { readonly kind: 'all' };
 
 export interface OccurrenceOfSeries {
   readonly seriesId: string;
@@ -208,6 +224,20 @@ export interface RecipientDeliveryFailed {
     readonly code: DeliveryFailureCode;
     /** For people: what Telegram (or the system) said. */
     readonly reason: string;
+  };
+}
+
+/**
+ * The audience of a message, resolved when it fell due: who it was meant for then. A large audience
+ * is recorded in parts (`part` of `parts`, each at most AUDIENCE_PART_SIZE ids), appended together.
+ */
+export interface AudienceResolved {
+  readonly type: 'AudienceResolved';
+  readonly data: {
+    readonly messageId: string;
+    readonly recipients: readonly string[];
+    readonly part: number;
+    readonly parts: number;
   };
 }
 
@@ -408,7 +438,8 @@ export type ScheduledMessageEvent =
   | RecipientPartSent
   | RecipientDelivered
   | RecipientDeliveryFailed
-  | MessageSent;
+  | MessageSent
+  | AudienceResolved;
 export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent | TopicEvent;
 export type DomainEventType = DomainEvent['type'];
 
@@ -432,6 +463,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   RecipientDelivered: true,
   RecipientDeliveryFailed: true,
   MessageSent: true,
+  AudienceResolved: true,
   SeriesCreated: true,
   SeriesChanged: true,
   SeriesPaused: true,
@@ -473,6 +505,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'RecipientDelivered':
     case 'RecipientDeliveryFailed':
     case 'MessageSent':
+    case 'AudienceResolved':
       return false;
     case 'SeriesCreated':
     case 'SeriesChanged':
@@ -513,6 +546,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'RecipientDelivered':
     case 'RecipientDeliveryFailed':
     case 'MessageSent':
+    case 'AudienceResolved':
       return 'message';
     case 'SeriesCreated':
     case 'SeriesChanged':

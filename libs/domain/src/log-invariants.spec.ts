@@ -13,6 +13,7 @@ const scheduled: DomainEvent = {
     attachments: [],
     fromSender: null,
     series: null,
+    audience: null,
   },
 };
 const due: DomainEvent = {

@@ -215,6 +215,11 @@ export class LogVerifier {
         if (event.type !== 'RecipientPartSent') life.outcomes.add(userId);
         return;
       }
+      case 'AudienceResolved':
+        if (life.status !== 'due')
+          this.report(event, 'delivery_after_due', 'audience resolved before the message was due');
+        for (const userId of event.data.recipients) life.recipients.add(userId);
+        return;
       case 'MessageSent': {
         if (life.status !== 'due')
           this.report(event, 'delivery_after_due', 'sent before it was due');

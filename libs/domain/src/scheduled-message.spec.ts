@@ -70,6 +70,7 @@ const scheduled: ScheduledMessageEvent = {
     attachments: [attachment],
     fromSender: null,
     series: null,
+    audience: null,
   },
 };
 
@@ -474,5 +475,124 @@ describe('A series occurrence found late', () => {
       .then([
         { type: 'MessageDue', data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' } },
       ]);
+  });
+});
+
+describe('ScheduledMessage to an audience', () => {
+  const news = { kind: 'topics', topics: [{ id: 't-1', name: 'news' }] } as const;
+  const toTopic: ScheduledMessageEvent = {
+    type: 'MessageScheduled',
+    data: { ...scheduled.data, recipients: [], audience: news },
+  };
+  const dueNow: ScheduledMessageEvent = {
+    type: 'MessageDue',
+    data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' },
+  };
+  const resolve = (recipients: string[]): ScheduledMessageCommand => ({
+    type: 'ResolveAudience',
+    messageId: 'm-1',
+    recipients,
+  });
+
+  it('when scheduled for a topic, then it records the topic, not recipients: who it reaches is decided when due', () => {
+    spec
+      .given([])
+      .when(command({ recipients: [], audience: news, recipientStatus: new Map() }))
+      .then([toTopic]);
+    spec
+      .given([])
+      .when(command({ recipients: [], audience: { kind: 'all' }, recipientStatus: new Map() }))
+      .then([
+        {
+          type: 'MessageScheduled',
+          data: { ...scheduled.data, recipients: [], audience: { kind: 'all' } },
+        },
+      ]);
+  });
+
+  it('when scheduled for a topic and user ids at once, then it is refused', () => {
+    spec
+      .given([])
+      .when(command({ audience: news }))
+      .thenThrows(refusedWith(DomainErrorCode.ConflictingTargets));
+  });
+
+  it('given it is due, when the audience is resolved, then its recipients are recorded once each, and delivery serves them', () => {
+    spec
+      .given([toTopic, dueNow])
+      .when(resolve(['u-1', 'u-2', 'u-1']))
+      .then([
+        {
+          type: 'AudienceResolved',
+          data: { messageId: 'm-1', recipients: ['u-1', 'u-2'], part: 1, parts: 1 },
+        },
+      ]);
+    const state = [
+      toTopic,
+      dueNow,
+      ...decideScheduledMessage(
+        resolve(['u-1', 'u-2']),
+        [toTopic, dueNow].reduce(evolveScheduledMessage, initialScheduledMessageState),
+      ),
+    ].reduce(evolveScheduledMessage, initialScheduledMessageState);
+    expect(recipientsAwaitingOutcome(state)).toEqual(['u-1', 'u-2']);
+  });
+
+  it('given a large audience, when resolved, then it is recorded in parts of 1000', () => {
+    const everyone = Array.from({ length: 2500 }, (_, n) => `u-${n}`);
+    const events = decideScheduledMessage(
+      resolve(everyone),
+      [toTopic, dueNow].reduce(evolveScheduledMessage, initialScheduledMessageState),
+    );
+    expect(
+      events.map(
+        (event) =>
+          event.type === 'AudienceResolved' && [
+            event.data.part,
+            event.data.parts,
+            event.data.recipients.length,
+          ],
+      ),
+    ).toEqual([
+      [1, 3, 1000],
+      [2, 3, 1000],
+      [3, 3, 500],
+    ]);
+    const state = [toTopic, dueNow, ...events].reduce(
+      evolveScheduledMessage,
+      initialScheduledMessageState,
+    );
+    expect(recipientsAwaitingOutcome(state)).toEqual(everyone);
+  });
+
+  it('given it is due, when the audience is nobody, then that is recorded and the message is sent to 0 recipients', () => {
+    spec
+      .given([toTopic, dueNow])
+      .when(resolve([]))
+      .then([
+        { type: 'AudienceResolved', data: { messageId: 'm-1', recipients: [], part: 1, parts: 1 } },
+        { type: 'MessageSent', data: { messageId: 'm-1', delivered: 0, failed: 0 } },
+      ]);
+  });
+
+  it('given the audience was resolved, when resolved again (a redelivered MessageDue), then nothing changes', () => {
+    spec
+      .given([
+        toTopic,
+        dueNow,
+        {
+          type: 'AudienceResolved',
+          data: { messageId: 'm-1', recipients: ['u-1'], part: 1, parts: 1 },
+        },
+      ])
+      .when(resolve(['u-1', 'u-2']))
+      .then([]);
+  });
+
+  it('given it is not yet due, when the audience is resolved, then it is refused', () => {
+    spec
+      .given([toTopic])
+      .when(resolve(['u-1']))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotDue));
   });
 });

@@ -1,6 +1,8 @@
 import { DomainError, DomainErrorCode } from './errors';
 import type {
   Attachment,
+  Audience,
+  AudienceResolved,
   DeliveryFailureCode,
   MessageDue,
   MessageMissed,
@@ -15,6 +17,9 @@ import type {
 
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
+
+/** Recipients per AudienceResolved event: an audience of 100,000 is 100 events of one append. */
+export const AUDIENCE_PART_SIZE = 1000;
 
 /** The longest sender label (`from_sender`) a message keeps. */
 export const MAX_FROM_SENDER_LENGTH = 256;
@@ -37,6 +42,10 @@ export type ScheduledMessageState =
       readonly attachments: readonly Attachment[];
       /** The series occurrence this message is; null for a message of its own. */
       readonly series: OccurrenceOfSeries | null;
+      /** Topics or everyone, resolved when due; null for a list of user ids. */
+      readonly audience: Audience | null;
+      /** For an audience: whether it has been resolved (its recipients are in `recipients`). */
+      readonly audienceResolved: boolean;
       readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
       /** Per recipient, the parts sent so far (0 = the text, n = the n-th attachment) and Telegram's message id for each. */
       readonly partsSent: Readonly<Record<string, Readonly<Record<number, number>>>>;
@@ -63,7 +72,10 @@ export interface ScheduleLimits extends AttachmentLimits {
 export interface ScheduleMessage {
   readonly type: 'ScheduleMessage';
   readonly messageId: string;
+  /** The user ids the message is for; empty when it is for an audience. */
   readonly recipients: readonly string[];
+  /** Topics or everyone, resolved when the message falls due; none for a list of user ids. */
+  readonly audience?: Audience;
   readonly text: string;
   readonly scheduledAt: Date;
   readonly attachments: readonly Attachment[];
@@ -97,6 +109,16 @@ export interface MarkMessageDue {
   readonly now: Date;
   /** How late a series occurrence may still be sent; a message of its own is always sent. */
   readonly seriesGraceMs?: number;
+}
+
+/**
+ * The message's audience as it is now that the message is due: the subscribers it goes to (for
+ * topics, the members subscribed now; for everyone, every subscriber), each once.
+ */
+export interface ResolveAudience {
+  readonly type: 'ResolveAudience';
+  readonly messageId: string;
+  readonly recipients: readonly string[];
 }
 
 /** One part of the message reached a recipient's chat. */
@@ -140,6 +162,7 @@ export type ScheduledMessageCommand =
   | CancelMessage
   | RescheduleMessage
   | MarkMessageDue
+  | ResolveAudience
   | RecordPartSent
   | RecordDeliveryFailure;
 
@@ -179,6 +202,8 @@ export function decideScheduledMessage(
     }
     case 'MarkMessageDue':
       return [markDue(command, state)];
+    case 'ResolveAudience':
+      return resolveAudience(command, state);
     case 'RecordPartSent':
       return recordPartSent(command, state);
     case 'RecordDeliveryFailure':
@@ -189,14 +214,22 @@ export function decideScheduledMessage(
 function schedule(command: ScheduleMessage, state: ScheduledMessageState): MessageScheduled {
   requireNew(command.messageId, state);
   validateText(command.text);
-  if (command.recipients.length > command.limits.maxRecipients) {
+  if (command.audience) {
+    if (command.recipients.length > 0) {
+      throw new DomainError(
+        DomainErrorCode.ConflictingTargets,
+        'Give one kind of target: target_user_id, target_topic or target_all',
+        { field: 'target_user_id' },
+      );
+    }
+  } else if (command.recipients.length > command.limits.maxRecipients) {
     throw new DomainError(
       DomainErrorCode.TooManyRecipients,
       `At most ${command.limits.maxRecipients} recipients per message; got ${command.recipients.length}`,
       { field: 'target_user_id', max: command.limits.maxRecipients },
     );
   }
-  validateRecipients(command.recipients, command.recipientStatus);
+  if (!command.audience) validateRecipients(command.recipients, command.recipientStatus);
   validateAttachments(command.attachments, command.limits);
   if (Number.isNaN(command.scheduledAt.getTime())) {
     throw new DomainError(
@@ -215,8 +248,15 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
       fromSender: senderLabel(command.fromSender),
       series: null,
+      audience: command.audience ? copyAudience(command.audience) : null,
     },
   };
+}
+
+function copyAudience(audience: Audience): Audience {
+  return audience.kind === 'all'
+    ? { kind: 'all' }
+    : { kind: 'topics', topics: audience.topics.map((topic) => ({ ...topic })) };
 }
 
 function scheduleOccurrence(
@@ -234,6 +274,7 @@ function scheduleOccurrence(
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
       fromSender: command.fromSender,
       series: { ...command.series },
+      audience: null,
     },
   };
 }
@@ -322,6 +363,50 @@ function markDue(
 }
 
 type Message = Exclude<ScheduledMessageState, { status: 'none' }>;
+
+/**
+ * Records who a due message's audience is, in parts; resolved already, it changes nothing (a
+ * redelivered MessageDue resolves again and keeps the first answer). An audience of nobody is
+ * recorded as such and the message is sent to 0 recipients.
+ */
+function resolveAudience(
+  command: ResolveAudience,
+  state: ScheduledMessageState,
+): ScheduledMessageEvent[] {
+  if (state.status === 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotFound,
+      `Message ${command.messageId} does not exist`,
+    );
+  }
+  if (state.audience === null) {
+    throw new Error(`Message ${command.messageId} is for user ids, not an audience`);
+  }
+  if (state.audienceResolved) return [];
+  if (state.status !== 'due') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotDue,
+      `Message ${command.messageId} is ${state.status}, not due`,
+      { status: state.status },
+    );
+  }
+  const recipients = [...new Set(command.recipients)];
+  const parts = Math.max(1, Math.ceil(recipients.length / AUDIENCE_PART_SIZE));
+  const resolved: AudienceResolved[] = Array.from({ length: parts }, (_, index) => ({
+    type: 'AudienceResolved',
+    data: {
+      messageId: state.messageId,
+      recipients: recipients.slice(index * AUDIENCE_PART_SIZE, (index + 1) * AUDIENCE_PART_SIZE),
+      part: index + 1,
+      parts,
+    },
+  }));
+  if (recipients.length > 0) return resolved;
+  return [
+    ...resolved,
+    { type: 'MessageSent', data: { messageId: state.messageId, delivered: 0, failed: 0 } },
+  ];
+}
 
 /** The number of parts each recipient gets: the text, then every attachment. */
 export const partCount = (message: Message): number => 1 + message.attachments.length;
@@ -556,6 +641,8 @@ export function evolveScheduledMessage(
         scheduledAt: event.data.scheduledAt,
         attachments: event.data.attachments,
         series: event.data.series,
+        audience: event.data.audience,
+        audienceResolved: false,
         outcomes: {},
         partsSent: {},
         fileIds: {},
@@ -593,5 +680,13 @@ export function evolveScheduledMessage(
         : { ...state, outcomes: { ...state.outcomes, [event.data.userId]: 'failed' } };
     case 'MessageSent':
       return state.status === 'none' ? state : { ...state, status: 'sent' };
+    case 'AudienceResolved':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            recipients: [...state.recipients, ...event.data.recipients],
+            audienceResolved: event.data.part === event.data.parts,
+          };
   }
 }

@@ -204,7 +204,7 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 4,
+      schemaVersion: 5,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
@@ -227,6 +227,7 @@ describe('PostgresEventStore and event schema versions', () => {
             attachments: [{ ...attachment, declaredContentType: 'application/octet-stream' }],
             fromSender: 'crm',
             series: null,
+            audience: null,
           },
         },
       ],
@@ -243,7 +244,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 4, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 5, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

@@ -117,6 +117,7 @@ export class Metrics {
         case 'MessageCancelled':
         case 'MessageRescheduled':
         case 'RecipientPartSent':
+        case 'AudienceResolved':
         case 'UserSubscribed':
         case 'UserUnsubscribed':
         case 'UserChatMigrated':

@@ -75,6 +75,7 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientPartSent':
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
+      case 'AudienceResolved':
         return NO_CHANGE;
       case 'OccurrencePlanned':
         // A changed occurrence planned again moves nothing: the series plans on from its latest,

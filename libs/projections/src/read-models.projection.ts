@@ -1,4 +1,5 @@
-import type { Attachment, DomainEvent, Occurrence } from '../../domain/src/events';
+import type { Attachment, Audience, DomainEvent, Occurrence } from '../../domain/src/events';
+import { AUDIENCE_PART_SIZE } from '../../domain/src/scheduled-message';
 import {
   EVENT_POSITION,
   EVENT_TIME,
@@ -43,6 +44,8 @@ export interface MessageRow {
   /** The series occurrence the message is; null for a message of its own. */
   readonly series_id: string | null;
   readonly occurrence_at: string | null;
+  /** The topics or everyone it was scheduled for; null for a message to user ids. */
+  readonly audience: Audience | null;
   readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   readonly is_sent: boolean;
   readonly due_at: string | null;
@@ -163,6 +166,30 @@ export const SERIES_OCCURRENCE_ZONES: Table<
   name: 'series_occurrence_zones',
   key: ['series_id', 'occurrence_at', 'zone'],
 };
+
+/** A message's recipients, pending, from the ordinal given on; nothing for none. */
+function recipientRows(
+  messageId: string,
+  recipients: readonly string[],
+  firstOrdinal: number,
+): RowChange[] {
+  if (recipients.length === 0) return [];
+  return [
+    insert(
+      MESSAGE_RECIPIENTS,
+      ...recipients.map((userId, index): Written<MessageRecipientRow> => ({
+        message_id: messageId,
+        user_id: userId,
+        ordinal: firstOrdinal + index,
+        status: 'pending',
+        chat_id: null,
+        failure_code: null,
+        reason: null,
+        updated_at: EVENT_TIME,
+      })),
+    ),
+  ];
+}
 
 /** The stamp of every change of a message's row: the event's time and position. */
 const STAMPED = { updated_at: EVENT_TIME, last_position: EVENT_POSITION } as const;
@@ -285,6 +312,7 @@ export const readModelsProjection: Projection = {
             occurrence_at: event.data.series
               ? new Date(event.data.series.occurrenceAt).toISOString()
               : null,
+            audience: event.data.audience,
             status: 'scheduled',
             is_sent: false,
             due_at: null,
@@ -293,21 +321,15 @@ export const readModelsProjection: Projection = {
             updated_at: EVENT_TIME,
             last_position: EVENT_POSITION,
           }),
-          // A message always has recipients (the domain refuses one without).
-          insert(
-            MESSAGE_RECIPIENTS,
-            ...event.data.recipients.map((userId, ordinal): Written<MessageRecipientRow> => ({
-              message_id: event.data.messageId,
-              user_id: userId,
-              ordinal,
-              status: 'pending',
-              chat_id: null,
-              failure_code: null,
-              reason: null,
-              updated_at: EVENT_TIME,
-            })),
-          ),
+          // A message to user ids has them now; one to an audience gets them when it is due.
+          ...recipientRows(event.data.messageId, event.data.recipients, 0),
         ];
+      case 'AudienceResolved':
+        return recipientRows(
+          event.data.messageId,
+          event.data.recipients,
+          (event.data.part - 1) * AUDIENCE_PART_SIZE,
+        );
       case 'MessageCancelled':
         return [
           update(MESSAGES, { id: event.data.messageId }, { status: 'cancelled', ...STAMPED }),

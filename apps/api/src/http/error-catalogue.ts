@@ -130,6 +130,12 @@ export const ERROR_CATALOGUE = {
   TOPIC_EXISTS: { status: 409, when: 'a topic with that name exists already' },
   TOPIC_NOT_FOUND: { status: 404, when: 'no topic with that name' },
   TOPIC_MEMBER_NOT_FOUND: { status: 404, when: 'the subscriber is not a member of the topic' },
+  CONFLICTING_TARGETS: {
+    status: 400,
+    when: 'more than one kind of target: target_user_id, target_topic and target_all exclude each other',
+  },
+  UNKNOWN_TOPIC: { status: 400, when: 'target_topic names a topic that does not exist' },
+  INVALID_TARGET_ALL: { status: 400, when: 'target_all is not true' },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
   SERIES_NOT_FOUND: { status: 404, when: 'no series with that id' },

@@ -6,8 +6,22 @@ export class MessageResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ type: [String], description: 'Recipient user ids' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Recipient user ids; empty for a message to topics or to everyone (GET /messages/:id lists who it reached)',
+  })
   target_user_id!: string[];
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'The topics the message is for (their names when scheduled); null when none',
+  })
+  target_topic!: string[] | null;
+
+  @ApiProperty({ description: 'Whether the message is for everyone subscribed when it falls due' })
+  target_all!: boolean;
 
   @ApiProperty()
   message!: string;
@@ -36,10 +50,24 @@ export class MessageResponse {
   created_at!: string;
 }
 
+/** The answer to POST /schedule-message: the message, and anything the client should know. */
+export class ScheduledMessageResponse extends MessageResponse {
+  @ApiProperty({
+    type: [String],
+    required: false,
+    description:
+      'Present when there is something to know: EMPTY_AUDIENCE when the topics (or everyone) have no subscribed members now',
+  })
+  warnings?: string[];
+}
+
 export function toMessageResponse(view: MessageRecord): MessageResponse {
   return {
     id: view.id,
     target_user_id: [...view.targetUserIds],
+    target_topic:
+      view.audience?.kind === 'topics' ? view.audience.topics.map((topic) => topic.name) : null,
+    target_all: view.audience?.kind === 'all',
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
     file_paths:

@@ -28,7 +28,10 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
-import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
+import {
+  type AudienceRequest,
+  ScheduleMessageCommand,
+} from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
@@ -65,10 +68,17 @@ import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
 import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
-import { MessageResponse, toMessageResponse } from './message.response';
+import { MessageResponse, ScheduledMessageResponse, toMessageResponse } from './message.response';
 
 /** The text fields POST /schedule-message takes; any other is kept as an extra field. */
-const FORM_FIELDS = ['target_user_id', 'message', 'scheduled_timestamp', 'from_sender'] as const;
+const FORM_FIELDS = [
+  'target_user_id',
+  'target_topic',
+  'target_all',
+  'message',
+  'scheduled_timestamp',
+  'from_sender',
+] as const;
 
 @ApiTags('messages')
 @ApiSecurity('api-key')
@@ -93,6 +103,10 @@ export class MessagesController {
     'TOO_MANY_RECIPIENTS',
     'UNKNOWN_RECIPIENTS',
     'UNSUBSCRIBED_RECIPIENTS',
+    'CONFLICTING_TARGETS',
+    'UNKNOWN_TOPIC',
+    'INVALID_TOPIC_NAME',
+    'INVALID_TARGET_ALL',
     'SCHEDULED_TOO_FAR',
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_ATTACHMENTS',
@@ -120,12 +134,24 @@ export class MessagesController {
   @ApiBody({
     schema: {
       type: 'object',
-      required: ['target_user_id', 'message', 'scheduled_timestamp'],
+      required: ['message', 'scheduled_timestamp'],
       properties: {
         target_user_id: {
           type: 'string',
-          description: 'Comma-separated user ids',
+          description:
+            'Comma-separated user ids. One kind of target per message: this, target_topic or target_all',
           example: 'user-id-1,user-id-2',
+        },
+        target_topic: {
+          type: 'string',
+          description:
+            'Comma-separated topic names: the members subscribed when the message falls due get it (each once)',
+          example: 'release-notes,beta',
+        },
+        target_all: {
+          type: 'string',
+          enum: ['true'],
+          description: 'true: everyone subscribed when the message falls due gets it',
         },
         message: { type: 'string', maxLength: 4096, example: 'Hello from the scheduler!' },
         scheduled_timestamp: {
@@ -152,15 +178,17 @@ export class MessagesController {
       },
     },
   })
-  @ApiOkResponse({ type: MessageResponse })
-  async schedule(@Req() request: Request): Promise<MessageResponse> {
+  @ApiOkResponse({ type: ScheduledMessageResponse })
+  async schedule(@Req() request: Request): Promise<ScheduledMessageResponse> {
     const attachments = uploadedAttachments(request);
     try {
       const { fields, extraFields } = readMessageForm(request.body);
-      const view = await this.commands.execute(
+      const audience = audienceOf(fields);
+      const answer = await this.commands.execute(
         new ScheduleMessageCommand(
           uploadMessageId(request),
-          parseRecipientList(fields.target_user_id ?? ''),
+          audience ? [] : parseRecipientList(fields.target_user_id ?? ''),
+          audience,
           fields.message ?? '',
           parseIsoTimestamp(fields.scheduled_timestamp ?? ''),
           attachments,
@@ -168,7 +196,10 @@ export class MessagesController {
           requestContextOf(request, extraFields),
         ),
       );
-      return toMessageResponse(view);
+      return {
+        ...toMessageResponse(answer.message),
+        ...(answer.warnings.length > 0 ? { warnings: [...answer.warnings] } : {}),
+      };
     } catch (error) {
       // A refused request leaves nothing behind.
       await discardUploads(this.storage, request, this.logger);
@@ -340,6 +371,40 @@ function readMessageForm(body: unknown): {
     });
   }
   return read;
+}
+
+/**
+ * The audience the form names, if any: `target_topic` (comma-separated names) or `target_all`
+ * (`true`); exactly one kind of target per message, the seed's `target_user_id` included.
+ */
+function audienceOf(fields: FormFields): AudienceRequest | null {
+  const given = (value: string | undefined) => value !== undefined && value.trim() !== '';
+  const kinds = [fields.target_user_id, fields.target_topic, fields.target_all].filter(given);
+  if (kinds.length > 1) {
+    throw new DomainError(
+      DomainErrorCode.ConflictingTargets,
+      'Give one kind of target: target_user_id, target_topic or target_all',
+      { field: given(fields.target_all) ? 'target_all' : 'target_topic' },
+    );
+  }
+  if (given(fields.target_all)) {
+    if (fields.target_all!.trim().toLowerCase() !== 'true') {
+      throw new DomainError(DomainErrorCode.InvalidTargetAll, 'target_all takes only true', {
+        field: 'target_all',
+      });
+    }
+    return { kind: 'all' };
+  }
+  if (given(fields.target_topic)) {
+    return {
+      kind: 'topics',
+      names: fields
+        .target_topic!.split(',')
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0),
+    };
+  }
+  return null;
 }
 
 function cursorKey(cursor: string): { scheduledAt: Date; id: string } {

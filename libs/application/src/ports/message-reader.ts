@@ -1,4 +1,4 @@
-import type { Attachment } from '../../../domain/src/events';
+import type { Attachment, Audience } from '../../../domain/src/events';
 
 export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
 
@@ -14,6 +14,8 @@ export interface MessageRecord {
   /** The series occurrence the message is: the series and the occurrence's nominal time. */
   readonly seriesId: string | null;
   readonly occurrenceAt: Date | null;
+  /** The topics or everyone it was scheduled for; null for a message to user ids. */
+  readonly audience: Audience | null;
   readonly status: MessageStatus;
   readonly isSent: boolean;
   readonly dueAt: Date | null;

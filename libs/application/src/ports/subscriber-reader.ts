@@ -1,3 +1,4 @@
+import type { Audience } from '../../../domain/src/events';
 import type { RecipientStatus } from '../../../domain/src/scheduled-message';
 
 /** A subscriber as the subscribers read model holds it. */
@@ -28,4 +29,9 @@ export abstract class SubscriberReader {
   abstract ofChat(chatId: string): Promise<SubscriberRecord[]>;
   /** The active subscribers, oldest first. */
   abstract active(): Promise<SubscriberRecord[]>;
+  /**
+   * The user ids of the active subscribers in an audience (members of any of the topics, or
+   * everyone), each once, by user id after `after` (keyset pagination), at most `limit`.
+   */
+  abstract activeIn(audience: Audience, after: string | null, limit: number): Promise<string[]>;
 }

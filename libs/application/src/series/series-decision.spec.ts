@@ -26,6 +26,7 @@ class ZonesOnly extends SubscriberReader {
   activeOfChat = unused;
   ofChat = unused;
   active = unused;
+  activeIn = unused;
 }
 function unused(): never {
   throw new Error('not read by series decisions');

@@ -90,6 +90,7 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     fromSender: row.from_sender,
     seriesId: row.series_id,
     occurrenceAt: row.occurrence_at === null ? null : new Date(row.occurrence_at),
+    audience: row.audience ?? null,
     status: row.status,
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),

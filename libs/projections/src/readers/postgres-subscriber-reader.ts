@@ -6,6 +6,7 @@ import {
 } from '../../../application/src/ports/subscriber-reader';
 import { isUuid } from '../../../application/src/uuid';
 import type { RecipientStatus } from '../../../domain/src/scheduled-message';
+import type { Audience } from '../../../domain/src/events';
 import { InFlightBatcher } from '../../../event-store/src/in-flight-batcher';
 import type { SubscriberRow } from '../read-models.projection';
 
@@ -85,6 +86,31 @@ export class PostgresSubscriberReader extends SubscriberReader {
 
   async active(): Promise<SubscriberRecord[]> {
     return this.select("status = 'active' ORDER BY created_at, user_id", []);
+  }
+
+  async activeIn(audience: Audience, after: string | null, limit: number): Promise<string[]> {
+    const page = `${after === null ? '' : 'AND s.user_id > ?::uuid'} ORDER BY s.user_id LIMIT ?`;
+    const rows =
+      audience.kind === 'all'
+        ? await this.orm.em
+            .fork()
+            .execute<{ user_id: string }[]>(
+              `SELECT s.user_id FROM subscribers s WHERE s.status = 'active' ${page}`,
+              [...(after === null ? [] : [after]), limit],
+            )
+        : await this.orm.em.fork().execute<{ user_id: string }[]>(
+            `SELECT s.user_id FROM subscribers s
+              WHERE s.status = 'active'
+                AND EXISTS (SELECT 1 FROM topic_members m
+                             WHERE m.user_id = s.user_id AND m.topic_id = ANY(?::uuid[]))
+                ${page}`,
+            [
+              `{${audience.topics.map((topic) => topic.id).join(',')}}`,
+              ...(after === null ? [] : [after]),
+              limit,
+            ],
+          );
+    return rows.map((row) => row.user_id);
   }
 
   private async select(where: string, params: unknown[]): Promise<SubscriberRecord[]> {

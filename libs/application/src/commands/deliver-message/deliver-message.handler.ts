@@ -1,8 +1,12 @@
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DeliveryConfig } from '../../../../config/src/config';
-import { recipientsAwaitingOutcome } from '../../../../domain/src/scheduled-message';
-import { EventStore } from '../../../../event-store/src/event-store';
+import { type Audience, messageStreamId } from '../../../../domain/src/events';
+import {
+  decideScheduledMessage,
+  recipientsAwaitingOutcome,
+} from '../../../../domain/src/scheduled-message';
+import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Metrics } from '../../../../observability/src/metrics';
 import { Clock } from '../../../../runtime/src/clock';
 import { loadMessage } from '../../message-stream';
@@ -15,6 +19,9 @@ import { DeliveryRun, OutcomeRecorder } from './outcome-recorder';
 import { PartSender } from './part-sender';
 import { RecipientDelivery, ShuttingDownError } from './recipient-delivery';
 import { RetryPolicy } from './retry-policy';
+
+/** Audience members read per query while resolving. */
+const AUDIENCE_PAGE = 5000;
 
 /** How far back a process that takes over counts the sends in the log against the limits. */
 const RECENT_SENDS_MS = 61_000;
@@ -79,11 +86,17 @@ export class DeliverMessageHandler
   }
 
   private async deliver(command: DeliverMessageCommand): Promise<void> {
-    const { state, version } = await loadMessage(this.events, command.messageId);
+    let { state, version } = await loadMessage(this.events, command.messageId);
     if (state.status === 'none' || state.status === 'scheduled') {
       throw new Error(
         `Message ${command.messageId} is ${state.status === 'none' ? 'unknown' : 'not due'}`,
       );
+    }
+    if (state.status === 'due' && state.audience !== null && !state.audienceResolved) {
+      ({ state, version } = await this.resolveAudience(command, state.audience, version));
+    }
+    if (state.status === 'none' || state.status === 'scheduled') {
+      throw new Error(`Message ${command.messageId} changed under its delivery`);
     }
     if (state.status === 'sent') return;
     if (this.telegram.needsRecentSends()) await this.countRecentSends();
@@ -116,6 +129,45 @@ export class DeliverMessageHandler
         `Message ${run.messageId} sent: ${delivered} delivered, ${outcomes.length - delivered} failed`,
       );
     }
+  }
+
+  /**
+   * Records who the audience is now that the message is due (the subscribers in it now, each
+   * once); another run that resolved it first wins, and its answer is read back.
+   */
+  private async resolveAudience(
+    command: DeliverMessageCommand,
+    audience: Audience,
+    version: number,
+  ): Promise<Awaited<ReturnType<typeof loadMessage>>> {
+    const recipients: string[] = [];
+    for (let after: string | null = null; ;) {
+      const page = await this.subscribers.activeIn(audience, after, AUDIENCE_PAGE);
+      recipients.push(...page);
+      if (page.length < AUDIENCE_PAGE) break;
+      after = page.at(-1)!;
+    }
+    const loaded = await loadMessage(this.events, command.messageId);
+    if (loaded.version !== version) return loaded;
+    const events = decideScheduledMessage(
+      { type: 'ResolveAudience', messageId: command.messageId, recipients },
+      loaded.state,
+    );
+    if (events.length === 0) return loaded;
+    try {
+      await this.events.append(messageStreamId(command.messageId), events, {
+        expectedVersion: version,
+        metadata: {
+          correlationId: command.correlationId,
+          causationId: command.dueEventId,
+          actor: 'delivery',
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof StreamVersionConflictError)) throw error;
+    }
+    this.logger.log(`Message ${command.messageId}: audience of ${recipients.length} resolved`);
+    return loadMessage(this.events, command.messageId);
   }
 
   /**

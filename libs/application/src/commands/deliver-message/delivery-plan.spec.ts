@@ -33,6 +33,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         attachments: [attachment],
         fromSender: null,
         series: null,
+        audience: null,
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },

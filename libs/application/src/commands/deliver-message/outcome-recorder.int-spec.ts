@@ -80,6 +80,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
             attachments: [],
             fromSender: null,
             series: null,
+            audience: null,
           },
         },
         { type: 'MessageDue', data: { messageId, scheduledAt } },

@@ -3,11 +3,26 @@ import type { Attachment } from '../../../../domain/src/events';
 import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
-/** Schedules a text with attachments (already in the object store) for subscribers. */
-export class ScheduleMessageCommand extends Command<MessageRecord> {
+/** Who a message is for besides user ids: topics by name, or everyone subscribed. */
+export type AudienceRequest =
+  { readonly kind: 'topics'; readonly names: readonly string[] } | { readonly kind: 'all' };
+
+/** The message as scheduled, and what the client should know about it (an empty audience now). */
+export interface ScheduledMessageAnswer {
+  readonly message: MessageRecord;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Schedules a text with attachments (already in the object store) for subscribers: the user ids
+ * given, or an audience resolved when the message falls due.
+ */
+export class ScheduleMessageCommand extends Command<ScheduledMessageAnswer> {
   constructor(
     readonly messageId: string,
     readonly recipients: readonly string[],
+    /** Topics or everyone; null for the user ids in `recipients`. */
+    readonly audience: AudienceRequest | null,
     readonly text: string,
     readonly scheduledAt: Date,
     readonly attachments: readonly Attachment[],

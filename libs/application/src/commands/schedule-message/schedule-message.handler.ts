@@ -1,6 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiConfig } from '../../../../config/src/config';
-import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
+import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
+import {
+  type Audience,
+  type MessageScheduled,
+  messageStreamId,
+} from '../../../../domain/src/events';
+import { normaliseTopicName } from '../../../../domain/src/topic';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
@@ -8,21 +14,28 @@ import {
 import { EventStore, type StoredEvent } from '../../../../event-store/src/event-store';
 import type { MessageRecord } from '../../ports/message-reader';
 import { SubscriberReader } from '../../ports/subscriber-reader';
+import { TopicReader } from '../../ports/topic-reader';
 import { Clock } from '../../../../runtime/src/clock';
 import { metadataFor } from '../../request-context';
 import { scheduleLimits } from '../../schedule-limits';
-import { ScheduleMessageCommand } from './schedule-message.command';
+import {
+  type AudienceRequest,
+  ScheduleMessageCommand,
+  type ScheduledMessageAnswer,
+} from './schedule-message.command';
 
 @CommandHandler(ScheduleMessageCommand)
 export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCommand> {
   constructor(
     private readonly events: EventStore,
     private readonly subscribers: SubscriberReader,
+    private readonly topics: TopicReader,
     private readonly config: ApiConfig,
     private readonly clock: Clock,
   ) {}
 
-  async execute(command: ScheduleMessageCommand): Promise<MessageRecord> {
+  async execute(command: ScheduleMessageCommand): Promise<ScheduledMessageAnswer> {
+    const audience = command.audience ? await this.audienceOf(command.audience) : undefined;
     // An id that is no subscriber's is absent from the answer; the domain names it as unknown.
     const recipientStatus = await this.subscribers.statuses(command.recipients);
     const events = decideScheduledMessage(
@@ -30,6 +43,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
         type: 'ScheduleMessage',
         messageId: command.messageId,
         recipients: command.recipients,
+        ...(audience ? { audience } : {}),
         text: command.text,
         scheduledAt: command.scheduledAt,
         attachments: command.attachments,
@@ -48,7 +62,40 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
     if (scheduled?.type !== 'MessageScheduled') {
       throw new Error(`Appending message ${command.messageId} stored no MessageScheduled`);
     }
-    return scheduledMessageRecord(scheduled);
+    // Who is in the audience is decided when the message falls due; nobody now is worth saying.
+    const empty = audience && (await this.subscribers.activeIn(audience, null, 1)).length === 0;
+    return {
+      message: scheduledMessageRecord(scheduled),
+      warnings: empty
+        ? [
+            audience.kind === 'all'
+              ? 'EMPTY_AUDIENCE: nobody is subscribed now; the message goes to whoever is when it falls due'
+              : 'EMPTY_AUDIENCE: the topics have no subscribed members now; the message goes to those who are when it falls due',
+          ]
+        : [],
+    };
+  }
+
+  /** The topics named, by id (a later rename changes nothing), or everyone. */
+  private async audienceOf(request: AudienceRequest): Promise<Audience> {
+    if (request.kind === 'all') return { kind: 'all' };
+    const names = [...new Set(request.names.map(topicNameInTarget))];
+    if (names.length === 0) {
+      throw new DomainError(DomainErrorCode.NoRecipients, 'target_topic names no topic', {
+        field: 'target_topic',
+      });
+    }
+    const found = await Promise.all(names.map((name) => this.topics.byName(name)));
+    const unknown = names.filter((_, index) => !found[index]);
+    if (unknown.length > 0) {
+      throw new DomainError(
+        DomainErrorCode.UnknownTopic,
+        `No topic named ${unknown.join(', ')}: GET /topics lists them`,
+        { field: 'target_topic', topics: unknown },
+      );
+    }
+    const topics = new Map(found.map((topic) => [topic!.id, topic!.name]));
+    return { kind: 'topics', topics: [...topics].map(([id, name]) => ({ id, name })) };
   }
 }
 
@@ -63,6 +110,7 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     fromSender: event.data.fromSender,
     seriesId: event.data.series?.seriesId ?? null,
     occurrenceAt: event.data.series ? new Date(event.data.series.occurrenceAt) : null,
+    audience: event.data.audience,
     status: 'scheduled',
     isSent: false,
     dueAt: null,
@@ -70,4 +118,20 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     createdAt: event.recordedAt,
     updatedAt: event.recordedAt,
   };
+}
+
+/** A name in target_topic, checked as topic names are; the refusal names the field. */
+function topicNameInTarget(name: string): string {
+  try {
+    return normaliseTopicName(name);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    throw new DomainError(
+      error.code,
+      `target_topic: "${name.slice(0, 64)}" is no topic name. ${error.message}`,
+      {
+        field: 'target_topic',
+      },
+    );
+  }
 }

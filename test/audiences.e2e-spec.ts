@@ -1,0 +1,182 @@
+import request from 'supertest';
+import { TEST_API_KEY } from './support/api-harness';
+import { TestSystem, waitUntil } from './support/system';
+
+const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+
+interface Recipient {
+  user_id: string;
+  status: string;
+}
+
+describe('Messages to an audience: topics and everyone, resolved when due', () => {
+  const system = new TestSystem(1000);
+  let chatCounter = 700_000;
+
+  beforeAll(async () => {
+    await system.start();
+    system.spawn('scheduler');
+    system.spawn('delivery');
+  });
+  afterAll(async () => system.stop());
+
+  async function subscriber(): Promise<{ userId: string; chatId: string }> {
+    const chatId = String(++chatCounter);
+    const response = await request(system.server)
+      .post('/subscribe-user')
+      .set(auth)
+      .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
+      .expect(200);
+    return { userId: response.body.user_id, chatId };
+  }
+
+  async function topic(name: string, members: string[]): Promise<void> {
+    await request(system.server).post('/topics').set(auth).send({ name }).expect(201);
+    for (const userId of members) {
+      await request(system.server)
+        .post(`/topics/${name}/members`)
+        .set(auth)
+        .send({ user_id: userId })
+        .expect(200);
+    }
+  }
+
+  function schedule(fields: Record<string, string>, at = new Date(Date.now() + 1500)) {
+    let call = request(system.server)
+      .post('/schedule-message')
+      .set(auth)
+      .field('scheduled_timestamp', at.toISOString());
+    for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
+    return call;
+  }
+
+  async function sentMessage(id: string): Promise<{ recipients: Recipient[]; status: string }> {
+    await waitUntil(
+      async () =>
+        (await request(system.server).get(`/messages/${id}`).set(auth)).body.is_sent === true,
+      30_000,
+      `message ${id} to be sent`,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${system.logs()}`);
+    });
+    return (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body;
+  }
+
+  async function eventsOf(id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+    return (await request(system.server).get(`/messages/${id}/events`).set(auth).expect(200)).body;
+  }
+
+  it('sends a message for topics to the members subscribed when it falls due, each once, and records them', async () => {
+    const [ann, bob, cy, dee] = [
+      await subscriber(),
+      await subscriber(),
+      await subscriber(),
+      await subscriber(),
+    ];
+    const suffix = String(chatCounter);
+    await topic(`news-${suffix}`, [ann.userId, bob.userId]);
+    await topic(`beta-${suffix}`, [bob.userId, cy.userId]);
+    const scheduled = await schedule({
+      target_topic: `news-${suffix}, BETA-${suffix}`,
+      message: 'For two topics',
+    }).expect(200);
+    expect(scheduled.body).toMatchObject({
+      target_user_id: [],
+      target_topic: [`news-${suffix}`, `beta-${suffix}`],
+      target_all: false,
+    });
+    expect(scheduled.body.warnings).toBeUndefined();
+
+    // Who is in the audience is decided when the message is due: Dee joins, Cy leaves first.
+    await request(system.server)
+      .post(`/topics/news-${suffix}/members`)
+      .set(auth)
+      .send({ user_id: dee.userId })
+      .expect(200);
+    await request(system.server)
+      .delete(`/topics/beta-${suffix}/members/${cy.userId}`)
+      .set(auth)
+      .expect(200);
+
+    const sent = await sentMessage(scheduled.body.id);
+    const expected = [ann.userId, bob.userId, dee.userId].sort();
+    expect(sent.recipients.map((recipient) => recipient.user_id).sort()).toEqual(expected);
+    expect(sent.recipients.every((recipient) => recipient.status === 'delivered')).toBe(true);
+    for (const chat of [ann, bob, dee]) {
+      expect(system.telegram.textsTo(chat.chatId)).toEqual(['For two topics']);
+    }
+    expect(system.telegram.textsTo(cy.chatId)).toEqual([]);
+
+    const events = await eventsOf(scheduled.body.id);
+    expect(events.map((event) => event.type).sort((a, b) => order(a) - order(b))).toEqual([
+      'MessageScheduled',
+      'MessageDue',
+      'AudienceResolved',
+      ...Array(3).fill('RecipientPartSent'),
+      ...Array(3).fill('RecipientDelivered'),
+      'MessageSent',
+    ]);
+    expect(events.at(-1)!.type).toBe('MessageSent');
+    const resolved = events.find((event) => event.type === 'AudienceResolved')!;
+    expect((resolved.data.recipients as string[]).sort()).toEqual(expected);
+  });
+
+  it('sends a message for everyone to every subscriber then, and an empty topic is warned about and sent to nobody', async () => {
+    const suffix = String(++chatCounter);
+    await request(system.server)
+      .post('/topics')
+      .set(auth)
+      .send({ name: `empty-${suffix}` })
+      .expect(201);
+    const toNobody = await schedule({ target_topic: `empty-${suffix}`, message: 'Nobody' }).expect(
+      200,
+    );
+    expect(toNobody.body.warnings).toEqual([expect.stringMatching(/^EMPTY_AUDIENCE: /)]);
+
+    const everyone = await schedule({ target_all: 'true', message: 'Everyone' }).expect(200);
+    expect(everyone.body).toMatchObject({ target_all: true, target_topic: null });
+    const late = await subscriber();
+
+    const none = await sentMessage(toNobody.body.id);
+    expect(none.recipients).toEqual([]);
+    expect((await eventsOf(toNobody.body.id)).map((event) => event.type)).toEqual([
+      'MessageScheduled',
+      'MessageDue',
+      'AudienceResolved',
+      'MessageSent',
+    ]);
+
+    const all = await sentMessage(everyone.body.id);
+    const subscribed = (await request(system.server).get('/subscribed-users').set(auth).expect(200))
+      .body as { user_id: string }[];
+    expect(all.recipients.map((recipient) => recipient.user_id).sort()).toEqual(
+      subscribed.map((user) => user.user_id).sort(),
+    );
+    expect(system.telegram.textsTo(late.chatId)).toEqual(['Everyone']);
+  });
+
+  it.each([
+    [{ target_user_id: 'x', target_topic: 'news' }, 'CONFLICTING_TARGETS'],
+    [{ target_all: 'true', target_topic: 'news' }, 'CONFLICTING_TARGETS'],
+    [{ target_all: 'yes' }, 'INVALID_TARGET_ALL'],
+    [{ target_topic: 'no-such-topic-anywhere' }, 'UNKNOWN_TOPIC'],
+    [{ target_topic: 'two words' }, 'INVALID_TOPIC_NAME'],
+  ])('refuses %j with %s, storing nothing', async (fields, code) => {
+    const before = (await system.events()).length;
+    const response = await schedule({ ...fields, message: 'Refused' }).expect(400);
+    expect(response.body.code).toBe(code);
+    expect((await system.events()).length).toBe(before);
+  });
+});
+
+/** The order events of one message come in: parts and outcomes may interleave by recipient. */
+function order(type: string): number {
+  return [
+    'MessageScheduled',
+    'MessageDue',
+    'AudienceResolved',
+    'RecipientPartSent',
+    'RecipientDelivered',
+    'MessageSent',
+  ].indexOf(type);
+}

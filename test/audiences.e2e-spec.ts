@@ -119,6 +119,36 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     expect(events.at(-1)!.type).toBe('MessageSent');
     const resolved = events.find((event) => event.type === 'AudienceResolved')!;
     expect((resolved.data.recipients as string[]).sort()).toEqual(expected);
+
+    // The counts by outcome, and the recipients a page at a time.
+    const details = (await request(system.server).get(`/messages/${scheduled.body.id}`).set(auth))
+      .body;
+    expect(details).toMatchObject({
+      recipient_counts: { pending: 0, delivered: 3, failed: 0 },
+      recipients_next_cursor: null,
+    });
+    const first = await request(system.server)
+      .get(`/messages/${scheduled.body.id}/recipients?limit=2`)
+      .set(auth)
+      .expect(200);
+    expect(first.body.items).toHaveLength(2);
+    const rest = await request(system.server)
+      .get(`/messages/${scheduled.body.id}/recipients?limit=2&cursor=${first.body.next_cursor}`)
+      .set(auth)
+      .expect(200);
+    expect(rest.body.next_cursor).toBeNull();
+    expect(
+      [...first.body.items, ...rest.body.items].map((item: Recipient) => item.user_id),
+    ).toEqual(details.recipients.map((item: Recipient) => item.user_id));
+    const failed = await request(system.server)
+      .get(`/messages/${scheduled.body.id}/recipients?status=failed`)
+      .set(auth)
+      .expect(200);
+    expect(failed.body).toEqual({ items: [], next_cursor: null });
+    await request(system.server)
+      .get(`/messages/${scheduled.body.id}/recipients?cursor=nope`)
+      .set(auth)
+      .expect(400);
   });
 
   it('sends a message for everyone to every subscriber then, and an empty topic is warned about and sent to nobody', async () => {

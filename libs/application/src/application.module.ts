@@ -8,6 +8,7 @@ import { UnsubscribeUserHandler } from './commands/unsubscribe-user/unsubscribe-
 import { ChangeTopicHandler } from './commands/change-topic/change-topic.handler';
 import { ChangeTopicMembershipHandler } from './commands/change-topic-membership/change-topic-membership.handler';
 import { ListTopicsHandler } from './queries/list-topics/list-topics.handler';
+import { ListMessageRecipientsHandler } from './queries/list-message-recipients/list-message-recipients.handler';
 import { GetTopicHandler } from './queries/get-topic/get-topic.handler';
 import { ListTopicMembersHandler } from './queries/list-topic-members/list-topic-members.handler';
 import { SetSubscriberTimeZoneHandler } from './commands/set-subscriber-time-zone/set-subscriber-time-zone.handler';
@@ -41,6 +42,7 @@ import { SeriesDecisions } from './series/series-decision';
     ListTopicsHandler,
     ListTopicMembersHandler,
     GetTopicHandler,
+    ListMessageRecipientsHandler,
     FindSubscriberByChatHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,

@@ -46,3 +46,30 @@ export class ListMessagesDto extends PendingMessagesDto {
   @IsString()
   cursor?: string;
 }
+
+export const RECIPIENT_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+/** GET /messages/:id/recipients. */
+export class RecipientPageDto {
+  @ApiPropertyOptional({
+    enum: RECIPIENT_STATUSES,
+    description: 'Only recipients with this outcome',
+  })
+  @IsOptional()
+  @IsIn(RECIPIENT_STATUSES, {
+    message: `status must be one of ${RECIPIENT_STATUSES.join(', ')}`,
+  })
+  status?: (typeof RECIPIENT_STATUSES)[number];
+
+  @ApiPropertyOptional({ description: 'Page size, 1 to 1000 (100 by default)', example: 100 })
+  @IsOptional()
+  @Matches(/^\d{1,4}$/, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+
+  @ApiPropertyOptional({
+    description: "The previous page's next_cursor (or recipients_next_cursor)",
+  })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

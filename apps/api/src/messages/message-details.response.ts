@@ -1,5 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { MessageWithRecipients } from '../../../../libs/application/src/ports/message-reader';
+import type {
+  MessageRecipientRecord,
+  MessageWithRecipients,
+} from '../../../../libs/application/src/ports/message-reader';
 import { MessageResponse, toMessageResponse } from './message.response';
 
 export class RecipientOutcomeResponse {
@@ -44,6 +47,26 @@ export class AttachmentResponse {
   sha256!: string;
 }
 
+export class RecipientCountsResponse {
+  @ApiProperty({ description: 'Recipients without an outcome yet' })
+  pending!: number;
+
+  @ApiProperty()
+  delivered!: number;
+
+  @ApiProperty()
+  failed!: number;
+}
+
+/** A page of a message's recipients: GET /messages/:id/recipients. */
+export class RecipientPageResponse {
+  @ApiProperty({ type: [RecipientOutcomeResponse] })
+  items!: RecipientOutcomeResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page' })
+  next_cursor!: string | null;
+}
+
 export class MessageDetailsResponse extends MessageResponse {
   @ApiProperty({ enum: ['scheduled', 'due', 'sent', 'cancelled', 'missed'] })
   status!: string;
@@ -57,13 +80,30 @@ export class MessageDetailsResponse extends MessageResponse {
   @ApiProperty({ type: [AttachmentResponse] })
   attachments!: AttachmentResponse[];
 
-  @ApiProperty({ type: [RecipientOutcomeResponse] })
+  @ApiProperty({
+    type: [RecipientOutcomeResponse],
+    description:
+      'The recipients in order with their outcomes: every one of a message to user ids, the first 1,000 of an audience (recipients_next_cursor pages on)',
+  })
   recipients!: RecipientOutcomeResponse[];
+
+  @ApiProperty({ type: RecipientCountsResponse })
+  recipient_counts!: RecipientCountsResponse;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'GET /messages/:id/recipients?cursor= with this for the recipients after those shown; null when all are shown',
+  })
+  recipients_next_cursor!: string | null;
 }
 
 export function toMessageDetailsResponse({
   message,
   recipients,
+  counts,
+  next,
 }: MessageWithRecipients): MessageDetailsResponse {
   return {
     ...toMessageResponse(message),
@@ -77,13 +117,21 @@ export function toMessageDetailsResponse({
       size: attachment.size,
       sha256: attachment.sha256,
     })),
-    recipients: recipients.map((recipient) => ({
-      user_id: recipient.userId,
-      status: recipient.status,
-      chat_id: recipient.chatId,
-      failure_code: recipient.failureCode,
-      reason: recipient.reason,
-      updated_at: recipient.updatedAt.toISOString(),
-    })),
+    recipients: recipients.map(toRecipientOutcomeResponse),
+    recipient_counts: { ...counts },
+    recipients_next_cursor: next === null ? null : String(next),
+  };
+}
+
+export function toRecipientOutcomeResponse(
+  recipient: MessageRecipientRecord,
+): RecipientOutcomeResponse {
+  return {
+    user_id: recipient.userId,
+    status: recipient.status,
+    chat_id: recipient.chatId,
+    failure_code: recipient.failureCode,
+    reason: recipient.reason,
+    updated_at: recipient.updatedAt.toISOString(),
   };
 }

@@ -33,6 +33,7 @@ import {
   ScheduleMessageCommand,
 } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
+import { ListMessageRecipientsQuery } from '../../../../libs/application/src/queries/list-message-recipients/list-message-recipients.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
@@ -63,11 +64,16 @@ import { ApiProblems } from '../http/api-problems';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
-import { ListMessagesDto, PendingMessagesDto } from './list-messages.dto';
+import { ListMessagesDto, PendingMessagesDto, RecipientPageDto } from './list-messages.dto';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
-import { MessageDetailsResponse, toMessageDetailsResponse } from './message-details.response';
+import {
+  MessageDetailsResponse,
+  RecipientPageResponse,
+  toMessageDetailsResponse,
+  toRecipientOutcomeResponse,
+} from './message-details.response';
 import { MessageResponse, ScheduledMessageResponse, toMessageResponse } from './message.response';
 
 /** The text fields POST /schedule-message takes; any other is kept as an extra field. */
@@ -257,6 +263,39 @@ export class MessagesController {
     const found = await this.queries.execute(new GetMessageQuery(id));
     if (!found) throw messageNotFound(id);
     return toMessageDetailsResponse(found);
+  }
+
+  @Get('messages/:id/recipients')
+  @ApiProblems('MESSAGE_NOT_FOUND', 'INVALID_REQUEST', 'INVALID_LIMIT', 'INVALID_CURSOR')
+  @ApiOperation({
+    summary:
+      "A message's recipients in order with their outcomes, a page at a time (optionally only pending, delivered or failed)",
+  })
+  @ApiOkResponse({ type: RecipientPageResponse })
+  async recipients(
+    @Param('id') id: string,
+    @Query() query: RecipientPageDto,
+  ): Promise<RecipientPageResponse> {
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 1000');
+    }
+    if (query.cursor !== undefined && !/^\d{1,9}$/.test(query.cursor)) {
+      throw new ApiError('INVALID_CURSOR', 'cursor is not one this route gave');
+    }
+    const page = await this.queries.execute(
+      new ListMessageRecipientsQuery(
+        id,
+        limit,
+        query.cursor === undefined ? null : Number(query.cursor),
+        query.status,
+      ),
+    );
+    if (!page) throw messageNotFound(id);
+    return {
+      items: page.items.map(toRecipientOutcomeResponse),
+      next_cursor: page.next === null ? null : String(page.next),
+    };
   }
 
   @Get('messages/:id/files/:n')

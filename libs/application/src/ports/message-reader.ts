@@ -39,9 +39,22 @@ export interface MessageRecipientRecord {
   readonly updatedAt: Date;
 }
 
+/** How many recipients of a message are where: waiting, delivered, failed. */
+export type RecipientCounts = Readonly<Record<RecipientDeliveryStatus, number>>;
+
 export interface MessageWithRecipients {
   readonly message: MessageRecord;
+  /** The first recipients in target_user_id order (for an audience, in the order resolved). */
   readonly recipients: readonly MessageRecipientRecord[];
+  readonly counts: RecipientCounts;
+  /** The ordinal after which the next page of recipients starts; null when all are shown. */
+  readonly next: number | null;
+}
+
+export interface RecipientPage {
+  readonly items: readonly MessageRecipientRecord[];
+  /** The ordinal after which the next page starts; null on the last page. */
+  readonly next: number | null;
 }
 
 /** Where a page of messages in (scheduledAt, id) order starts. */
@@ -68,8 +81,20 @@ export interface MessagePage {
 
 /** Every way the use cases read messages; implemented over the read model. */
 export abstract class MessageReader {
-  /** The message with each recipient's outcome in target_user_id order; null when unknown. */
-  abstract withRecipients(messageId: string): Promise<MessageWithRecipients | null>;
+  /**
+   * The message with its recipients' counts by outcome and the first `limit` recipients' outcomes
+   * in target_user_id order; null when unknown.
+   */
+  abstract withRecipients(messageId: string, limit: number): Promise<MessageWithRecipients | null>;
+  /** A page of a message's recipients in order, after an ordinal, optionally of one outcome. */
+  abstract recipients(
+    messageId: string,
+    options: {
+      readonly after: number | null;
+      readonly limit: number;
+      readonly status?: RecipientDeliveryStatus;
+    },
+  ): Promise<RecipientPage>;
   /** Messages by scheduled time, filtered, after `after` (keyset pagination). */
   abstract page(
     filter: MessageFilter,

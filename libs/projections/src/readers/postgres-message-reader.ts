@@ -8,6 +8,8 @@ import {
   type MessageRecipientRecord,
   type MessageRecord,
   type MessageWithRecipients,
+  type RecipientDeliveryStatus,
+  type RecipientPage,
 } from '../../../application/src/ports/message-reader';
 import { isUuid } from '../../../application/src/uuid';
 import type { MessageRecipientRow, MessageRow } from '../read-models.projection';
@@ -19,16 +21,43 @@ export class PostgresMessageReader extends MessageReader {
     super();
   }
 
-  async withRecipients(messageId: string): Promise<MessageWithRecipients | null> {
+  async withRecipients(messageId: string, limit: number): Promise<MessageWithRecipients | null> {
     if (!isUuid(messageId)) return null;
-    const em = this.orm.em.fork();
     const [found] = await this.messages('id = ?', [messageId]);
     if (!found) return null;
-    const recipients = await em.execute<{ row: MessageRecipientRow }[]>(
-      'SELECT to_jsonb(r) AS row FROM message_recipients r WHERE message_id = ? ORDER BY ordinal',
-      [messageId],
+    const em = this.orm.em.fork();
+    const [rows, page] = await Promise.all([
+      em.execute<{ status: RecipientDeliveryStatus; count: string }[]>(
+        'SELECT status, count(*) AS count FROM message_recipients WHERE message_id = ? GROUP BY status',
+        [messageId],
+      ),
+      this.recipients(messageId, { after: null, limit }),
+    ]);
+    const counts = { pending: 0, delivered: 0, failed: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return { message: found, recipients: page.items, counts, next: page.next };
+  }
+
+  async recipients(
+    messageId: string,
+    options: { after: number | null; limit: number; status?: RecipientDeliveryStatus },
+  ): Promise<RecipientPage> {
+    if (!isUuid(messageId)) return { items: [], next: null };
+    const rows = await this.orm.em.fork().execute<{ row: MessageRecipientRow }[]>(
+      `SELECT to_jsonb(r) AS row FROM message_recipients r
+        WHERE message_id = ? ${options.after === null ? '' : 'AND ordinal > ?'}
+          ${options.status ? 'AND status = ?' : ''}
+        ORDER BY ordinal LIMIT ?`,
+      [
+        messageId,
+        ...(options.after === null ? [] : [options.after]),
+        ...(options.status ? [options.status] : []),
+        options.limit + 1,
+      ],
     );
-    return { message: found, recipients: recipients.map(({ row }) => recipientRecordOf(row)) };
+    const items = rows.slice(0, options.limit).map(({ row }) => recipientRecordOf(row));
+    const last = items.at(-1);
+    return { items, next: rows.length > options.limit && last ? last.ordinal : null };
   }
 
   async page(filter: MessageFilter, limit: number, after: MessageKey | null): Promise<MessagePage> {

@@ -154,4 +154,31 @@ describe('BotApiDouble inline keyboards, edits and callback queries', () => {
     );
     expect(telegram.calls.at(-2)).toMatchObject({ callbackQueryId: id, text: 'done', status: 200 });
   });
+
+  it('takes a press from a person trying the bot through /_updates, and hands it out', async () => {
+    const sent = await call('sendMessage', {
+      chat_id: 11,
+      text: 'pick',
+      reply_markup: keyboard('b'),
+    });
+    const pressed = await fetch(`${url}/_updates`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        chat_id: 11,
+        message_id: sent.body.result!.message_id,
+        callback_data: 'b',
+      }),
+    });
+    const { callback_query_id: id } = (await pressed.json()) as { callback_query_id: string };
+    const updates = (await call('getUpdates', {})).body as unknown as {
+      result: { callback_query?: { id: string; data: string; message: { text: string } } }[];
+    };
+    expect(updates.result.at(-1)?.callback_query).toMatchObject({
+      id,
+      data: 'b',
+      message: { text: 'pick' },
+    });
+    expect((await call('answerCallbackQuery', { callback_query_id: id })).status).toBe(200);
+  });
 });

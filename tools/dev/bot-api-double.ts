@@ -263,7 +263,16 @@ export class BotApiDouble {
     }
     if (url.pathname === '/_updates' && request.method === 'POST') {
       // For people trying the bot: {"chat_id": 42, "text": "/start", "username": "ann"}, or a whole update.
+      // A press on a button of the bot's message: {"chat_id": 42, "message_id": 7, "callback_data": "…"}.
       const { fields } = await parse(request, url);
+      if (fields.callback_data !== undefined && fields.chat_id !== undefined) {
+        const id = this.pushCallbackQuery(
+          fields.chat_id,
+          Number(fields.message_id),
+          fields.callback_data,
+        );
+        return this.reply(response, 200, { ok: true, callback_query_id: id });
+      }
       const update =
         fields.text !== undefined && fields.chat_id !== undefined
           ? messageUpdate(fields)

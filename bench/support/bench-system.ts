@@ -139,11 +139,25 @@ export class BenchSystem {
             `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE_DIR ?? 'bench-profiles')}`,
           ]
         : [];
+    // BENCH_COUNT_QUERIES=/tmp/counts: every app writes the count of each SQL statement it sent.
+    const countQueries = process.env.BENCH_COUNT_QUERIES
+      ? ['--require', join(ROOT, 'dist', 'bench', 'support', 'count-queries.js')]
+      : [];
     const fd = openSync(logFile, 'a');
     const child: ChildProcess = spawn(
       process.execPath,
-      [...profile, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
-      { cwd: ROOT, env: { ...this.env, ...extraEnv }, stdio: ['ignore', fd, fd] },
+      [...profile, ...countQueries, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
+      {
+        cwd: ROOT,
+        env: {
+          ...this.env,
+          ...(process.env.BENCH_COUNT_QUERIES
+            ? { BENCH_COUNT_QUERIES: process.env.BENCH_COUNT_QUERIES }
+            : {}),
+          ...extraEnv,
+        },
+        stdio: ['ignore', fd, fd],
+      },
     );
     closeSync(fd);
     const exited = new Promise<void>((done) => child.once('exit', () => done()));

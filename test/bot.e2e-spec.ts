@@ -47,6 +47,14 @@ describe('The bot in polling mode', () => {
     return api.telegram.textsTo(String(chatId)).at(-1)!;
   }
 
+  /** A subscriber's events in order, as the audit route answers them. */
+  async function historyOf(
+    userId: string,
+  ): Promise<{ type: string; data: { timeZone?: string | null }; metadata: unknown }[]> {
+    return (await request(api.server).get(`/subscribers/${userId}/events`).set(auth).expect(200))
+      .body;
+  }
+
   async function subscribersOfChat(chatId: number) {
     const events = await api.events();
     return events.filter(
@@ -129,15 +137,9 @@ describe('The bot in polling mode', () => {
     expect(refused.body.detail).toContain(userId);
 
     expect(await say(chatId, '/stop')).toContain('not subscribed');
-    const history = await request(api.server)
-      .get(`/subscribers/${userId}/events`)
-      .set(auth)
-      .expect(200);
-    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
-      'UserSubscribed',
-      'UserUnsubscribed',
-    ]);
-    expect(history.body[1]).toMatchObject({
+    const history = await historyOf(userId);
+    expect(history.map((event) => event.type)).toEqual(['UserSubscribed', 'UserUnsubscribed']);
+    expect(history[1]).toMatchObject({
       data: { reason: 'requested' },
       metadata: { actor: `telegram:${chatId}` },
     });
@@ -172,16 +174,7 @@ describe('The bot in polling mode', () => {
     expect(await say(chatId, '/timezone')).toContain('Your time zone is Europe/Berlin.');
     expect(await say(chatId, '/timezone off')).toContain('cleared');
 
-    const history = await request(api.server)
-      .get(`/subscribers/${userId}/events`)
-      .set(auth)
-      .expect(200);
-    expect(
-      history.body.map((event: { type: string; data: { timeZone?: string | null } }) => [
-        event.type,
-        event.data.timeZone,
-      ]),
-    ).toEqual([
+    expect((await historyOf(userId)).map((event) => [event.type, event.data.timeZone])).toEqual([
       ['UserSubscribed', undefined],
       ['SubscriberTimeZoneSet', 'Europe/Berlin'],
       ['SubscriberTimeZoneSet', null],
@@ -210,11 +203,7 @@ describe('The bot in polling mode', () => {
 
     expect(await say(chatId, `/leave ${topic}`)).toBe(`You left ${topic}.`);
     expect(await say(chatId, `/leave ${topic}`)).toBe(`You are not in ${topic}.`);
-    const history = await request(api.server)
-      .get(`/subscribers/${userId}/events`)
-      .set(auth)
-      .expect(200);
-    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+    expect((await historyOf(userId)).map((event) => event.type)).toEqual([
       'UserSubscribed',
       'SubscriberJoinedTopic',
       'SubscriberLeftTopic',
@@ -269,11 +258,7 @@ describe('The bot in polling mode', () => {
     expect((await press(gone)).text).toBe('That topic is gone. The list is up to date now.');
     expect(api.telegram.messageIn(chat, list.messageId!)!.text).not.toContain(other);
 
-    const history = await request(api.server)
-      .get(`/subscribers/${userId}/events`)
-      .set(auth)
-      .expect(200);
-    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+    expect((await historyOf(userId)).map((event) => event.type)).toEqual([
       'UserSubscribed',
       'SubscriberJoinedTopic',
       'SubscriberLeftTopic',

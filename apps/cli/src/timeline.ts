@@ -1,3 +1,4 @@
+import type { Audience } from '../../../libs/domain/src/events';
 import type { StoredEvent } from '../../../libs/event-store/src/event-store';
 
 const shorten = (text: string, length = 40) =>
@@ -11,8 +12,7 @@ const released = (messageIds: readonly string[]) =>
 /** Who a message is for, as scheduled: user ids, topics or everyone (resolved when due). */
 function audienceOf(data: {
   readonly recipients: readonly string[];
-  readonly audience:
-    { kind: 'all' } | { kind: 'topics'; topics: readonly { name: string }[] } | null;
+  readonly audience: Audience | null;
 }): string {
   if (data.audience === null) return `to ${plural(data.recipients.length, 'recipient')}`;
   if (data.audience.kind === 'all') return 'to everyone subscribed when due';

@@ -86,6 +86,8 @@ export abstract class MessageReader {
    * in target_user_id order; null when unknown.
    */
   abstract withRecipients(messageId: string, limit: number): Promise<MessageWithRecipients | null>;
+  /** The message without its recipients; null when unknown. */
+  abstract byId(messageId: string): Promise<MessageRecord | null>;
   /** A page of a message's recipients in order, after an ordinal, optionally of one outcome. */
   abstract recipients(
     messageId: string,

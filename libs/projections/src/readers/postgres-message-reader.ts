@@ -21,9 +21,14 @@ export class PostgresMessageReader extends MessageReader {
     super();
   }
 
-  async withRecipients(messageId: string, limit: number): Promise<MessageWithRecipients | null> {
+  async byId(messageId: string): Promise<MessageRecord | null> {
     if (!isUuid(messageId)) return null;
     const [found] = await this.messages('id = ?', [messageId]);
+    return found ?? null;
+  }
+
+  async withRecipients(messageId: string, limit: number): Promise<MessageWithRecipients | null> {
+    const found = await this.byId(messageId);
     if (!found) return null;
     const em = this.orm.em.fork();
     const [rows, page] = await Promise.all([
@@ -56,8 +61,7 @@ export class PostgresMessageReader extends MessageReader {
       ],
     );
     const items = rows.slice(0, options.limit).map(({ row }) => recipientRecordOf(row));
-    const last = items.at(-1);
-    return { items, next: rows.length > options.limit && last ? last.ordinal : null };
+    return { items, next: rows.length > options.limit ? items.at(-1)!.ordinal : null };
   }
 
   async page(filter: MessageFilter, limit: number, after: MessageKey | null): Promise<MessagePage> {

@@ -4,7 +4,9 @@ import { DeliveryConfig } from '../../../../config/src/config';
 import { type Audience, messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
+  evolveScheduledMessage,
   recipientsAwaitingOutcome,
+  type ScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Metrics } from '../../../../observability/src/metrics';
@@ -93,10 +95,10 @@ export class DeliverMessageHandler
       );
     }
     if (state.status === 'due' && state.audience !== null && !state.audienceResolved) {
-      ({ state, version } = await this.resolveAudience(command, state.audience, version));
-    }
-    if (state.status === 'none' || state.status === 'scheduled') {
-      throw new Error(`Message ${command.messageId} changed under its delivery`);
+      ({ state, version } = await this.resolveAudience(command, state, state.audience, version));
+      if (state.status === 'none' || state.status === 'scheduled') {
+        throw new Error(`Message ${command.messageId} changed under its delivery`);
+      }
     }
     if (state.status === 'sent') return;
     if (this.telegram.needsRecentSends()) await this.countRecentSends();
@@ -137,9 +139,10 @@ export class DeliverMessageHandler
    */
   private async resolveAudience(
     command: DeliverMessageCommand,
+    state: ScheduledMessageState,
     audience: Audience,
     version: number,
-  ): Promise<Awaited<ReturnType<typeof loadMessage>>> {
+  ): Promise<{ state: ScheduledMessageState; version: number }> {
     const recipients: string[] = [];
     for (let after: string | null = null; ;) {
       const page = await this.subscribers.activeIn(audience, after, AUDIENCE_PAGE);
@@ -147,13 +150,10 @@ export class DeliverMessageHandler
       if (page.length < AUDIENCE_PAGE) break;
       after = page.at(-1)!;
     }
-    const loaded = await loadMessage(this.events, command.messageId);
-    if (loaded.version !== version) return loaded;
     const events = decideScheduledMessage(
       { type: 'ResolveAudience', messageId: command.messageId, recipients },
-      loaded.state,
+      state,
     );
-    if (events.length === 0) return loaded;
     try {
       await this.events.append(messageStreamId(command.messageId), events, {
         expectedVersion: version,
@@ -165,9 +165,13 @@ export class DeliverMessageHandler
       });
     } catch (error) {
       if (!(error instanceof StreamVersionConflictError)) throw error;
+      return loadMessage(this.events, command.messageId);
     }
     this.logger.log(`Message ${command.messageId}: audience of ${recipients.length} resolved`);
-    return loadMessage(this.events, command.messageId);
+    return {
+      state: events.reduce(evolveScheduledMessage, state),
+      version: version + events.length,
+    };
   }
 
   /**

@@ -8,7 +8,7 @@ export class ListMessageRecipientsHandler implements IQueryHandler<ListMessageRe
 
   async execute(query: ListMessageRecipientsQuery): Promise<RecipientPage | null> {
     // A message unknown is a 404, not an empty page.
-    if (!(await this.messages.withRecipients(query.messageId, 0))) return null;
+    if (!(await this.messages.byId(query.messageId))) return null;
     return this.messages.recipients(query.messageId, {
       after: query.after,
       limit: query.limit,

@@ -16,7 +16,8 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
   beforeAll(async () => {
     await system.start();
     system.spawn('scheduler');
-    system.spawn('delivery');
+    // Parts of two recipients: an audience of three is delivered in two parts, each on its own.
+    system.spawn('delivery', { AUDIENCE_PART_SIZE: '2' });
   });
   afterAll(async () => system.stop());
 
@@ -62,8 +63,14 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     return (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body;
   }
 
-  async function eventsOf(id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-    return (await request(system.server).get(`/messages/${id}/events`).set(auth).expect(200)).body;
+  async function eventsOf(
+    id: string,
+    part?: number,
+  ): Promise<{ type: string; data: Record<string, unknown> }[]> {
+    const query = part === undefined ? '' : `?part=${part}`;
+    return (
+      await request(system.server).get(`/messages/${id}/events${query}`).set(auth).expect(200)
+    ).body;
   }
 
   it('sends a message for topics to the members subscribed when it falls due, each once, and records them', async () => {
@@ -107,18 +114,34 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     }
     expect(system.telegram.textsTo(cy.chatId)).toEqual([]);
 
+    // The message's stream records who the audience was, in parts of two, and that it was sent;
+    // each part's stream, its recipients' sends and outcomes, and that the part was done.
     const events = await eventsOf(scheduled.body.id);
-    expect(events.map((event) => event.type).sort((a, b) => order(a) - order(b))).toEqual([
+    expect(events.map((event) => event.type)).toEqual([
       'MessageScheduled',
       'MessageDue',
       'AudienceResolved',
-      ...Array(3).fill('RecipientPartSent'),
-      ...Array(3).fill('RecipientDelivered'),
+      'AudienceResolved',
       'MessageSent',
     ]);
-    expect(events.at(-1)!.type).toBe('MessageSent');
-    const resolved = events.find((event) => event.type === 'AudienceResolved')!;
-    expect((resolved.data.recipients as string[]).sort()).toEqual(expected);
+    const parts = events.filter((event) => event.type === 'AudienceResolved');
+    expect(parts.map((part) => [part.data.part, part.data.parts])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(parts.flatMap((part) => part.data.recipients as string[]).sort()).toEqual(expected);
+    expect(events.at(-1)!.data).toMatchObject({ delivered: 3, failed: 0 });
+    for (const part of parts) {
+      const size = (part.data.recipients as string[]).length;
+      const ofPart = await eventsOf(scheduled.body.id, part.data.part as number);
+      expect(ofPart.map((event) => event.type).sort((a, b) => order(a) - order(b))).toEqual([
+        ...Array(size).fill('RecipientPartSent'),
+        ...Array(size).fill('RecipientDelivered'),
+        'AudiencePartSent',
+      ]);
+      expect(ofPart.at(-1)!.data).toMatchObject({ part: part.data.part, delivered: size });
+    }
+    expect(await eventsOf(scheduled.body.id, 3)).toEqual([]);
 
     // The counts by outcome, and the recipients a page at a time.
     const details = (await request(system.server).get(`/messages/${scheduled.body.id}`).set(auth))
@@ -207,6 +230,7 @@ function order(type: string): number {
     'AudienceResolved',
     'RecipientPartSent',
     'RecipientDelivered',
+    'AudiencePartSent',
     'MessageSent',
   ].indexOf(type);
 }

@@ -1,5 +1,9 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { messageStreamId, seriesStreamId } from '../../../libs/domain/src/events';
+import {
+  messagePartStreamId,
+  messageStreamId,
+  seriesStreamId,
+} from '../../../libs/domain/src/events';
 import { PostgresEventStore } from '../../../libs/event-store/src/postgres-event-store';
 import { print, UsageError, UUID } from './output';
 import { timelineLine } from './timeline';
@@ -20,6 +24,14 @@ export class AuditMessageCommand extends CommandRunner {
     if (events.length === 0) throw new UsageError(`No message ${id}`);
     await print(`Message ${id}: ${events.length} events`);
     for (const event of events) await print(timelineLine(event));
+    // An audience's parts: each recipient's progress and outcome, in the part's own stream.
+    const parts = events.find((event) => event.type === 'AudienceResolved');
+    if (parts?.type !== 'AudienceResolved') return;
+    for (let part = 1; part <= parts.data.parts; part++) {
+      const ofPart = await this.store.readStream(messagePartStreamId(id, part));
+      await print(`Part ${part} of ${parts.data.parts}: ${ofPart.length} events`);
+      for (const event of ofPart) await print(timelineLine(event));
+    }
   }
 }
 

@@ -71,6 +71,8 @@ export function describeEvent(event: StoredEvent): string {
         : `audience resolved: ${plural(event.data.recipients.length, 'recipient')}${
             event.data.parts > 1 ? ` (part ${event.data.part} of ${event.data.parts})` : ''
           }`;
+    case 'AudiencePartSent':
+      return `part ${event.data.part} of ${event.data.parts} done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
     case 'SeriesCreated':
     case 'SeriesChanged':
       return [

@@ -2,13 +2,17 @@ import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
 import { DeliverMessageCommand } from '../../../libs/application/src/commands/deliver-message/deliver-message.command';
-import type { MessageDue } from '../../../libs/domain/src/events';
+import type { AudienceResolved, MessageDue } from '../../../libs/domain/src/events';
 import type { StoredEvent } from '../../../libs/event-store/src/event-store';
 import { UNREADABLE_MESSAGE } from '../../../libs/messaging/src/event-queue.server';
 import { withLogContext } from '../../../libs/observability/src/log-context';
 import { MessageDueQueue } from './message-due.queue';
 
-/** MessageDue from the delivery queue: acked once every recipient has an outcome. */
+/**
+ * The delivery queue's work: a MessageDue, acked once every recipient has an outcome (for a message
+ * to an audience: once the audience is resolved); an AudienceResolved, acked once every recipient of
+ * that part has one.
+ */
 @Controller()
 export class MessageDueController {
   constructor(
@@ -30,6 +34,27 @@ export class MessageDueController {
               event.data.messageId,
               event.eventId,
               event.metadata.correlationId,
+            ),
+          ),
+      ),
+    );
+  }
+
+  @EventPattern('AudienceResolved')
+  async audienceResolved(
+    @Payload() event: StoredEvent<AudienceResolved>,
+    @Ctx() context: RmqContext,
+  ): Promise<void> {
+    await this.queue.acknowledgements.settle(context, event, () =>
+      withLogContext(
+        { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
+        () =>
+          this.commands.execute(
+            new DeliverMessageCommand(
+              event.data.messageId,
+              event.eventId,
+              event.metadata.correlationId,
+              event.data.part,
             ),
           ),
       ),

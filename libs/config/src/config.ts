@@ -1,4 +1,5 @@
 import { ConfigError, type Environment, EnvReader } from './env-reader';
+import { AUDIENCE_PART_SIZE } from '../../domain/src/scheduled-message';
 
 /**
  * Each part of the configuration is a class, injected by its class. An app names the parts it
@@ -290,6 +291,8 @@ export class DeliveryConfig {
     readonly httpPort: number = 8002,
     /** False only in front of a Bot API double: no pacing to Telegram's limits at all. */
     readonly pacing: boolean = true,
+    /** Recipients per part of a resolved audience: the unit one delivery process takes. */
+    readonly audiencePartSize: number = AUDIENCE_PART_SIZE,
   ) {}
 
   static fromEnv(env: EnvReader): DeliveryConfig {
@@ -332,6 +335,12 @@ export class DeliveryConfig {
         default: 8002,
       }),
       DeliveryConfig.pacing(env),
+      env.integer('AUDIENCE_PART_SIZE', {
+        expected: `recipients per part of a resolved audience, 1 to ${AUDIENCE_PART_SIZE}`,
+        min: 1,
+        max: AUDIENCE_PART_SIZE,
+        default: AUDIENCE_PART_SIZE,
+      }),
     );
   }
 

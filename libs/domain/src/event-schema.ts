@@ -32,6 +32,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   RecipientDeliveryFailed: 1,
   MessageSent: 1,
   AudienceResolved: 1,
+  AudiencePartSent: 1,
   SeriesCreated: 2,
   SeriesChanged: 2,
   SeriesPaused: 1,

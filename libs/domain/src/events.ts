@@ -241,6 +241,22 @@ export interface AudienceResolved {
   };
 }
 
+/**
+ * Every recipient of one part of a message's audience has an outcome. A large audience is
+ * delivered part by part, each in its own stream (`message-<id>-part-<n>`) by whichever delivery
+ * process took it; once every part has this event, the message is sent.
+ */
+export interface AudiencePartSent {
+  readonly type: 'AudiencePartSent';
+  readonly data: {
+    readonly messageId: string;
+    readonly part: number;
+    readonly parts: number;
+    readonly delivered: number;
+    readonly failed: number;
+  };
+}
+
 export interface MessageSent {
   readonly type: 'MessageSent';
   readonly data: {
@@ -439,7 +455,8 @@ export type ScheduledMessageEvent =
   | RecipientDelivered
   | RecipientDeliveryFailed
   | MessageSent
-  | AudienceResolved;
+  | AudienceResolved
+  | AudiencePartSent;
 export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent | TopicEvent;
 export type DomainEventType = DomainEvent['type'];
 
@@ -464,6 +481,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   RecipientDeliveryFailed: true,
   MessageSent: true,
   AudienceResolved: true,
+  AudiencePartSent: true,
   SeriesCreated: true,
   SeriesChanged: true,
   SeriesPaused: true,
@@ -479,6 +497,9 @@ export const DOMAIN_EVENT_TYPES = Object.keys(EVENT_TYPES) as DomainEventType[];
 
 export const subscriberStreamId = (userId: string): string => `subscriber-${userId}`;
 export const messageStreamId = (messageId: string): string => `message-${messageId}`;
+/** The stream of one part of a message's audience: its recipients' progress and outcomes. */
+export const messagePartStreamId = (messageId: string, part: number): string =>
+  `message-${messageId}-part-${part}`;
 export const seriesStreamId = (seriesId: string): string => `series-${seriesId}`;
 export const topicStreamId = (topicId: string): string => `topic-${topicId}`;
 
@@ -506,6 +527,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'RecipientDeliveryFailed':
     case 'MessageSent':
     case 'AudienceResolved':
+    case 'AudiencePartSent':
       return false;
     case 'SeriesCreated':
     case 'SeriesChanged':
@@ -547,6 +569,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'RecipientDeliveryFailed':
     case 'MessageSent':
     case 'AudienceResolved':
+    case 'AudiencePartSent':
       return 'message';
     case 'SeriesCreated':
     case 'SeriesChanged':

@@ -49,6 +49,40 @@ describe('LogVerifier', () => {
     expect(verify([scheduled, due, delivered('u1'), failed('u2'), sent])).toEqual([]);
   });
 
+  it('finds nothing wrong in an audience delivered part by part, each in its own stream; and reports an outcome in the wrong stream', () => {
+    const verifier = new LogVerifier();
+    const toAll: DomainEvent = {
+      type: 'MessageScheduled',
+      data: { ...(scheduled.data as object), recipients: [], audience: { kind: 'all' } },
+    } as DomainEvent;
+    const resolved = (part: number, recipients: string[]): DomainEvent => ({
+      type: 'AudienceResolved',
+      data: { messageId: M, recipients, part, parts: 2 },
+    });
+    const partSent = (part: number, delivered: number, failed: number): DomainEvent => ({
+      type: 'AudiencePartSent',
+      data: { messageId: M, part, parts: 2, delivered, failed },
+    });
+    const log: [DomainEvent, string, number][] = [
+      [toAll, stream, 1],
+      [due, stream, 2],
+      [resolved(1, ['u1', 'u2']), stream, 3],
+      [resolved(2, ['u3']), stream, 4],
+      [delivered('u3'), `${stream}-part-2`, 1],
+      [partSent(2, 1, 0), `${stream}-part-2`, 2],
+      [delivered('u1'), `${stream}-part-1`, 1],
+      [failed('u2'), stream, 5],
+      [partSent(1, 1, 1), `${stream}-part-1`, 2],
+      [{ type: 'MessageSent', data: { messageId: M, delivered: 2, failed: 1 } }, stream, 6],
+    ];
+    log.forEach(([event, streamId, streamVersion], index) =>
+      verifier.check({ ...event, streamId, streamVersion, position: index + 1 }),
+    );
+    expect(verifier.violations.map((violation) => [violation.position, violation.rule])).toEqual([
+      [8, 'event_in_its_stream'],
+    ]);
+  });
+
   it('reports a gap in a stream’s versions', () => {
     expect(verify([scheduled, due], stream, [1, 3])).toEqual([[2, 'stream_versions_contiguous']]);
   });

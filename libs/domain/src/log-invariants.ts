@@ -1,6 +1,7 @@
 import {
   aggregateOf,
   type DomainEvent,
+  messagePartStreamId,
   messageStreamId,
   type ScheduledMessageEvent,
   type SeriesEvent,
@@ -43,6 +44,9 @@ type MessageLife = {
   status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   recipients: Set<string>;
   outcomes: Set<string>;
+  /** For an audience: the part each recipient was resolved in (its outcomes are in that part's stream). */
+  partOf: Map<string, number>;
+  partsSent: Set<number>;
 };
 
 /**
@@ -160,10 +164,11 @@ export class LogVerifier {
 
   private checkMessage(event: ScheduledMessageEvent & LoggedEvent): void {
     const { messageId } = event.data;
-    if (event.streamId !== messageStreamId(messageId)) {
-      this.report(event, 'event_in_its_stream', `is about message ${messageId}`);
-    }
     const life = this.messages.get(messageId);
+    const streamId = messageEventStreamId(event, life);
+    if (event.streamId !== streamId) {
+      this.report(event, 'event_in_its_stream', `belongs in ${streamId}`);
+    }
     if (event.type === 'MessageScheduled') {
       if (life) this.report(event, 'stream_starts_with_creation', 'scheduled twice');
       else
@@ -171,6 +176,8 @@ export class LogVerifier {
           status: 'scheduled',
           recipients: new Set(event.data.recipients),
           outcomes: new Set(),
+          partOf: new Map(),
+          partsSent: new Set(),
         });
       return;
     }
@@ -218,8 +225,28 @@ export class LogVerifier {
       case 'AudienceResolved':
         if (life.status !== 'due')
           this.report(event, 'delivery_after_due', 'audience resolved before the message was due');
-        for (const userId of event.data.recipients) life.recipients.add(userId);
+        for (const userId of event.data.recipients) {
+          life.recipients.add(userId);
+          life.partOf.set(userId, event.data.part);
+        }
         return;
+      case 'AudiencePartSent': {
+        if (life.status !== 'due')
+          this.report(event, 'delivery_after_due', 'part sent before the message was due');
+        if (life.partsSent.has(event.data.part))
+          this.report(event, 'one_outcome_per_recipient', `part ${event.data.part} sent twice`);
+        life.partsSent.add(event.data.part);
+        const missing = [...life.partOf]
+          .filter(([userId, part]) => part === event.data.part && !life.outcomes.has(userId))
+          .map(([userId]) => userId);
+        if (missing.length > 0)
+          this.report(
+            event,
+            'sent_after_every_outcome',
+            `no outcome yet for ${missing.length} recipient(s) of the part: ${missing.join(', ')}`,
+          );
+        return;
+      }
       case 'MessageSent': {
         if (life.status !== 'due')
           this.report(event, 'delivery_after_due', 'sent before it was due');
@@ -234,5 +261,32 @@ export class LogVerifier {
         return;
       }
     }
+  }
+}
+
+/**
+ * Where a message event belongs: its message's stream, but for a recipient of an audience its
+ * progress and outcome in the stream of the part the recipient was resolved in, and a part's
+ * completion in that part's stream.
+ */
+function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | undefined): string {
+  const { messageId } = event.data;
+  switch (event.type) {
+    case 'AudiencePartSent':
+      return messagePartStreamId(messageId, event.data.part);
+    case 'RecipientPartSent':
+    case 'RecipientDelivered':
+    case 'RecipientDeliveryFailed': {
+      const part = life?.partOf.get(event.data.userId);
+      return part === undefined ? messageStreamId(messageId) : messagePartStreamId(messageId, part);
+    }
+    case 'MessageScheduled':
+    case 'MessageCancelled':
+    case 'MessageRescheduled':
+    case 'MessageDue':
+    case 'MessageMissed':
+    case 'MessageSent':
+    case 'AudienceResolved':
+      return messageStreamId(messageId);
   }
 }

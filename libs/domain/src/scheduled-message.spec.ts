@@ -2,6 +2,7 @@ import { deciderSpec } from './decider-spec';
 import { DomainError, DomainErrorCode } from './errors';
 import type { Attachment, ScheduledMessageEvent } from './events';
 import {
+  audiencePartEvolver,
   decideScheduledMessage,
   evolveScheduledMessage,
   initialScheduledMessageState,
@@ -594,5 +595,129 @@ describe('ScheduledMessage to an audience', () => {
       .given([toTopic])
       .when(resolve(['u-1']))
       .thenThrows(refusedWith(DomainErrorCode.MessageNotDue));
+  });
+
+  it('given a part size, when resolved, then the parts hold at most that many', () => {
+    const events = decideScheduledMessage(
+      { ...resolve(['u-1', 'u-2', 'u-3']), partSize: 2 } as ScheduledMessageCommand,
+      [toTopic, dueNow].reduce(evolveScheduledMessage, initialScheduledMessageState),
+    );
+    expect(events).toEqual([
+      {
+        type: 'AudienceResolved',
+        data: { messageId: 'm-1', recipients: ['u-1', 'u-2'], part: 1, parts: 2 },
+      },
+      {
+        type: 'AudienceResolved',
+        data: { messageId: 'm-1', recipients: ['u-3'], part: 2, parts: 2 },
+      },
+    ]);
+  });
+
+  describe('delivered part by part', () => {
+    const part = (n: number, recipients: string[]): ScheduledMessageEvent => ({
+      type: 'AudienceResolved',
+      data: { messageId: 'm-1', recipients, part: n, parts: 2 },
+    });
+    const resolved = [toTopic, dueNow, part(1, ['u-1', 'u-2']), part(2, ['u-3'])];
+    const partSpec = (n: number) =>
+      deciderSpec<ScheduledMessageCommand, ScheduledMessageState, ScheduledMessageEvent>({
+        decide: decideScheduledMessage,
+        evolve: audiencePartEvolver(n),
+        initialState: initialScheduledMessageState,
+      });
+    const delivered = (userId: string): ScheduledMessageEvent => ({
+      type: 'RecipientDelivered',
+      data: { messageId: 'm-1', userId, chatId: `c-${userId}`, telegramMessageIds: [7] },
+    });
+    const failure = (userId: string): ScheduledMessageCommand => ({
+      type: 'RecordDeliveryFailure',
+      messageId: 'm-1',
+      userId,
+      code: 'blocked',
+      reason: 'Forbidden: bot was blocked by the user',
+    });
+    const complete = (
+      partsSent: { part: number; delivered: number; failed: number }[],
+    ): ScheduledMessageCommand => ({
+      type: 'CompleteAudienceDelivery',
+      messageId: 'm-1',
+      partsSent,
+    });
+
+    it("a part's state holds that part's recipients only", () => {
+      const state = resolved.reduce(audiencePartEvolver(2), initialScheduledMessageState);
+      expect(recipientsAwaitingOutcome(state)).toEqual(['u-3']);
+      expect(state.status === 'due' && [state.part, state.audienceParts]).toEqual([2, 2]);
+    });
+
+    it('given one outcome is left in a part, when it is recorded, then the part is sent, not the message', () => {
+      partSpec(1)
+        .given([...resolved, delivered('u-1')])
+        .when(failure('u-2'))
+        .then([
+          {
+            type: 'RecipientDeliveryFailed',
+            data: {
+              messageId: 'm-1',
+              userId: 'u-2',
+              code: 'blocked',
+              reason: 'Forbidden: bot was blocked by the user',
+            },
+          },
+          {
+            type: 'AudiencePartSent',
+            data: { messageId: 'm-1', part: 1, parts: 2, delivered: 1, failed: 1 },
+          },
+        ]);
+    });
+
+    it('when a recipient of another part is recorded in a part, then it is refused', () => {
+      partSpec(1)
+        .given(resolved)
+        .when(failure('u-3'))
+        .thenThrows(refusedWith(DomainErrorCode.NotARecipient));
+    });
+
+    it("when an outcome is recorded in the message's own stream, then it is refused: parts hold them", () => {
+      spec
+        .given(resolved)
+        .when(failure('u-1'))
+        .thenThrows((error) => error instanceof Error && /parts' streams/.test(error.message));
+    });
+
+    it('given not every part is sent, when completing, then nothing is appended', () => {
+      spec
+        .given(resolved)
+        .when(complete([{ part: 2, delivered: 1, failed: 0 }]))
+        .then([]);
+    });
+
+    it('given every part is sent, when completing, then the message is sent with the sums', () => {
+      spec
+        .given(resolved)
+        .when(
+          complete([
+            { part: 2, delivered: 1, failed: 0 },
+            { part: 1, delivered: 1, failed: 1 },
+          ]),
+        )
+        .then([{ type: 'MessageSent', data: { messageId: 'm-1', delivered: 2, failed: 1 } }]);
+    });
+
+    it('given the message is sent, when completing again (another part finished at once), then nothing changes', () => {
+      spec
+        .given([
+          ...resolved,
+          { type: 'MessageSent', data: { messageId: 'm-1', delivered: 2, failed: 1 } },
+        ])
+        .when(
+          complete([
+            { part: 1, delivered: 1, failed: 1 },
+            { part: 2, delivered: 1, failed: 0 },
+          ]),
+        )
+        .then([]);
+    });
   });
 });

@@ -1,7 +1,9 @@
+import { Map as ImmutableMap } from 'immutable';
 import { DomainError, DomainErrorCode } from './errors';
 import type {
   Attachment,
   Audience,
+  AudiencePartSent,
   AudienceResolved,
   DeliveryFailureCode,
   MessageDue,
@@ -18,7 +20,10 @@ import type {
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
-/** Recipients per AudienceResolved event: an audience of 100,000 is 100 events of one append. */
+/**
+ * Recipients per AudienceResolved event, at most: an audience of 100,000 is 100 events of one
+ * append, and 100 parts that delivery processes take one at a time, each in its own stream.
+ */
 export const AUDIENCE_PART_SIZE = 1000;
 
 /** The longest sender label (`from_sender`) a message keeps. */
@@ -36,6 +41,7 @@ export type ScheduledMessageState =
        */
       readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
       readonly messageId: string;
+      /** The recipients; of one part only in the state of an audience's part (see `part`). */
       readonly recipients: readonly string[];
       readonly text: string;
       readonly scheduledAt: string;
@@ -46,9 +52,20 @@ export type ScheduledMessageState =
       readonly audience: Audience | null;
       /** For an audience: whether it has been resolved (its recipients are in `recipients`). */
       readonly audienceResolved: boolean;
-      readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
+      /** For an audience: the parts it was resolved in, each delivered in its own stream; else 0. */
+      readonly audienceParts: number;
+      /**
+       * The part of the audience this state is of (folded by audiencePartEvolver: the message's
+       * events, that part's recipients, and the outcomes in that part's stream); null for the
+       * message's own stream.
+       */
+      readonly part: number | null;
+      /** Persistent maps: one recipient's outcome is a cheap step, not a copy of every other. */
+      readonly outcomes: ImmutableMap<string, RecipientOutcome>;
+      /** How many of `outcomes` are 'delivered'. */
+      readonly delivered: number;
       /** Per recipient, the parts sent so far (0 = the text, n = the n-th attachment) and Telegram's message id for each. */
-      readonly partsSent: Readonly<Record<string, Readonly<Record<number, number>>>>;
+      readonly partsSent: ImmutableMap<string, Readonly<Record<number, number>>>;
       /** Per attachment part, Telegram's file_id from its first upload: later sends reuse it. */
       readonly fileIds: Readonly<Record<number, string>>;
     };
@@ -119,6 +136,25 @@ export interface ResolveAudience {
   readonly type: 'ResolveAudience';
   readonly messageId: string;
   readonly recipients: readonly string[];
+  /** Recipients per part, 1 to AUDIENCE_PART_SIZE (the default). */
+  readonly partSize?: number;
+}
+
+/** What a part's AudiencePartSent said: its recipients' outcomes, counted. */
+export interface AudiencePartResult {
+  readonly part: number;
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+/**
+ * The parts of the message's audience found sent so far (AudiencePartSent in their streams): when
+ * every part is, the message is sent.
+ */
+export interface CompleteAudienceDelivery {
+  readonly type: 'CompleteAudienceDelivery';
+  readonly messageId: string;
+  readonly partsSent: readonly AudiencePartResult[];
 }
 
 /** One part of the message reached a recipient's chat. */
@@ -164,7 +200,8 @@ export type ScheduledMessageCommand =
   | MarkMessageDue
   | ResolveAudience
   | RecordPartSent
-  | RecordDeliveryFailure;
+  | RecordDeliveryFailure
+  | CompleteAudienceDelivery;
 
 export function decideScheduledMessage(
   command: ScheduledMessageCommand,
@@ -208,6 +245,8 @@ export function decideScheduledMessage(
       return recordPartSent(command, state);
     case 'RecordDeliveryFailure':
       return recordFailure(command, state);
+    case 'CompleteAudienceDelivery':
+      return completeAudienceDelivery(command, state);
   }
 }
 
@@ -390,13 +429,17 @@ function resolveAudience(
       { status: state.status },
     );
   }
+  const partSize = command.partSize ?? AUDIENCE_PART_SIZE;
+  if (!Number.isInteger(partSize) || partSize < 1 || partSize > AUDIENCE_PART_SIZE) {
+    throw new Error(`A part holds 1 to ${AUDIENCE_PART_SIZE} recipients; got ${partSize}`);
+  }
   const recipients = [...new Set(command.recipients)];
-  const parts = Math.max(1, Math.ceil(recipients.length / AUDIENCE_PART_SIZE));
+  const parts = Math.max(1, Math.ceil(recipients.length / partSize));
   const resolved: AudienceResolved[] = Array.from({ length: parts }, (_, index) => ({
     type: 'AudienceResolved',
     data: {
       messageId: state.messageId,
-      recipients: recipients.slice(index * AUDIENCE_PART_SIZE, (index + 1) * AUDIENCE_PART_SIZE),
+      recipients: recipients.slice(index * partSize, (index + 1) * partSize),
       part: index + 1,
       parts,
     },
@@ -408,13 +451,52 @@ function resolveAudience(
   ];
 }
 
+/** Sent once every part of the audience is: the outcomes summed; before that, nothing. */
+function completeAudienceDelivery(
+  command: CompleteAudienceDelivery,
+  state: ScheduledMessageState,
+): MessageSent[] {
+  if (state.status === 'none') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotFound,
+      `Message ${command.messageId} does not exist`,
+    );
+  }
+  if (state.status === 'sent') return [];
+  if (state.status !== 'due') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotDue,
+      `Message ${command.messageId} is ${state.status}, not due`,
+      { status: state.status },
+    );
+  }
+  if (state.audience === null || !state.audienceResolved) {
+    throw new Error(`Message ${command.messageId} has no resolved audience to complete`);
+  }
+  const byPart = new Map(command.partsSent.map((result) => [result.part, result]));
+  const results = Array.from({ length: state.audienceParts }, (_, index) => byPart.get(index + 1));
+  if (results.some((result) => result === undefined)) return [];
+  const sum = (count: (result: AudiencePartResult) => number) =>
+    results.reduce((total, result) => total + count(result!), 0);
+  return [
+    {
+      type: 'MessageSent',
+      data: {
+        messageId: state.messageId,
+        delivered: sum((result) => result.delivered),
+        failed: sum((result) => result.failed),
+      },
+    },
+  ];
+}
+
 /** The number of parts each recipient gets: the text, then every attachment. */
 export const partCount = (message: Message): number => 1 + message.attachments.length;
 
 /** Parts not yet sent to a recipient, in sending order. */
 export function partsToSend(state: ScheduledMessageState, userId: string): number[] {
   if (state.status === 'none') return [];
-  const sent = state.partsSent[userId] ?? {};
+  const sent = state.partsSent.get(userId) ?? {};
   return Array.from({ length: partCount(state) }, (_, part) => part).filter(
     (part) => sent[part] === undefined,
   );
@@ -434,13 +516,18 @@ function acceptsOutcome(
       `Message ${command.messageId} does not exist`,
     );
   }
+  if (state.audience !== null && state.part === null) {
+    throw new Error(
+      `Message ${command.messageId} goes to an audience: outcomes are recorded in its parts' streams`,
+    );
+  }
   if (!state.recipients.includes(command.userId)) {
     throw new DomainError(
       DomainErrorCode.NotARecipient,
       `User ${command.userId} is not a recipient of message ${command.messageId}`,
     );
   }
-  if (state.outcomes[command.userId] !== undefined) return false;
+  if (state.outcomes.has(command.userId)) return false;
   if (state.status !== 'due') {
     throw new DomainError(
       DomainErrorCode.MessageNotDue,
@@ -451,19 +538,32 @@ function acceptsOutcome(
   return true;
 }
 
-/** With one more outcome, is every recipient done? Then the message is sent. */
-function sentIfComplete(state: Message, userId: string, outcome: RecipientOutcome): MessageSent[] {
-  const outcomes = { ...state.outcomes, [userId]: outcome };
-  if (state.recipients.some((recipient) => outcomes[recipient] === undefined)) return [];
-  const delivered = state.recipients.filter(
-    (recipient) => outcomes[recipient] === 'delivered',
-  ).length;
-  return [
-    {
-      type: 'MessageSent',
-      data: { messageId: state.messageId, delivered, failed: state.recipients.length - delivered },
-    },
-  ];
+/**
+ * With one more outcome (for a recipient that had none), is every recipient done? Then the message
+ * is sent; for a part of an audience, the part is.
+ */
+function sentIfComplete(
+  state: Message,
+  outcome: RecipientOutcome,
+): (MessageSent | AudiencePartSent)[] {
+  if (state.outcomes.size + 1 < state.recipients.length) return [];
+  const delivered = state.delivered + (outcome === 'delivered' ? 1 : 0);
+  const failed = state.recipients.length - delivered;
+  if (state.part !== null) {
+    return [
+      {
+        type: 'AudiencePartSent',
+        data: {
+          messageId: state.messageId,
+          part: state.part,
+          parts: state.audienceParts,
+          delivered,
+          failed,
+        },
+      },
+    ];
+  }
+  return [{ type: 'MessageSent', data: { messageId: state.messageId, delivered, failed } }];
 }
 
 function recordPartSent(
@@ -478,8 +578,9 @@ function recordPartSent(
       `Message ${command.messageId} has parts 0 to ${total - 1}; got ${command.part}`,
     );
   }
-  const sent = { ...state.partsSent[command.userId], [command.part]: command.telegramMessageId };
-  if (state.partsSent[command.userId]?.[command.part] !== undefined) return [];
+  const sentBefore = state.partsSent.get(command.userId);
+  if (sentBefore?.[command.part] !== undefined) return [];
+  const sent = { ...sentBefore, [command.part]: command.telegramMessageId };
   const partSent: RecipientPartSent = {
     type: 'RecipientPartSent',
     data: {
@@ -501,7 +602,7 @@ function recordPartSent(
       telegramMessageIds: Array.from({ length: total }, (_, part) => sent[part]!),
     },
   };
-  return [partSent, delivered, ...sentIfComplete(state, command.userId, 'delivered')];
+  return [partSent, delivered, ...sentIfComplete(state, 'delivered')];
 }
 
 function recordFailure(
@@ -518,14 +619,14 @@ function recordFailure(
       reason: command.reason,
     },
   };
-  return [failed, ...sentIfComplete(state, command.userId, 'failed')];
+  return [failed, ...sentIfComplete(state, 'failed')];
 }
 
 /** Recipients still without an outcome, in the order they were given. */
 export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[] {
   return state.status === 'none'
     ? []
-    : state.recipients.filter((recipient) => state.outcomes[recipient] === undefined);
+    : state.recipients.filter((recipient) => !state.outcomes.has(recipient));
 }
 
 export function validateText(text: string): void {
@@ -643,8 +744,11 @@ export function evolveScheduledMessage(
         series: event.data.series,
         audience: event.data.audience,
         audienceResolved: false,
-        outcomes: {},
-        partsSent: {},
+        audienceParts: 0,
+        part: null,
+        outcomes: ImmutableMap(),
+        delivered: 0,
+        partsSent: ImmutableMap(),
         fileIds: {},
       };
     case 'MessageCancelled':
@@ -660,10 +764,10 @@ export function evolveScheduledMessage(
       const { userId, part, telegramMessageId, telegramFileId } = event.data;
       return {
         ...state,
-        partsSent: {
-          ...state.partsSent,
-          [userId]: { ...state.partsSent[userId], [part]: telegramMessageId },
-        },
+        partsSent: state.partsSent.set(userId, {
+          ...state.partsSent.get(userId),
+          [part]: telegramMessageId,
+        }),
         fileIds:
           telegramFileId !== undefined && state.fileIds[part] === undefined
             ? { ...state.fileIds, [part]: telegramFileId }
@@ -671,13 +775,15 @@ export function evolveScheduledMessage(
       };
     }
     case 'RecipientDelivered':
-      return state.status === 'none'
-        ? state
-        : { ...state, outcomes: { ...state.outcomes, [event.data.userId]: 'delivered' } };
-    case 'RecipientDeliveryFailed':
-      return state.status === 'none'
-        ? state
-        : { ...state, outcomes: { ...state.outcomes, [event.data.userId]: 'failed' } };
+    case 'RecipientDeliveryFailed': {
+      if (state.status === 'none' || state.outcomes.has(event.data.userId)) return state;
+      const delivered = event.type === 'RecipientDelivered';
+      return {
+        ...state,
+        outcomes: state.outcomes.set(event.data.userId, delivered ? 'delivered' : 'failed'),
+        delivered: state.delivered + (delivered ? 1 : 0),
+      };
+    }
     case 'MessageSent':
       return state.status === 'none' ? state : { ...state, status: 'sent' };
     case 'AudienceResolved':
@@ -686,7 +792,29 @@ export function evolveScheduledMessage(
         : {
             ...state,
             recipients: [...state.recipients, ...event.data.recipients],
-            audienceResolved: event.data.part === event.data.parts,
+            audienceResolved: state.audienceResolved || event.data.part === event.data.parts,
+            audienceParts: event.data.parts,
           };
+    case 'AudiencePartSent':
+      // The part's last outcome came with it: the outcomes already say the part is done.
+      return state;
   }
+}
+
+/**
+ * Folds the state of one part of a message's audience: the message's own events with only that
+ * part's recipients, then the part's stream (its recipients' progress and outcomes).
+ */
+export function audiencePartEvolver(
+  part: number,
+): (state: ScheduledMessageState, event: ScheduledMessageEvent) => ScheduledMessageState {
+  return (state, event) => {
+    const next = evolveScheduledMessage(
+      state,
+      event.type === 'AudienceResolved' && event.data.part !== part
+        ? { ...event, data: { ...event.data, recipients: [] } }
+        : event,
+    );
+    return next.status === 'none' || next.part === part ? next : { ...next, part };
+  };
 }

@@ -249,6 +249,25 @@ export function eventStoreContract(
       expect(await store.readLatest([], 5)).toEqual([]);
     });
 
+    it('reads the events of some types in several streams, in position order', async () => {
+      const [first, second, other] = [randomUUID(), randomUUID(), randomUUID()];
+      for (const userId of [first, second, other]) {
+        await store.append(`subscriber-${userId}`, [subscribed(userId), unsubscribed(userId)], {
+          expectedVersion: 'no_stream',
+          metadata,
+        });
+      }
+      const read = await store.readStreamsOfType(
+        [`subscriber-${second}`, `subscriber-${first}`],
+        ['UserUnsubscribed'],
+      );
+      expect(read.map((event) => [event.streamId, event.type])).toEqual([
+        [`subscriber-${first}`, 'UserUnsubscribed'],
+        [`subscriber-${second}`, 'UserUnsubscribed'],
+      ]);
+      expect(await store.readStreamsOfType([], ['UserUnsubscribed'])).toEqual([]);
+    });
+
     it('reads the log after the place of a position, filtered by type', async () => {
       const userId = randomUUID();
       const stream = `subscriber-${userId}`;

@@ -99,6 +99,11 @@ export abstract class EventStore {
    * happened lately, not a place to read on from.
    */
   abstract readLatest(types: readonly string[], limit: number): Promise<StoredEvent[]>;
+  /** The events of `types` in any of the streams, in the order their positions were taken. */
+  abstract readStreamsOfType(
+    streamIds: readonly string[],
+    types: readonly string[],
+  ): Promise<StoredEvent[]>;
 }
 
 export class StreamVersionConflictError extends Error {

@@ -126,6 +126,15 @@ export class InMemoryEventStore implements EventStore {
       .slice(0, limit);
   }
 
+  async readStreamsOfType(
+    streamIds: readonly string[],
+    types: readonly string[],
+  ): Promise<StoredEvent[]> {
+    return this.log.filter(
+      (event) => streamIds.includes(event.streamId) && types.includes(event.type),
+    );
+  }
+
   async checkpointAt(position: number): Promise<LogCheckpoint | null> {
     const event = this.log.find((stored) => stored.position === position);
     return event ? { transactionId: event.transactionId, position } : null;

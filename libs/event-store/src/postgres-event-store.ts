@@ -189,6 +189,21 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  async readStreamsOfType(
+    streamIds: readonly string[],
+    types: readonly string[],
+  ): Promise<StoredEvent[]> {
+    if (streamIds.length === 0 || types.length === 0) return [];
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id IN (${streamIds.map(() => '?').join(', ')})
+          AND type IN (${types.map(() => '?').join(', ')})
+        ORDER BY position`,
+      [...streamIds, ...types],
+    );
+    return rows.map(toStoredEvent);
+  }
+
   async checkpointAt(position: number): Promise<LogCheckpoint | null> {
     const [row] = await this.orm.em
       .fork()

@@ -8,7 +8,11 @@ export function deliveryTopology(exchange: string) {
   return {
     exchange,
     queue: `${exchange}.delivery.message-due`,
-    routingKey: 'MessageDue',
+    /**
+     * The work of delivery: a message due, and each part of an audience resolved (a part is
+     * delivered on its own, by whichever delivery process takes it).
+     */
+    routingKeys: ['MessageDue', 'AudienceResolved'],
     deadLetterExchange: `${exchange}.dead-letter`,
     deadLetterQueue: `${exchange}.delivery.message-due.dead-letter`,
   } as const;
@@ -24,7 +28,8 @@ export type DeliveryTopology = ReturnType<typeof deliveryTopology>;
 export const DELIVERY_LIMIT = 20;
 
 /**
- * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue,
+ * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue and
+ * AudienceResolved,
  * single active consumer, dead-lettering a message after DELIVERY_LIMIT redeliveries.
  */
 export async function assertDeliveryTopology(
@@ -49,5 +54,6 @@ export async function assertDeliveryTopology(
       'x-dead-letter-exchange': topology.deadLetterExchange,
     },
   });
-  await channel.bindQueue(topology.queue, topology.exchange, topology.routingKey);
+  for (const routingKey of topology.routingKeys)
+    await channel.bindQueue(topology.queue, topology.exchange, routingKey);
 }

@@ -118,6 +118,7 @@ export class Metrics {
         case 'MessageRescheduled':
         case 'RecipientPartSent':
         case 'AudienceResolved':
+        case 'AudiencePartSent':
         case 'UserSubscribed':
         case 'UserUnsubscribed':
         case 'UserChatMigrated':

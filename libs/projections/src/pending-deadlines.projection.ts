@@ -76,6 +76,7 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientDelivered':
       case 'RecipientDeliveryFailed':
       case 'AudienceResolved':
+      case 'AudiencePartSent':
         return NO_CHANGE;
       case 'OccurrencePlanned':
         // A changed occurrence planned again moves nothing: the series plans on from its latest,

@@ -361,7 +361,9 @@ export const readModelsProjection: Projection = {
           ),
         ];
       case 'RecipientPartSent':
-        // Progress within a recipient's delivery: the read models show outcomes only.
+      case 'AudiencePartSent':
+        // Progress within a delivery: the read models show each recipient's outcome, and the
+        // message sent once every part is.
         return NO_CHANGE;
       case 'RecipientDelivered':
         return [

@@ -21,6 +21,18 @@ export class StreamEventsPageDto {
   limit?: string;
 }
 
+/** A page of a message's events, or of the events of one part of its audience. */
+export class MessageEventsPageDto extends StreamEventsPageDto {
+  @ApiPropertyOptional({
+    description:
+      "A part of the message's audience (1 to its AudienceResolved's `parts`): that part's events instead, each recipient's progress and outcome",
+    example: 1,
+  })
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,8}$/, { message: 'part must be a part number (a whole number from 1)' })
+  part?: string;
+}
+
 /** A page of the whole log: events after a position, in log order. */
 export class LogEventsPageDto {
   @ApiPropertyOptional({

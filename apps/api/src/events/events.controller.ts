@@ -67,9 +67,10 @@ export async function streamEventsPage(
   if (!exists) return undefined;
   const last = events.at(-1);
   if (limit !== undefined && events.length === limit && last) {
+    const part = 'part' in query && typeof query.part === 'string' ? `&part=${query.part}` : '';
     response.setHeader(
       'Link',
-      `<${request.path}?after=${last.streamVersion}&limit=${limit}>; rel="next"`,
+      `<${request.path}?after=${last.streamVersion}&limit=${limit}${part}>; rel="next"`,
     );
   }
   return events.map(toEventResponse);

@@ -37,7 +37,7 @@ import { ListMessageRecipientsQuery } from '../../../../libs/application/src/que
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
-import { messageStreamId } from '../../../../libs/domain/src/events';
+import { messagePartStreamId, messageStreamId } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
@@ -65,7 +65,7 @@ import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
 import { ListMessagesDto, PendingMessagesDto, RecipientPageDto } from './list-messages.dto';
-import { StreamEventsPageDto } from '../events/audit-page.dto';
+import { MessageEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
 import {
@@ -370,23 +370,29 @@ export class MessagesController {
 
   @Get('messages/:id/events')
   @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'MESSAGE_NOT_FOUND')
-  @ApiOperation({ summary: "The message's events, in order: its audit trail" })
+  @ApiOperation({
+    summary:
+      "The message's events, in order: its audit trail. For a message to an audience, each part of it (AudienceResolved's `part` of `parts`) has its recipients' progress and outcomes in its own stream: `?part=n`",
+  })
   @ApiOkResponse({ type: [EventResponse] })
   async events(
     @Param('id') id: string,
-    @Query() query: StreamEventsPageDto,
+    @Query() query: MessageEventsPageDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<EventResponse[]> {
+    const part = query.part === undefined ? undefined : Number(query.part);
     const page = await streamEventsPage(
       this.queries,
-      messageStreamId(id),
+      part === undefined ? messageStreamId(id) : messagePartStreamId(id, part),
       query,
       request,
       response,
     );
-    if (!page) throw messageNotFound(id);
-    return page;
+    if (page) return page;
+    // A part with nothing recorded yet (or no such part) of a message that exists: no events.
+    if (part !== undefined && (await this.queries.execute(new GetMessageQuery(id)))) return [];
+    throw messageNotFound(id);
   }
 }
 

@@ -1,22 +1,21 @@
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DeliveryConfig } from '../../../../config/src/config';
-import { type Audience, messageStreamId } from '../../../../domain/src/events';
+import { type Audience, messagePartStreamId, messageStreamId } from '../../../../domain/src/events';
 import {
+  type AudiencePartResult,
   decideScheduledMessage,
-  evolveScheduledMessage,
   recipientsAwaitingOutcome,
-  type ScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Metrics } from '../../../../observability/src/metrics';
 import { Clock } from '../../../../runtime/src/clock';
-import { loadMessage } from '../../message-stream';
+import { loadMessage, loadMessagePart } from '../../message-stream';
 import { AttachmentStore } from '../../ports/attachment-store';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSender } from '../../ports/telegram-sender';
 import { DeliverMessageCommand } from './deliver-message.command';
-import { planDelivery } from './delivery-plan';
+import { type KnownMessage, planDelivery } from './delivery-plan';
 import { DeliveryRun, OutcomeRecorder } from './outcome-recorder';
 import { PartSender } from './part-sender';
 import { RecipientDelivery, ShuttingDownError } from './recipient-delivery';
@@ -28,11 +27,19 @@ const AUDIENCE_PAGE = 5000;
 /** How far back a process that takes over counts the sends in the log against the limits. */
 const RECENT_SENDS_MS = 61_000;
 
+/** Appends of MessageSent that lost the race to another part's, in a row, before giving up. */
+const MAX_COMPLETION_CONFLICTS = 5;
+
 /**
  * Sends each recipient the parts (text, then each attachment) not yet recorded as sent, recording
  * each part as soon as Telegram accepted it; several recipients at once, within Telegram's limits.
  * A redelivered MessageDue, or one taken over after a crash, resumes where the log says the last
  * run stopped.
+ *
+ * A message to an audience is resolved on its MessageDue, in parts (AudienceResolved); each part
+ * reaches delivery as its own broker message and is delivered on its own, its outcomes in its own
+ * stream, by whichever delivery process takes it. The process that finds every part sent after
+ * its own part's last outcome appends MessageSent.
  */
 @CommandHandler(DeliverMessageCommand)
 export class DeliverMessageHandler
@@ -74,42 +81,116 @@ export class DeliverMessageHandler
   async execute(command: DeliverMessageCommand): Promise<void> {
     // The broker redelivers what was in hand when a connection dropped, while the first run may
     // still be sending: one run per message at a time, the next reading what the first recorded.
-    for (let running = this.runs.get(command.messageId); running;) {
+    const key =
+      command.part === undefined ? command.messageId : `${command.messageId}/${command.part}`;
+    for (let running = this.runs.get(key); running;) {
       await running.catch(() => undefined);
-      running = this.runs.get(command.messageId);
+      running = this.runs.get(key);
     }
-    const run = this.deliver(command);
-    this.runs.set(command.messageId, run);
+    const run =
+      command.part === undefined ? this.deliver(command) : this.deliverPart(command, command.part);
+    this.runs.set(key, run);
     try {
       await run;
     } finally {
-      this.runs.delete(command.messageId);
+      this.runs.delete(key);
     }
   }
 
   private async deliver(command: DeliverMessageCommand): Promise<void> {
-    let { state, version } = await loadMessage(this.events, command.messageId);
+    const { state, version } = await loadMessage(this.events, command.messageId);
     if (state.status === 'none' || state.status === 'scheduled') {
       throw new Error(
         `Message ${command.messageId} is ${state.status === 'none' ? 'unknown' : 'not due'}`,
       );
     }
-    if (state.status === 'due' && state.audience !== null && !state.audienceResolved) {
-      ({ state, version } = await this.resolveAudience(command, state, state.audience, version));
-      if (state.status === 'none' || state.status === 'scheduled') {
-        throw new Error(`Message ${command.messageId} changed under its delivery`);
-      }
-    }
     if (state.status === 'sent') return;
-    if (this.telegram.needsRecentSends()) await this.countRecentSends();
-    const run = new DeliveryRun(command.messageId, state, version, {
-      correlationId: command.correlationId,
-      causationId: command.dueEventId,
-      actor: 'delivery',
-    });
-    const queue = planDelivery(
+    if (state.audience !== null) {
+      // Its parts reach delivery as AudienceResolved, each on its own.
+      if (state.status === 'due' && !state.audienceResolved)
+        await this.resolveAudience(command, state, state.audience, version);
+      return;
+    }
+    await this.serveRecipients(
+      new DeliveryRun(command.messageId, messageStreamId(command.messageId), null, state, version, {
+        correlationId: command.correlationId,
+        causationId: command.causeEventId,
+        actor: 'delivery',
+      }),
+    );
+  }
+
+  /** Delivers one part of a message's audience; the last part to be sent sends the message. */
+  private async deliverPart(command: DeliverMessageCommand, part: number): Promise<void> {
+    const { state, version } = await loadMessagePart(this.events, command.messageId, part);
+    if (state.status === 'sent') return;
+    if (state.status !== 'due' || state.part !== part || part > state.audienceParts) {
+      throw new Error(`Message ${command.messageId} has no part ${part} to deliver`);
+    }
+    const run = new DeliveryRun(
+      command.messageId,
+      messagePartStreamId(command.messageId, part),
+      part,
       state,
-      await this.subscribers.byUserIds(recipientsAwaitingOutcome(state)),
+      version,
+      {
+        correlationId: command.correlationId,
+        causationId: command.causeEventId,
+        actor: 'delivery',
+      },
+    );
+    await this.serveRecipients(run);
+    if (recipientsAwaitingOutcome(run.state).length === 0) await this.completeAudience(run);
+  }
+
+  /**
+   * Appends MessageSent when every part of the audience is sent. Each part checks after its own
+   * last outcome is committed, so the last of them to commit sees every part; two parts finishing
+   * at once may both see it, and the stream's version lets only one of them append.
+   */
+  private async completeAudience(run: DeliveryRun): Promise<void> {
+    for (let conflicts = 0; ; conflicts++) {
+      const { state, version } = await loadMessage(this.events, run.messageId);
+      if (state.status === 'none') throw new Error(`Message ${run.messageId} vanished`);
+      const partStreams = Array.from({ length: state.audienceParts }, (_, index) =>
+        messagePartStreamId(run.messageId, index + 1),
+      );
+      const partsSent = (
+        await this.events.readStreamsOfType(partStreams, ['AudiencePartSent'])
+      ).flatMap((event): AudiencePartResult[] =>
+        event.type === 'AudiencePartSent'
+          ? [{ part: event.data.part, delivered: event.data.delivered, failed: event.data.failed }]
+          : [],
+      );
+      const decided = decideScheduledMessage(
+        { type: 'CompleteAudienceDelivery', messageId: run.messageId, partsSent },
+        state,
+      );
+      const [sent] = decided;
+      if (sent?.type !== 'MessageSent') return;
+      try {
+        await this.events.append(messageStreamId(run.messageId), decided, {
+          expectedVersion: version,
+          metadata: run.metadata,
+        });
+      } catch (error) {
+        if (!(error instanceof StreamVersionConflictError) || conflicts >= MAX_COMPLETION_CONFLICTS)
+          throw error;
+        continue;
+      }
+      this.logger.log(
+        `Message ${run.messageId} sent: ${sent.data.delivered} delivered, ${sent.data.failed} failed, in ${state.audienceParts} parts`,
+      );
+      return;
+    }
+  }
+
+  /** Serves every recipient of the run without an outcome, several at once. */
+  private async serveRecipients(run: DeliveryRun): Promise<void> {
+    if (this.telegram.needsRecentSends()) await this.countRecentSends();
+    const queue = planDelivery(
+      run.state,
+      await this.subscribers.byUserIds(recipientsAwaitingOutcome(run.state)),
     );
     const worker = async () => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
@@ -125,10 +206,9 @@ export class DeliverMessageHandler
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     if (run.state.status === 'sent') {
-      const outcomes = Object.values(run.state.outcomes);
-      const delivered = outcomes.filter((outcome) => outcome === 'delivered').length;
+      const { delivered, outcomes } = run.state;
       this.logger.log(
-        `Message ${run.messageId} sent: ${delivered} delivered, ${outcomes.length - delivered} failed`,
+        `Message ${run.messageId} sent: ${delivered} delivered, ${outcomes.size - delivered} failed`,
       );
     }
   }
@@ -139,10 +219,10 @@ export class DeliverMessageHandler
    */
   private async resolveAudience(
     command: DeliverMessageCommand,
-    state: ScheduledMessageState,
+    state: KnownMessage,
     audience: Audience,
     version: number,
-  ): Promise<{ state: ScheduledMessageState; version: number }> {
+  ): Promise<void> {
     const recipients: string[] = [];
     for (let after: string | null = null; ;) {
       const page = await this.subscribers.activeIn(audience, after, AUDIENCE_PAGE);
@@ -151,7 +231,12 @@ export class DeliverMessageHandler
       after = page.at(-1)!;
     }
     const events = decideScheduledMessage(
-      { type: 'ResolveAudience', messageId: command.messageId, recipients },
+      {
+        type: 'ResolveAudience',
+        messageId: command.messageId,
+        recipients,
+        partSize: this.config.audiencePartSize,
+      },
       state,
     );
     try {
@@ -159,19 +244,19 @@ export class DeliverMessageHandler
         expectedVersion: version,
         metadata: {
           correlationId: command.correlationId,
-          causationId: command.dueEventId,
+          causationId: command.causeEventId,
           actor: 'delivery',
         },
       });
     } catch (error) {
+      // Another run resolved it first: its parts are on their way.
       if (!(error instanceof StreamVersionConflictError)) throw error;
-      return loadMessage(this.events, command.messageId);
+      return;
     }
-    this.logger.log(`Message ${command.messageId}: audience of ${recipients.length} resolved`);
-    return {
-      state: events.reduce(evolveScheduledMessage, state),
-      version: version + events.length,
-    };
+    const parts = events.filter((event) => event.type === 'AudienceResolved').length;
+    this.logger.log(
+      `Message ${command.messageId}: audience of ${recipients.length} resolved, in ${parts} part(s)`,
+    );
   }
 
   /**

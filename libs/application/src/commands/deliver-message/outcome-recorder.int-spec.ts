@@ -44,6 +44,9 @@ class FlakyStore extends EventStore {
   override readLatest(types: readonly string[], limit: number) {
     return this.store.readLatest(types, limit);
   }
+  override readStreamsOfType(streamIds: readonly string[], types: readonly string[]) {
+    return this.store.readStreamsOfType(streamIds, types);
+  }
 }
 
 describe('OutcomeRecorder, on the real Postgres event store', () => {
@@ -89,7 +92,14 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
     );
     const { state, version } = await loadMessage(postgres, messageId);
     return {
-      run: new DeliveryRun(messageId, state as KnownMessage, version, metadata),
+      run: new DeliveryRun(
+        messageId,
+        messageStreamId(messageId),
+        null,
+        state as KnownMessage,
+        version,
+        metadata,
+      ),
       recipients,
     };
   }
@@ -129,7 +139,14 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
     const clock = new ManualClock(new Date());
     const recorder = new OutcomeRecorder(postgres, clock, new RetryPolicy(clock));
     // Another delivery process records the first recipient's text behind this run's back.
-    const other = new DeliveryRun(run.messageId, run.state, run.version, metadata);
+    const other = new DeliveryRun(
+      run.messageId,
+      run.streamId,
+      null,
+      run.state,
+      run.version,
+      metadata,
+    );
     await new OutcomeRecorder(postgres, clock, new RetryPolicy(clock)).record(
       other,
       partSent(other, recipients[0]!, 7),

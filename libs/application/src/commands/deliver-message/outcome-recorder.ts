@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '../../../../domain/src/errors';
-import { messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   evolveScheduledMessage,
@@ -13,7 +12,7 @@ import {
   StreamVersionConflictError,
 } from '../../../../event-store/src/event-store';
 import type { Clock } from '../../../../runtime/src/clock';
-import { loadMessage } from '../../message-stream';
+import { loadMessage, loadMessagePart } from '../../message-stream';
 import type { KnownMessage } from './delivery-plan';
 import { RECORD_BACKOFF, type RetryPolicy } from './retry-policy';
 
@@ -23,8 +22,10 @@ export const RECORD_RETRY_FOR_MS = 90_000;
 const MAX_CONFLICTS = 5;
 
 /**
- * One MessageDue's delivery: the stream as this process last appended it. Appends go one at a
- * time (recipients are served concurrently), so they never conflict with each other.
+ * One delivery of a message, or of one part of its audience: the stream its outcomes go to, as
+ * this process last appended it. Appends go one at a time (recipients are served concurrently),
+ * so they never conflict with each other; parts have their own streams, so parts delivered at
+ * once by several processes never conflict either.
  */
 export class DeliveryRun {
   private appending: Promise<unknown> = Promise.resolve();
@@ -33,6 +34,10 @@ export class DeliveryRun {
 
   constructor(
     readonly messageId: string,
+    /** The message's stream, or the stream of the part of its audience delivered. */
+    readonly streamId: string,
+    /** The part of the audience delivered; null for the message itself. */
+    readonly part: number | null,
     public state: KnownMessage,
     public version: number,
     readonly metadata: EventMetadata,
@@ -70,7 +75,7 @@ export class OutcomeRecorder {
           if (attempt > 1) await this.reload(run);
           const decided = decideScheduledMessage(command, run.state);
           if (decided.length === 0) return;
-          await this.events.append(messageStreamId(run.messageId), decided, {
+          await this.events.append(run.streamId, decided, {
             expectedVersion: run.version,
             metadata: run.metadata,
           });
@@ -91,7 +96,10 @@ export class OutcomeRecorder {
   }
 
   private async reload(run: DeliveryRun): Promise<void> {
-    const { state, version } = await loadMessage(this.events, run.messageId);
+    const { state, version } =
+      run.part === null
+        ? await loadMessage(this.events, run.messageId)
+        : await loadMessagePart(this.events, run.messageId, run.part);
     if (state.status === 'none') throw new Error(`Message ${run.messageId} vanished`);
     run.state = state;
     run.version = version;

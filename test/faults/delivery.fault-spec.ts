@@ -2,14 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { type AppProcess, TestSystem, waitUntil } from '../support/system';
-import {
-  type Figures,
-  measure,
-  report,
-  scheduleWorkload,
-  waitAllSent,
-  type Workload,
-} from './fault-workload';
+import { type Figures, measure, report, scheduleWorkload, waitAllSent } from './fault-workload';
 
 const run = promisify(execFile);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,9 +30,9 @@ describe('Delivery through faults', () => {
     expect(figures.duplicates).toBe(figures.duplicatesInCrashWindow);
   }
 
-  async function workload(): Promise<Workload> {
+  async function workload(shape: Partial<typeof SHAPE> & { toEveryone?: boolean } = {}) {
     base += 1000;
-    return scheduleWorkload(system, { ...SHAPE, chatIdBase: base });
+    return scheduleWorkload(system, { ...SHAPE, ...shape, chatIdBase: base });
   }
 
   async function firstSends(count: number): Promise<void> {
@@ -102,6 +95,23 @@ describe('Delivery through faults', () => {
     expectClean(figures);
     expect(figures.duplicates).toBe(0);
     expect(figures.delivered).toBe(figures.recipients);
+  });
+
+  it('delivers broadcasts part by part with two delivery processes sharing the limits, one SIGKILLed mid-broadcast', async () => {
+    system.spawn('scheduler');
+    // Parts of ten: each broadcast to forty is four units of work, taken by either process.
+    const parts = { AUDIENCE_PART_SIZE: '10' };
+    const doomed = system.spawn('delivery', parts);
+    system.spawn('delivery', parts);
+    const work = await workload({ chatCount: 40, messageCount: 4, toEveryone: true });
+    await firstSends(30);
+    await doomed.kill();
+    await waitAllSent(system, work, 180_000);
+    const figures = await measure(system, work, 'broadcasts, two deliveries, one SIGKILLed');
+    expectClean(figures);
+    expect(figures.delivered).toBe(figures.recipients);
+    const partsSent = (await system.events()).filter((event) => event.type === 'AudiencePartSent');
+    expect(partsSent).toHaveLength(work.messages.length * 4);
   });
 
   it('keeps to exactly once and to the limits while Telegram answers 429s, 5xx bursts and 403s', async () => {

@@ -11,7 +11,10 @@ export interface Workload {
   readonly messages: { id: string; recipients: string[]; parts: number }[];
 }
 
-/** Subscribes `chatCount` chats and schedules `messageCount` messages, due now, to some of them. */
+/**
+ * Subscribes `chatCount` chats and schedules `messageCount` messages, due now, to some of them, or
+ * (`toEveryone`) to everyone subscribed: broadcasts, delivered in parts.
+ */
 export async function scheduleWorkload(
   system: TestSystem,
   options: {
@@ -19,6 +22,7 @@ export async function scheduleWorkload(
     messageCount: number;
     recipientsPerMessage: number;
     chatIdBase: number;
+    toEveryone?: boolean;
   },
 ): Promise<Workload> {
   const chats: Workload['chats'] = [];
@@ -33,16 +37,21 @@ export async function scheduleWorkload(
   }
   const messages: Workload['messages'] = [];
   for (let index = 0; index < options.messageCount; index++) {
-    const recipients = Array.from(
-      { length: options.recipientsPerMessage },
-      (_, offset) => chats[(index * 7 + offset) % chats.length]!.userId,
-    );
+    const recipients = options.toEveryone
+      ? chats.map((chat) => chat.userId)
+      : Array.from(
+          { length: options.recipientsPerMessage },
+          (_, offset) => chats[(index * 7 + offset) % chats.length]!.userId,
+        );
     const withFile = index % 3 === 0;
     const send = () => {
       let call = request(system.server)
         .post('/schedule-message')
         .set(auth)
-        .field('target_user_id', recipients.join(','))
+        .field(
+          options.toEveryone ? 'target_all' : 'target_user_id',
+          options.toEveryone ? 'true' : recipients.join(','),
+        )
         .field('message', `Fault message ${index}`)
         .field('scheduled_timestamp', new Date().toISOString());
       // A file of its own per message, so that each message's upload and file_id are told apart.

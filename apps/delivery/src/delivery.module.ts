@@ -5,11 +5,13 @@ import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config'
 import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
 import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
 import { Clock } from '../../../libs/runtime/src/clock';
-import { NO_LIMITS, SendPacer } from '../../../libs/telegram/src/send-pacer';
+import { NO_LIMITS, SendBudget } from '../../../libs/telegram/src/send-budget';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramSender } from '../../../libs/application/src/ports/telegram-sender';
 import { TelegrafSender } from '../../../libs/telegram/src/telegram-sender';
+import { WorkLeases } from '../../../libs/application/src/ports/work-leases';
+import { PostgresWorkLeases } from '../../../libs/database/src/postgres-work-leases';
 import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
 import { Metrics } from '../../../libs/observability/src/metrics';
 import {
@@ -23,8 +25,8 @@ import {
 } from '../../../libs/runtime/src/readiness-checks';
 import { ObjectStorage } from '../../../libs/storage/src/object-storage';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { MessageDueController } from './message-due.controller';
-import { MessageDueQueue } from './message-due.queue';
+import { DeliveryWorkController } from './delivery-work.controller';
+import { DeliveryQueues } from './delivery-queues';
 
 /** Delivery: consumes MessageDue, sends the text and files through the Bot API, records outcomes. */
 @Module({})
@@ -33,28 +35,33 @@ export class DeliveryModule {
     return {
       module: DeliveryModule,
       imports: [CoreModule.forRoot('delivery', config), StorageModule, CqrsModule.forRoot()],
-      controllers: [...OBSERVABILITY_CONTROLLERS, MessageDueController],
+      controllers: [...OBSERVABILITY_CONTROLLERS, DeliveryWorkController],
       providers: [
         {
-          provide: SendPacer,
-          inject: [DeliveryConfig, Clock],
-          useFactory: (delivery: DeliveryConfig, clock: Clock) =>
-            new SendPacer(delivery.pacing ? delivery : NO_LIMITS, clock),
+          provide: SendBudget,
+          inject: [MikroORM, DeliveryConfig, Clock],
+          useFactory: (orm: MikroORM, delivery: DeliveryConfig, clock: Clock) =>
+            new SendBudget(orm, delivery.pacing ? delivery : NO_LIMITS, clock),
         },
         {
           provide: TelegrafSender,
-          inject: [TelegramConfig, SendPacer, Metrics],
-          useFactory: (telegram: TelegramConfig, pacer: SendPacer, metrics: Metrics) =>
-            new TelegrafSender(telegram, pacer, metrics),
+          inject: [TelegramConfig, SendBudget, Metrics],
+          useFactory: (telegram: TelegramConfig, budget: SendBudget, metrics: Metrics) =>
+            new TelegrafSender(telegram, budget, metrics),
         },
         { provide: TelegramSender, useExisting: TelegrafSender },
+        {
+          provide: WorkLeases,
+          inject: [MikroORM],
+          useFactory: (orm: MikroORM) => new PostgresWorkLeases(orm),
+        },
         readinessChecks(
-          [MikroORM, EventPublisher, MessageDueQueue, ObjectStorage, TelegrafSender],
+          [MikroORM, EventPublisher, DeliveryQueues, ObjectStorage, TelegrafSender],
           (orm, publisher, queue, storage, telegram) => [
             databaseCheck(orm),
             brokerCheck({
               publisher: () => publisher.isConnected,
-              consumer: () => queue.server.isConnected,
+              consumer: () => queue.isConnected,
             }),
             storageCheck(storage),
             telegram.readinessCheck(),
@@ -63,7 +70,7 @@ export class DeliveryModule {
         DeliverMessageHandler,
         UnsubscribeUserHandler,
         MigrateChatHandler,
-        MessageDueQueue,
+        DeliveryQueues,
       ],
     };
   }

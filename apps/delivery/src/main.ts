@@ -11,7 +11,7 @@ import {
 import { runApp } from '../../../libs/runtime/src/run-app';
 import { startWorkerApp } from '../../../libs/runtime/src/worker-app';
 import { DeliveryModule } from './delivery.module';
-import { MessageDueQueue } from './message-due.queue';
+import { DeliveryQueues } from './delivery-queues';
 
 runApp('delivery', async () => {
   const config = loadConfig(readEnvironment(), [
@@ -21,7 +21,8 @@ runApp('delivery', async () => {
     TelegramConfig,
     DeliveryConfig,
   ]);
-  await startWorkerApp('delivery', DeliveryModule.forRoot(config), config[4].httpPort, (app) =>
-    app.connectMicroservice({ strategy: app.get(MessageDueQueue).server }),
-  );
+  await startWorkerApp('delivery', DeliveryModule.forRoot(config), config[4].httpPort, (app) => {
+    for (const server of app.get(DeliveryQueues).servers)
+      app.connectMicroservice({ strategy: server });
+  });
 });

@@ -53,8 +53,17 @@ describe('LogVerifier', () => {
     const verifier = new LogVerifier();
     const toAll: DomainEvent = {
       type: 'MessageScheduled',
-      data: { ...(scheduled.data as object), recipients: [], audience: { kind: 'all' } },
-    } as DomainEvent;
+      data: {
+        messageId: M,
+        recipients: [],
+        text: 'hi',
+        scheduledAt: '2030-01-01T00:00:00.000Z',
+        attachments: [],
+        fromSender: null,
+        series: null,
+        audience: { kind: 'all' },
+      },
+    };
     const resolved = (part: number, recipients: string[]): DomainEvent => ({
       type: 'AudienceResolved',
       data: { messageId: M, recipients, part, parts: 2 },

@@ -1,10 +1,11 @@
 import amqplib from 'amqplib';
-import { assertDeliveryTopology, deliveryTopology } from './topology';
+import { assertDeliveryTopology, deliveryTopology, workRoutingKey } from './topology';
 
 /**
- * Moves every message of the delivery dead-letter queue back to the delivery queue, once the cause
- * of their failures is fixed. Safe to run at any time: a MessageDue handled twice sends nothing
- * twice. Returns the message ids moved.
+ * Moves every message of the delivery dead-letter queue back to the delivery queue it came from
+ * (published again under its own routing key), once the cause of their failures is fixed. Safe
+ * to run at any time: a MessageDue or an AudienceResolved handled twice sends nothing twice.
+ * Returns the message ids moved.
  */
 export async function redriveDeadLetters(url: string, exchange: string): Promise<string[]> {
   const topology = deliveryTopology(exchange);
@@ -18,7 +19,15 @@ export async function redriveDeadLetters(url: string, exchange: string): Promise
       message;
       message = await channel.get(topology.deadLetterQueue)
     ) {
-      channel.sendToQueue(topology.queue, message.content, { ...message.properties, headers: {} });
+      channel.publish(
+        topology.exchange,
+        workRoutingKey(topology, message.fields.routingKey),
+        message.content,
+        {
+          ...message.properties,
+          headers: {},
+        },
+      );
       await channel.waitForConfirms();
       channel.ack(message);
       moved.push(String(message.properties.messageId));

@@ -1,4 +1,4 @@
-import type { Channel } from 'amqplib';
+import amqplib, { type Channel } from 'amqplib';
 
 /**
  * Queue names derive from the exchange's, so that systems (or test runs) sharing a vhost with
@@ -7,12 +7,17 @@ import type { Channel } from 'amqplib';
 export function deliveryTopology(exchange: string) {
   return {
     exchange,
-    queue: `${exchange}.delivery.message-due`,
+    /** Messages due: each MessageDue is one message's delivery (or its audience's resolution). */
+    queue: `${exchange}.delivery.due`,
+    routingKey: 'MessageDue',
+    /** Parts of resolved audiences: each AudienceResolved is one part's delivery. */
+    partsQueue: `${exchange}.delivery.audience-parts`,
+    partsRoutingKey: 'AudienceResolved',
     /**
-     * The work of delivery: a message due, and each part of an audience resolved (a part is
-     * delivered on its own, by whichever delivery process takes it).
+     * The delivery queue as it was while one delivery process sent at a time (single active
+     * consumer, which a queue's arguments cannot drop): retired at start (retireLegacyQueue).
      */
-    routingKeys: ['MessageDue', 'AudienceResolved'],
+    legacyQueue: `${exchange}.delivery.message-due`,
     deadLetterExchange: `${exchange}.dead-letter`,
     deadLetterQueue: `${exchange}.delivery.message-due.dead-letter`,
   } as const;
@@ -28,9 +33,11 @@ export type DeliveryTopology = ReturnType<typeof deliveryTopology>;
 export const DELIVERY_LIMIT = 20;
 
 /**
- * The delivery queue: quorum (replicated, durable, counts redeliveries), bound to MessageDue and
- * AudienceResolved,
- * single active consumer, dead-lettering a message after DELIVERY_LIMIT redeliveries.
+ * The delivery queues: quorum (replicated, durable, counts redeliveries), one bound to MessageDue
+ * and one to AudienceResolved, each dead-lettering a message after DELIVERY_LIMIT redeliveries to
+ * one dead-letter queue. Every delivery process consumes both at once: they share Telegram's
+ * limits through SendBudget, and a lease per unit of work keeps a redelivered message from being
+ * worked on twice at once.
  */
 export async function assertDeliveryTopology(
   channel: Channel,
@@ -43,17 +50,86 @@ export async function assertDeliveryTopology(
     arguments: { 'x-queue-type': 'quorum' },
   });
   await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '');
-  await channel.assertQueue(topology.queue, {
-    durable: true,
-    arguments: {
-      'x-queue-type': 'quorum',
-      // One consumer at a time across every delivery replica, so that one pacer keeps the bot
-      // within Telegram's limits; the others take over when it goes.
-      'x-single-active-consumer': true,
-      'x-delivery-limit': DELIVERY_LIMIT,
-      'x-dead-letter-exchange': topology.deadLetterExchange,
-    },
-  });
-  for (const routingKey of topology.routingKeys)
-    await channel.bindQueue(topology.queue, topology.exchange, routingKey);
+  for (const [queue, routingKey] of [
+    [topology.queue, topology.routingKey],
+    [topology.partsQueue, topology.partsRoutingKey],
+  ] as const) {
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': DELIVERY_LIMIT,
+        'x-dead-letter-exchange': topology.deadLetterExchange,
+      },
+    });
+    await channel.bindQueue(queue, topology.exchange, routingKey);
+  }
+}
+
+/**
+ * Retires the delivery queue of the version before several delivery processes sent at once: no
+ * longer bound, its messages published again to the exchange (to today's queues; a MessageDue
+ * handled twice sends nothing twice), and deleted once nothing is left in it or held from it.
+ * Nothing to do when it is gone; while an old process still consumes it, it stays (retried at
+ * every start).
+ */
+/** How long the retired queue must stay quiet to be taken as empty. */
+const LEGACY_QUIET_MS = 500;
+
+export async function retireLegacyQueue(url: string, topology: DeliveryTopology): Promise<number> {
+  const connection = await amqplib.connect(url);
+  try {
+    // A check of a queue that does not exist closes its channel: a channel of its own.
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    const exists = await probe.checkQueue(topology.legacyQueue).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return 0;
+    await probe.close();
+    const channel = await connection.createConfirmChannel();
+    await channel.unbindQueue(topology.legacyQueue, topology.exchange, topology.routingKey);
+    // A queue with a single active consumer serves no basic.get: consumed, until it stays quiet
+    // (empty, or another consumer is its active one: an old process still running).
+    let moved = 0;
+    let lastSeen = Date.now();
+    let moving = Promise.resolve();
+    await channel.prefetch(100);
+    const { consumerTag } = await channel.consume(topology.legacyQueue, (message) => {
+      if (!message) return;
+      lastSeen = Date.now();
+      moving = moving.then(async () => {
+        channel.publish(
+          topology.exchange,
+          workRoutingKey(topology, message.fields.routingKey),
+          message.content,
+          { ...message.properties, headers: {} },
+        );
+        await channel.waitForConfirms();
+        channel.ack(message);
+        moved++;
+      });
+    });
+    while (Date.now() - lastSeen < LEGACY_QUIET_MS)
+      await new Promise((resolve) => setTimeout(resolve, LEGACY_QUIET_MS / 5));
+    await channel.cancel(consumerTag);
+    await moving;
+    // Deleted when nothing is left in it nor held from it (quorum queues delete no other way).
+    const left = await channel.checkQueue(topology.legacyQueue);
+    if (left.messageCount === 0 && left.consumerCount === 0)
+      await channel.deleteQueue(topology.legacyQueue);
+    return moved;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The routing key to publish a delivery message under again: its own, or, for one sent straight to
+ * the queue by an earlier version (whose routing key was the queue's name), MessageDue, the only
+ * work that version had.
+ */
+export function workRoutingKey(topology: DeliveryTopology, routingKey: string): string {
+  return routingKey === topology.partsRoutingKey ? routingKey : topology.routingKey;
 }

@@ -3,20 +3,28 @@ import { TelegramConfig } from '../../config/src/config';
 import { Metrics } from '../../observability/src/metrics';
 import { SystemClock } from '../../runtime/src/clock';
 import { BotApiDouble } from '../../../tools/dev/bot-api-double';
-import { SendPacer, type SendSlot } from './send-pacer';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { SendBudget, type SendSlot } from './send-budget';
 import { TelegrafSender } from './telegram-sender';
 
-/** A pacer that lets every send through at once and records what it is told. */
-class RecordingPacer extends SendPacer {
+/** A budget that lets every send through at once and records what it is told. */
+class RecordingPacer extends SendBudget {
   readonly events: string[] = [];
   constructor() {
-    super({ perSecond: 1000, chatIntervalMs: 0, groupPerMinute: 1000 }, new SystemClock());
+    super(
+      null as unknown as MikroORM,
+      { perSecond: 1000, chatIntervalMs: 0, groupPerMinute: 1000 },
+      new SystemClock(),
+    );
   }
   override acquire(chatId: string): Promise<SendSlot> {
     this.events.push(`acquire ${chatId}`);
     return Promise.resolve({
       departing: () => this.events.push(`departed ${chatId}`),
-      release: () => this.events.push(`release ${chatId}`),
+      release: () => {
+        this.events.push(`release ${chatId}`);
+        return Promise.resolve();
+      },
     });
   }
 }

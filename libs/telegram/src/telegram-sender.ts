@@ -9,7 +9,7 @@ import type { ReadinessCheck } from '../../observability/src/readiness';
 import { type DocumentToSend, TelegramSender } from '../../application/src/ports/telegram-sender';
 import { countCalls } from './count-calls';
 import { classifyTelegramError } from './telegram-error';
-import type { SendPacer } from './send-pacer';
+import type { SendBudget } from './send-budget';
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -44,7 +44,7 @@ export class TelegrafSender extends TelegramSender {
 
   constructor(
     config: TelegramConfig,
-    private readonly pacer: SendPacer,
+    private readonly pacer: SendBudget,
     private readonly metrics: Metrics,
   ) {
     super();
@@ -109,17 +109,10 @@ export class TelegrafSender extends TelegramSender {
     return { messageId: message.message_id, fileId: message.document?.file_id };
   }
 
-  needsRecentSends(): boolean {
-    return this.pacer.isCold();
-  }
-
-  countSent(chatId: string, at: Date): void {
-    this.pacer.observe(chatId, at);
-  }
-
   /**
-   * One send within Telegram's limits. A 429 pauses every send of the bot for its retry_after and
-   * then sends again: flood control is never a failure, and never retried sooner.
+   * One send within Telegram's limits (the budget every delivery process shares). A 429 pauses
+   * every send of the bot, in every process, for its retry_after and then sends again: flood
+   * control is never a failure, and never retried sooner.
    */
   private async paced<T>(chatId: string, send: () => Promise<T>): Promise<T> {
     for (;;) {
@@ -135,9 +128,9 @@ export class TelegrafSender extends TelegramSender {
         const waitMs = (failure.retryAfterSeconds ?? 1) * 1000;
         this.metrics.floodWaitSeconds.inc(waitMs / 1000);
         this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
-        this.pacer.pauseAll(waitMs);
+        await this.pacer.pauseAll(waitMs);
       } finally {
-        slot.release();
+        await slot.release();
       }
     }
   }

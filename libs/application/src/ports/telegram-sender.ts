@@ -44,11 +44,4 @@ export abstract class TelegramSender {
     chatId: string,
     document: DocumentToSend,
   ): Promise<{ messageId: number; fileId: string | undefined }>;
-  /**
-   * True while the sender has not yet learned what was sent in the last minute: a process that
-   * just started, or took over from one that died, must count those sends against the limits.
-   */
-  abstract needsRecentSends(): boolean;
-  /** A send made (by any process) at `at`, to count against the limits. */
-  abstract countSent(chatId: string, at: Date): void;
 }

@@ -14,6 +14,7 @@ import { loadMessage, loadMessagePart } from '../../message-stream';
 import { AttachmentStore } from '../../ports/attachment-store';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSender } from '../../ports/telegram-sender';
+import { WorkLeases } from '../../ports/work-leases';
 import { DeliverMessageCommand } from './deliver-message.command';
 import { type KnownMessage, planDelivery } from './delivery-plan';
 import { DeliveryRun, OutcomeRecorder } from './outcome-recorder';
@@ -24,8 +25,13 @@ import { RetryPolicy } from './retry-policy';
 /** Audience members read per query while resolving. */
 const AUDIENCE_PAGE = 5000;
 
-/** How far back a process that takes over counts the sends in the log against the limits. */
-const RECENT_SENDS_MS = 61_000;
+/**
+ * How long a lease on a unit of work lasts unless extended (every third of it): how long the work
+ * of a process that died waits before another takes it up.
+ */
+const LEASE_MS = 10_000;
+/** How often a process asks again for work another process holds. */
+const LEASE_POLL_MS = 500;
 
 /** Appends of MessageSent that lost the race to another part's, in a row, before giving up. */
 const MAX_COMPLETION_CONFLICTS = 5;
@@ -47,13 +53,16 @@ export class DeliverMessageHandler
 {
   private readonly logger = new Logger('Delivery');
   private readonly runs = new Map<string, Promise<void>>();
+  /** Work whose lease this process could not extend: its sends stop, and it goes back to the queue. */
+  private readonly lostLeases = new Set<string>();
   private stopping = false;
   private readonly recipients: RecipientDelivery;
 
   constructor(
     private readonly events: EventStore,
     private readonly subscribers: SubscriberReader,
-    private readonly telegram: TelegramSender,
+    telegram: TelegramSender,
+    private readonly leases: WorkLeases,
     attachments: AttachmentStore,
     commands: CommandBus,
     private readonly config: DeliveryConfig,
@@ -69,7 +78,7 @@ export class DeliverMessageHandler
       config,
       clock,
       metrics,
-      () => this.stopping,
+      (run) => this.stopping || this.lostLeases.has(run.streamId),
     );
   }
 
@@ -82,18 +91,58 @@ export class DeliverMessageHandler
     // The broker redelivers what was in hand when a connection dropped, while the first run may
     // still be sending: one run per message at a time, the next reading what the first recorded.
     const key =
-      command.part === undefined ? command.messageId : `${command.messageId}/${command.part}`;
+      command.part === undefined
+        ? messageStreamId(command.messageId)
+        : messagePartStreamId(command.messageId, command.part);
     for (let running = this.runs.get(key); running;) {
       await running.catch(() => undefined);
       running = this.runs.get(key);
     }
-    const run =
-      command.part === undefined ? this.deliver(command) : this.deliverPart(command, command.part);
+    const run = this.underLease(key, () =>
+      command.part === undefined ? this.deliver(command) : this.deliverPart(command, command.part),
+    );
     this.runs.set(key, run);
     try {
       await run;
     } finally {
       this.runs.delete(key);
+    }
+  }
+
+  /**
+   * Works under the lease on `work` (its stream's id), extended while the work lasts. Another
+   * process holding it (a broker message redelivered while the first still sends) is waited for:
+   * it finishes, or dies and its lease runs out. A lease this process could not extend stops its
+   * sends, and the work goes back to the queue.
+   */
+  private async underLease(work: string, deliver: () => Promise<void>): Promise<void> {
+    while (!(await this.leases.take(work, LEASE_MS))) {
+      if (this.stopping) throw new ShuttingDownError();
+      await this.clock.sleep(LEASE_POLL_MS);
+    }
+    const extending = setInterval(() => {
+      this.leases.take(work, LEASE_MS).then(
+        (held) => {
+          if (!held) this.lostLeases.add(work);
+        },
+        (error: unknown) => {
+          this.logger.warn(`Could not extend the lease on ${work}: ${String(error)}`);
+          this.lostLeases.add(work);
+        },
+      );
+    }, LEASE_MS / 3);
+    try {
+      await deliver();
+    } finally {
+      clearInterval(extending);
+      this.lostLeases.delete(work);
+      await this.leases
+        .release(work)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `Could not give up the lease on ${work} (it runs out): ${String(error)}`,
+          ),
+        );
     }
   }
 
@@ -187,14 +236,13 @@ export class DeliverMessageHandler
 
   /** Serves every recipient of the run without an outcome, several at once. */
   private async serveRecipients(run: DeliveryRun): Promise<void> {
-    if (this.telegram.needsRecentSends()) await this.countRecentSends();
     const queue = planDelivery(
       run.state,
       await this.subscribers.byUserIds(recipientsAwaitingOutcome(run.state)),
     );
     const worker = async () => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
-        if (this.stopping) throw new ShuttingDownError();
+        if (this.stopping || this.lostLeases.has(run.streamId)) throw new ShuttingDownError();
         await this.recipients.serve(run, plan);
       }
     };
@@ -257,18 +305,5 @@ export class DeliverMessageHandler
     this.logger.log(
       `Message ${command.messageId}: audience of ${recipients.length} resolved, in ${parts} part(s)`,
     );
-  }
-
-  /**
-   * A process that takes over from one that died first counts the sends of the last minute, so
-   * that together they stay within the limits. A send Telegram accepted in the instant before its
-   * sender died is not in the log, and not counted.
-   */
-  private async countRecentSends(): Promise<void> {
-    const since = this.clock.now().getTime() - RECENT_SENDS_MS;
-    for (const event of await this.events.readLatest(['RecipientPartSent'], 1000)) {
-      if (event.type === 'RecipientPartSent' && event.recordedAt.getTime() > since)
-        this.telegram.countSent(event.data.chatId, event.recordedAt);
-    }
   }
 }

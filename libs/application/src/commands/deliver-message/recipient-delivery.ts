@@ -36,8 +36,8 @@ export class RecipientDelivery {
     private readonly config: DeliveryConfig,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-    /** True once shutdown began. */
-    private readonly stopping: () => boolean,
+    /** True once shutdown began, or this process lost its lease on the run's work. */
+    private readonly stopping: (run: DeliveryRun) => boolean,
   ) {}
 
   /** Sends the recipient what is left, then records the outcome; a refusal fails it for good. */
@@ -47,7 +47,7 @@ export class RecipientDelivery {
       if (plan.kind === 'fail') throw plan.failure;
       let chatId = plan.chatId;
       for (const part of plan.parts) {
-        if (this.stopping()) throw new ShuttingDownError();
+        if (this.stopping(run)) throw new ShuttingDownError();
         const sent = await this.retry.run(
           () => this.sendFollowingTheChat(run, userId, part, chatId),
           SEND_BACKOFF,

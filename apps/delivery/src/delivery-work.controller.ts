@@ -6,7 +6,7 @@ import type { AudienceResolved, MessageDue } from '../../../libs/domain/src/even
 import type { StoredEvent } from '../../../libs/event-store/src/event-store';
 import { UNREADABLE_MESSAGE } from '../../../libs/messaging/src/event-queue.server';
 import { withLogContext } from '../../../libs/observability/src/log-context';
-import { MessageDueQueue } from './message-due.queue';
+import { DeliveryQueues } from './delivery-queues';
 
 /**
  * The delivery queue's work: a MessageDue, acked once every recipient has an outcome (for a message
@@ -14,10 +14,10 @@ import { MessageDueQueue } from './message-due.queue';
  * that part has one.
  */
 @Controller()
-export class MessageDueController {
+export class DeliveryWorkController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly queue: MessageDueQueue,
+    private readonly queue: DeliveryQueues,
   ) {}
 
   @EventPattern('MessageDue')

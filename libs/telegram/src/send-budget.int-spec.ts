@@ -1,0 +1,103 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import {
+  connectOrm,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../test/support/test-database';
+import { SystemClock } from '../../runtime/src/clock';
+import { NO_LIMITS, SendBudget, TELEGRAM_LIMITS } from './send-budget';
+
+interface Send {
+  readonly chatId: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly by: number;
+}
+
+/** The most starts within any window of `windowMs`. */
+function mostInAnyWindow(starts: readonly number[], windowMs: number): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+describe('SendBudget: the limits shared by every delivery process, on the real Postgres', () => {
+  let database: TestDatabase;
+  let orms: MikroORM[];
+  const clock = new SystemClock();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // Two connection pools, as two delivery processes have.
+    orms = [await connectOrm(database.url), await connectOrm(database.url)];
+  });
+  afterAll(async () => {
+    for (const orm of orms) await orm.close(true);
+    await database.drop();
+  });
+
+  /** Sends through a budget: acquire, leave at once, answered after `holdMs`, release. */
+  async function send(budget: SendBudget, by: number, chatId: string, holdMs = 0): Promise<Send> {
+    const slot = await budget.acquire(chatId);
+    const startedAt = Date.now();
+    slot.departing();
+    if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+    const endedAt = Date.now();
+    await slot.release();
+    return { chatId, startedAt, endedAt, by };
+  }
+
+  it('keeps two processes sending to many chats together within 30 a second, spread, not bursted', async () => {
+    const budgets = orms.map((orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'spread'));
+    const sends = await Promise.all(
+      Array.from({ length: 75 }, (_, index) =>
+        send(budgets[index % 2]!, index % 2, `chat-${index}`),
+      ),
+    );
+    const starts = sends.map((sent) => sent.startedAt);
+    expect(mostInAnyWindow(starts, 1000)).toBeLessThanOrEqual(30);
+    // Slots ~34 ms apart, each left within 20 ms of its slot: never more than 4 in 100 ms.
+    expect(mostInAnyWindow(starts, 100)).toBeLessThanOrEqual(4);
+    // Both processes sent: the budget is shared, not taken by one.
+    expect(new Set(sends.map((sent) => sent.by)).size).toBe(2);
+  });
+
+  it('lets one send at a time reach a chat, across processes, a second after the last one ended', async () => {
+    const budgets = orms.map((orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'per-chat'));
+    const sends = await Promise.all(
+      Array.from({ length: 4 }, (_, index) => send(budgets[index % 2]!, index % 2, '4242', 50)),
+    );
+    const inOrder = [...sends].sort((a, b) => a.startedAt - b.startedAt);
+    for (let index = 1; index < inOrder.length; index++) {
+      expect(inOrder[index]!.startedAt - inOrder[index - 1]!.endedAt).toBeGreaterThanOrEqual(1000);
+    }
+    expect(new Set(sends.map((sent) => sent.by)).size).toBe(2);
+  });
+
+  it('spaces sends to a group by its 20 a minute', async () => {
+    const budget = new SendBudget(orms[0]!, TELEGRAM_LIMITS, clock, 'group');
+    const first = await send(budget, 0, '-100777');
+    const second = await send(budget, 0, '-100777');
+    expect(second.startedAt - first.endedAt).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('holds every process back after a 429 in one of them', async () => {
+    const [one, other] = orms.map((orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'paused'));
+    await send(other!, 1, 'warm-up');
+    const pausedAt = Date.now();
+    await one!.pauseAll(1500);
+    const after = await send(other!, 1, 'after-the-pause');
+    expect(after.startedAt - pausedAt).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('without pacing (a Bot API double without limits), still one send at a time per chat', async () => {
+    const budget = new SendBudget(null as unknown as MikroORM, NO_LIMITS, clock);
+    const sends = await Promise.all([send(budget, 0, '7', 30), send(budget, 0, '7', 30)]);
+    const [first, second] = [...sends].sort((a, b) => a.startedAt - b.startedAt);
+    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.endedAt);
+  });
+});

@@ -1,0 +1,316 @@
+import { Logger } from '@nestjs/common';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../runtime/src/clock';
+
+export interface PacingLimits {
+  /** Sends per second for the whole bot (Telegram: about 30). */
+  readonly perSecond: number;
+  /** Pause between the end of one send to a private chat and the start of the next (Telegram: 1 s). */
+  readonly chatIntervalMs: number;
+  /** Sends per minute to one group chat (Telegram: 20). */
+  readonly groupPerMinute: number;
+}
+
+export const TELEGRAM_LIMITS: PacingLimits = {
+  perSecond: 30,
+  chatIntervalMs: 1000,
+  groupPerMinute: 20,
+};
+
+/** TELEGRAM_PACING=off, for a Bot API double that has no limits: one send at a time per chat only. */
+export const NO_LIMITS: PacingLimits = {
+  perSecond: Number.POSITIVE_INFINITY,
+  chatIntervalMs: 0,
+  groupPerMinute: Number.POSITIVE_INFINITY,
+};
+
+/** Leave to send to a chat. */
+export interface SendSlot {
+  /**
+   * The request has left (TelegrafSender learns it from Node's HTTP diagnostics channel): a send
+   * that left later than its slot allowed pushes the bot's next slot back when it is released.
+   */
+  departing(): void;
+  /** The send is done (answered or failed): the chat's next send may start an interval later. */
+  release(): Promise<void>;
+}
+
+/** Group and channel chat ids are negative; private chats positive; channels may be @names. */
+export const isGroupChat = (chatId: string): boolean =>
+  chatId.startsWith('-') || chatId.startsWith('@');
+
+/**
+ * The bot's slots are spaced this much wider than 1/perSecond: perSecond + 1 consecutive slots
+ * span 1.02 s, so a send may leave up to LATE_MS after its slot and no 1-second window still holds
+ * more than perSecond sends (98% of the rate).
+ */
+const BOT_SPACING = 1.02;
+/** How late after its slot a send may leave; a slot missed by more is given up for a new one. */
+const LATE_MS = 20;
+/** A chat's next send waits this much beyond its interval: arrivals jitter. */
+const CHAT_MARGIN_MS = 100;
+/** Slots reserved at once: at most this far ahead of the first of them. */
+const RESERVE_AHEAD_MS = 100;
+/**
+ * A chat claimed for a send is the claimer's until released, or until this long has passed
+ * without the claimer extending it (every third of it, while the send lasts): a process that
+ * died mid-send holds its chats this long at most.
+ */
+const CHAT_HOLD_MS = 10_000;
+/** How often a process asks again for a chat another process holds. */
+const HELD_CHAT_POLL_MS = 50;
+/** How often the slots of chats idle for a minute are dropped. */
+const SWEEP_EVERY_MS = 60_000;
+
+interface SlotWaiter {
+  resolve(at: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Telegram's limits for the whole bot, kept together by every delivery process through Postgres,
+ * which the system runs anyway (tables `send_budget` and `chat_send_slots`):
+ *
+ * - the bot's sends go out on slots spaced 1.02/perSecond s apart (a generic cell rate
+ *   algorithm: one row holds the next free slot, and each reservation moves it on), so sends are
+ *   spread evenly rather than bursted, across processes; a process reserves the few slots it can
+ *   use in the next 100 ms in one statement;
+ * - a chat is claimed for one send at a time, across processes, and its next send may start an
+ *   interval after the last one ended (1 s for a private chat, 60/groupPerMinute s for a group);
+ * - a 429 pauses every process's sends for its retry_after.
+ *
+ * Within a process, sends to one chat queue here rather than in the database.
+ */
+export class SendBudget {
+  private readonly logger = new Logger('SendBudget');
+  private readonly slotMs: number;
+  private readonly waiting: SlotWaiter[] = [];
+  private reserving: Promise<void> | null = null;
+  private pausedUntil = 0;
+  private readonly chatQueues = new Map<string, Promise<void>>();
+  private readonly chatReadyAt = new Map<string, number>();
+  private lastSweep: number;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly limits: PacingLimits,
+    private readonly clock: Clock,
+    /** Bucket of the bot's slots: one per bot, or per kind of send with its own limit. */
+    private readonly bucket = 'bot',
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    this.slotMs = (1000 * BOT_SPACING) / limits.perSecond;
+    this.lastSweep = clock.now().getTime();
+    // A process that starts may replace one that died an instant ago mid-send, its chat's claim
+    // still held (that is waited out) or, after a restart of Postgres, forgotten: the first
+    // send waits out one chat interval.
+    if (limits.chatIntervalMs > 0)
+      this.pausedUntil = clock.now().getTime() + limits.chatIntervalMs + CHAT_MARGIN_MS;
+  }
+
+  /** Waits for leave to send to the chat; tell the slot when its request leaves and when it is done. */
+  async acquire(chatId: string): Promise<SendSlot> {
+    const previous = this.chatQueues.get(chatId) ?? Promise.resolve();
+    let unlock!: () => void;
+    const mine = new Promise<void>((resolve) => (unlock = resolve));
+    const queue = previous.then(() => mine);
+    this.chatQueues.set(chatId, queue);
+    const done = () => {
+      unlock();
+      if (this.chatQueues.get(chatId) === queue) this.chatQueues.delete(chatId);
+    };
+    await previous;
+    let slotAt: number;
+    let holding: NodeJS.Timeout | undefined;
+    try {
+      await this.sleepUntil(this.chatReadyAt.get(chatId) ?? 0);
+      await this.claimChat(chatId);
+      holding = this.keepHolding(chatId);
+      slotAt = await this.botSlot();
+    } catch (error) {
+      clearInterval(holding);
+      await this.releaseChat(chatId);
+      done();
+      throw error;
+    }
+    let lateBy = 0;
+    return {
+      departing: () => {
+        lateBy = Math.max(lateBy, this.clock.now().getTime() - slotAt);
+      },
+      release: async () => {
+        clearInterval(holding);
+        try {
+          // Left too late for its slot (an upload whose body took long to write): the next slot
+          // is counted from now, as if it had just been taken.
+          if (lateBy > LATE_MS && Number.isFinite(this.limits.perSecond)) await this.pushBack();
+        } catch (error) {
+          this.logger.warn(`Could not move the bot's next slot: ${String(error)}`);
+        } finally {
+          await this.releaseChat(chatId);
+          done();
+        }
+      },
+    };
+  }
+
+  /** Telegram answered 429: no send of this bot, from any process, leaves before `ms` have passed. */
+  async pauseAll(ms: number): Promise<void> {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now().getTime() + ms);
+    if (!Number.isFinite(this.limits.perSecond)) return;
+    await this.orm.em.fork().execute(
+      `INSERT INTO send_budget AS budget (bucket, next_slot_at, paused_until)
+         VALUES (?, clock_timestamp(), clock_timestamp() + ? * interval '1 millisecond')
+       ON CONFLICT (bucket) DO UPDATE SET paused_until = greatest(budget.paused_until, excluded.paused_until)`,
+      [this.bucket, ms],
+    );
+  }
+
+  /**
+   * Claims the chat for one send: free when no process holds it and its interval since the last
+   * send ended has passed. Waits as long as the database says.
+   */
+  private async claimChat(chatId: string): Promise<void> {
+    if (this.limits.chatIntervalMs === 0) return;
+    for (;;) {
+      const [row] = await this.orm.em.fork().execute<{ claimed: boolean; wait_ms: number }[]>(
+        `WITH claimed AS (
+           INSERT INTO chat_send_slots AS slot (chat_id, ready_at, held_until)
+             VALUES (?, clock_timestamp(), clock_timestamp() + ? * interval '1 millisecond')
+           ON CONFLICT (chat_id) DO UPDATE SET held_until = excluded.held_until
+             WHERE slot.ready_at <= clock_timestamp()
+               AND (slot.held_until IS NULL OR slot.held_until <= clock_timestamp())
+           RETURNING true AS claimed, 0::float8 AS wait_ms)
+         SELECT claimed, wait_ms FROM claimed
+         UNION ALL
+         SELECT false, CASE WHEN held_until > clock_timestamp() THEN ?::float8
+                       ELSE (extract(epoch FROM ready_at - clock_timestamp()) * 1000)::float8 END
+           FROM chat_send_slots WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM claimed)`,
+        [chatId, CHAT_HOLD_MS, HELD_CHAT_POLL_MS, chatId],
+      );
+      if (row?.claimed) return;
+      // No row: the chat's row was being written by another process; ask again shortly.
+      await this.sleep(Math.max(row ? Number(row.wait_ms) : HELD_CHAT_POLL_MS, 1));
+    }
+  }
+
+  /** Extends the claim on the chat every third of its hold while the send lasts. */
+  private keepHolding(chatId: string): NodeJS.Timeout | undefined {
+    if (this.limits.chatIntervalMs === 0) return undefined;
+    return setInterval(() => {
+      this.orm.em
+        .fork()
+        .execute(
+          `UPDATE chat_send_slots SET held_until = clock_timestamp() + ? * interval '1 millisecond'
+            WHERE chat_id = ? AND held_until IS NOT NULL`,
+          [CHAT_HOLD_MS, chatId],
+        )
+        .then(
+          () => undefined,
+          (error: unknown) =>
+            this.logger.warn(`Could not extend the hold on a chat: ${String(error)}`),
+        );
+    }, CHAT_HOLD_MS / 3);
+  }
+
+  /**
+   * The send is done: the chat's next send may start an interval from now. Never throws: a send
+   * Telegram accepted must be recorded whatever became of its claim (unreleased, it runs out).
+   */
+  private async releaseChat(chatId: string): Promise<void> {
+    if (this.limits.chatIntervalMs === 0) return;
+    const intervalMs =
+      (isGroupChat(chatId)
+        ? Math.max(this.limits.chatIntervalMs, 60_000 / this.limits.groupPerMinute)
+        : this.limits.chatIntervalMs) + CHAT_MARGIN_MS;
+    this.chatReadyAt.set(chatId, this.clock.now().getTime() + intervalMs);
+    try {
+      await this.orm.em.fork().execute(
+        `UPDATE chat_send_slots SET held_until = NULL, ready_at = clock_timestamp() + ? * interval '1 millisecond'
+            WHERE chat_id = ?`,
+        [intervalMs, chatId],
+      );
+      await this.sweep();
+    } catch (error) {
+      this.logger.warn(`Could not release a chat (its claim runs out): ${String(error)}`);
+    }
+  }
+
+  /** Drops what is known of chats idle for a minute: the tables stay as small as the traffic. */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const [chatId, readyAt] of this.chatReadyAt)
+      if (readyAt < now && !this.chatQueues.has(chatId)) this.chatReadyAt.delete(chatId);
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    await this.orm.em.fork().execute(
+      `DELETE FROM chat_send_slots WHERE ready_at < clock_timestamp() - interval '1 minute'
+            AND (held_until IS NULL OR held_until < clock_timestamp())`,
+    );
+  }
+
+  /**
+   * Resolves with the moment (this process's clock) of a slot of the bot's, having waited for
+   * it; a slot that passed by more than LATE_MS while this process was busy is given up.
+   */
+  private async botSlot(): Promise<number> {
+    for (;;) {
+      await this.sleepUntil(this.pausedUntil);
+      if (!Number.isFinite(this.limits.perSecond)) return this.clock.now().getTime();
+      const slotAt = await new Promise<number>((resolve, reject) => {
+        this.waiting.push({ resolve, reject });
+        this.reserving ??= this.reserve().finally(() => (this.reserving = null));
+      });
+      await this.sleepUntil(slotAt);
+      const now = this.clock.now().getTime();
+      if (now - slotAt <= LATE_MS && now >= this.pausedUntil) return slotAt;
+    }
+  }
+
+  /**
+   * Reserves slots for those waiting, a few at a time: no more than this process can use within
+   * RESERVE_AHEAD_MS, so that several processes share the budget in turns.
+   */
+  private async reserve(): Promise<void> {
+    const batchMax = Math.max(1, Math.floor(RESERVE_AHEAD_MS / this.slotMs));
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, batchMax);
+      let aheadMs: number;
+      try {
+        const [row] = await this.orm.em.fork().execute<{ ahead_ms: number }[]>(
+          `INSERT INTO send_budget AS budget (bucket, next_slot_at, paused_until)
+             VALUES (?, clock_timestamp() + ? * interval '1 millisecond', '-infinity')
+           ON CONFLICT (bucket) DO UPDATE SET next_slot_at =
+             greatest(budget.next_slot_at, clock_timestamp(), budget.paused_until)
+               + ? * interval '1 millisecond'
+           RETURNING (extract(epoch FROM next_slot_at - clock_timestamp()) * 1000)::float8 AS ahead_ms`,
+          [this.bucket, batch.length * this.slotMs, batch.length * this.slotMs],
+        );
+        aheadMs = Number(row!.ahead_ms);
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error);
+        continue;
+      }
+      const now = this.clock.now().getTime();
+      const firstAt = now + aheadMs - batch.length * this.slotMs;
+      batch.forEach((waiter, index) => waiter.resolve(firstAt + index * this.slotMs));
+      const lastAt = firstAt + (batch.length - 1) * this.slotMs;
+      if (lastAt - now > RESERVE_AHEAD_MS) await this.sleep(lastAt - now - RESERVE_AHEAD_MS);
+    }
+  }
+
+  /** A send left late: the bot's next slot is at least one spacing from now. */
+  private async pushBack(): Promise<void> {
+    await this.orm.em.fork().execute(
+      `UPDATE send_budget SET next_slot_at =
+         greatest(next_slot_at, clock_timestamp() + ? * interval '1 millisecond') WHERE bucket = ?`,
+      [this.slotMs, this.bucket],
+    );
+  }
+
+  private async sleepUntil(at: number): Promise<void> {
+    const waitMs = at - this.clock.now().getTime();
+    if (waitMs > 0) await this.sleep(waitMs);
+  }
+}

@@ -5,6 +5,13 @@ import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 
 /** A call the double received, as tests and people want to see it. */
+/** Sends a second Telegram allows a bot with paid broadcasts (`allow_paid_broadcast`). */
+export const PAID_PER_SECOND = 1000;
+
+/** A send asking for a paid broadcast (a form's or JSON's true). */
+const isPaid = (fields: Readonly<Record<string, string | undefined>>): boolean =>
+  fields.allow_paid_broadcast === 'true' || fields.allow_paid_broadcast === '1';
+
 export interface RecordedCall {
   readonly method: string;
   readonly token: string;
@@ -23,6 +30,8 @@ export interface RecordedCall {
   readonly replyMarkup?: unknown;
   /** answerCallbackQuery: the query answered. */
   readonly callbackQueryId?: string;
+  /** A send with `allow_paid_broadcast`: counted against the paid limit, not the free one. */
+  readonly paidBroadcast?: boolean;
   readonly receivedAt: number;
   /** When the answer was given (after any latency). */
   readonly answeredAt: number;
@@ -87,11 +96,19 @@ export class BotApiDouble {
   onCall: ((call: RecordedCall) => void) | undefined;
   /**
    * When set, a send beyond these limits is refused with 429 and retry_after, as Telegram's flood
-   * control does: more than `perSecond` sends in any second, or a second send to one private chat
-   * sooner than `chatIntervalMs` after the last one.
+   * control does: more than `perSecond` sends without `allow_paid_broadcast` in any second, more
+   * than `paidPerSecond` (1000 unless given) sends of any kind in any second, or a second send to
+   * one private chat sooner than `chatIntervalMs` after the last one.
    */
-  enforcedLimits: { readonly perSecond: number; readonly chatIntervalMs: number } | undefined;
+  enforcedLimits:
+    | {
+        readonly perSecond: number;
+        readonly chatIntervalMs: number;
+        readonly paidPerSecond?: number;
+      }
+    | undefined;
   private readonly acceptedSendTimes: number[] = [];
+  private readonly acceptedFreeSendTimes: number[] = [];
   /** The bot's messages as their chats show them now (after edits), by `chat:message_id`. */
   private readonly messages = new Map<string, { text: string; replyMarkup: string }>();
   /** Callback queries handed out by getUpdates and not answered yet. */
@@ -174,13 +191,15 @@ export class BotApiDouble {
   }
 
   /**
-   * Breaches of Telegram's limits among the send requests received and not refused with 429: more than `perSecond` in any
-   * second for the bot, two to one private chat less than a second apart, more than
+   * Breaches of Telegram's limits among the send requests received and not refused with 429: more
+   * than `perSecond` sends without `allow_paid_broadcast` in any second for the bot, more than
+   * `paidPerSecond` of any kind, two to one private chat less than a second apart, more than
    * `groupPerMinute` to one group in any minute.
    */
   limitViolations(
     perSecond = 30,
     groupPerMinute = 20,
+    paidPerSecond = PAID_PER_SECOND,
   ): { bot: number; chat: number; group: number } {
     // A request refused with 429 is Telegram's flood control at work, not a breach.
     const sends = this.calls
@@ -199,11 +218,17 @@ export class BotApiDouble {
       else chat += overWindow(times, 1000, 1);
     }
     return {
-      bot: overWindow(
-        sends.map((call) => call.receivedAt),
-        1000,
-        perSecond,
-      ),
+      bot:
+        overWindow(
+          sends.filter((call) => !call.paidBroadcast).map((call) => call.receivedAt),
+          1000,
+          perSecond,
+        ) +
+        overWindow(
+          sends.map((call) => call.receivedAt),
+          1000,
+          paidPerSecond,
+        ),
       chat,
       group,
     };
@@ -307,7 +332,8 @@ export class BotApiDouble {
     const chatId = fields.chat_id;
     const file = files[0];
     const [status, body] =
-      this.floodControl(method, chatId, receivedAt) ?? this.answer(token, method, fields, file);
+      this.floodControl(method, chatId, receivedAt, isPaid(fields)) ??
+      this.answer(token, method, fields, file);
     const call: RecordedCall = {
       method,
       token,
@@ -316,6 +342,7 @@ export class BotApiDouble {
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
       ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
       ...(fields.reply_markup !== undefined ? { replyMarkup: parseJson(fields.reply_markup) } : {}),
+      ...(isPaid(fields) ? { paidBroadcast: true } : {}),
       ...(fields.callback_query_id !== undefined
         ? { callbackQueryId: fields.callback_query_id }
         : {}),
@@ -339,18 +366,24 @@ export class BotApiDouble {
     method: string,
     chatId: string | undefined,
     receivedAt: number,
+    paid: boolean,
   ): [number, unknown] | undefined {
     const limits = this.enforcedLimits;
     if (!limits || !SEND_METHODS.has(method)) return undefined;
     const times = this.acceptedSendTimes;
-    while (times.length > 0 && times[0]! <= receivedAt - 1000) times.shift();
+    const freeTimes = this.acceptedFreeSendTimes;
+    for (const window of [times, freeTimes])
+      while (window.length > 0 && window[0]! <= receivedAt - 1000) window.shift();
     const lastToChat = chatId === undefined ? undefined : this.lastSendToChat.get(chatId);
     const chatTooSoon =
       chatId !== undefined &&
       !isGroup(chatId) &&
       lastToChat !== undefined &&
       receivedAt - lastToChat < limits.chatIntervalMs;
-    if (times.length >= limits.perSecond || chatTooSoon) {
+    const overLimit =
+      times.length >= (limits.paidPerSecond ?? PAID_PER_SECOND) ||
+      (!paid && freeTimes.length >= limits.perSecond);
+    if (overLimit || chatTooSoon) {
       return [
         429,
         {
@@ -362,6 +395,7 @@ export class BotApiDouble {
       ];
     }
     times.push(receivedAt);
+    if (!paid) freeTimes.push(receivedAt);
     if (chatId !== undefined) this.lastSendToChat.set(chatId, receivedAt);
     return undefined;
   }

@@ -186,6 +186,8 @@ describe('API: the seed contract', () => {
         // Added with audiences: who else a message may be for.
         target_topic: null,
         target_all: false,
+        // Added with paid broadcasts.
+        paid_broadcast: false,
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(
@@ -259,6 +261,24 @@ describe('API: the seed contract', () => {
         .field('scheduled_timestamp', '2030-01-31T09:30:00')
         .expect(200);
       expect(response.body.file_paths).toBeNull();
+    });
+
+    it('refuses a paid broadcast while paid broadcasts are off, storing nothing', async () => {
+      const user = await subscribe();
+      const before = (await api.events()).length;
+      const response = await request(api.server)
+        .post('/schedule-message')
+        .set(auth)
+        .field('target_user_id', user.user_id)
+        .field('message', 'Paid?')
+        .field('paid_broadcast', 'true')
+        .field('scheduled_timestamp', '2030-01-31T09:30:00')
+        .expect(400);
+      expect(response.body).toMatchObject({
+        code: 'PAID_BROADCAST_DISABLED',
+        details: { field: 'paid_broadcast' },
+      });
+      expect((await api.events()).length).toBe(before);
     });
 
     it('lists the message in GET /pending-messages', async () => {

@@ -10,14 +10,15 @@ interface Recipient {
 }
 
 describe('Messages to an audience: topics and everyone, resolved when due', () => {
-  const system = new TestSystem(1000);
+  // Paid broadcasts on, for the API and for delivery.
+  const system = new TestSystem(1000, true);
   let chatCounter = 700_000;
 
   beforeAll(async () => {
     await system.start();
     system.spawn('scheduler');
     // Parts of two recipients: an audience of three is delivered in two parts, each on its own.
-    system.spawn('delivery', { AUDIENCE_PART_SIZE: '2' });
+    system.spawn('delivery', { AUDIENCE_PART_SIZE: '2', TELEGRAM_PAID_BROADCAST: 'on' });
   });
   afterAll(async () => system.stop());
 
@@ -208,8 +209,30 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     expect(system.telegram.textsTo(late.chatId)).toEqual(['Everyone']);
   });
 
+  it('sends a paid broadcast with allow_paid_broadcast to each recipient, and says so', async () => {
+    const [ann, bob] = [await subscriber(), await subscriber()];
+    const suffix = String(chatCounter);
+    await topic(`paid-${suffix}`, [ann.userId, bob.userId]);
+    const scheduled = await schedule({
+      target_topic: `paid-${suffix}`,
+      message: 'Paid for',
+      paid_broadcast: 'true',
+    }).expect(200);
+    expect(scheduled.body.paid_broadcast).toBe(true);
+    await sentMessage(scheduled.body.id);
+    for (const chat of [ann, bob]) {
+      const [call] = system.telegram.delivered(chat.chatId);
+      expect(call).toMatchObject({ text: 'Paid for', paidBroadcast: true });
+    }
+    const free = await schedule({ target_user_id: ann.userId, message: 'Free' }).expect(200);
+    expect(free.body.paid_broadcast).toBe(false);
+    await sentMessage(free.body.id);
+    expect(system.telegram.delivered(ann.chatId).at(-1)!.paidBroadcast).toBeUndefined();
+  });
+
   it.each([
     [{ target_user_id: 'x', target_topic: 'news' }, 'CONFLICTING_TARGETS'],
+    [{ target_all: 'true', paid_broadcast: 'yes' }, 'INVALID_PAID_BROADCAST'],
     [{ target_all: 'true', target_topic: 'news' }, 'CONFLICTING_TARGETS'],
     [{ target_all: 'yes' }, 'INVALID_TARGET_ALL'],
     [{ target_topic: 'no-such-topic-anywhere' }, 'UNKNOWN_TOPIC'],

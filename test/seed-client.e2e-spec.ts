@@ -93,6 +93,8 @@ describe('Clients of the seed keep working', () => {
       // Added with audiences: who else a message may be for.
       target_topic: null,
       target_all: false,
+      // Added with paid broadcasts.
+      paid_broadcast: false,
     });
     const id = message.id as string;
 

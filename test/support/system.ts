@@ -49,7 +49,11 @@ export class TestSystem {
   private s3Directory!: string;
   private env: Record<string, string> = {};
 
-  constructor(private readonly tickMs = 1000) {}
+  constructor(
+    private readonly tickMs = 1000,
+    /** TELEGRAM_PAID_BROADCAST for the API (apps spawned take it from their environment). */
+    private readonly paidBroadcast = false,
+  ) {}
 
   async start(): Promise<void> {
     if (!existsSync(join(ROOT, 'dist', 'apps', 'delivery', 'src', 'main.js'))) {
@@ -99,7 +103,14 @@ export class TestSystem {
           86_400,
           0,
         ),
-        new TelegramConfig(TEST_BOT_TOKEN, this.telegram.url, 'polling'),
+        new TelegramConfig(
+          TEST_BOT_TOKEN,
+          this.telegram.url,
+          'polling',
+          undefined,
+          undefined,
+          this.paidBroadcast,
+        ),
         // Series as often as every minute, so that a test sees several occurrences.
         new SeriesConfig(1),
       ],

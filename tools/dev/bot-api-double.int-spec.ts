@@ -12,11 +12,15 @@ describe('BotApiDouble flood control', () => {
     telegram.calls.length = 0;
   });
 
-  const send = async (chatId: string) => {
+  const send = async (chatId: string, paid = false) => {
     const response = await fetch(`${url}/bot123:token/sendMessage`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ chat_id: chatId, text: 'hi' }),
+      body: JSON.stringify({
+        chat_id: chatId,
+        text: 'hi',
+        ...(paid ? { allow_paid_broadcast: true } : {}),
+      }),
     });
     return {
       status: response.status,
@@ -40,6 +44,20 @@ describe('BotApiDouble flood control', () => {
     expect((await send('200')).status).toBe(429);
     expect((await send('-300')).status).toBe(200);
     expect((await send('-300')).status).toBe(200);
+  });
+
+  it('counts paid broadcasts against the paid limit, and every send against it too', async () => {
+    // The sends of the tests before have left the last second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    telegram.enforcedLimits = { perSecond: 2, chatIntervalMs: 1000, paidPerSecond: 5 };
+    const free = [await send('501'), await send('502'), await send('503')];
+    expect(free.map((answer) => answer.status)).toEqual([200, 200, 429]);
+    // Beyond the free limit, paid sends go on, up to the paid limit counting the free ones.
+    const paid = [];
+    for (let chat = 504; chat <= 508; chat++) paid.push(await send(String(chat), true));
+    expect(paid.map((answer) => answer.status)).toEqual([200, 200, 200, 429, 429]);
+    expect(telegram.calls.filter((call) => call.paidBroadcast).length).toBe(5);
+    expect(telegram.limitViolations(2, 20, 5)).toEqual({ bot: 0, chat: 0, group: 0 });
   });
 
   it('lets everything through without limits set', async () => {

@@ -45,9 +45,31 @@ export class DeliveryModule {
         },
         {
           provide: TelegrafSender,
-          inject: [TelegramConfig, SendBudget, Metrics],
-          useFactory: (telegram: TelegramConfig, budget: SendBudget, metrics: Metrics) =>
-            new TelegrafSender(telegram, budget, metrics),
+          inject: [TelegramConfig, SendBudget, Metrics, MikroORM, DeliveryConfig, Clock],
+          useFactory: (
+            telegram: TelegramConfig,
+            budget: SendBudget,
+            metrics: Metrics,
+            orm: MikroORM,
+            delivery: DeliveryConfig,
+            clock: Clock,
+          ) =>
+            new TelegrafSender(
+              telegram,
+              budget,
+              metrics,
+              // Paid broadcasts: what the paid limit (all sends) leaves beyond the free one.
+              telegram.paidBroadcast
+                ? new SendBudget(
+                    orm,
+                    delivery.pacing
+                      ? { ...delivery, perSecond: delivery.paidPerSecond - delivery.perSecond }
+                      : NO_LIMITS,
+                    clock,
+                    'paid',
+                  )
+                : undefined,
+            ),
         },
         { provide: TelegramSender, useExisting: TelegrafSender },
         {

@@ -240,6 +240,8 @@ export class TelegramConfig {
     readonly webhookUrl: string | undefined = undefined,
     /** With mode webhook: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
     readonly webhookSecret: string | undefined = undefined,
+    /** TELEGRAM_PAID_BROADCAST=on: messages may ask for paid broadcasts (`paid_broadcast`). */
+    readonly paidBroadcast: boolean = false,
   ) {}
 
   static fromEnv(env: EnvReader): TelegramConfig {
@@ -275,6 +277,11 @@ export class TelegramConfig {
             secret: true,
           })
         : undefined,
+      env.oneOf('TELEGRAM_PAID_BROADCAST', ['on', 'off'] as const, {
+        expected:
+          'on to let messages be sent as paid broadcasts (allow_paid_broadcast, for a fee in Telegram Stars), off by default',
+        default: 'off',
+      }) === 'on',
     );
   }
 }
@@ -293,6 +300,8 @@ export class DeliveryConfig {
     readonly pacing: boolean = true,
     /** Recipients per part of a resolved audience: the unit one delivery process takes. */
     readonly audiencePartSize: number = AUDIENCE_PART_SIZE,
+    /** Sends per second of every kind for the bot once paid broadcasts are on (Telegram: 1000). */
+    readonly paidPerSecond: number = 1000,
   ) {}
 
   static fromEnv(env: EnvReader): DeliveryConfig {
@@ -340,6 +349,13 @@ export class DeliveryConfig {
         min: 1,
         max: AUDIENCE_PART_SIZE,
         default: AUDIENCE_PART_SIZE,
+      }),
+      env.integer('TELEGRAM_PAID_MAX_PER_SECOND', {
+        expected:
+          'sends per second of every kind with paid broadcasts on, 31 to 1000 (Telegram allows 1000)',
+        min: 31,
+        max: 1000,
+        default: 1000,
       }),
     );
   }

@@ -10,6 +10,7 @@ import { Migration20261202000000_RecipientZones } from './migrations/Migration20
 import { Migration20261203000000_Topics } from './migrations/Migration20261203000000_topics';
 import { Migration20261204000000_Audiences } from './migrations/Migration20261204000000_audiences';
 import { Migration20261205000000_SharedBudget } from './migrations/Migration20261205000000_shared-budget';
+import { Migration20261206000000_PaidBroadcast } from './migrations/Migration20261206000000_paid-broadcast';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -26,6 +27,7 @@ export const migrations = [
   { name: 'Migration20261203000000_topics', class: Migration20261203000000_Topics },
   { name: 'Migration20261204000000_audiences', class: Migration20261204000000_Audiences },
   { name: 'Migration20261205000000_shared-budget', class: Migration20261205000000_SharedBudget },
+  { name: 'Migration20261206000000_paid-broadcast', class: Migration20261206000000_PaidBroadcast },
 ];
 
 export interface OrmSettings {

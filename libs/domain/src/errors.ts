@@ -52,6 +52,9 @@ export const DomainErrorCode = {
   ConflictingTargets: 'CONFLICTING_TARGETS',
   UnknownTopic: 'UNKNOWN_TOPIC',
   InvalidTargetAll: 'INVALID_TARGET_ALL',
+  // Paid broadcasts: beyond the free limits, for a fee.
+  InvalidPaidBroadcast: 'INVALID_PAID_BROADCAST',
+  PaidBroadcastDisabled: 'PAID_BROADCAST_DISABLED',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
 } as const;

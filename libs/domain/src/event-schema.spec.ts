@@ -24,38 +24,53 @@ const v2Scheduled = {
 describe('upcast', () => {
   it('reads a version 1 MessageScheduled with the client’s type as declaredContentType and no sender', () => {
     expect(upcast('MessageScheduled', 1, v1Scheduled)).toEqual({
-      schemaVersion: 5,
+      schemaVersion: 6,
       data: {
         ...v1Scheduled,
         attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'application/pdf' }],
         fromSender: null,
         series: null,
         audience: null,
+        paidBroadcast: false,
       },
     });
-    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(5);
+    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(6);
   });
 
   it('reads a version 2 MessageScheduled as one without a sender label', () => {
     expect(upcast('MessageScheduled', 2, v2Scheduled)).toEqual({
-      schemaVersion: 5,
-      data: { ...v2Scheduled, fromSender: null, series: null, audience: null },
+      schemaVersion: 6,
+      data: {
+        ...v2Scheduled,
+        fromSender: null,
+        series: null,
+        audience: null,
+        paidBroadcast: false,
+      },
     });
   });
 
   it('reads a version 3 MessageScheduled as a message of no series', () => {
     const v3Scheduled = { ...v2Scheduled, fromSender: 'crm' };
     expect(upcast('MessageScheduled', 3, v3Scheduled)).toEqual({
-      schemaVersion: 5,
-      data: { ...v3Scheduled, series: null, audience: null },
+      schemaVersion: 6,
+      data: { ...v3Scheduled, series: null, audience: null, paidBroadcast: false },
+    });
+  });
+
+  it('reads a version 5 MessageScheduled as a message sent within the free limits', () => {
+    const v5Scheduled = { ...v2Scheduled, fromSender: null, series: null, audience: null };
+    expect(upcast('MessageScheduled', 5, v5Scheduled)).toEqual({
+      schemaVersion: 6,
+      data: { ...v5Scheduled, paidBroadcast: false },
     });
   });
 
   it('reads a version 4 MessageScheduled as a message to its user ids, no audience', () => {
     const v4Scheduled = { ...v2Scheduled, fromSender: null, series: null };
     expect(upcast('MessageScheduled', 4, v4Scheduled)).toEqual({
-      schemaVersion: 5,
-      data: { ...v4Scheduled, audience: null },
+      schemaVersion: 6,
+      data: { ...v4Scheduled, audience: null, paidBroadcast: false },
     });
   });
 
@@ -65,13 +80,14 @@ describe('upcast', () => {
       fromSender: 'crm',
       series: { seriesId: 's1', occurrenceAt: '2030-01-01T00:00:00.000Z' },
       audience: { kind: 'all' },
+      paidBroadcast: true,
     };
-    expect(upcast('MessageScheduled', 5, current)).toEqual({ schemaVersion: 5, data: current });
+    expect(upcast('MessageScheduled', 6, current)).toEqual({ schemaVersion: 6, data: current });
     const due = { messageId: 'm1', scheduledAt: '2030-01-01T00:00:00.000Z' };
     expect(upcast('MessageDue', 1, due)).toEqual({ schemaVersion: 1, data: due });
   });
 
   it('refuses a version newer than the code knows', () => {
-    expect(() => upcast('MessageScheduled', 6, v1Scheduled)).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('MessageScheduled', 7, v1Scheduled)).toThrow(UnknownSchemaVersionError);
   });
 });

@@ -22,7 +22,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 5,
+  MessageScheduled: 6,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -45,8 +45,11 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** MessageScheduled as version 5 wrote it: no paid broadcasts. */
+type MessageScheduledV5Data = Omit<MessageScheduled['data'], 'paidBroadcast'>;
+
 /** MessageScheduled as version 4 wrote it: every message to a list of user ids. */
-type MessageScheduledV4Data = Omit<MessageScheduled['data'], 'audience'>;
+type MessageScheduledV4Data = Omit<MessageScheduledV5Data, 'audience'>;
 
 /** MessageScheduled as version 3 wrote it: no series. */
 type MessageScheduledV3Data = Omit<MessageScheduledV4Data, 'series'>;
@@ -83,7 +86,12 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     // Messages scheduled before series existed belong to none.
     3: (data: MessageScheduledV3Data): MessageScheduledV4Data => ({ ...data, series: null }),
     // Messages scheduled before audiences existed went to their list of user ids.
-    4: (data: MessageScheduledV4Data): MessageScheduled['data'] => ({ ...data, audience: null }),
+    4: (data: MessageScheduledV4Data): MessageScheduledV5Data => ({ ...data, audience: null }),
+    // Messages scheduled before paid broadcasts existed were sent within the free limits.
+    5: (data: MessageScheduledV5Data): MessageScheduled['data'] => ({
+      ...data,
+      paidBroadcast: false,
+    }),
   },
   // Series from before recipients' own zones: at the series' zone.
   SeriesCreated: {

@@ -120,6 +120,11 @@ export interface MessageScheduled {
      * read it as null.
      */
     readonly audience: Audience | null;
+    /**
+     * Sent as a paid broadcast (`allow_paid_broadcast`: beyond the free 30 a second, up to 1000, for
+     * a fee per message). Added in schema version 6: older events read it as false.
+     */
+    readonly paidBroadcast: boolean;
   };
 }
 

@@ -14,6 +14,7 @@ const scheduled: DomainEvent = {
     fromSender: null,
     series: null,
     audience: null,
+    paidBroadcast: false,
   },
 };
 const due: DomainEvent = {
@@ -62,6 +63,7 @@ describe('LogVerifier', () => {
         fromSender: null,
         series: null,
         audience: { kind: 'all' },
+        paidBroadcast: false,
       },
     };
     const resolved = (part: number, recipients: string[]): DomainEvent => ({

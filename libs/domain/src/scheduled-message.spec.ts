@@ -72,6 +72,7 @@ const scheduled: ScheduledMessageEvent = {
     fromSender: null,
     series: null,
     audience: null,
+    paidBroadcast: false,
   },
 };
 
@@ -509,6 +510,18 @@ describe('ScheduledMessage to an audience', () => {
           data: { ...scheduled.data, recipients: [], audience: { kind: 'all' } },
         },
       ]);
+  });
+
+  it('when asked for a paid broadcast where the bot has none, then it is refused; where it has, it is recorded', () => {
+    spec
+      .given([])
+      .when(command({ paidBroadcast: true }))
+      .thenThrows(refusedWith(DomainErrorCode.PaidBroadcastDisabled));
+    const [event] = decideScheduledMessage(
+      command({ paidBroadcast: true, paidBroadcastAllowed: true }),
+      initialScheduledMessageState,
+    );
+    expect(event?.type === 'MessageScheduled' && event.data.paidBroadcast).toBe(true);
   });
 
   it('when scheduled for a topic and user ids at once, then it is refused', () => {

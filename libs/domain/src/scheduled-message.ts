@@ -50,6 +50,8 @@ export type ScheduledMessageState =
       readonly series: OccurrenceOfSeries | null;
       /** Topics or everyone, resolved when due; null for a list of user ids. */
       readonly audience: Audience | null;
+      /** Sent with `allow_paid_broadcast`, within the paid limit rather than the free one. */
+      readonly paidBroadcast: boolean;
       /** For an audience: whether it has been resolved (its recipients are in `recipients`). */
       readonly audienceResolved: boolean;
       /** For an audience: the parts it was resolved in, each delivered in its own stream; else 0. */
@@ -98,6 +100,10 @@ export interface ScheduleMessage {
   readonly attachments: readonly Attachment[];
   /** The client's label for the sender; null (or empty) when none. */
   readonly fromSender: string | null;
+  /** Send as a paid broadcast; only where paid broadcasts are allowed (`paidBroadcastAllowed`). */
+  readonly paidBroadcast?: boolean;
+  /** Whether this bot may send paid broadcasts (TELEGRAM_PAID_BROADCAST=on). */
+  readonly paidBroadcastAllowed?: boolean;
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: ScheduleLimits;
@@ -277,6 +283,13 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
     );
   }
   validateHorizon(command.scheduledAt, command.limits.latest);
+  if (command.paidBroadcast && !command.paidBroadcastAllowed) {
+    throw new DomainError(
+      DomainErrorCode.PaidBroadcastDisabled,
+      'paid_broadcast is off for this bot: it sends within the free limits (TELEGRAM_PAID_BROADCAST=on allows it)',
+      { field: 'paid_broadcast' },
+    );
+  }
   return {
     type: 'MessageScheduled',
     data: {
@@ -288,6 +301,7 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       fromSender: senderLabel(command.fromSender),
       series: null,
       audience: command.audience ? copyAudience(command.audience) : null,
+      paidBroadcast: command.paidBroadcast ?? false,
     },
   };
 }
@@ -314,6 +328,7 @@ function scheduleOccurrence(
       fromSender: command.fromSender,
       series: { ...command.series },
       audience: null,
+      paidBroadcast: false,
     },
   };
 }
@@ -743,6 +758,7 @@ export function evolveScheduledMessage(
         attachments: event.data.attachments,
         series: event.data.series,
         audience: event.data.audience,
+        paidBroadcast: event.data.paidBroadcast,
         audienceResolved: false,
         audienceParts: 0,
         part: null,

@@ -228,6 +228,7 @@ describe('PostgresEventStore and event schema versions', () => {
             fromSender: 'crm',
             series: null,
             audience: null,
+            paidBroadcast: false,
           },
         },
       ],

@@ -46,6 +46,7 @@ export interface MessageRow {
   readonly occurrence_at: string | null;
   /** The topics or everyone it was scheduled for; null for a message to user ids. */
   readonly audience: Audience | null;
+  readonly paid_broadcast: boolean;
   readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   readonly is_sent: boolean;
   readonly due_at: string | null;
@@ -313,6 +314,7 @@ export const readModelsProjection: Projection = {
               ? new Date(event.data.series.occurrenceAt).toISOString()
               : null,
             audience: event.data.audience,
+            paid_broadcast: event.data.paidBroadcast,
             status: 'scheduled',
             is_sent: false,
             due_at: null,

@@ -6,7 +6,11 @@ import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
 import type { Metrics } from '../../observability/src/metrics';
 import type { ReadinessCheck } from '../../observability/src/readiness';
-import { type DocumentToSend, TelegramSender } from '../../application/src/ports/telegram-sender';
+import {
+  type DocumentToSend,
+  type SendOptions,
+  TelegramSender,
+} from '../../application/src/ports/telegram-sender';
 import { countCalls } from './count-calls';
 import { classifyTelegramError } from './telegram-error';
 import type { SendBudget } from './send-budget';
@@ -46,6 +50,8 @@ export class TelegrafSender extends TelegramSender {
     config: TelegramConfig,
     private readonly pacer: SendBudget,
     private readonly metrics: Metrics,
+    /** The budget of paid broadcasts, where this bot has them on; none: every send is free. */
+    private readonly paidPacer?: SendBudget,
   ) {
     super();
     // telegraf joins paths onto the root: a root with a path needs its trailing slash.
@@ -74,9 +80,17 @@ export class TelegrafSender extends TelegramSender {
   }
 
   /** Sends a text; returns Telegram's message id. */
-  async sendText(chatId: string, text: string): Promise<number> {
-    const message = await this.paced(chatId, () =>
-      this.telegram.callApi('sendMessage', { chat_id: chatId, text }, { signal: timeoutSignal() }),
+  async sendText(chatId: string, text: string, options: SendOptions = {}): Promise<number> {
+    const paid = this.paid(options);
+    const message = await this.paced(
+      chatId,
+      () =>
+        this.telegram.callApi(
+          'sendMessage',
+          { chat_id: chatId, text, ...(paid ? { allow_paid_broadcast: true } : {}) },
+          { signal: timeoutSignal() },
+        ),
+      paid,
     );
     return message.message_id;
   }
@@ -88,25 +102,36 @@ export class TelegrafSender extends TelegramSender {
   async sendDocument(
     chatId: string,
     document: DocumentToSend,
+    options: SendOptions = {},
   ): Promise<{ messageId: number; fileId: string | undefined }> {
-    const message = await this.paced(chatId, async () =>
-      this.telegram.callApi(
-        'sendDocument',
-        {
-          chat_id: chatId,
-          document:
-            'fileId' in document
-              ? document.fileId
-              : {
-                  // The object store's own request is not the send's.
-                  source: await departures.exit(() => document.content()),
-                  filename: document.fileName,
-                },
-        },
-        { signal: timeoutSignal() },
-      ),
+    const paid = this.paid(options);
+    const message = await this.paced(
+      chatId,
+      async () =>
+        this.telegram.callApi(
+          'sendDocument',
+          {
+            chat_id: chatId,
+            ...(paid ? { allow_paid_broadcast: true } : {}),
+            document:
+              'fileId' in document
+                ? document.fileId
+                : {
+                    // The object store's own request is not the send's.
+                    source: await departures.exit(() => document.content()),
+                    filename: document.fileName,
+                  },
+          },
+          { signal: timeoutSignal() },
+        ),
+      paid,
     );
     return { messageId: message.message_id, fileId: message.document?.file_id };
+  }
+
+  /** A paid broadcast where this bot has them on; else a free send. */
+  private paid(options: SendOptions): boolean {
+    return options.paidBroadcast === true && this.paidPacer !== undefined;
   }
 
   /**
@@ -114,9 +139,10 @@ export class TelegrafSender extends TelegramSender {
    * every send of the bot, in every process, for its retry_after and then sends again: flood
    * control is never a failure, and never retried sooner.
    */
-  private async paced<T>(chatId: string, send: () => Promise<T>): Promise<T> {
+  private async paced<T>(chatId: string, send: () => Promise<T>, paid: boolean): Promise<T> {
+    const pacer = (paid ? this.paidPacer : undefined) ?? this.pacer;
     for (;;) {
-      const slot = await this.pacer.acquire(chatId);
+      const slot = await pacer.acquire(chatId);
       try {
         const sent = await departures.run(() => slot.departing(), send);
         this.lastTransientFailure = undefined;
@@ -128,7 +154,8 @@ export class TelegrafSender extends TelegramSender {
         const waitMs = (failure.retryAfterSeconds ?? 1) * 1000;
         this.metrics.floodWaitSeconds.inc(waitMs / 1000);
         this.logger.warn(`Telegram flood control: every send waits ${waitMs / 1000} s`);
-        await this.pacer.pauseAll(waitMs);
+        // Flood control is the bot's: both budgets wait.
+        await Promise.all([this.pacer.pauseAll(waitMs), this.paidPacer?.pauseAll(waitMs)]);
       } finally {
         await slot.release();
       }

@@ -136,6 +136,11 @@ export const ERROR_CATALOGUE = {
   },
   UNKNOWN_TOPIC: { status: 400, when: 'target_topic names a topic that does not exist' },
   INVALID_TARGET_ALL: { status: 400, when: 'target_all is not true' },
+  INVALID_PAID_BROADCAST: { status: 400, when: 'paid_broadcast is not true or false' },
+  PAID_BROADCAST_DISABLED: {
+    status: 400,
+    when: 'paid_broadcast is true while paid broadcasts are off (TELEGRAM_PAID_BROADCAST)',
+  },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
   SERIES_NOT_FOUND: { status: 404, when: 'no series with that id' },

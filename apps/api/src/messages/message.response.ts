@@ -23,6 +23,12 @@ export class MessageResponse {
   @ApiProperty({ description: 'Whether the message is for everyone subscribed when it falls due' })
   target_all!: boolean;
 
+  @ApiProperty({
+    description:
+      'Whether it is sent as a paid broadcast (allow_paid_broadcast: beyond the free 30 a second, for a fee)',
+  })
+  paid_broadcast!: boolean;
+
   @ApiProperty()
   message!: string;
 
@@ -68,6 +74,7 @@ export function toMessageResponse(view: MessageRecord): MessageResponse {
     target_topic:
       view.audience?.kind === 'topics' ? view.audience.topics.map((topic) => topic.name) : null,
     target_all: view.audience?.kind === 'all',
+    paid_broadcast: view.paidBroadcast,
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
     file_paths:

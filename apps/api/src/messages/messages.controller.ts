@@ -81,6 +81,7 @@ const FORM_FIELDS = [
   'target_user_id',
   'target_topic',
   'target_all',
+  'paid_broadcast',
   'message',
   'scheduled_timestamp',
   'from_sender',
@@ -113,6 +114,8 @@ export class MessagesController {
     'UNKNOWN_TOPIC',
     'INVALID_TOPIC_NAME',
     'INVALID_TARGET_ALL',
+    'INVALID_PAID_BROADCAST',
+    'PAID_BROADCAST_DISABLED',
     'SCHEDULED_TOO_FAR',
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_ATTACHMENTS',
@@ -159,6 +162,12 @@ export class MessagesController {
           enum: ['true'],
           description: 'true: everyone subscribed when the message falls due gets it',
         },
+        paid_broadcast: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description:
+            'true: sent as a paid broadcast (allow_paid_broadcast: up to 1000 messages a second instead of 30, for a fee in Telegram Stars per message); refused unless TELEGRAM_PAID_BROADCAST=on',
+        },
         message: { type: 'string', maxLength: 4096, example: 'Hello from the scheduler!' },
         scheduled_timestamp: {
           type: 'string',
@@ -200,6 +209,7 @@ export class MessagesController {
           attachments,
           fields.from_sender ?? null,
           requestContextOf(request, extraFields),
+          paidBroadcastOf(fields),
         ),
       );
       return {
@@ -450,6 +460,20 @@ function audienceOf(fields: FormFields): AudienceRequest | null {
     };
   }
   return null;
+}
+
+/** `paid_broadcast`: true or false (any case); absent or empty is false. */
+function paidBroadcastOf(fields: FormFields): boolean {
+  const value = fields.paid_broadcast?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new DomainError(
+    DomainErrorCode.InvalidPaidBroadcast,
+    'paid_broadcast takes true or false',
+    {
+      field: 'paid_broadcast',
+    },
+  );
 }
 
 function cursorKey(cursor: string): { scheduledAt: Date; id: string } {

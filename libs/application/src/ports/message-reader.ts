@@ -16,6 +16,8 @@ export interface MessageRecord {
   readonly occurrenceAt: Date | null;
   /** The topics or everyone it was scheduled for; null for a message to user ids. */
   readonly audience: Audience | null;
+  /** Sent as a paid broadcast (`paid_broadcast`). */
+  readonly paidBroadcast: boolean;
   readonly status: MessageStatus;
   readonly isSent: boolean;
   readonly dueAt: Date | null;

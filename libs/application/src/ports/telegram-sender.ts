@@ -27,6 +27,14 @@ export class TelegramSendError extends Error {
   }
 }
 
+export interface SendOptions {
+  /**
+   * A paid broadcast (`allow_paid_broadcast`): within the paid limit (1000 a second) rather than
+   * the free one, where this bot has paid broadcasts on; a free send where it has not.
+   */
+  readonly paidBroadcast?: boolean;
+}
+
 /** A document to send: a stream uploaded under its file name, or an earlier upload's file_id. */
 export type DocumentToSend =
   | { readonly content: () => Promise<Readable>; readonly fileName: string }
@@ -38,10 +46,11 @@ export type DocumentToSend =
  */
 export abstract class TelegramSender {
   /** Sends a text; returns Telegram's message id. */
-  abstract sendText(chatId: string, text: string): Promise<number>;
+  abstract sendText(chatId: string, text: string, options?: SendOptions): Promise<number>;
   /** Sends a document; returns Telegram's message id and the document's file_id. */
   abstract sendDocument(
     chatId: string,
     document: DocumentToSend,
+    options?: SendOptions,
   ): Promise<{ messageId: number; fileId: string | undefined }>;
 }

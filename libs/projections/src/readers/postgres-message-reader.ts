@@ -124,6 +124,7 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     seriesId: row.series_id,
     occurrenceAt: row.occurrence_at === null ? null : new Date(row.occurrence_at),
     audience: row.audience ?? null,
+    paidBroadcast: row.paid_broadcast,
     status: row.status,
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),

@@ -34,6 +34,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         fromSender: null,
         series: null,
         audience: null,
+        paidBroadcast: false,
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },

@@ -84,6 +84,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
             fromSender: null,
             series: null,
             audience: null,
+            paidBroadcast: false,
           },
         },
         { type: 'MessageDue', data: { messageId, scheduledAt } },

@@ -22,9 +22,11 @@ export class PartSender {
 
   async send(run: DeliveryRun, part: number, chatId: string): Promise<SentPart> {
     const message = run.state;
-    if (part === 0) return { messageId: await this.telegram.sendText(chatId, message.text) };
+    const options = { paidBroadcast: message.paidBroadcast };
+    if (part === 0)
+      return { messageId: await this.telegram.sendText(chatId, message.text, options) };
     const known = message.fileIds[part] ?? (await run.uploads.get(part));
-    if (known !== undefined) return this.telegram.sendDocument(chatId, { fileId: known });
+    if (known !== undefined) return this.telegram.sendDocument(chatId, { fileId: known }, options);
     const attachment = message.attachments[part - 1];
     if (!attachment) throw new Error(`Message ${run.messageId} has no part ${part}`);
     const upload = (async () => {
@@ -34,10 +36,14 @@ export class PartSender {
           `Attachment ${attachment.objectKey} is missing from the object store`,
         );
       }
-      return this.telegram.sendDocument(chatId, {
-        content: () => this.attachments.getStream(attachment.objectKey),
-        fileName: attachment.fileName,
-      });
+      return this.telegram.sendDocument(
+        chatId,
+        {
+          content: () => this.attachments.getStream(attachment.objectKey),
+          fileName: attachment.fileName,
+        },
+        options,
+      );
     })();
     run.uploads.set(
       part,

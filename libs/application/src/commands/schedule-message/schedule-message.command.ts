@@ -29,6 +29,8 @@ export class ScheduleMessageCommand extends Command<ScheduledMessageAnswer> {
     /** The client's sender label (`from_sender`); null when none. */
     readonly fromSender: string | null,
     readonly context: RequestContext,
+    /** Send as a paid broadcast (`paid_broadcast`). */
+    readonly paidBroadcast = false,
   ) {
     super();
   }

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiConfig } from '../../../../config/src/config';
+import { ApiConfig, TelegramConfig } from '../../../../config/src/config';
 import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import {
   type Audience,
@@ -31,6 +31,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
     private readonly subscribers: SubscriberReader,
     private readonly topics: TopicReader,
     private readonly config: ApiConfig,
+    private readonly telegram: TelegramConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -48,6 +49,8 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
         scheduledAt: command.scheduledAt,
         attachments: command.attachments,
         fromSender: command.fromSender,
+        paidBroadcast: command.paidBroadcast,
+        paidBroadcastAllowed: this.telegram.paidBroadcast,
         recipientStatus,
         limits: scheduleLimits(this.config, this.clock.now()),
       },
@@ -111,6 +114,7 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     seriesId: event.data.series?.seriesId ?? null,
     occurrenceAt: event.data.series ? new Date(event.data.series.occurrenceAt) : null,
     audience: event.data.audience,
+    paidBroadcast: event.data.paidBroadcast,
     status: 'scheduled',
     isSent: false,
     dueAt: null,

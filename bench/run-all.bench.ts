@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { cpus, totalmem } from 'node:os';
 import { acceptScenario } from './scenarios/accept';
+import { broadcastScenario } from './scenarios/broadcast';
 import { costScenario } from './scenarios/cost';
 import { deliverAtLimitScenario } from './scenarios/deliver-at-limit';
 import { memoryScenario } from './scenarios/memory';
@@ -14,7 +15,8 @@ import { seriesScenario } from './scenarios/series';
 import type { ScenarioResult } from './scenarios/scenario';
 import { BenchSystem } from './support/bench-system';
 
-type ScenarioName = 'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost' | 'series';
+type ScenarioName =
+  'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost' | 'series' | 'broadcast';
 
 /** In the order; each leaves the system as the next expects it. */
 const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioResult>> = {
@@ -25,6 +27,7 @@ const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioR
   memory: memoryScenario,
   cost: costScenario,
   series: seriesScenario,
+  broadcast: broadcastScenario,
 };
 
 async function main(): Promise<void> {

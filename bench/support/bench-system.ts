@@ -29,6 +29,8 @@ export interface BenchApp {
   readonly logFile: string;
   /** SIGTERM, then wait for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
 }
 
 export function databaseUrl(name: string): string {
@@ -174,6 +176,12 @@ export class BenchSystem {
         await exited;
         clearTimeout(timer);
       },
+      kill: async () => {
+        this.apps.delete(app);
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGKILL');
+        await exited;
+      },
     };
     this.apps.add(app);
     let url: string | undefined;
@@ -216,6 +224,23 @@ export class BenchSystem {
     const app = await this.startApp(name, extraEnv);
     this.running.set(name, { app, key });
     return app;
+  }
+
+  /** One more process of an app (a second delivery replica), stopped with the system. */
+  async startAnother(name: AppName, extraEnv: Record<string, string> = {}): Promise<BenchApp> {
+    return this.startApp(name, extraEnv);
+  }
+
+  /** Stops the running app of that name, if any (the next ensureApp starts a new one). */
+  async stopApp(name: AppName): Promise<void> {
+    const current = this.running.get(name);
+    this.running.delete(name);
+    await current?.app.stop();
+  }
+
+  /** The system's RabbitMQ (its own vhost) and exchange. */
+  get rabbitMq(): { url: string; exchange: string } {
+    return { url: `${RABBITMQ_BASE_URL}/${this.name}`, exchange: 'events' };
   }
 
   /** Subscribes `count` chats (ids from 10,000,001) through the API; returns their user ids. */

@@ -204,10 +204,11 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 5,
+      schemaVersion: 6,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
+        paidBroadcast: false,
       },
     });
   });
@@ -245,7 +246,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 5, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 6, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

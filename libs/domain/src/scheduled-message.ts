@@ -818,6 +818,22 @@ export function evolveScheduledMessage(
 }
 
 /**
+ * Folds a message's own stream without the recipients its audience resolved to (its parts carry
+ * them): all that deciding on the message as a whole needs, without copying 100,000 ids.
+ */
+export function evolveWithoutAudienceRecipients(
+  state: ScheduledMessageState,
+  event: ScheduledMessageEvent,
+): ScheduledMessageState {
+  return evolveScheduledMessage(
+    state,
+    event.type === 'AudienceResolved'
+      ? { ...event, data: { ...event.data, recipients: [] } }
+      : event,
+  );
+}
+
+/**
  * Folds the state of one part of a message's audience: the message's own events with only that
  * part's recipients, then the part's stream (its recipients' progress and outcomes).
  */

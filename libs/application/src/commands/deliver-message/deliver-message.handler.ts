@@ -10,7 +10,12 @@ import {
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Metrics } from '../../../../observability/src/metrics';
 import { Clock } from '../../../../runtime/src/clock';
-import { loadMessage, loadMessagePart } from '../../message-stream';
+import {
+  loadAudienceMessage,
+  loadMessage,
+  loadMessagePart,
+  MessageStreamCache,
+} from '../../message-stream';
 import { AttachmentStore } from '../../ports/attachment-store';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSender } from '../../ports/telegram-sender';
@@ -57,6 +62,7 @@ export class DeliverMessageHandler
   private readonly lostLeases = new Set<string>();
   private stopping = false;
   private readonly recipients: RecipientDelivery;
+  private readonly messages: MessageStreamCache;
 
   constructor(
     private readonly events: EventStore,
@@ -70,9 +76,10 @@ export class DeliverMessageHandler
     metrics: Metrics,
   ) {
     const retry = new RetryPolicy(clock);
+    this.messages = new MessageStreamCache(events);
     this.recipients = new RecipientDelivery(
       new PartSender(telegram, attachments),
-      new OutcomeRecorder(events, clock, retry),
+      new OutcomeRecorder(events, clock, retry, this.messages),
       retry,
       commands,
       config,
@@ -171,7 +178,12 @@ export class DeliverMessageHandler
 
   /** Delivers one part of a message's audience; the last part to be sent sends the message. */
   private async deliverPart(command: DeliverMessageCommand, part: number): Promise<void> {
-    const { state, version } = await loadMessagePart(this.events, command.messageId, part);
+    const { state, version } = await loadMessagePart(
+      this.messages,
+      this.events,
+      command.messageId,
+      part,
+    );
     if (state.status === 'sent') return;
     if (state.status !== 'due' || state.part !== part || part > state.audienceParts) {
       throw new Error(`Message ${command.messageId} has no part ${part} to deliver`);
@@ -199,7 +211,7 @@ export class DeliverMessageHandler
    */
   private async completeAudience(run: DeliveryRun): Promise<void> {
     for (let conflicts = 0; ; conflicts++) {
-      const { state, version } = await loadMessage(this.events, run.messageId);
+      const { state, version } = await loadAudienceMessage(this.messages, run.messageId);
       if (state.status === 'none') throw new Error(`Message ${run.messageId} vanished`);
       const partStreams = Array.from({ length: state.audienceParts }, (_, index) =>
         messagePartStreamId(run.messageId, index + 1),

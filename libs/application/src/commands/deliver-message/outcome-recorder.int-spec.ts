@@ -11,7 +11,7 @@ import { EventStore } from '../../../../event-store/src/event-store';
 import { PostgresEventStore } from '../../../../event-store/src/postgres-event-store';
 import { projectToReadModels } from '../../../../projections/src/read-model-projector';
 import { ManualClock } from '../../../../runtime/src/clock';
-import { loadMessage } from '../../message-stream';
+import { loadMessage, MessageStreamCache } from '../../message-stream';
 import type { KnownMessage } from './delivery-plan';
 import { DeliveryRun, OutcomeRecorder, RECORD_RETRY_FOR_MS } from './outcome-recorder';
 import { RetryPolicy } from './retry-policy';
@@ -123,6 +123,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
       postgres,
       new ManualClock(new Date()),
       new RetryPolicy(new ManualClock(new Date())),
+      new MessageStreamCache(postgres),
     );
     await Promise.all(recipients.map((userId) => recorder.record(run, partSent(run, userId))));
     expect(await types(run)).toEqual([
@@ -138,7 +139,12 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
   it('reads the stream again when another process recorded first, and appends only what is missing', async () => {
     const { run, recipients } = await dueMessage();
     const clock = new ManualClock(new Date());
-    const recorder = new OutcomeRecorder(postgres, clock, new RetryPolicy(clock));
+    const recorder = new OutcomeRecorder(
+      postgres,
+      clock,
+      new RetryPolicy(clock),
+      new MessageStreamCache(postgres),
+    );
     // Another delivery process records the first recipient's text behind this run's back.
     const other = new DeliveryRun(
       run.messageId,
@@ -148,10 +154,12 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
       run.version,
       metadata,
     );
-    await new OutcomeRecorder(postgres, clock, new RetryPolicy(clock)).record(
-      other,
-      partSent(other, recipients[0]!, 7),
-    );
+    await new OutcomeRecorder(
+      postgres,
+      clock,
+      new RetryPolicy(clock),
+      new MessageStreamCache(postgres),
+    ).record(other, partSent(other, recipients[0]!, 7));
     await recorder.record(run, partSent(run, recipients[0]!, 8));
     await recorder.record(run, partSent(run, recipients[1]!));
     const events = await postgres.readStream(messageStreamId(run.messageId));
@@ -170,7 +178,12 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
     const flaky = new FlakyStore(postgres);
     const clock = new ManualClock(new Date());
     const started = clock.now().getTime();
-    const recorder = new OutcomeRecorder(flaky, clock, new RetryPolicy(clock));
+    const recorder = new OutcomeRecorder(
+      flaky,
+      clock,
+      new RetryPolicy(clock),
+      new MessageStreamCache(postgres),
+    );
     flaky.next.push('fail', 'fail', 'fail');
     await recorder.record(run, partSent(run, recipients[0]!));
     expect(clock.now().getTime() - started).toBe(500 + 1000 + 2000);
@@ -181,7 +194,12 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
     const { run, recipients } = await dueMessage();
     const flaky = new FlakyStore(postgres);
     const clock = new ManualClock(new Date());
-    const recorder = new OutcomeRecorder(flaky, clock, new RetryPolicy(clock));
+    const recorder = new OutcomeRecorder(
+      flaky,
+      clock,
+      new RetryPolicy(clock),
+      new MessageStreamCache(postgres),
+    );
     flaky.next.push('lose-answer');
     await recorder.record(run, partSent(run, recipients[0]!));
     expect(await types(run)).toEqual([
@@ -198,7 +216,12 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
     const flaky = new FlakyStore(postgres);
     const clock = new ManualClock(new Date());
     const started = clock.now().getTime();
-    const recorder = new OutcomeRecorder(flaky, clock, new RetryPolicy(clock));
+    const recorder = new OutcomeRecorder(
+      flaky,
+      clock,
+      new RetryPolicy(clock),
+      new MessageStreamCache(postgres),
+    );
     flaky.next.push(...Array.from({ length: 100 }, () => 'fail' as const));
     await expect(recorder.record(run, partSent(run, recipients[0]!))).rejects.toThrow(
       'Connection terminated',

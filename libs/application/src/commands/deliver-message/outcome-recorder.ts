@@ -12,7 +12,7 @@ import {
   StreamVersionConflictError,
 } from '../../../../event-store/src/event-store';
 import type { Clock } from '../../../../runtime/src/clock';
-import { loadMessage, loadMessagePart } from '../../message-stream';
+import { loadMessage, loadMessagePart, type MessageStreamCache } from '../../message-stream';
 import type { KnownMessage } from './delivery-plan';
 import { RECORD_BACKOFF, type RetryPolicy } from './retry-policy';
 
@@ -63,6 +63,7 @@ export class OutcomeRecorder {
     private readonly events: EventStore,
     private readonly clock: Clock,
     private readonly retry: RetryPolicy,
+    private readonly messages: MessageStreamCache,
   ) {}
 
   async record(run: DeliveryRun, command: RecordPartSent | RecordDeliveryFailure): Promise<void> {
@@ -99,7 +100,7 @@ export class OutcomeRecorder {
     const { state, version } =
       run.part === null
         ? await loadMessage(this.events, run.messageId)
-        : await loadMessagePart(this.events, run.messageId, run.part);
+        : await loadMessagePart(this.messages, this.events, run.messageId, run.part);
     if (state.status === 'none') throw new Error(`Message ${run.messageId} vanished`);
     run.state = state;
     run.version = version;

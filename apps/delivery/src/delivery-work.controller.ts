@@ -21,29 +21,23 @@ export class DeliveryWorkController {
   ) {}
 
   @EventPattern('MessageDue')
-  async messageDue(
-    @Payload() event: StoredEvent<MessageDue>,
-    @Ctx() context: RmqContext,
-  ): Promise<void> {
-    await this.queue.acknowledgements.settle(context, event, () =>
-      withLogContext(
-        { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
-        () =>
-          this.commands.execute(
-            new DeliverMessageCommand(
-              event.data.messageId,
-              event.eventId,
-              event.metadata.correlationId,
-            ),
-          ),
-      ),
-    );
+  messageDue(@Payload() event: StoredEvent<MessageDue>, @Ctx() context: RmqContext): Promise<void> {
+    return this.deliver(event, context);
   }
 
   @EventPattern('AudienceResolved')
-  async audienceResolved(
+  audienceResolved(
     @Payload() event: StoredEvent<AudienceResolved>,
     @Ctx() context: RmqContext,
+  ): Promise<void> {
+    return this.deliver(event, context, event.data.part);
+  }
+
+  /** Delivers the message (or one part of its audience), and settles the broker message by the outcome. */
+  private async deliver(
+    event: StoredEvent<MessageDue | AudienceResolved>,
+    context: RmqContext,
+    part?: number,
   ): Promise<void> {
     await this.queue.acknowledgements.settle(context, event, () =>
       withLogContext(
@@ -54,7 +48,7 @@ export class DeliveryWorkController {
               event.data.messageId,
               event.eventId,
               event.metadata.correlationId,
-              event.data.part,
+              part,
             ),
           ),
       ),

@@ -246,10 +246,11 @@ export class SendBudget {
   /** Drops what is known of chats idle for a minute: the tables stay as small as the traffic. */
   private async sweep(): Promise<void> {
     const now = this.clock.now().getTime();
-    for (const [chatId, readyAt] of this.chatReadyAt)
-      if (readyAt < now && !this.chatQueues.has(chatId)) this.chatReadyAt.delete(chatId);
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
+    // Once a minute, not per send: at 1,000 sends a second the map holds a minute of chats.
+    for (const [chatId, readyAt] of this.chatReadyAt)
+      if (readyAt < now && !this.chatQueues.has(chatId)) this.chatReadyAt.delete(chatId);
     await this.orm.em.fork().execute(
       `DELETE FROM chat_send_slots WHERE ready_at < clock_timestamp() - interval '1 minute'
             AND (held_until IS NULL OR held_until < clock_timestamp())`,

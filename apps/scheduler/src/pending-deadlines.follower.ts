@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { pendingDeadlinesProjection } from '../../../libs/projections/src/pending-deadlines.projection';
+import { multiStatementText } from '../../../libs/event-store/src/sql-text';
 import { appliedStatements } from '../../../libs/projections/src/projection-sql';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
 import { EventStore, type StoredEvent } from '../../../libs/event-store/src/event-store';
@@ -24,11 +25,7 @@ export class PendingDeadlinesFollower extends LogFollower {
           // within the batch is inserted, then removed.
           const statements = appliedStatements(pendingDeadlinesProjection, events);
           if (statements.length > 0) {
-            await em.execute(
-              statements.map((statement) => statement.sql).join(';\n'),
-              statements.flatMap((statement) => statement.params),
-              'all',
-            );
+            await em.execute(multiStatementText(statements), [], 'all');
           }
           await commit(em);
         });

@@ -7,6 +7,7 @@ import {
   subscriberStreamId,
 } from '../../domain/src/events';
 import { InFlightBatcher } from './in-flight-batcher';
+import { multiStatementText, type SqlStatement } from './sql-text';
 import {
   type AppendOptions,
   type AppendResult,
@@ -22,12 +23,6 @@ import {
   type StreamPage,
   StreamVersionConflictError,
 } from './event-store';
-
-/** One SQL statement and its values, for `?` placeholders in order. */
-export interface SqlStatement {
-  readonly sql: string;
-  readonly params: readonly unknown[];
-}
 
 /** An event as it is being appended: its position and recorded time are not known yet. */
 export type AppendingEvent = DomainEvent & { readonly eventId: string; readonly streamId: string };
@@ -318,11 +313,9 @@ const MAX_BATCH = 32;
 function groupCommit(orm: MikroORM): InFlightBatcher<readonly SqlStatement[], EventRow[]> {
   /** The rows each statement returned. */
   const query = async (statements: readonly SqlStatement[]): Promise<EventRow[][]> => {
-    const results = await orm.em.fork().execute<EventRow[] | EventRow[][]>(
-      statements.map((statement) => statement.sql).join(';\n'),
-      statements.flatMap((statement) => statement.params),
-      'all',
-    );
+    const results = await orm.em
+      .fork()
+      .execute<EventRow[] | EventRow[][]>(multiStatementText(statements), [], 'all');
     // One statement answers with its rows; several with the rows of each.
     return statements.length === 1 ? [results as EventRow[]] : (results as EventRow[][]);
   };

@@ -44,6 +44,20 @@ export class MemoryTables {
             touched?.add(change.table, keyOf(change.table, row));
           }
           break;
+        case 'insertEach':
+          change.values.forEach((value, index) => {
+            const row = resolved(
+              {
+                ...change.row,
+                [change.each]: value,
+                [change.ordinal.column]: change.ordinal.first + index,
+              },
+              values,
+            );
+            rows.set(keyString(change.table, row), row);
+            touched?.add(change.table, keyOf(change.table, row));
+          });
+          break;
         case 'update': {
           const row = rows.get(keyString(change.table, change.key));
           if (row) {

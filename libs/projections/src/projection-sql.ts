@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../event-store/src/event-store';
-import type { AppendingEvent, SqlStatement } from '../../event-store/src/postgres-event-store';
+import type { AppendingEvent } from '../../event-store/src/postgres-event-store';
+import type { SqlStatement } from '../../event-store/src/sql-text';
 import {
   type AnyTable,
   EVENT_POSITION,
@@ -51,6 +52,8 @@ function statementOf(change: RowChange, source: Source): SqlStatement {
   switch (change.kind) {
     case 'insert':
       return insertStatement(change, source);
+    case 'insertEach':
+      return insertEachStatement(change, source);
     case 'update': {
       const { values, expressions } = split({ ...change.key, ...change.set }, source);
       const set = Object.keys(change.set)
@@ -120,6 +123,34 @@ function insertStatement(
     : {
         sql: `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT ${select} FROM ${rows}${conflict}`,
         params: [values],
+      };
+}
+
+/**
+ * One row per value of the list: the shared row's JSON with the value and its place added, read
+ * through the table's row type. The list is one JSON parameter, a value a few bytes.
+ */
+function insertEachStatement(
+  change: Extract<RowChange, { kind: 'insertEach' }>,
+  source: Source,
+): SqlStatement {
+  const { table, each, ordinal } = change;
+  const { values, expressions } = split(change.row, source);
+  const columns = [...Object.keys(change.row), each, ordinal.column];
+  const select = columns.map((column) => expressions.get(column) ?? `r.${column}`).join(', ');
+  const rows = `jsonb_array_elements(?::jsonb) WITH ORDINALITY AS list (value, n),
+    jsonb_populate_record(NULL::${table.name},
+      ?::jsonb || jsonb_build_object('${each}', list.value, '${ordinal.column}', list.n - 1 + ?::int)) r`;
+  const params = [JSON.stringify(change.values), JSON.stringify(values), ordinal.first];
+  return 'inline' in source
+    ? {
+        sql: `INSERT INTO ${table.name} (${columns.join(', ')})
+              SELECT ${select} FROM ${rows}, ${EVENT_ROW}`,
+        params: [...params, source.inline],
+      }
+    : {
+        sql: `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT ${select} FROM ${rows}`,
+        params,
       };
 }
 

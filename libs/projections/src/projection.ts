@@ -53,6 +53,19 @@ export type RowChange =
       readonly onConflict: 'fail' | 'ignore' | { readonly keep: readonly string[] };
     }
   | {
+      /**
+       * One new row per value of a list, the rows alike but for two columns: `each` takes the
+       * value, `ordinal` its place in the list counted from `first`. The list travels once, not
+       * as a row per value (a resolved audience holds a thousand recipients a part).
+       */
+      readonly kind: 'insertEach';
+      readonly table: AnyTable;
+      readonly row: Readonly<Record<string, unknown>>;
+      readonly each: string;
+      readonly values: readonly unknown[];
+      readonly ordinal: { readonly column: string; readonly first: number };
+    }
+  | {
       readonly kind: 'update';
       readonly table: AnyTable;
       /** The key columns of the row; a row that is not there is left alone. */
@@ -79,6 +92,23 @@ export const insertIfAbsent = <Row extends object, Key extends keyof Row & strin
   table: Table<Row, Key>,
   row: Written<Row>,
 ): RowChange => ({ kind: 'insert', table, rows: [row], onConflict: 'ignore' });
+
+/**
+ * A new row for each value, the value in column `each` and its place in column `ordinal` (from
+ * `first`); the other columns as `row` has them. There is none with their keys.
+ */
+export const insertEach = <
+  Row extends object,
+  Key extends keyof Row & string,
+  Each extends keyof Row & string,
+  Ordinal extends keyof Row & string,
+>(
+  table: Table<Row, Key>,
+  row: Written<Omit<Row, Each | Ordinal>>,
+  each: Each,
+  values: readonly Row[Each][],
+  ordinal: { readonly column: Ordinal; readonly first: number },
+): RowChange => ({ kind: 'insertEach', table, row, each, values, ordinal });
 
 /** A row, replacing one with its key but for the columns to keep. */
 export const upsert = <Row extends object, Key extends keyof Row & string>(

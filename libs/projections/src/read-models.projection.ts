@@ -4,6 +4,7 @@ import {
   EVENT_POSITION,
   EVENT_TIME,
   insert,
+  insertEach,
   type Projection,
   type RowChange,
   type Table,
@@ -176,18 +177,19 @@ function recipientRows(
 ): RowChange[] {
   if (recipients.length === 0) return [];
   return [
-    insert(
+    insertEach(
       MESSAGE_RECIPIENTS,
-      ...recipients.map((userId, index): Written<MessageRecipientRow> => ({
+      {
         message_id: messageId,
-        user_id: userId,
-        ordinal: firstOrdinal + index,
         status: 'pending',
         chat_id: null,
         failure_code: null,
         reason: null,
         updated_at: EVENT_TIME,
-      })),
+      },
+      'user_id',
+      recipients,
+      { column: 'ordinal', first: firstOrdinal },
     ),
   ];
 }

@@ -243,6 +243,110 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     expect(response.body.code).toBe(code);
     expect((await system.events()).length).toBe(before);
   });
+
+  describe('a recurring series to an audience', () => {
+    /** A series whose first occurrence comes in a few seconds (UTC, to the second). */
+    function series(fields: Record<string, string>) {
+      let call = request(system.server)
+        .post('/series')
+        .set(auth)
+        .field('message', fields.message ?? 'Series')
+        .field('rrule', fields.rrule ?? 'FREQ=DAILY;COUNT=1')
+        .field('dtstart', new Date(Date.now() + 3000).toISOString().slice(0, 19))
+        .field('time_zone', 'UTC');
+      for (const [name, value] of Object.entries(fields)) {
+        if (name !== 'message' && name !== 'rrule') call = call.field(name, value);
+      }
+      return call;
+    }
+
+    async function occurrenceMessage(seriesId: string): Promise<string> {
+      let messageId: string | undefined;
+      await waitUntil(
+        async () => {
+          const response = await request(system.server)
+            .get(`/series/${seriesId}/occurrences`)
+            .set(auth)
+            .expect(200);
+          messageId = response.body[0]?.message_id ?? undefined;
+          return messageId !== undefined;
+        },
+        10_000,
+        `series ${seriesId} to plan its occurrence`,
+      );
+      return messageId!;
+    }
+
+    it('sends each occurrence to the members of its topics subscribed when it falls due', async () => {
+      const [ann, bob, cy] = [await subscriber(), await subscriber(), await subscriber()];
+      const name = `weekly-${chatCounter}`;
+      await topic(name, [ann.userId, bob.userId]);
+      const created = await series({ target_topic: name, message: 'Topic series' }).expect(201);
+      expect(created.body).toMatchObject({
+        target_user_id: [],
+        target_topic: [name],
+        target_all: false,
+      });
+      const messageId = await occurrenceMessage(created.body.id);
+      // Bob leaves before the occurrence is due: the audience is who is in the topic then.
+      await request(system.server)
+        .delete(`/topics/${name}/members/${bob.userId}`)
+        .set(auth)
+        .expect(200);
+      const sent = await sentMessage(messageId);
+      expect(sent).toMatchObject({ target_topic: [name] });
+      expect(sent.recipients.map((recipient) => recipient.user_id)).toEqual([ann.userId]);
+      expect(system.telegram.textsTo(ann.chatId)).toEqual(['Topic series']);
+      expect(system.telegram.textsTo(bob.chatId)).toEqual([]);
+      expect(system.telegram.textsTo(cy.chatId)).toEqual([]);
+      const seriesEvents = (
+        await request(system.server).get(`/series/${created.body.id}/events`).set(auth).expect(200)
+      ).body as { type: string; data: Record<string, unknown> }[];
+      expect(seriesEvents[0]).toMatchObject({
+        type: 'SeriesCreated',
+        data: { recipients: [], audience: { kind: 'topics', topics: [{ name }] } },
+      });
+    });
+
+    it('sends each occurrence to everyone subscribed then, and a change to user ids ends that', async () => {
+      const ann = await subscriber();
+      // Two occurrences, a day apart: the series is still open after the first.
+      const created = await series({
+        target_all: 'true',
+        message: 'Everyone series',
+        rrule: 'FREQ=DAILY;COUNT=2',
+      }).expect(201);
+      expect(created.body).toMatchObject({ target_user_id: [], target_all: true });
+      const later = await subscriber();
+      const sent = await sentMessage(await occurrenceMessage(created.body.id));
+      const userIds = sent.recipients.map((recipient) => recipient.user_id);
+      expect(userIds).toEqual(expect.arrayContaining([ann.userId, later.userId]));
+      expect(system.telegram.textsTo(later.chatId)).toEqual(['Everyone series']);
+
+      const changed = await request(system.server)
+        .patch(`/series/${created.body.id}`)
+        .set(auth)
+        .send({ target_user_id: ann.userId })
+        .expect(200);
+      expect(changed.body).toMatchObject({
+        target_user_id: [ann.userId],
+        target_topic: null,
+        target_all: false,
+      });
+    });
+
+    it.each([
+      [{ target_all: 'true', at_recipient_local_time: 'true' }, 'LOCAL_TIME_NEEDS_USER_IDS'],
+      [{ target_topic: 'no-such-topic-anywhere' }, 'UNKNOWN_TOPIC'],
+      [{ target_all: 'true', target_user_id: 'x' }, 'CONFLICTING_TARGETS'],
+      [{ target_all: 'yes' }, 'INVALID_TARGET_ALL'],
+    ])('refuses a series %j with %s, storing nothing', async (fields, code) => {
+      const before = (await system.events()).length;
+      const response = await series(fields).expect(400);
+      expect(response.body.code).toBe(code);
+      expect((await system.events()).length).toBe(before);
+    });
+  });
 });
 
 /** The order events of one message come in: parts and outcomes may interleave by recipient. */

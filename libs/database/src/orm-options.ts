@@ -11,6 +11,7 @@ import { Migration20261203000000_Topics } from './migrations/Migration2026120300
 import { Migration20261204000000_Audiences } from './migrations/Migration20261204000000_audiences';
 import { Migration20261205000000_SharedBudget } from './migrations/Migration20261205000000_shared-budget';
 import { Migration20261206000000_PaidBroadcast } from './migrations/Migration20261206000000_paid-broadcast';
+import { Migration20261207000000_SeriesAudience } from './migrations/Migration20261207000000_series-audience';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -28,6 +29,10 @@ export const migrations = [
   { name: 'Migration20261204000000_audiences', class: Migration20261204000000_Audiences },
   { name: 'Migration20261205000000_shared-budget', class: Migration20261205000000_SharedBudget },
   { name: 'Migration20261206000000_paid-broadcast', class: Migration20261206000000_PaidBroadcast },
+  {
+    name: 'Migration20261207000000_series-audience',
+    class: Migration20261207000000_SeriesAudience,
+  },
 ];
 
 export interface OrmSettings {

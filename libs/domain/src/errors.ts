@@ -57,6 +57,8 @@ export const DomainErrorCode = {
   PaidBroadcastDisabled: 'PAID_BROADCAST_DISABLED',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
+  // ... and recipients listed by id: only theirs have zones known when it is planned.
+  LocalTimeNeedsUserIds: 'LOCAL_TIME_NEEDS_USER_IDS',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

@@ -74,6 +74,37 @@ describe('upcast', () => {
     });
   });
 
+  it('reads series events from before audiences as series to their user ids', () => {
+    const v1Created = {
+      seriesId: 's1',
+      recipients: ['u1'],
+      text: 'hello',
+      attachments: [],
+      fromSender: null,
+      rule: { rrule: 'FREQ=DAILY', dtstart: '2027-01-04T10:00', timeZone: 'Europe/Berlin' },
+      createdAt: '2027-01-01T00:00:00.000Z',
+      owner: 'default',
+    };
+    expect(upcast('SeriesCreated', 1, v1Created)).toEqual({
+      schemaVersion: 3,
+      data: { ...v1Created, atRecipientLocalTime: false, audience: null },
+    });
+    const v2Changed = {
+      seriesId: 's1',
+      recipients: ['u1'],
+      text: 'hello again',
+      rule: v1Created.rule,
+      ruleChanged: false,
+      atRecipientLocalTime: true,
+      changedAt: '2027-01-02T00:00:00.000Z',
+      released: [],
+    };
+    expect(upcast('SeriesChanged', 2, v2Changed)).toEqual({
+      schemaVersion: 3,
+      data: { ...v2Changed, audience: null },
+    });
+  });
+
   it('leaves current data as it is', () => {
     const current = {
       ...v2Scheduled,

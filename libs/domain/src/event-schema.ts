@@ -33,8 +33,8 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageSent: 1,
   AudienceResolved: 1,
   AudiencePartSent: 1,
-  SeriesCreated: 2,
-  SeriesChanged: 2,
+  SeriesCreated: 3,
+  SeriesChanged: 3,
   SeriesPaused: 1,
   SeriesResumed: 1,
   SeriesEnded: 1,
@@ -62,9 +62,13 @@ interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachmen
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
+/** Series events as version 2 wrote them: every series to a list of user ids. */
+type SeriesCreatedV2Data = Omit<SeriesCreated['data'], 'audience'>;
+type SeriesChangedV2Data = Omit<SeriesChanged['data'], 'audience'>;
+
 /** Series events as version 1 wrote them: every series at its own zone's time, one message per occurrence. */
-type SeriesCreatedV1Data = Omit<SeriesCreated['data'], 'atRecipientLocalTime'>;
-type SeriesChangedV1Data = Omit<SeriesChanged['data'], 'atRecipientLocalTime'>;
+type SeriesCreatedV1Data = Omit<SeriesCreatedV2Data, 'atRecipientLocalTime'>;
+type SeriesChangedV1Data = Omit<SeriesChangedV2Data, 'atRecipientLocalTime'>;
 type OccurrencePlannedV1Data = Omit<
   OccurrencePlanned['data'],
   'zone' | 'recipients' | 'planNextAt'
@@ -95,16 +99,19 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
   },
   // Series from before recipients' own zones: at the series' zone.
   SeriesCreated: {
-    1: (data: SeriesCreatedV1Data): SeriesCreated['data'] => ({
+    1: (data: SeriesCreatedV1Data): SeriesCreatedV2Data => ({
       ...data,
       atRecipientLocalTime: false,
     }),
+    // Series from before audiences: to their list of user ids.
+    2: (data: SeriesCreatedV2Data): SeriesCreated['data'] => ({ ...data, audience: null }),
   },
   SeriesChanged: {
-    1: (data: SeriesChangedV1Data): SeriesChanged['data'] => ({
+    1: (data: SeriesChangedV1Data): SeriesChangedV2Data => ({
       ...data,
       atRecipientLocalTime: false,
     }),
+    2: (data: SeriesChangedV2Data): SeriesChanged['data'] => ({ ...data, audience: null }),
   },
   OccurrencePlanned: {
     1: (data: OccurrencePlannedV1Data): OccurrencePlanned['data'] => ({

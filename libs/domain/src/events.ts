@@ -309,11 +309,18 @@ export interface SeriesCreated {
      * older events read it as false.
      */
     readonly atRecipientLocalTime: boolean;
+    /**
+     * Who each occurrence is for when it is not the user ids in `recipients` (then empty): the
+     * members of topics, or everyone subscribed, resolved when each occurrence falls due. Added in
+     * schema version 3: older events read it as null.
+     */
+    readonly audience: Audience | null;
   };
 }
 
 /**
- * The series changes from now on: its text, recipients or rule (all given, changed or not).
+ * The series changes from now on: its text, recipients (or audience) or rule (all given, changed
+ * or not).
  * Planned messages it lets go of are cancelled (`released`) and planned again as they are now.
  */
 export interface SeriesChanged {
@@ -326,6 +333,8 @@ export interface SeriesChanged {
     readonly ruleChanged: boolean;
     /** Added in schema version 2: older events read it as false. */
     readonly atRecipientLocalTime: boolean;
+    /** As SeriesCreated's. Added in schema version 3: older events read it as null. */
+    readonly audience: Audience | null;
     readonly changedAt: string;
     readonly released: readonly string[];
   };

@@ -123,6 +123,8 @@ export interface ScheduleOccurrence {
   readonly attachments: readonly Attachment[];
   readonly fromSender: string | null;
   readonly series: OccurrenceOfSeries;
+  /** The series' topics or everyone, resolved when the occurrence is due (recipients empty). */
+  readonly audience: Audience | null;
 }
 
 /** The scheduler found the message due. */
@@ -327,7 +329,7 @@ function scheduleOccurrence(
       attachments: command.attachments.map((attachment) => ({ ...attachment })),
       fromSender: command.fromSender,
       series: { ...command.series },
-      audience: null,
+      audience: command.audience,
       paidBroadcast: false,
     },
   };

@@ -81,6 +81,7 @@ const created = (createdAt = T0 - HOUR / 2): SeriesEvent => ({
     createdAt: iso(createdAt),
     owner: 'tester',
     atRecipientLocalTime: false,
+    audience: null,
   },
 });
 
@@ -147,6 +148,99 @@ describe('Series', () => {
       .given([])
       .when(create(['u-1'], ' '))
       .thenThrows(refusedWith(DomainErrorCode.MissingMessage));
+  });
+
+  describe('to an audience', () => {
+    const TOPIC = { kind: 'topics', topics: [{ id: 't-1', name: 'news' }] } as const;
+    const toAudience = (
+      audience: typeof TOPIC | { kind: 'all' },
+      atRecipientLocalTime = false,
+    ): SeriesCommand => ({
+      type: 'CreateSeries',
+      seriesId: 's-1',
+      recipients: [],
+      audience,
+      text: 'Standup',
+      attachments: [],
+      fromSender: null,
+      rule: RULE,
+      atRecipientLocalTime,
+      owner: 'tester',
+      recipientStatus: new Map(),
+      limits: LIMITS,
+      ...planning(T0 - HOUR / 2),
+    });
+    const createdFor = (audience: typeof TOPIC | { kind: 'all' }): SeriesEvent => {
+      const event = created();
+      if (event.type !== 'SeriesCreated') throw new Error('created() makes a SeriesCreated');
+      return { ...event, data: { ...event.data, recipients: [], audience } };
+    };
+
+    it('given nothing, when a series to a topic or to everyone is created, then it records the audience and plans its first occurrence', () => {
+      spec
+        .given([])
+        .when(toAudience(TOPIC))
+        .then([createdFor(TOPIC), planned(0, 'm-1')]);
+      spec
+        .given([])
+        .when(toAudience({ kind: 'all' }))
+        .then([createdFor({ kind: 'all' }), planned(0, 'm-1')]);
+    });
+
+    it('refuses a series to an audience at each recipient’s local time: the zones are not known when it plans', () => {
+      spec
+        .given([])
+        .when(toAudience({ kind: 'all' }, true))
+        .thenThrows(refusedWith(DomainErrorCode.LocalTimeNeedsUserIds));
+    });
+
+    it('given a series to user ids, when it changes to a topic, then its occurrences let go of come back for the topic', () => {
+      spec
+        .given([created(), planned(0, 'm-0')])
+        .when({
+          type: 'ChangeSeries',
+          seriesId: 's-1',
+          recipients: [],
+          audience: TOPIC,
+          recipientStatus: new Map(),
+          limits: LIMITS,
+          ...planning(T0 - HOUR / 4),
+        })
+        .then([
+          {
+            type: 'SeriesChanged',
+            data: {
+              seriesId: 's-1',
+              recipients: [],
+              text: 'Standup',
+              rule: RULE,
+              ruleChanged: false,
+              atRecipientLocalTime: false,
+              audience: TOPIC,
+              changedAt: iso(T0 - HOUR / 4),
+              released: ['m-0'],
+            },
+          },
+          { ...planned(0, 'm-1', { replanned: true }) },
+        ]);
+    });
+
+    it('given a series to a topic, when user ids are given, then it is for them and no longer for the topic', () => {
+      const state = [createdFor(TOPIC), planned(0, 'm-0')].reduce(evolveSeries, initialSeriesState);
+      const events = decideSeries(
+        {
+          type: 'ChangeSeries',
+          seriesId: 's-1',
+          recipients: ['u-1'],
+          recipientStatus: new Map([['u-1', 'active']]),
+          limits: LIMITS,
+          ...planning(T0 - HOUR / 4),
+        },
+        state,
+      );
+      const after = events.reduce(evolveSeries, state);
+      expect(after).toMatchObject({ recipients: ['u-1'], audience: null });
+    });
   });
 
   it('given a planned occurrence still ahead, when planning runs, then nothing happens', () => {
@@ -429,6 +523,7 @@ describe('Series', () => {
             rule: RULE,
             ruleChanged: false,
             atRecipientLocalTime: false,
+            audience: null,
             changedAt: iso(now),
             released: ['m-0'],
           },
@@ -471,6 +566,7 @@ describe('Series', () => {
             rule,
             ruleChanged: true,
             atRecipientLocalTime: false,
+            audience: null,
             changedAt: iso(now),
             released: ['m-1'],
           },
@@ -523,6 +619,7 @@ describe('Series', () => {
         recipients: EVERYONE,
         rule: { ...RULE, rrule: 'FREQ=DAILY' },
         atRecipientLocalTime: true,
+        audience: null,
       },
     };
     const zoned = (
@@ -638,6 +735,7 @@ describe('Series', () => {
               rule: { ...RULE, rrule: 'FREQ=DAILY' },
               ruleChanged: false,
               atRecipientLocalTime: true,
+              audience: null,
               changedAt: iso(eastSent),
               released: ['m-3', 'm-5'],
             },

@@ -1,6 +1,7 @@
 import { DomainError, DomainErrorCode } from './errors';
 import type {
   Attachment,
+  Audience,
   Occurrence,
   OccurrencePlanned,
   OccurrencesMissed,
@@ -66,6 +67,8 @@ export type SeriesState =
       readonly rule: SeriesRule;
       /** Each recipient at the rule's local time in their own zone (see SeriesCreated). */
       readonly atRecipientLocalTime: boolean;
+      /** Topics or everyone, resolved when each occurrence is due; null: the ids in `recipients`. */
+      readonly audience: Audience | null;
       /** The latest occurrence planning has passed (planned, or missed); null: none yet. */
       readonly cursor: Occurrence | null;
       /** When the occurrence after the cursor is to be planned (the cursor's earliest instant). */
@@ -115,6 +118,8 @@ export interface CreateSeries extends Planning {
   readonly fromSender: string | null;
   readonly rule: SeriesRule;
   readonly atRecipientLocalTime: boolean;
+  /** Topics or everyone instead of `recipients` (then empty). */
+  readonly audience?: Audience | null;
   readonly owner: string;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
@@ -129,6 +134,11 @@ export interface ChangeSeries extends Planning {
   /** The rule, start and zone as they are to be (the schedule evaluates this one). */
   readonly rule?: SeriesRule;
   readonly atRecipientLocalTime?: boolean;
+  /**
+   * Who it is for from now on, with `recipients`: an audience (recipients empty), or null for the
+   * ids in `recipients`. Undefined: as it is, unless `recipients` are given (then null).
+   */
+  readonly audience?: Audience | null;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
 }
@@ -254,7 +264,15 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
       { seriesId: command.seriesId },
     );
   }
-  validateContent(command.text, command.recipients, command.recipientStatus, command.limits);
+  const audience = command.audience ?? null;
+  validateContent(
+    command.text,
+    command.recipients,
+    audience,
+    command.recipientStatus,
+    command.limits,
+  );
+  validateTarget(audience, command.atRecipientLocalTime);
   validateAttachments(command.attachments, command.limits);
   const created: SeriesEvent = {
     type: 'SeriesCreated',
@@ -268,6 +286,7 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
       createdAt: command.now.toISOString(),
       owner: command.owner,
       atRecipientLocalTime: command.atRecipientLocalTime,
+      audience,
     },
   };
   return [created, ...planAhead(evolveSeries(initialSeriesState, created) as Series, command)];
@@ -275,15 +294,22 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
 
 function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   const recipients = command.recipients ?? series.recipients;
+  const audience =
+    command.audience !== undefined
+      ? command.audience
+      : command.recipients !== undefined
+        ? null
+        : series.audience;
   const text = command.text ?? series.text;
   const rule = command.rule ?? series.rule;
   // What is given is checked; recipients kept as they are may have unsubscribed since, and
   // delivery records that for each occurrence.
   if (command.text !== undefined) validateText(text);
-  if (command.recipients !== undefined) {
-    validateContent(text, recipients, command.recipientStatus, command.limits);
+  if (command.recipients !== undefined || command.audience !== undefined) {
+    validateContent(text, recipients, audience, command.recipientStatus, command.limits);
   }
   const atRecipientLocalTime = command.atRecipientLocalTime ?? series.atRecipientLocalTime;
+  validateTarget(audience, atRecipientLocalTime);
   // Where each recipient's occurrence falls is part of the rule: a change of it starts over.
   const ruleChanged =
     rule.rrule !== series.rule.rrule ||
@@ -291,7 +317,9 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     rule.timeZone !== series.rule.timeZone ||
     atRecipientLocalTime !== series.atRecipientLocalTime;
   const textChanged = text !== series.text;
-  const recipientsChanged = recipients.join('\n') !== series.recipients.join('\n');
+  const recipientsChanged =
+    recipients.join('\n') !== series.recipients.join('\n') ||
+    JSON.stringify(audience) !== JSON.stringify(series.audience);
   if (!ruleChanged && !textChanged && !recipientsChanged) return [];
   const now = command.now.getTime();
   // Planned messages not yet due are let go of and planned again as the series is now.
@@ -307,6 +335,7 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
       rule: { ...rule },
       ruleChanged,
       atRecipientLocalTime,
+      audience,
       changedAt: command.now.toISOString(),
       released: released.map((planned) => planned.messageId),
     },
@@ -649,10 +678,16 @@ function pendingMessages(series: Series): string[] {
 function validateContent(
   text: string,
   recipients: readonly string[],
+  audience: Audience | null,
   status: ReadonlyMap<string, RecipientStatus>,
   limits: SeriesLimits,
 ): void {
   validateText(text);
+  if (audience) {
+    // One kind of target: the application never passes both.
+    if (recipients.length > 0) throw new Error('A series to an audience lists no user ids');
+    return;
+  }
   if (recipients.length > limits.maxRecipients) {
     throw new DomainError(
       DomainErrorCode.TooManyRecipients,
@@ -661,6 +696,20 @@ function validateContent(
     );
   }
   validateRecipients(recipients, status);
+}
+
+/**
+ * A series at each recipient's local time plans one message per zone its recipients are in: it
+ * must know them when it plans, and an audience is known only when each occurrence is due.
+ */
+function validateTarget(audience: Audience | null, atRecipientLocalTime: boolean): void {
+  if (audience && atRecipientLocalTime) {
+    throw new DomainError(
+      DomainErrorCode.LocalTimeNeedsUserIds,
+      'at_recipient_local_time needs recipients by id (target_user_id): the zones of a topic or of everyone are known only when each occurrence is due',
+      { field: 'at_recipient_local_time' },
+    );
+  }
 }
 
 function requireSeries(seriesId: string, state: SeriesState): Series {
@@ -694,6 +743,7 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
       fromSender: event.data.fromSender,
       rule: event.data.rule,
       atRecipientLocalTime: event.data.atRecipientLocalTime,
+      audience: event.data.audience,
       cursor: null,
       planNextAt: null,
       notBefore: event.data.createdAt,
@@ -713,6 +763,7 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
         text: event.data.text,
         rule: event.data.rule,
         atRecipientLocalTime: event.data.atRecipientLocalTime,
+        audience: event.data.audience,
         // A new rule has occurrences of its own: planning starts over from the change.
         ...(event.data.ruleChanged
           ? {

@@ -76,6 +76,8 @@ export interface SeriesRow {
   readonly status: 'active' | 'paused' | 'ended';
   readonly end_reason: string | null;
   readonly target_user_ids: readonly string[];
+  /** The topics or everyone each occurrence is for; null for a series to user ids. */
+  readonly audience: Audience | null;
   readonly text: string;
   readonly attachments: readonly Attachment[];
   readonly from_sender: string | null;
@@ -398,6 +400,7 @@ export const readModelsProjection: Projection = {
             status: 'active',
             end_reason: null,
             target_user_ids: event.data.recipients,
+            audience: event.data.audience,
             text: event.data.text,
             attachments: event.data.attachments,
             from_sender: event.data.fromSender,
@@ -419,6 +422,7 @@ export const readModelsProjection: Projection = {
             { id: event.data.seriesId },
             {
               target_user_ids: event.data.recipients,
+              audience: event.data.audience,
               text: event.data.text,
               rrule: event.data.rule.rrule,
               dtstart: event.data.rule.dtstart,

@@ -172,6 +172,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'at_recipient_local_time with an hourly or minutely rule (it needs a time of day)',
   },
+  LOCAL_TIME_NEEDS_USER_IDS: {
+    status: 400,
+    when: 'at_recipient_local_time with target_topic or target_all (it needs recipients by id)',
+  },
   // The log.
   UNKNOWN_POSITION: { status: 400, when: 'an after position GET /events did not give out' },
   // Idempotency keys.

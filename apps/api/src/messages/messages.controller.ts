@@ -28,10 +28,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
-import {
-  type AudienceRequest,
-  ScheduleMessageCommand,
-} from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
+import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
 import { ListMessageRecipientsQuery } from '../../../../libs/application/src/queries/list-message-recipients/list-message-recipients.query';
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
@@ -58,6 +55,7 @@ import {
   extraJsonFieldsOf,
 } from '../http/extra-fields';
 import { readFormFields } from '../http/form-fields';
+import { audienceRequestOf } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
@@ -198,7 +196,7 @@ export class MessagesController {
     const attachments = uploadedAttachments(request);
     try {
       const { fields, extraFields } = readMessageForm(request.body);
-      const audience = audienceOf(fields);
+      const audience = audienceRequestOf(fields);
       const answer = await this.commands.execute(
         new ScheduleMessageCommand(
           uploadMessageId(request),
@@ -426,40 +424,6 @@ function readMessageForm(body: unknown): {
     });
   }
   return read;
-}
-
-/**
- * The audience the form names, if any: `target_topic` (comma-separated names) or `target_all`
- * (`true`); exactly one kind of target per message, the seed's `target_user_id` included.
- */
-function audienceOf(fields: FormFields): AudienceRequest | null {
-  const given = (value: string | undefined) => value !== undefined && value.trim() !== '';
-  const kinds = [fields.target_user_id, fields.target_topic, fields.target_all].filter(given);
-  if (kinds.length > 1) {
-    throw new DomainError(
-      DomainErrorCode.ConflictingTargets,
-      'Give one kind of target: target_user_id, target_topic or target_all',
-      { field: given(fields.target_all) ? 'target_all' : 'target_topic' },
-    );
-  }
-  if (given(fields.target_all)) {
-    if (fields.target_all!.trim().toLowerCase() !== 'true') {
-      throw new DomainError(DomainErrorCode.InvalidTargetAll, 'target_all takes only true', {
-        field: 'target_all',
-      });
-    }
-    return { kind: 'all' };
-  }
-  if (given(fields.target_topic)) {
-    return {
-      kind: 'topics',
-      names: fields
-        .target_topic!.split(',')
-        .map((name) => name.trim())
-        .filter((name) => name.length > 0),
-    };
-  }
-  return null;
 }
 
 /** `paid_broadcast`: true or false (any case); absent or empty is false. */

@@ -56,6 +56,7 @@ import {
   extraJsonFieldsOf,
 } from '../http/extra-fields';
 import { readFormFields } from '../http/form-fields';
+import { audienceRequestOf } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { requestContextOf } from '../http/request-context';
@@ -80,6 +81,8 @@ import {
 /** The text fields POST /series takes; any other is kept as an extra field. */
 const FORM_FIELDS = [
   'target_user_id',
+  'target_topic',
+  'target_all',
   'message',
   'rrule',
   'dtstart',
@@ -100,6 +103,20 @@ const RULE_PROBLEMS = [
   'LOCAL_TIME_NEEDS_DAILY_RULE',
 ] as const;
 
+/** Who a series is for: user ids, topics or everyone. */
+const TARGET_PROBLEMS = [
+  'NO_RECIPIENTS',
+  'INVALID_RECIPIENT',
+  'TOO_MANY_RECIPIENTS',
+  'UNKNOWN_RECIPIENTS',
+  'UNSUBSCRIBED_RECIPIENTS',
+  'CONFLICTING_TARGETS',
+  'INVALID_TOPIC_NAME',
+  'UNKNOWN_TOPIC',
+  'INVALID_TARGET_ALL',
+  'LOCAL_TIME_NEEDS_USER_IDS',
+] as const;
+
 @ApiTags('series')
 @ApiSecurity('api-key')
 @ApiSecurity('bearer')
@@ -118,11 +135,7 @@ export class SeriesController {
     ...RULE_PROBLEMS,
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
-    'NO_RECIPIENTS',
-    'INVALID_RECIPIENT',
-    'TOO_MANY_RECIPIENTS',
-    'UNKNOWN_RECIPIENTS',
-    'UNSUBSCRIBED_RECIPIENTS',
+    ...TARGET_PROBLEMS,
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_SERIES',
     'TOO_MANY_ATTACHMENTS',
@@ -154,12 +167,24 @@ export class SeriesController {
   @ApiBody({
     schema: {
       type: 'object',
-      required: ['target_user_id', 'message', 'rrule', 'dtstart', 'time_zone'],
+      required: ['message', 'rrule', 'dtstart', 'time_zone'],
       properties: {
         target_user_id: {
           type: 'string',
-          description: 'Comma-separated user ids',
+          description:
+            'Comma-separated user ids. One kind of target per series: this, target_topic or target_all',
           example: 'user-id-1,user-id-2',
+        },
+        target_topic: {
+          type: 'string',
+          description:
+            "Comma-separated topic names: each occurrence goes to the topics' members subscribed when it falls due",
+          example: 'news',
+        },
+        target_all: {
+          type: 'string',
+          enum: ['true'],
+          description: 'true: each occurrence goes to everyone subscribed when it falls due',
         },
         message: { type: 'string', maxLength: 4096, example: 'Weekly report is due today' },
         rrule: {
@@ -201,10 +226,11 @@ export class SeriesController {
           field: 'message',
         });
       }
+      const audience = audienceRequestOf(fields);
       await this.commands.execute(
         new CreateSeriesCommand(
           seriesId,
-          parseRecipientList(fields.target_user_id ?? ''),
+          audience ? [] : parseRecipientList(fields.target_user_id ?? ''),
           fields.message,
           attachments,
           fields.from_sender ?? null,
@@ -215,6 +241,7 @@ export class SeriesController {
           },
           requestContextOf(request, extraFields),
           booleanField(fields.at_recipient_local_time, 'at_recipient_local_time'),
+          audience,
         ),
       );
     } catch (error) {
@@ -264,11 +291,7 @@ export class SeriesController {
     ...RULE_PROBLEMS,
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
-    'NO_RECIPIENTS',
-    'INVALID_RECIPIENT',
-    'TOO_MANY_RECIPIENTS',
-    'UNKNOWN_RECIPIENTS',
-    'UNSUBSCRIBED_RECIPIENTS',
+    ...TARGET_PROBLEMS,
     ...JSON_BODY_PROBLEMS,
     'SERIES_NOT_FOUND',
     'SERIES_ENDED',
@@ -276,7 +299,7 @@ export class SeriesController {
   )
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({
-    summary: 'Change the text, recipients or rule from now on',
+    summary: 'Change the text, recipients (user ids, topics or everyone) or rule from now on',
     description:
       'An occurrence already planned and not yet due is planned again as the series is now (its old message is cancelled); with a new rule, planning starts over from now.',
   })
@@ -287,6 +310,10 @@ export class SeriesController {
     @Param('id') id: string,
     @Body() body: ChangeSeriesDto,
   ): Promise<SeriesResponse> {
+    const audience = audienceRequestOf({
+      ...body,
+      target_all: body.target_all === undefined ? undefined : String(body.target_all),
+    });
     await this.commands.execute(
       new ChangeSeriesCommand(
         id,
@@ -295,6 +322,7 @@ export class SeriesController {
           ...(body.target_user_id !== undefined
             ? { recipients: parseRecipientList(body.target_user_id) }
             : {}),
+          ...(audience ? { audience } : {}),
           ...(body.rrule !== undefined ? { rrule: body.rrule } : {}),
           ...(body.dtstart !== undefined ? { dtstart: body.dtstart } : {}),
           ...(body.time_zone !== undefined ? { timeZone: body.time_zone } : {}),

@@ -15,6 +15,19 @@ export class ChangeSeriesDto {
   @IsString({ message: 'target_user_id must be a string of comma-separated ids' })
   target_user_id?: string;
 
+  @ApiPropertyOptional({
+    description: 'Comma-separated topic names, instead of user ids or everyone',
+    example: 'news',
+  })
+  @IsOptional()
+  @IsString({ message: 'target_topic must be a string of comma-separated topic names' })
+  target_topic?: string;
+
+  @ApiPropertyOptional({ description: 'true: everyone subscribed, instead of user ids or topics' })
+  @IsOptional()
+  @IsBoolean({ message: 'target_all must be true' })
+  target_all?: boolean;
+
   @ApiPropertyOptional({ example: 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30' })
   @IsOptional()
   @IsString({ message: 'rrule must be a string' })

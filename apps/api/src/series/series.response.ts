@@ -10,8 +10,21 @@ export class SeriesResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ type: [String], description: 'Recipient user ids' })
+  @ApiProperty({ type: [String], description: 'Recipient user ids (empty for topics or everyone)' })
   target_user_id!: string[];
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description:
+      'The topics each occurrence is for (their names when given), resolved to their members when it falls due; null when none',
+  })
+  target_topic!: string[] | null;
+
+  @ApiProperty({
+    description: 'Whether each occurrence is for everyone subscribed when it falls due',
+  })
+  target_all!: boolean;
 
   @ApiProperty({ example: 'Weekly report is due today' })
   message!: string;
@@ -168,6 +181,9 @@ export function seriesFields(
   return {
     id: series.id,
     target_user_id: [...series.targetUserIds],
+    target_topic:
+      series.audience?.kind === 'topics' ? series.audience.topics.map((topic) => topic.name) : null,
+    target_all: series.audience?.kind === 'all',
     message: series.text,
     file_paths:
       series.attachments.length > 0

@@ -1,4 +1,4 @@
-import type { Attachment, Occurrence } from '../../../domain/src/events';
+import type { Attachment, Audience, Occurrence } from '../../../domain/src/events';
 import type { SeriesStatus } from '../../../domain/src/series';
 import type { MessageStatus } from './message-reader';
 
@@ -11,6 +11,8 @@ export interface SeriesRecord {
   /** Why it ended: `deleted` or `completed`; null while it has not. */
   readonly endReason: string | null;
   readonly targetUserIds: readonly string[];
+  /** Topics or everyone, for each occurrence when it is due; null: the user ids. */
+  readonly audience: Audience | null;
   readonly text: string;
   readonly attachments: readonly Attachment[];
   readonly fromSender: string | null;

@@ -155,6 +155,7 @@ async function scheduleOccurrence(
       attachments: series.attachments,
       fromSender: series.fromSender,
       series: { seriesId: series.seriesId, occurrenceAt: planned.occurrence.at },
+      audience: series.audience,
     },
     { status: 'none' },
   );

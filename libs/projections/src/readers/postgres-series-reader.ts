@@ -142,6 +142,7 @@ function seriesRecordOf(row: SeriesRow): SeriesRecord {
     status: row.status,
     endReason: row.end_reason,
     targetUserIds: row.target_user_ids,
+    audience: row.audience ?? null,
     text: row.text,
     attachments: row.attachments,
     fromSender: row.from_sender,

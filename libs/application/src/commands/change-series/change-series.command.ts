@@ -1,10 +1,13 @@
 import { Command } from '@nestjs/cqrs';
+import type { AudienceRequest } from '../../audience-request';
 import type { RequestContext } from '../../request-context';
 
 /** What a change gives; a field left out stays as it is. */
 export interface SeriesChanges {
   readonly text?: string;
   readonly recipients?: readonly string[];
+  /** Topics or everyone from now on, instead of user ids. */
+  readonly audience?: AudienceRequest;
   readonly rrule?: string;
   readonly dtstart?: string;
   readonly timeZone?: string;

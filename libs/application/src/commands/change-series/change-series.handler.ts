@@ -2,7 +2,9 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiConfig, SeriesConfig } from '../../../../config/src/config';
 import { decideSeries } from '../../../../domain/src/series';
 import { Clock } from '../../../../runtime/src/clock';
+import { audienceOf } from '../../audience-request';
 import { SubscriberReader } from '../../ports/subscriber-reader';
+import { TopicReader } from '../../ports/topic-reader';
 import { metadataFor } from '../../request-context';
 import { seriesLimits } from '../../schedule-limits';
 import { SeriesDecisions } from '../../series/series-decision';
@@ -15,6 +17,7 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
   constructor(
     private readonly decisions: SeriesDecisions,
     private readonly subscribers: SubscriberReader,
+    private readonly topics: TopicReader,
     private readonly api: ApiConfig,
     private readonly config: SeriesConfig,
     private readonly clock: Clock,
@@ -22,6 +25,7 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
 
   async execute(command: ChangeSeriesCommand): Promise<void> {
     const { changes } = command;
+    const audience = changes.audience && (await audienceOf(this.topics, changes.audience));
     const recipientStatus = await this.subscribers.statuses(changes.recipients ?? []);
     const now = this.clock.now();
     await this.decisions.decide(
@@ -43,6 +47,7 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
             seriesId: command.seriesId,
             ...(changes.text !== undefined ? { text: changes.text } : {}),
             ...(changes.recipients !== undefined ? { recipients: changes.recipients } : {}),
+            ...(audience ? { recipients: [], audience } : {}),
             ...(ruleGiven ? { rule } : {}),
             ...(changes.atRecipientLocalTime !== undefined
               ? { atRecipientLocalTime: changes.atRecipientLocalTime }

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Attachment, SeriesRule } from '../../../../domain/src/events';
+import type { AudienceRequest } from '../../audience-request';
 import type { RequestContext } from '../../request-context';
 
 /** Creates a recurring series (attachments already in the object store, shared by every occurrence). */
@@ -14,6 +15,8 @@ export class CreateSeriesCommand extends Command<void> {
     readonly context: RequestContext,
     /** Each recipient at the rule's local time in their own zone. */
     readonly atRecipientLocalTime: boolean = false,
+    /** Topics or everyone instead of user ids (`recipients` then empty). */
+    readonly audience: AudienceRequest | null = null,
   ) {
     super();
   }

@@ -4,7 +4,9 @@ import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import { decideSeries } from '../../../../domain/src/series';
 import { Clock } from '../../../../runtime/src/clock';
 import { SeriesReader } from '../../ports/series-reader';
+import { audienceOf } from '../../audience-request';
 import { SubscriberReader } from '../../ports/subscriber-reader';
+import { TopicReader } from '../../ports/topic-reader';
 import { metadataFor } from '../../request-context';
 import { seriesLimits } from '../../schedule-limits';
 import { SeriesDecisions } from '../../series/series-decision';
@@ -16,6 +18,7 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
   constructor(
     private readonly decisions: SeriesDecisions,
     private readonly subscribers: SubscriberReader,
+    private readonly topics: TopicReader,
     private readonly series: SeriesReader,
     private readonly api: ApiConfig,
     private readonly config: SeriesConfig,
@@ -43,6 +46,7 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
       ...rulePlanning,
       minIntervalMinutes: this.config.minIntervalMinutes,
     });
+    const audience = command.audience && (await audienceOf(this.topics, command.audience));
     const recipientStatus = await this.subscribers.statuses(command.recipients);
     await this.decisions.decide(
       command.seriesId,
@@ -57,6 +61,7 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
             fromSender: command.fromSender,
             rule: command.rule,
             atRecipientLocalTime: command.atRecipientLocalTime,
+            audience,
             owner,
             recipientStatus,
             limits: seriesLimits(this.api),

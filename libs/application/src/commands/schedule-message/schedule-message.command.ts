@@ -3,9 +3,7 @@ import type { Attachment } from '../../../../domain/src/events';
 import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
-/** Who a message is for besides user ids: topics by name, or everyone subscribed. */
-export type AudienceRequest =
-  { readonly kind: 'topics'; readonly names: readonly string[] } | { readonly kind: 'all' };
+import type { AudienceRequest } from '../../audience-request';
 
 /** The message as scheduled, and what the client should know about it (an empty audience now). */
 export interface ScheduledMessageAnswer {

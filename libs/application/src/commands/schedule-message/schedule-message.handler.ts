@@ -1,12 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiConfig, TelegramConfig } from '../../../../config/src/config';
-import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
-import {
-  type Audience,
-  type MessageScheduled,
-  messageStreamId,
-} from '../../../../domain/src/events';
-import { normaliseTopicName } from '../../../../domain/src/topic';
+import { type MessageScheduled, messageStreamId } from '../../../../domain/src/events';
 import {
   decideScheduledMessage,
   initialScheduledMessageState,
@@ -18,11 +12,8 @@ import { TopicReader } from '../../ports/topic-reader';
 import { Clock } from '../../../../runtime/src/clock';
 import { metadataFor } from '../../request-context';
 import { scheduleLimits } from '../../schedule-limits';
-import {
-  type AudienceRequest,
-  ScheduleMessageCommand,
-  type ScheduledMessageAnswer,
-} from './schedule-message.command';
+import { audienceOf } from '../../audience-request';
+import { ScheduleMessageCommand, type ScheduledMessageAnswer } from './schedule-message.command';
 
 @CommandHandler(ScheduleMessageCommand)
 export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCommand> {
@@ -36,7 +27,7 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
   ) {}
 
   async execute(command: ScheduleMessageCommand): Promise<ScheduledMessageAnswer> {
-    const audience = command.audience ? await this.audienceOf(command.audience) : undefined;
+    const audience = command.audience ? await audienceOf(this.topics, command.audience) : undefined;
     // An id that is no subscriber's is absent from the answer; the domain names it as unknown.
     const recipientStatus = await this.subscribers.statuses(command.recipients);
     const events = decideScheduledMessage(
@@ -78,28 +69,6 @@ export class ScheduleMessageHandler implements ICommandHandler<ScheduleMessageCo
         : [],
     };
   }
-
-  /** The topics named, by id (a later rename changes nothing), or everyone. */
-  private async audienceOf(request: AudienceRequest): Promise<Audience> {
-    if (request.kind === 'all') return { kind: 'all' };
-    const names = [...new Set(request.names.map(topicNameInTarget))];
-    if (names.length === 0) {
-      throw new DomainError(DomainErrorCode.NoRecipients, 'target_topic names no topic', {
-        field: 'target_topic',
-      });
-    }
-    const found = await Promise.all(names.map((name) => this.topics.byName(name)));
-    const unknown = names.filter((_, index) => !found[index]);
-    if (unknown.length > 0) {
-      throw new DomainError(
-        DomainErrorCode.UnknownTopic,
-        `No topic named ${unknown.join(', ')}: GET /topics lists them`,
-        { field: 'target_topic', topics: unknown },
-      );
-    }
-    const topics = new Map(found.map((topic) => [topic!.id, topic!.name]));
-    return { kind: 'topics', topics: [...topics].map(([id, name]) => ({ id, name })) };
-  }
 }
 
 /** A message as the read model records it when it has just been scheduled. */
@@ -122,20 +91,4 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     createdAt: event.recordedAt,
     updatedAt: event.recordedAt,
   };
-}
-
-/** A name in target_topic, checked as topic names are; the refusal names the field. */
-function topicNameInTarget(name: string): string {
-  try {
-    return normaliseTopicName(name);
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    throw new DomainError(
-      error.code,
-      `target_topic: "${name.slice(0, 64)}" is no topic name. ${error.message}`,
-      {
-        field: 'target_topic',
-      },
-    );
-  }
 }

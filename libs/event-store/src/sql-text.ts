@@ -44,10 +44,15 @@ export function sqlLiteral(value: unknown): string {
       return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
-    default:
+    case 'object':
       if (value instanceof Date) return quoted(value.toISOString());
-      throw new Error(`No SQL literal for a value of type ${typeof value}`);
+      throw new Error('No SQL literal for an object: give its JSON text');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      break;
   }
+  throw new Error(`No SQL literal for a value of type ${typeof value}`);
 }
 
 /**

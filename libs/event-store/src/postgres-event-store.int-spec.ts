@@ -172,6 +172,42 @@ describe('PostgresEventStore reading the log while transactions commit out of or
   });
 });
 
+describe('PostgresEventStore ordering the log by transaction id as a number', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await connectOrm(database.url);
+    store = new PostgresEventStore(orm);
+    // Two events of transactions 99 and 100, as a log whose transaction ids gain a digit has
+    // them: as text, '100' sorts before '99'.
+    for (const [transactionId, streamId] of [
+      ['99', 'digits-a'],
+      ['100', 'digits-b'],
+    ] as const) {
+      await orm.em.fork().execute(
+        `INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata, transaction_id)
+         VALUES (?, ?, 1, 'UserSubscribed', '{}', '{}', ?::xid8)`,
+        [randomUUID(), streamId, transactionId],
+      );
+    }
+  });
+  afterAll(async () => {
+    await orm.close(true);
+    await database.drop();
+  });
+
+  it('reads page after page across a transaction id that gains a digit, passing over nothing', async () => {
+    const first = await store.readAll(LOG_START, 1);
+    expect(first.map((event) => event.streamId)).toEqual(['digits-a']);
+    const second = await store.readAll(checkpointOf(first[0]!), 1);
+    expect(second.map((event) => event.streamId)).toEqual(['digits-b']);
+    expect(await store.endOfLog()).toEqual(checkpointOf(second[0]!));
+  });
+});
+
 describe('PostgresEventStore and event schema versions', () => {
   const own = storeOnOwnDatabase();
 

@@ -165,7 +165,7 @@ export class PostgresEventStore implements EventStore {
         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
           AND (transaction_id, position) > (?::xid8, ?::bigint)
           ${types ? `AND type IN (${types.map(() => '?').join(', ') || 'NULL'})` : ''}
-        ORDER BY transaction_id, position
+        ORDER BY events.transaction_id, events.position
         LIMIT ?`,
       [after.transactionId, after.position, ...(types ?? []), limit],
     );
@@ -222,7 +222,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await em.execute<EventRow[]>(
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, position) > (?::xid8, ?::bigint)
-        ORDER BY transaction_id, position
+        ORDER BY events.transaction_id, events.position
         LIMIT ?`,
       [after.transactionId, after.position, limit],
     );
@@ -244,7 +244,7 @@ export class PostgresEventStore implements EventStore {
            OR (type = 'MessageScheduled' AND jsonb_exists(data->'recipients', ?))
            OR (type IN ('RecipientPartSent', 'RecipientDelivered', 'RecipientDeliveryFailed')
                AND data->>'userId' = ?)
-        ORDER BY transaction_id, position`,
+        ORDER BY events.transaction_id, events.position`,
       [subscriberStreamId(userId), userId, userId],
     );
     return rows.map(toStoredEvent);
@@ -266,7 +266,7 @@ export class PostgresEventStore implements EventStore {
     const [row] = await this.orm.em.fork().execute<{ transaction_id: string; position: string }[]>(
       `SELECT transaction_id::text AS transaction_id, position FROM events
         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+        ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1`,
     );
     return row ? { transactionId: row.transaction_id, position: Number(row.position) } : LOG_START;
   }

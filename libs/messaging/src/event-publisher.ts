@@ -39,6 +39,12 @@ export class EventPublisher {
         await assertDeliveryTopology(channel, deliveryTopology(this.exchange));
       },
     });
+    // A setup that fails (the channel or connection closing under it, as at shutdown) is told as
+    // an 'error' event: without a listener Node throws it, and the process would die of it. The
+    // wrapper sets up again on its next channel.
+    this.channel.on('error', (error: Error) =>
+      this.logger.warn(`Setting up the RabbitMQ channel failed: ${error.message}`),
+    );
   }
 
   get isConnected(): boolean {

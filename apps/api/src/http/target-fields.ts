@@ -1,6 +1,19 @@
 import type { AudienceRequest } from '../../../../libs/application/src/audience-request';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 
+/** The refusals of who a message or a series is for: user ids, topics or everyone. */
+export const TARGET_PROBLEMS = [
+  'NO_RECIPIENTS',
+  'INVALID_RECIPIENT',
+  'TOO_MANY_RECIPIENTS',
+  'UNKNOWN_RECIPIENTS',
+  'UNSUBSCRIBED_RECIPIENTS',
+  'CONFLICTING_TARGETS',
+  'UNKNOWN_TOPIC',
+  'INVALID_TOPIC_NAME',
+  'INVALID_TARGET_ALL',
+] as const;
+
 /** The form fields that name who a message or a series is for. */
 export interface TargetFields {
   readonly target_user_id?: string;

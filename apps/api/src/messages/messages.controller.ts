@@ -55,7 +55,7 @@ import {
   extraJsonFieldsOf,
 } from '../http/extra-fields';
 import { readFormFields } from '../http/form-fields';
-import { audienceRequestOf } from '../http/target-fields';
+import { audienceRequestOf, TARGET_PROBLEMS } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
@@ -103,15 +103,7 @@ export class MessagesController {
     'INVALID_TIMESTAMP',
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
-    'NO_RECIPIENTS',
-    'INVALID_RECIPIENT',
-    'TOO_MANY_RECIPIENTS',
-    'UNKNOWN_RECIPIENTS',
-    'UNSUBSCRIBED_RECIPIENTS',
-    'CONFLICTING_TARGETS',
-    'UNKNOWN_TOPIC',
-    'INVALID_TOPIC_NAME',
-    'INVALID_TARGET_ALL',
+    ...TARGET_PROBLEMS,
     'INVALID_PAID_BROADCAST',
     'PAID_BROADCAST_DISABLED',
     'SCHEDULED_TOO_FAR',

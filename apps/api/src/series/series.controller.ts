@@ -56,7 +56,7 @@ import {
   extraJsonFieldsOf,
 } from '../http/extra-fields';
 import { readFormFields } from '../http/form-fields';
-import { audienceRequestOf } from '../http/target-fields';
+import { audienceRequestOf, TARGET_PROBLEMS } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { requestContextOf } from '../http/request-context';
@@ -103,19 +103,8 @@ const RULE_PROBLEMS = [
   'LOCAL_TIME_NEEDS_DAILY_RULE',
 ] as const;
 
-/** Who a series is for: user ids, topics or everyone. */
-const TARGET_PROBLEMS = [
-  'NO_RECIPIENTS',
-  'INVALID_RECIPIENT',
-  'TOO_MANY_RECIPIENTS',
-  'UNKNOWN_RECIPIENTS',
-  'UNSUBSCRIBED_RECIPIENTS',
-  'CONFLICTING_TARGETS',
-  'INVALID_TOPIC_NAME',
-  'UNKNOWN_TOPIC',
-  'INVALID_TARGET_ALL',
-  'LOCAL_TIME_NEEDS_USER_IDS',
-] as const;
+/** Who a series is for, as a message's, and an audience's zones unknown when it is planned. */
+const SERIES_TARGET_PROBLEMS = [...TARGET_PROBLEMS, 'LOCAL_TIME_NEEDS_USER_IDS'] as const;
 
 @ApiTags('series')
 @ApiSecurity('api-key')
@@ -135,7 +124,7 @@ export class SeriesController {
     ...RULE_PROBLEMS,
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
-    ...TARGET_PROBLEMS,
+    ...SERIES_TARGET_PROBLEMS,
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_SERIES',
     'TOO_MANY_ATTACHMENTS',
@@ -291,7 +280,7 @@ export class SeriesController {
     ...RULE_PROBLEMS,
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
-    ...TARGET_PROBLEMS,
+    ...SERIES_TARGET_PROBLEMS,
     ...JSON_BODY_PROBLEMS,
     'SERIES_NOT_FOUND',
     'SERIES_ENDED',

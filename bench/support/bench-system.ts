@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { migrate } from '../../libs/database/src/migrate';
+import { withAppHeapLimit } from '../../libs/runtime/src/heap-limit';
 import { BotApiDouble } from '../../tools/dev/bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
 
@@ -157,6 +158,8 @@ export class BenchSystem {
             ? { BENCH_COUNT_QUERIES: process.env.BENCH_COUNT_QUERIES }
             : {}),
           ...extraEnv,
+          // As in its container, unless the scenario sets its own (e.g. a lower heap limit).
+          NODE_OPTIONS: withAppHeapLimit(extraEnv.NODE_OPTIONS),
         },
         stdio: ['ignore', fd, fd],
       },
@@ -328,6 +331,14 @@ export class BenchSystem {
       client.query(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`),
     ).catch(() => undefined);
     await run('rabbitmqctl', ['-q', 'delete_vhost', this.name]).catch(() => undefined);
+    // BENCH_KEEP_LOGS=/tmp/logs: each app's log is copied there before the rest is removed.
+    const keep = process.env.BENCH_KEEP_LOGS;
+    if (keep && this.directory) {
+      await mkdir(keep, { recursive: true });
+      for (const file of await readdir(this.directory)) {
+        if (file.endsWith('.log')) await copyFile(join(this.directory, file), join(keep, file));
+      }
+    }
     if (this.directory) await rm(this.directory, { recursive: true, force: true });
   }
 }

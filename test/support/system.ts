@@ -14,6 +14,7 @@ import {
   SeriesConfig,
   TelegramConfig,
 } from '../../libs/config/src/config';
+import { withAppHeapLimit } from '../../libs/runtime/src/heap-limit';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
 import { BotApiDouble } from '../../tools/dev/bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
@@ -129,7 +130,12 @@ export class TestSystem {
   spawn(name: 'scheduler' | 'delivery' | 'api', extraEnv: Record<string, string> = {}): AppProcess {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...this.env, ...extraEnv },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...this.env,
+        ...extraEnv,
+        NODE_OPTIONS: withAppHeapLimit(extraEnv.NODE_OPTIONS),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];

@@ -123,6 +123,45 @@ for (const [name, service] of Object.entries(compose.services)) {
   }
 }
 
+// Heap limits: every app runs with libs/runtime/src/heap-limit.ts's (through NODE_OPTIONS), in a
+// container whose memory limit leaves room beside it (a quarter at least).
+const heapSource = readFileSync(join(root, 'libs', 'runtime', 'src', 'heap-limit.ts'), 'utf8');
+const heapMib = Number(/APP_HEAP_LIMIT_MIB = (\d+)/.exec(heapSource)?.[1]);
+const expectedOptions = `--max-old-space-size=${heapMib}`;
+const mebibytes = (quantity) => {
+  const match = /^(\d+)(Mi|Gi|m|g)?$/.exec(String(quantity ?? ''));
+  if (!match) return NaN;
+  const unit = { Mi: 1, Gi: 1024, m: 1, g: 1024 }[match[2] ?? ''] ?? 1 / (1024 * 1024);
+  return Number(match[1]) * unit;
+};
+const configMapOptions = all.find((doc) => doc.kind === 'ConfigMap')?.data?.NODE_OPTIONS;
+for (const doc of all.filter((manifest) => manifest.kind === 'Deployment')) {
+  const container = doc.spec.template.spec.containers[0];
+  const own = (container.env ?? []).find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+  const fromConfigMap = (container.envFrom ?? []).some((source) => source.configMapRef)
+    ? configMapOptions
+    : undefined;
+  const options = own ?? fromConfigMap;
+  if (options !== expectedOptions)
+    problems.push(
+      `${doc.metadata.name}: NODE_OPTIONS is ${JSON.stringify(options)}, not ${JSON.stringify(expectedOptions)} (libs/runtime/src/heap-limit.ts)`,
+    );
+  const limit = mebibytes(container.resources?.limits?.memory);
+  if (!(limit >= (heapMib * 4) / 3))
+    problems.push(
+      `${doc.metadata.name}: memory limit ${container.resources?.limits?.memory} leaves too little beside a ${heapMib} MiB heap`,
+    );
+}
+for (const [name, service] of Object.entries(compose.services)) {
+  if (!service.command || !String(service.command).includes('dist/apps/')) continue;
+  if (service.environment?.NODE_OPTIONS !== expectedOptions)
+    problems.push(`compose ${name}: NODE_OPTIONS is not ${JSON.stringify(expectedOptions)}`);
+  if (!(mebibytes(service.mem_limit) >= (heapMib * 4) / 3))
+    problems.push(
+      `compose ${name}: mem_limit ${service.mem_limit} leaves too little beside a ${heapMib} MiB heap`,
+    );
+}
+
 if (problems.length > 0) {
   process.stderr.write(
     `deploy/: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n`,

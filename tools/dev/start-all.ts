@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DatabaseConfig, loadConfig, readEnvironment } from '../../libs/config/src';
 import { migrate } from '../../libs/database/src/migrate';
+import { withAppHeapLimit } from '../../libs/runtime/src/heap-limit';
 import { EXIT_CONFIG_ERROR } from '../../libs/runtime/src/run-app';
 import { BotApiDouble } from './bot-api-double';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from './local-s3';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...readEnvironment() };
   // Readable lines in the terminal; deployments log JSON (LOG_FORMAT=json to see it here).
   env.LOG_FORMAT ??= 'text';
+  // The heap limit the apps have in their containers (deploy/, compose), here too.
+  env.NODE_OPTIONS = withAppHeapLimit(env.NODE_OPTIONS);
   let localS3: LocalS3 | undefined;
   if (!env.MINIO_ENDPOINT) {
     const directory = join(root, '.data', 's3');

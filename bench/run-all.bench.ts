@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { cpus, totalmem } from 'node:os';
 import { acceptScenario } from './scenarios/accept';
 import { broadcastScenario } from './scenarios/broadcast';
+import { burstScenario } from './scenarios/burst';
 import { costScenario } from './scenarios/cost';
 import { deliverAtLimitScenario } from './scenarios/deliver-at-limit';
 import { memoryScenario } from './scenarios/memory';
@@ -16,7 +17,7 @@ import type { ScenarioResult } from './scenarios/scenario';
 import { BenchSystem } from './support/bench-system';
 
 type ScenarioName =
-  'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost' | 'series' | 'broadcast';
+  'accept' | 'deliver' | 'on-time' | 'scale' | 'memory' | 'cost' | 'burst' | 'series' | 'broadcast';
 
 /** In the order; each leaves the system as the next expects it. */
 const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioResult>> = {
@@ -26,6 +27,7 @@ const SCENARIOS: Record<ScenarioName, (system: BenchSystem) => Promise<ScenarioR
   scale: scaleScenario,
   memory: memoryScenario,
   cost: costScenario,
+  burst: burstScenario,
   series: seriesScenario,
   broadcast: broadcastScenario,
 };

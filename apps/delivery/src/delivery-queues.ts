@@ -18,9 +18,14 @@ import { Metrics } from '../../../libs/observability/src/metrics';
 /**
  * MessageDue events handed to one delivery process at once. Telegram allows one send a second per
  * chat and 30 a second per bot: reaching 30/s takes about 30 chats in hand at once, with more
- * for the messages that wait for their chat's second (bench: deliver at the limit).
+ * for the messages that wait for their chat's second (bench: deliver at the limit). Without
+ * limits (paid broadcasts, or many messages due together) the rate is bound by the round trips of
+ * the messages in hand: the leases, subscriber reads and appends of messages worked on together
+ * share their queries, so more in hand means fewer round trips each (bench "burst").
+ * A message in hand and not yet sent costs the broker a redelivery at most: its lease keeps two
+ * processes from sending it at once.
  */
-const DUE_PREFETCH = 48;
+const DUE_PREFETCH = 256;
 
 /**
  * Parts of audiences handed to one delivery process at once: each serves DELIVERY_CONCURRENCY

@@ -45,6 +45,18 @@ describe('InFlightBatcher', () => {
     expect(batches).toEqual([[1], [2, -3], [4], [9]]);
   });
 
+  it('runs up to its concurrency of batches at once, the items that wait together after', async () => {
+    const { batches, run, releaseNext } = heldRunner();
+    const batcher = new InFlightBatcher(run, { max: 10, concurrency: 2 });
+    const outcomes = [1, 2, 3, 4, 5].map((item) => batcher.run(item));
+    // 1 and 2 each go at once in a batch of their own; 3, 4 and 5 wait for either.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2]]);
+    for (let n = 0; n < 3; n++) await releaseNext();
+    expect(await Promise.all(outcomes)).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+  });
+
   it('fails every item of a batch whose run throws, and goes on with the next', async () => {
     let calls = 0;
     const batcher = new InFlightBatcher(

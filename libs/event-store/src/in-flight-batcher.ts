@@ -1,7 +1,8 @@
 /**
- * Batches work while the database is busy: an item that arrives while a batch is in flight waits
- * for it, then goes with every other item that arrived meanwhile, in the next batch. A lone item
- * goes at once. Under load each item thus shares a round trip instead of paying its own.
+ * Batches work while the database is busy: an item that arrives while as many batches as allowed
+ * are in flight waits for one of them, then goes with every other item that arrived meanwhile, in
+ * the next batch. A lone item goes at once. Under load each item thus shares a round trip instead
+ * of paying its own; with more than one batch in flight, a slow batch does not hold up the rest.
  */
 export class InFlightBatcher<Item, Result> {
   private readonly waiting: {
@@ -9,7 +10,7 @@ export class InFlightBatcher<Item, Result> {
     resolve: (result: Result) => void;
     reject: (error: unknown) => void;
   }[] = [];
-  private running = false;
+  private running = 0;
 
   constructor(
     /**
@@ -17,19 +18,27 @@ export class InFlightBatcher<Item, Result> {
      * batch with that error.
      */
     private readonly runBatch: (items: readonly Item[]) => Promise<PromiseSettledResult<Result>[]>,
-    /** How much of a batch an item takes (1 by default), and how much one batch holds at most. */
-    private readonly limit: { readonly max: number; readonly weight?: (item: Item) => number },
+    /**
+     * How much of a batch an item takes (1 by default), how much one batch holds at most, and how
+     * many batches may be in flight at once (1 by default).
+     */
+    private readonly limit: {
+      readonly max: number;
+      readonly weight?: (item: Item) => number;
+      readonly concurrency?: number;
+    },
   ) {}
 
   run(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running < (this.limit.concurrency ?? 1)) void this.drain();
     });
   }
 
+  /** One lane: runs batches while items wait. */
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running++;
     try {
       while (this.waiting.length > 0) {
         const batch = this.takeBatch();
@@ -45,7 +54,7 @@ export class InFlightBatcher<Item, Result> {
         }
       }
     } finally {
-      this.running = false;
+      this.running--;
     }
   }
 

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../runtime/src/clock';
-import { DueDispatcher, type PendingDeadline } from './due-dispatcher';
+import { DueDispatcher, MARKING_CONCURRENCY, type PendingDeadline } from './due-dispatcher';
 
 /** Timers driven by the test: `advance` moves the clock and fires what has come due, in order. */
 class FakeTimers {
@@ -231,7 +231,7 @@ describe('DueDispatcher', () => {
         findPending: async (_until, after) =>
           after
             ? []
-            : Array.from({ length: 30 }, (_, n) => ({
+            : Array.from({ length: 2 * MARKING_CONCURRENCY + 3 }, (_, n) => ({
                 messageId: `late${n}`,
                 scheduledAt: new Date(T0 - 1000),
               })),
@@ -248,12 +248,12 @@ describe('DueDispatcher', () => {
       2 * TICK_MS,
     );
     await dispatcher.tick();
-    while (marked.length < 30) {
+    while (marked.length < 2 * MARKING_CONCURRENCY + 3) {
       await flush();
       waiting.splice(0).forEach((resolve) => resolve());
     }
     await dispatcher.settled();
-    expect(mostInFlight).toBe(8);
-    expect(new Set(marked).size).toBe(30);
+    expect(mostInFlight).toBe(MARKING_CONCURRENCY);
+    expect(new Set(marked).size).toBe(2 * MARKING_CONCURRENCY + 3);
   });
 });

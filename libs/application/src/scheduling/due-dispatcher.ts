@@ -35,7 +35,7 @@ const PAGE = 500;
  * of series occurrences falling due together needs. Different messages never contend: each has
  * its own stream.
  */
-const MARKING_CONCURRENCY = 8;
+export const MARKING_CONCURRENCY = 8;
 
 /**
  * Marks messages due at their moment while the scheduler looks only every tick: each tick takes

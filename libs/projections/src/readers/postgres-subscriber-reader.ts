@@ -22,6 +22,8 @@ export class PostgresSubscriberReader extends SubscriberReader {
    * under load each would otherwise pay a round trip of its own.
    */
   private readonly lookups: InFlightBatcher<readonly string[], StatusRow[]>;
+  /** Whole records by id, batched the same way: delivery reads its recipients' for every message. */
+  private readonly records: InFlightBatcher<readonly string[], SubscriberRecord[]>;
 
   constructor(private readonly orm: MikroORM) {
     super();
@@ -37,6 +39,22 @@ export class PostgresSubscriberReader extends SubscriberReader {
         return lookups.map(() => ({ status: 'fulfilled', value: rows }));
       },
       { max: MAX_IDS, weight: (ids) => ids.length },
+    );
+    this.records = new InFlightBatcher<readonly string[], SubscriberRecord[]>(
+      async (lookups) => {
+        const ids = [...new Set(lookups.flat())];
+        const byId = new Map(
+          (await this.select('user_id = ANY(?::uuid[])', [`{${ids.join(',')}}`])).map((record) => [
+            record.userId,
+            record,
+          ]),
+        );
+        return lookups.map((wanted) => ({
+          status: 'fulfilled',
+          value: [...new Set(wanted)].flatMap((id) => byId.get(id) ?? []),
+        }));
+      },
+      { max: MAX_IDS, weight: (ids) => ids.length, concurrency: 2 },
     );
   }
 
@@ -66,7 +84,7 @@ export class PostgresSubscriberReader extends SubscriberReader {
   async byUserIds(userIds: readonly string[]): Promise<SubscriberRecord[]> {
     const ids = userIds.filter(isUuid);
     if (ids.length === 0) return [];
-    return this.select('user_id = ANY(?::uuid[])', [`{${ids.join(',')}}`]);
+    return this.records.run(ids);
   }
 
   async byUserId(userId: string): Promise<SubscriberRecord | null> {

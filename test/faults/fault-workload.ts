@@ -117,6 +117,8 @@ export interface Figures {
   lostDetails: unknown[];
   rateLimited: number;
   limitViolations: number;
+  /** Which limits were breached: the bot's per second, a chat's, a group's. */
+  limitViolationsByKind: { bot: number; chat: number; group: number };
 }
 
 /**
@@ -196,6 +198,7 @@ export async function measure(
     lostDetails,
     rateLimited: system.telegram.calls.filter((call) => call.status === 429).length,
     limitViolations: violations.bot + violations.chat + violations.group,
+    limitViolationsByKind: violations,
   };
 
   function isFileOf(call: { fileName?: string; fileId?: string }, ordinal: number): boolean {
@@ -220,7 +223,7 @@ export function report(figures: Figures): void {
     `FAULTS ${figures.scenario}: messages=${figures.messages} recipients=${figures.recipients} delivered=${figures.delivered} ` +
       `failed_as_expected=${figures.failedAsExpected} duplicates=${figures.duplicates} ` +
       `(in_crash_window=${figures.duplicatesInCrashWindow}) lost=${figures.lost} 429s=${figures.rateLimited} ` +
-      `limit_violations=${figures.limitViolations}\n` +
+      `limit_violations=${figures.limitViolations} (bot=${figures.limitViolationsByKind.bot} chat=${figures.limitViolationsByKind.chat} group=${figures.limitViolationsByKind.group})\n` +
       (figures.lost > 0 ? `  lost: ${JSON.stringify(figures.lostDetails)}\n` : ''),
   );
 }

@@ -51,3 +51,26 @@ export function testVhost(): string {
 export async function connectOrm(url: string): Promise<MikroORM> {
   return MikroORM.init(ormOptions(url));
 }
+
+/**
+ * The ORM, counting the queries made through it (each one forks the entity manager): how a test
+ * sees that work was batched.
+ */
+export function countingQueries(orm: MikroORM): { orm: MikroORM; queries: () => number } {
+  let queries = 0;
+  const counting = new Proxy(orm, {
+    get(target, property, receiver) {
+      if (property !== 'em') return Reflect.get(target, property, receiver) as unknown;
+      return new Proxy(target.em, {
+        get(em, name, emReceiver) {
+          if (name !== 'fork') return Reflect.get(em, name, emReceiver) as unknown;
+          return () => {
+            queries++;
+            return em.fork();
+          };
+        },
+      });
+    },
+  });
+  return { orm: counting, queries: () => queries };
+}

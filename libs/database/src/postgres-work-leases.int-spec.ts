@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   connectOrm,
+  countingQueries,
   createTestDatabase,
   type TestDatabase,
 } from '../../../test/support/test-database';
@@ -44,8 +45,9 @@ describe('PostgresWorkLeases', () => {
     expect(await first.take(work, 10_000)).toBe(false);
   });
 
-  it('answers takes and releases made at once each on its own, the same work twice too', async () => {
-    const [first, second] = [new PostgresWorkLeases(orm), new PostgresWorkLeases(orm)];
+  it('answers takes and releases made at once each on its own, the same work twice too, in fewer queries', async () => {
+    const counting = countingQueries(orm);
+    const [first, second] = [new PostgresWorkLeases(counting.orm), new PostgresWorkLeases(orm)];
     const works = Array.from({ length: 40 }, () => `message-${randomUUID()}`);
     const held = works.slice(0, 10);
     await Promise.all(held.map((work) => second.take(work, 10_000)));
@@ -58,6 +60,8 @@ describe('PostgresWorkLeases', () => {
       ...works.slice(10, 30).map((work) => first.release(work)),
       first.release(works[10]!),
     ]);
+    // 41 takes and 21 releases, a query each before batching.
+    expect(counting.queries()).toBeLessThan(20);
     const afterRelease = await Promise.all(works.map((work) => second.take(work, 10_000)));
     expect(afterRelease).toEqual(works.map((_, index) => index < 30));
   });

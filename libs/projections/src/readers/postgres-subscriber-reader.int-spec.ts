@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   connectOrm,
+  countingQueries,
   createTestDatabase,
   type TestDatabase,
 } from '../../../../test/support/test-database';
@@ -30,30 +31,10 @@ describe('PostgresSubscriberReader', () => {
     return userId;
   }
 
-  /** The ORM, counting the queries made through it: each one forks the entity manager. */
-  function countingQueries(): { orm: MikroORM; queries: () => number } {
-    let queries = 0;
-    const counting = new Proxy(orm, {
-      get(target, property, receiver) {
-        if (property !== 'em') return Reflect.get(target, property, receiver) as unknown;
-        return new Proxy(target.em, {
-          get(em, name, emReceiver) {
-            if (name !== 'fork') return Reflect.get(em, name, emReceiver) as unknown;
-            return () => {
-              queries++;
-              return em.fork();
-            };
-          },
-        });
-      },
-    });
-    return { orm: counting, queries: () => queries };
-  }
-
   it('reads whole records asked for at once, each caller its own, in fewer queries', async () => {
     const active = await Promise.all(Array.from({ length: 20 }, () => subscriber('active')));
     const gone = await subscriber('unsubscribed');
-    const counting = countingQueries();
+    const counting = countingQueries(orm);
     const reader = new PostgresSubscriberReader(counting.orm);
     const answers = await Promise.all([
       ...active.map((userId) => reader.byUserIds([userId, randomUUID()])),
@@ -75,7 +56,7 @@ describe('PostgresSubscriberReader', () => {
     const active = await Promise.all(Array.from({ length: 20 }, () => subscriber('active')));
     const gone = await subscriber('unsubscribed');
     const unknown = randomUUID();
-    const counting = countingQueries();
+    const counting = countingQueries(orm);
     const reader = new PostgresSubscriberReader(counting.orm);
     const answers = await Promise.all([
       ...active.map((userId) => reader.statuses([userId, unknown])),

@@ -25,6 +25,31 @@ function mostInAnyWindow(starts: readonly number[], windowMs: number): number {
   return most;
 }
 
+/** The ORM, its answers to the statements `holdMs` picks handed over that much later. */
+function holdingAnswers(orm: MikroORM, holdMs: (sql: string) => number): MikroORM {
+  return new Proxy(orm, {
+    get(target, property, receiver) {
+      if (property !== 'em') return Reflect.get(target, property, receiver) as unknown;
+      return {
+        fork: () => {
+          const em = target.em.fork();
+          return new Proxy(em, {
+            get(forked, name, forkedReceiver) {
+              if (name !== 'execute') return Reflect.get(forked, name, forkedReceiver) as unknown;
+              return async (sql: string, params?: unknown[]) => {
+                const answer: unknown = await forked.execute(sql, params);
+                const ms = holdMs(sql);
+                if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+                return answer;
+              };
+            },
+          });
+        },
+      };
+    },
+  });
+}
+
 describe('SendBudget: the limits shared by every delivery process, on the real Postgres', () => {
   let database: TestDatabase;
   let orms: MikroORM[];
@@ -64,6 +89,29 @@ describe('SendBudget: the limits shared by every delivery process, on the real P
     expect(mostInAnyWindow(starts, 100)).toBeLessThanOrEqual(4);
     // Both processes sent: the budget is shared, not taken by one.
     expect(new Set(sends.map((sent) => sent.by)).size).toBe(2);
+  });
+
+  it('keeps to the slots when the answers reserving them are held up (a slow commit, a busy process)', async () => {
+    let reservations = 0;
+    // Every other reservation of the second process is answered 40 ms late.
+    const held = holdingAnswers(orms[1]!, (sql) =>
+      sql.includes('INSERT INTO send_budget') && reservations++ % 2 === 1 ? 40 : 0,
+    );
+    const budgets = [orms[0]!, held].map(
+      (orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'held-answers'),
+    );
+    const sends = await Promise.all(
+      Array.from({ length: 75 }, (_, index) =>
+        send(budgets[index % 2]!, index % 2, `held-${index}`),
+      ),
+    );
+    expect(reservations).toBeGreaterThan(4);
+    expect(
+      mostInAnyWindow(
+        sends.map((sent) => sent.startedAt),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(30);
   });
 
   it('lets one send at a time reach a chat, across processes, a second after the last one ended', async () => {

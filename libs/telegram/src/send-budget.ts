@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../runtime/src/clock';
+import { DatabaseClock } from './database-clock';
 
 export interface PacingLimits {
   /** Sends per second for the whole bot (Telegram: about 30). */
@@ -79,7 +80,8 @@ interface SlotWaiter {
  * - the bot's sends go out on slots spaced 1.02/perSecond s apart (a generic cell rate
  *   algorithm: one row holds the next free slot, and each reservation moves it on), so sends are
  *   spread evenly rather than bursted, across processes; a process reserves the few slots it can
- *   use in the next 100 ms in one statement;
+ *   use in the next 100 ms in one statement; slots are instants of the database's clock, read in
+ *   the process's own through DatabaseClock;
  * - a chat is claimed for one send at a time, across processes, and its next send may start an
  *   interval after the last one ended (1 s for a private chat, 60/groupPerMinute s for a group);
  * - a 429 pauses every process's sends for its retry_after.
@@ -95,6 +97,7 @@ export class SendBudget {
   private readonly chatQueues = new Map<string, Promise<void>>();
   private readonly chatReadyAt = new Map<string, number>();
   private lastSweep: number;
+  private readonly databaseClock: DatabaseClock;
 
   constructor(
     private readonly orm: MikroORM,
@@ -106,6 +109,7 @@ export class SendBudget {
       new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.slotMs = (1000 * BOT_SPACING) / limits.perSecond;
+    this.databaseClock = new DatabaseClock(orm, clock);
     this.lastSweep = clock.now().getTime();
     // A process that starts may replace one that died an instant ago mid-send, its chat's claim
     // still held (that is waited out) or, after a restart of Postgres, forgotten: the first
@@ -283,24 +287,26 @@ export class SendBudget {
     const batchMax = Math.max(1, Math.floor(RESERVE_AHEAD_MS / this.slotMs));
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, batchMax);
-      let aheadMs: number;
+      let nextSlotAt: number;
       try {
-        const [row] = await this.orm.em.fork().execute<{ ahead_ms: number }[]>(
+        const [row] = await this.orm.em.fork().execute<{ next_slot_ms: number }[]>(
           `INSERT INTO send_budget AS budget (bucket, next_slot_at, paused_until)
              VALUES (?, clock_timestamp() + ? * interval '1 millisecond', '-infinity')
            ON CONFLICT (bucket) DO UPDATE SET next_slot_at =
              greatest(budget.next_slot_at, clock_timestamp(), budget.paused_until)
                + ? * interval '1 millisecond'
-           RETURNING (extract(epoch FROM next_slot_at - clock_timestamp()) * 1000)::float8 AS ahead_ms`,
+           RETURNING (extract(epoch FROM next_slot_at) * 1000)::float8 AS next_slot_ms`,
           [this.bucket, batch.length * this.slotMs, batch.length * this.slotMs],
         );
-        aheadMs = Number(row!.ahead_ms);
+        // The slots are instants of the database's clock, not "so long after the answer came":
+        // an answer held up (a commit's flush, a busy process) must not move them later.
+        nextSlotAt = await this.databaseClock.toLocal(Number(row!.next_slot_ms));
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
         continue;
       }
       const now = this.clock.now().getTime();
-      const firstAt = now + aheadMs - batch.length * this.slotMs;
+      const firstAt = nextSlotAt - batch.length * this.slotMs;
       batch.forEach((waiter, index) => waiter.resolve(firstAt + index * this.slotMs));
       const lastAt = firstAt + (batch.length - 1) * this.slotMs;
       if (lastAt - now > RESERVE_AHEAD_MS) await this.sleep(lastAt - now - RESERVE_AHEAD_MS);

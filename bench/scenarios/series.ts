@@ -12,6 +12,9 @@ const TIME_ZONE = 'Europe/Berlin';
 const TARGET_P99_MS = 250;
 const TARGET_TICK_RATIO = 1.5;
 
+const sum = (values: readonly number[]): number =>
+  values.reduce((total, value) => total + value, 0);
+
 /** The wall-clock time of an instant in the zone, to the second, without offset. */
 function localTime(at: Date): string {
   const parts = Object.fromEntries(
@@ -46,6 +49,10 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
   });
   const scheduler = await system.ensureApp('scheduler');
   const delivery = await system.ensureApp('delivery', { TELEGRAM_PACING: 'off' });
+  // BENCH_SERIES_DELIVERIES=2: two delivery replicas, as deploy/ runs them.
+  const deliveries = [delivery];
+  if (process.env.BENCH_SERIES_DELIVERIES === '2')
+    deliveries.push(await system.startAnother('delivery', { TELEGRAM_PACING: 'off' }));
   system.telegram.latencyMs = 30;
   system.telegram.enforcedLimits = undefined;
   const chats = await system.subscribe(CHATS, 90_000_001);
@@ -84,7 +91,7 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
   const total = SERIES * OCCURRENCES;
   const end = firstMinute.getTime() + OCCURRENCES * 60_000;
   const cpuBefore = cpuMilliseconds(scheduler.pid);
-  const deliveryCpuBefore = cpuMilliseconds(delivery.pid);
+  const deliveryCpuBefore = sum(deliveries.map((app) => cpuMilliseconds(app.pid)));
   const apiCpuBefore = cpuMilliseconds(api.pid);
   const machineBefore = machineCpuMilliseconds();
   const firstCall = system.telegram.calls.length;
@@ -98,7 +105,8 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   const schedulerCpuMs = cpuMilliseconds(scheduler.pid) - cpuBefore;
-  const deliveryCpuMs = cpuMilliseconds(delivery.pid) - deliveryCpuBefore;
+  const deliveryCpuMs = sum(deliveries.map((app) => cpuMilliseconds(app.pid))) - deliveryCpuBefore;
+  for (const another of deliveries.slice(1)) await another.stop();
   const apiCpuMs = cpuMilliseconds(api.pid) - apiCpuBefore;
   const machineAfter = machineCpuMilliseconds();
   const machineBusy =
@@ -162,7 +170,7 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
       `lateness (first send's arrival − occurrence time): min ${Math.min(...lateness)} ms, p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...lateness)} ms; ${early} early`,
       `events per occurrence: ${planned?.min}–${planned?.max} OccurrencePlanned per series of ${OCCURRENCES} occurrences, ${events?.min}–${events?.max} events per occurrence's message (the same for the first occurrence as for the last)`,
       `marked due (MessageDue's time − occurrence time): p50 ${percentile(dueLateness, 50)} ms, p99 ${percentile(dueLateness, 99)} ms`,
-      `scheduler CPU over the ${OCCURRENCES} minutes: ${(schedulerCpuMs / 1000).toFixed(1)} s (planning and marking due ${total} occurrences: ${(schedulerCpuMs / total).toFixed(2)} ms each); delivery ${(deliveryCpuMs / total).toFixed(2)} ms, API ${(apiCpuMs / total).toFixed(2)} ms per occurrence; the machine ${(machineBusy * 100).toFixed(0)}% busy`,
+      `scheduler CPU over the ${OCCURRENCES} minutes: ${(schedulerCpuMs / 1000).toFixed(1)} s (planning and marking due ${total} occurrences: ${(schedulerCpuMs / total).toFixed(2)} ms each); delivery (${deliveries.length} ${deliveries.length === 1 ? 'process' : 'processes'}) ${(deliveryCpuMs / total).toFixed(2)} ms, API ${(apiCpuMs / total).toFixed(2)} ms per occurrence; the machine ${(machineBusy * 100).toFixed(0)}% busy`,
       `planner tick query (series whose time to plan has come), median of 200 with 100 due: ${tickSmall!.medianMs.toFixed(3)} ms at 10,000 series, ${tickLarge!.medianMs.toFixed(3)} ms at 100,000 = ${ratio.toFixed(2)}×`,
     ],
   };

@@ -36,8 +36,11 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
       {
         clock,
         findPending: (until, after, limit) => findPendingUntil(orm.em.fork(), until, after, limit),
-        markDue: (messageId) =>
-          commands.execute<MarkMessageDueCommand, boolean>(new MarkMessageDueCommand(messageId)),
+        markDue: async (messageIds) => {
+          await commands.execute<MarkMessageDueCommand, number>(
+            new MarkMessageDueCommand(messageIds),
+          );
+        },
         onError: (error) =>
           this.logger.error(
             `Marking a message due failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,

@@ -25,6 +25,23 @@ export async function loadMessage(store: EventStore, messageId: string): Promise
   return { state: fold(events, evolveScheduledMessage), version: events.length, events };
 }
 
+/** Several messages' streams in one read, folded: a message that does not exist is `none`. */
+export async function loadMessages(
+  store: EventStore,
+  messageIds: readonly string[],
+): Promise<ReadonlyMap<string, LoadedMessage>> {
+  const streams = await store.readStreams(messageIds.map(messageStreamId));
+  return new Map(
+    messageIds.map((messageId) => {
+      const events = streams.get(messageStreamId(messageId)) ?? [];
+      return [
+        messageId,
+        { state: fold(events, evolveScheduledMessage), version: events.length, events },
+      ];
+    }),
+  );
+}
+
 /**
  * Messages' own streams as this process last read them, read on from there. A broadcast's parts
  * each need their message's events, whose AudienceResolved hold every recipient (100,000 ids for

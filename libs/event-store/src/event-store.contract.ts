@@ -174,6 +174,34 @@ export function eventStoreContract(
       expect(await store.readStream(stream, { afterVersion: 3, limit: 10 })).toEqual([]);
     });
 
+    it('reads several whole streams at once, each in version order, a missing one empty', async () => {
+      const [one, other] = [randomUUID(), randomUUID()];
+      await store.append(`subscriber-${one}`, [subscribed(one), unsubscribed(one)], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      await store.append(`subscriber-${other}`, [subscribed(other)], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      const missing = `subscriber-${randomUUID()}`;
+      const streams = await store.readStreams([
+        `subscriber-${other}`,
+        missing,
+        `subscriber-${one}`,
+      ]);
+      expect(
+        streams.get(`subscriber-${one}`)?.map((event) => [event.streamVersion, event.type]),
+      ).toEqual([
+        [1, 'UserSubscribed'],
+        [2, 'UserUnsubscribed'],
+      ]);
+      expect(streams.get(`subscriber-${other}`)).toEqual(
+        await store.readStream(`subscriber-${other}`),
+      );
+      expect(streams.get(missing)).toEqual([]);
+    });
+
     describe('one chat, one active subscription', () => {
       const chat = () => String(Math.floor(Math.random() * 1e12));
       const subscribe = (userId: string, chatId: string, expectedVersion: ExpectedVersion) =>

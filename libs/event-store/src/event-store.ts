@@ -86,6 +86,13 @@ export abstract class EventStore {
    * empty for a stream that does not exist.
    */
   abstract readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]>;
+  /**
+   * Whole streams in one read, for work done on many streams at once: each stream's events in
+   * version order, empty for a stream that does not exist.
+   */
+  abstract readStreams(
+    streamIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly StoredEvent[]>>;
   /** Up to `limit` committed events after the checkpoint, in log order; of `types` if given. */
   abstract readAll(
     after: LogCheckpoint,

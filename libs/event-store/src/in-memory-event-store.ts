@@ -104,6 +104,17 @@ export class InMemoryEventStore implements EventStore {
     return page ? events.slice(0, page.limit) : events;
   }
 
+  async readStreams(
+    streamIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly StoredEvent[]>> {
+    return new Map(
+      streamIds.map((streamId) => [
+        streamId,
+        this.log.filter((event) => event.streamId === streamId),
+      ]),
+    );
+  }
+
   async readAll(
     after: LogCheckpoint,
     limit: number,

@@ -152,6 +152,23 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  async readStreams(
+    streamIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>(streamIds.map((streamId) => [streamId, []]));
+    if (streamIds.length === 0) return streams;
+    // `= ANY (ARRAY(…))` walks the (stream_id, stream_version) index once per stream, where
+    // `IN (SELECT …)` may scan the table.
+    const rows = await this.orm.em.fork().execute<EventRow[]>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
+        ORDER BY stream_id, stream_version`,
+      [JSON.stringify(streamIds)],
+    );
+    for (const row of rows) streams.get(row.stream_id)?.push(toStoredEvent(row));
+    return streams;
+  }
+
   async readAll(
     after: LogCheckpoint,
     limit: number,

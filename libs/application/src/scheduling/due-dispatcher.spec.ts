@@ -1,5 +1,10 @@
 import { ManualClock } from '../../../runtime/src/clock';
-import { DueDispatcher, MARKING_CONCURRENCY, type PendingDeadline } from './due-dispatcher';
+import {
+  DueDispatcher,
+  MARKING_BATCH,
+  MARKING_CONCURRENCY,
+  type PendingDeadline,
+} from './due-dispatcher';
 
 /** Timers driven by the test: `advance` moves the clock and fires what has come due, in order. */
 class FakeTimers {
@@ -51,6 +56,7 @@ function setup(pendingAt: Record<string, number>) {
   const timers = new FakeTimers(clock);
   const pending = new Map(Object.entries(pendingAt).map(([id, at]) => [id, new Date(T0 + at)]));
   const marked: { messageId: string; at: number }[] = [];
+  const batches: (readonly string[])[] = [];
   const errors: unknown[] = [];
   let failNextMark = false;
   const ports = {
@@ -74,16 +80,18 @@ function setup(pendingAt: Record<string, number>) {
         )
         .slice(0, limit),
     // As MarkMessageDue decides: only a pending message whose time has come.
-    markDue: async (messageId: string) => {
+    markDue: async (messageIds: readonly string[]) => {
+      batches.push(messageIds);
       if (failNextMark) {
         failNextMark = false;
         throw new Error('database away');
       }
-      const at = pending.get(messageId);
-      if (!at || at.getTime() > clock.now().getTime()) return false;
-      pending.delete(messageId);
-      marked.push({ messageId, at: clock.now().getTime() - T0 });
-      return true;
+      for (const messageId of messageIds) {
+        const at = pending.get(messageId);
+        if (!at || at.getTime() > clock.now().getTime()) continue;
+        pending.delete(messageId);
+        marked.push({ messageId, at: clock.now().getTime() - T0 });
+      }
     },
     onError: (error: unknown) => errors.push(error),
   };
@@ -93,6 +101,7 @@ function setup(pendingAt: Record<string, number>) {
     timers,
     pending,
     marked,
+    batches,
     errors,
     failNextMark: () => (failNextMark = true),
   };
@@ -198,13 +207,13 @@ describe('DueDispatcher', () => {
   });
 
   it('keeps ticking while a backlog is being marked', async () => {
-    const backlog = Object.fromEntries(Array.from({ length: 50 }, (_, n) => [`old${n}`, -1000]));
+    const backlog = Object.fromEntries(Array.from({ length: 2000 }, (_, n) => [`old${n}`, -1000]));
     const { dispatcher, marked } = setup(backlog);
-    // The tick returns once it has planned, not once all 50 are marked.
+    // The tick returns once it has planned, not once all 2,000 are marked.
     await dispatcher.tick();
-    expect(marked.length).toBeLessThan(50);
+    expect(marked.length).toBeLessThan(2000);
     await dispatcher.settled();
-    expect(marked).toHaveLength(50);
+    expect(marked).toHaveLength(2000);
   });
 
   it('pages through more messages than one query returns', async () => {
@@ -235,13 +244,12 @@ describe('DueDispatcher', () => {
                 messageId: `late${n}`,
                 scheduledAt: new Date(T0 - 1000),
               })),
-        markDue: async (messageId) => {
+        markDue: async (messageIds) => {
           inFlight += 1;
           mostInFlight = Math.max(mostInFlight, inFlight);
           await new Promise<void>((resolve) => waiting.push(resolve));
           inFlight -= 1;
-          marked.push(messageId);
-          return true;
+          marked.push(...messageIds);
         },
         onError: () => undefined,
       },
@@ -255,5 +263,24 @@ describe('DueDispatcher', () => {
     await dispatcher.settled();
     expect(mostInFlight).toBe(MARKING_CONCURRENCY);
     expect(new Set(marked).size).toBe(2 * MARKING_CONCURRENCY + 3);
+  });
+
+  it('marks the messages due at one instant together: one timer, a few batches shared by the lanes', async () => {
+    const together = Object.fromEntries(
+      Array.from({ length: 300 }, (_, n) => [`s${String(n).padStart(3, '0')}`, 1000]),
+    );
+    const { dispatcher, timers, marked, batches } = setup({ ...together, later: 2000 });
+    await dispatcher.tick();
+    expect(timers.count).toBe(2);
+    await timers.advance(1000);
+    expect(marked).toHaveLength(300);
+    expect(batches.every((batch) => batch.length <= MARKING_BATCH)).toBe(true);
+    // 300 at once: the eight lanes take a share each, then what is left, in batches.
+    expect(batches.length).toBeLessThanOrEqual(
+      Math.ceil(300 / MARKING_BATCH) + MARKING_CONCURRENCY,
+    );
+    expect(new Set(batches.flat()).size).toBe(300);
+    await timers.advance(1000);
+    expect(marked.at(-1)).toEqual({ messageId: 'later', at: 2000 });
   });
 });

@@ -17,8 +17,12 @@ export interface DueDispatcherPorts {
     after: PendingDeadline | undefined,
     limit: number,
   ): Promise<readonly PendingDeadline[]>;
-  /** Appends the message's MessageDue; false when it is not pending any more (or another won). */
-  markDue(messageId: string): Promise<boolean>;
+  /**
+   * Appends each message's MessageDue, the messages read and appended together; one not pending
+   * any more (or marked by another scheduler first) is passed over. Throws when any could not be
+   * marked for another reason (it stays pending: the next tick tries again).
+   */
+  markDue(messageIds: readonly string[]): Promise<void>;
   /** A failure that the next tick makes good; reported, never thrown. */
   onError(error: unknown): void;
   /** Timers: the system's by default, fake ones in tests. */
@@ -30,23 +34,31 @@ export interface DueDispatcherPorts {
 
 const PAGE = 500;
 /**
- * Markings in flight at once. Each is a stream read and an append, mostly waiting on the
- * database; one at a time caps a scheduler at a few hundred a second, less than a minute's worth
- * of series occurrences falling due together needs. Different messages never contend: each has
- * its own stream.
+ * Markings in flight at once. Each is a read of its messages' streams and their appends, mostly
+ * waiting on the database. Different messages never contend: each has its own stream.
  */
 export const MARKING_CONCURRENCY = 8;
+/**
+ * Messages marked by one marking at most: messages falling due together (a minute's series
+ * occurrences, due at the same second) are read in one query and appended in one commit, rather
+ * than each paying its own round trips while the others wait their turn.
+ */
+export const MARKING_BATCH = 50;
 
 /**
  * Marks messages due at their moment while the scheduler looks only every tick: each tick takes
  * what is due now and what falls due before the next tick (and a little after, for a tick that
- * starts late), marks the first at once and arms a timer for each of the others. The timers are
+ * starts late), marks the first at once and arms a timer for each instant of the others (the
+ * messages due at one instant are marked together). The timers are
  * only an optimisation: a message stays pending in the projection until its MessageDue is in the
  * log, so a scheduler that dies with timers armed loses nothing; the next tick of any scheduler
  * marks it. A timer never fires before its message's time (MarkMessageDue refuses that anyway).
  */
 export class DueDispatcher {
-  private readonly armed = new Map<string, { at: number; handle: unknown }>();
+  /** Each message with a timer armed, and its instant. */
+  private readonly armed = new Map<string, number>();
+  /** One timer per instant, for every message due then. */
+  private readonly instants = new Map<number, { handle: unknown; messageIds: Set<string> }>();
   /** Messages whose time has come, marked in the order they came due, a few at once. */
   private readonly queue = new Set<string>();
   /** The marking lanes running, at most MARKING_CONCURRENCY. */
@@ -87,6 +99,7 @@ export class DueDispatcher {
       const page = await this.ports.findPending(new Date(until), after, PAGE);
       if (this.stopped) return;
       for (const pending of page) this.plan(pending);
+      this.drain();
       if (page.length < PAGE) break;
       after = page.at(-1);
     }
@@ -108,6 +121,7 @@ export class DueDispatcher {
     for (const deadline of deadlines) {
       if (deadline.scheduledAt.getTime() <= until) this.plan(deadline);
     }
+    this.drain();
   }
 
   /**
@@ -117,7 +131,8 @@ export class DueDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.ticking?.catch(() => undefined);
-    for (const { handle } of this.armed.values()) this.timers.clear(handle);
+    for (const { handle } of this.instants.values()) this.timers.clear(handle);
+    this.instants.clear();
     this.armed.clear();
     this.queue.clear();
     await Promise.all(this.lanes);
@@ -128,58 +143,94 @@ export class DueDispatcher {
     return this.armed.size;
   }
 
+  /** Queues the message if its time has come, else arms its instant's timer; then drain(). */
   private plan(pending: PendingDeadline): void {
     if (this.stopped) return;
     const at = pending.scheduledAt.getTime();
-    const armed = this.armed.get(pending.messageId);
-    if (armed?.at === at) return;
-    if (armed) this.timers.clear(armed.handle);
-    this.armed.delete(pending.messageId);
-    this.fireAt(pending.messageId, at);
-  }
-
-  private fireAt(messageId: string, at: number): void {
-    if (this.stopped) return;
-    const wait = at - this.ports.clock.now().getTime();
-    if (wait <= 0) {
-      this.armed.delete(messageId);
-      this.queue.add(messageId);
-      this.drain();
+    const armedAt = this.armed.get(pending.messageId);
+    if (armedAt === at) return;
+    if (armedAt !== undefined) this.disarm(pending.messageId, armedAt);
+    if (at - this.ports.clock.now().getTime() <= 0) {
+      this.queue.add(pending.messageId);
       return;
     }
-    // Timers may fire a millisecond early by the wall clock: firing checks the time again.
-    const handle = this.timers.set(() => this.fireAt(messageId, at), wait);
-    this.armed.set(messageId, { at, handle });
+    this.armed.set(pending.messageId, at);
+    const instant = this.instants.get(at);
+    if (instant) instant.messageIds.add(pending.messageId);
+    else this.armInstant(at, new Set([pending.messageId]));
+  }
+
+  private armInstant(at: number, messageIds: Set<string>): void {
+    const handle = this.timers.set(() => this.fire(at), at - this.ports.clock.now().getTime());
+    this.instants.set(at, { handle, messageIds });
+  }
+
+  private disarm(messageId: string, at: number): void {
+    this.armed.delete(messageId);
+    const instant = this.instants.get(at);
+    if (!instant) return;
+    instant.messageIds.delete(messageId);
+    if (instant.messageIds.size > 0) return;
+    this.timers.clear(instant.handle);
+    this.instants.delete(at);
+  }
+
+  /** The instant's timer fired: its messages are queued together, to be marked together. */
+  private fire(at: number): void {
+    const instant = this.instants.get(at);
+    this.instants.delete(at);
+    if (!instant || this.stopped) return;
+    // Timers may fire a millisecond early by the wall clock: not before the instant.
+    if (at - this.ports.clock.now().getTime() > 0) {
+      this.armInstant(at, instant.messageIds);
+      return;
+    }
+    for (const messageId of instant.messageIds) {
+      this.armed.delete(messageId);
+      this.queue.add(messageId);
+    }
+    this.drain();
   }
 
   /** Starts another marking lane while there are fewer than allowed and work for one more. */
   private drain(): void {
-    while (this.lanes.size < MARKING_CONCURRENCY && this.lanes.size < this.queue.size) {
-      const lane: Promise<void> = this.markInTurn().finally(() => {
+    while (!this.stopped && this.lanes.size < MARKING_CONCURRENCY && this.queue.size > 0) {
+      // The queue shared among the free lanes, at most a batch each.
+      const share = Math.min(
+        MARKING_BATCH,
+        Math.ceil(this.queue.size / (MARKING_CONCURRENCY - this.lanes.size)),
+      );
+      const batch = take(this.queue, share);
+      const lane: Promise<void> = this.mark(batch).finally(() => {
         this.lanes.delete(lane);
-        // Queued between the lane's last look and now.
-        if (this.queue.size > 0 && !this.stopped) this.drain();
+        // Queued while this lane marked.
+        if (!this.stopped) this.drain();
       });
       this.lanes.add(lane);
     }
   }
 
-  /** One lane of the marking: takes the next queued message until the queue is empty. */
-  private async markInTurn(): Promise<void> {
-    for (let next = first(this.queue); next !== undefined; next = first(this.queue)) {
-      this.queue.delete(next);
+  private async mark(messageIds: readonly string[]): Promise<void> {
+    try {
+      await this.ports.markDue(messageIds);
+    } catch (error) {
+      // Still pending in the projection: the next tick tries again.
       try {
-        await this.ports.markDue(next);
-      } catch (error) {
-        // Still pending in the projection: the next tick tries again.
-        try {
-          this.ports.onError(error);
-        } catch {
-          // Reporting must not stop the marking.
-        }
+        this.ports.onError(error);
+      } catch {
+        // Reporting must not stop the marking.
       }
     }
   }
 }
 
-const first = (set: ReadonlySet<string>): string | undefined => set.values().next().value;
+/** Takes up to `count` of the set's first entries out of it. */
+function take(set: Set<string>, count: number): string[] {
+  const taken: string[] = [];
+  for (const value of set) {
+    if (taken.length === count) break;
+    taken.push(value);
+  }
+  for (const value of taken) set.delete(value);
+  return taken;
+}

@@ -35,6 +35,9 @@ class FlakyStore extends EventStore {
   override readStream(...args: Parameters<EventStore['readStream']>) {
     return this.store.readStream(...args);
   }
+  override readStreams(streamIds: readonly string[]) {
+    return this.store.readStreams(streamIds);
+  }
   override readAll(...args: Parameters<EventStore['readAll']>) {
     return this.store.readAll(...args);
   }

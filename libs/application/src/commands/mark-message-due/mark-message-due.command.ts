@@ -1,8 +1,12 @@
 import { Command } from '@nestjs/cqrs';
 
-/** The scheduler found the message's time has come. Answers whether this call marked it due. */
-export class MarkMessageDueCommand extends Command<boolean> {
-  constructor(readonly messageId: string) {
+/**
+ * The scheduler found these messages' time has come (messages due together are marked together).
+ * Answers how many this call marked due; throws when one could not be marked for a reason other
+ * than being marked already (or not pending any more), once every other one is marked.
+ */
+export class MarkMessageDueCommand extends Command<number> {
+  constructor(readonly messageIds: readonly string[]) {
     super();
   }
 }

@@ -7,7 +7,7 @@ import { decideScheduledMessage } from '../../../../domain/src/scheduled-message
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Clock } from '../../../../runtime/src/clock';
 import { SeriesConfig } from '../../../../config/src/config';
-import { loadMessage } from '../../message-stream';
+import { type LoadedMessage, loadMessages } from '../../message-stream';
 import { MarkMessageDueCommand } from './mark-message-due.command';
 
 @CommandHandler(MarkMessageDueCommand)
@@ -21,19 +21,31 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
   ) {}
 
   /**
-   * Appends MessageDue at the version read: of two schedulers racing for the same message, the
-   * second's append conflicts (or, reading later, it finds the message already due) and it
-   * backs off. Exactly one MessageDue per message.
+   * Reads the messages' streams together and appends each one's MessageDue at the version read,
+   * the appends sharing commits: of two schedulers racing for the same message, the second's
+   * append conflicts (or, reading later, it finds the message already due) and it backs off.
+   * Exactly one MessageDue per message.
    */
-  async execute(command: MarkMessageDueCommand): Promise<boolean> {
-    const { state, version, events } = await loadMessage(this.events, command.messageId);
+  async execute(command: MarkMessageDueCommand): Promise<number> {
+    const loaded = await loadMessages(this.events, command.messageIds);
+    const now = this.clock.now();
+    const outcomes = await Promise.allSettled(
+      [...loaded].map(([messageId, message]) => this.mark(messageId, message, now)),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value).length;
+  }
+
+  private async mark(messageId: string, message: LoadedMessage, now: Date): Promise<boolean> {
+    const { state, version, events } = message;
     let decided;
     try {
       decided = decideScheduledMessage(
         {
           type: 'MarkMessageDue',
-          messageId: command.messageId,
-          now: this.clock.now(),
+          messageId,
+          now,
           seriesGraceMs: this.series.graceSeconds * 1000,
         },
         state,
@@ -44,18 +56,18 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
     }
     const scheduled = events[0];
     // The request's correlation id goes on with the message: one id finds its whole journey.
-    const correlationId = scheduled?.metadata.correlationId ?? command.messageId;
+    const correlationId = scheduled?.metadata.correlationId ?? messageId;
     try {
-      await this.events.append(messageStreamId(command.messageId), decided, {
+      await this.events.append(messageStreamId(messageId), decided, {
         expectedVersion: version,
         metadata: { correlationId, causationId: scheduled?.eventId ?? null, actor: 'scheduler' },
       });
-      withLogContext({ correlationId, messageId: command.messageId }, () =>
+      withLogContext({ correlationId, messageId }, () =>
         decided[0]?.type === 'MessageMissed'
           ? this.logger.warn(
-              `Message ${command.messageId}, a series occurrence for ${decided[0].data.scheduledAt}, is past the grace period: missed, not sent`,
+              `Message ${messageId}, a series occurrence for ${decided[0].data.scheduledAt}, is past the grace period: missed, not sent`,
             )
-          : this.logger.log(`Message ${command.messageId} is due`),
+          : this.logger.log(`Message ${messageId} is due`),
       );
       return true;
     } catch (error) {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import amqplib from 'amqplib';
 import { ormOptions } from '../../libs/database/src/orm-options';
@@ -62,7 +65,7 @@ export async function broadcastScenario(system: BenchSystem): Promise<ScenarioRe
   }
   const free = await freeBroadcast(system);
   details.push(
-    `free: ${free.sent.toLocaleString('en')} sends in ${FREE_WINDOW_MS / 1000} s = ${free.rate.toFixed(2)}/s (${((free.rate / FREE_PER_SECOND) * 100).toFixed(1)}% of 30/s); ${free.refused} × 429; ${free.violations} violations; most sends in any 100 ms ${free.most100}, in any second ${free.most1000}`,
+    `free: ${free.sent.toLocaleString('en')} sends in ${FREE_WINDOW_MS / 1000} s = ${free.rate.toFixed(2)}/s (${((free.rate / FREE_PER_SECOND) * 100).toFixed(1)}% of 30/s); ${free.refused} × 429; ${free.violations} violations; most sends in any 100 ms ${free.most100}, in any second ${free.most1000}; the double in ${free.doubleProcess}; longest event-loop stall: the double's ${free.doubleLoopMaxMs.toFixed(0)} ms, delivery ${free.deliveryLoopMaxMs.toFixed(0)} ms${free.refusedAfter.length > 0 ? `; each 429 came ${free.refusedAfter.map((ms) => `${ms} ms`).join(', ')} after the 30th send before it` : ''}`,
   );
 
   // BENCH_BROADCAST_TRIAL=free: only the three minutes within the free limits.
@@ -229,36 +232,123 @@ function mostInWindow(times: readonly number[], windowMs: number): number {
 }
 
 async function freeBroadcast(system: BenchSystem) {
-  const delivery = await system.ensureApp('delivery', { TELEGRAM_PAID_BROADCAST: 'on' });
+  // Measured by the double's arrival stamps, so the double runs in a process of its own (see
+  // tools/dev/bot-api-double-process.ts); BENCH_FREE_DOUBLE=inline keeps it in this process.
+  const own = process.env.BENCH_FREE_DOUBLE === 'inline' ? undefined : await startDoubleProcess();
+  const doubleUrl = own?.url ?? system.telegram.url;
+  const callsSoFar = async (): Promise<RecordedCall[]> =>
+    own
+      ? ((await (await fetch(`${doubleUrl}/_calls`)).json()) as RecordedCall[])
+      : system.telegram.calls;
+  const delivery = await system.ensureApp('delivery', {
+    TELEGRAM_PAID_BROADCAST: 'on',
+    TELEGRAM_API_ROOT: doubleUrl,
+  });
+  // How long each event loop stalled: the double's process's (its arrival stamps) and the
+  // sender's. A 429 with 34 ms slots needs an arrival stamped 20 ms late against the thirty before.
+  const inlineLoop = monitorEventLoopDelay({ resolution: 5 });
+  inlineLoop.enable();
+  await loopLagMaxMs(delivery.url);
+  if (own) await doubleLoopMaxMs(own.url);
   const text = 'free broadcast';
-  const firstCall = system.telegram.calls.length;
+  const firstCall = (await callsSoFar()).length;
+  const ofThis = (calls: readonly RecordedCall[]) =>
+    calls.slice(firstCall).filter((call) => call.method === 'sendMessage' && call.text === text);
   await schedule({ target_all: 'true', message: text });
   const start = Date.now();
-  while (accepted(system, text).length === 0) {
+  let firstAt: number | undefined;
+  while (firstAt === undefined) {
     if (Date.now() - start > 60_000) throw new Error(`No send: ${delivery.logFile}`);
     await sleep(200);
+    firstAt = ofThis(await callsSoFar()).find((call) => call.status === 200)?.receivedAt;
   }
-  const firstAt = accepted(system, text)[0]!.receivedAt;
   await sleep(firstAt + FREE_WINDOW_MS - Date.now());
   const windowEnd = firstAt + FREE_WINDOW_MS;
-  const calls = system.telegram.calls
-    .slice(firstCall)
-    .filter((call) => call.receivedAt < windowEnd && call.text === text);
+  const calls = ofThis(await callsSoFar()).filter((call) => call.receivedAt < windowEnd);
+  const deliveryLoopMaxMs = await loopLagMaxMs(delivery.url);
+  const doubleStallMs = own ? await doubleLoopMaxMs(own.url) : inlineLoop.max / 1e6;
+  inlineLoop.disable();
+  const violations = own
+    ? ((await (
+        await fetch(
+          `${doubleUrl}/_violations?perSecond=${FREE_PER_SECOND}&groupPerMinute=20&paidPerSecond=${PAID_PER_SECOND}`,
+        )
+      ).json()) as { bot: number; chat: number; group: number })
+    : system.telegram.limitViolations(FREE_PER_SECOND, 20, PAID_PER_SECOND);
   await system.stopApp('delivery');
+  await own?.stop();
   await purgeDeliveryQueues(system);
   const sends = calls.filter((call) => call.status === 200).map((call) => call.receivedAt);
   sends.sort((a, b) => a - b);
-  const violations = system.telegram.limitViolations(FREE_PER_SECOND, 20, PAID_PER_SECOND);
   const rate = (sends.length - 1) / ((sends.at(-1)! - sends[0]!) / 1000);
   log(`broadcast free: ${sends.length} sends, ${rate.toFixed(2)}/s`);
   return {
+    doubleProcess: own ? 'its own process' : "the benchmark's process",
     sent: sends.length,
     rate,
     refused: calls.filter((call) => call.status === 429).length,
     violations: violations.bot + violations.chat + violations.group,
     most100: mostInWindow(sends, 100),
     most1000: mostInWindow(sends, 1000),
+    doubleLoopMaxMs: doubleStallMs,
+    deliveryLoopMaxMs,
+    refusedAfter: calls
+      .filter((call) => call.status === 429)
+      .map((call) => {
+        // The span of the thirty sends let through before the refused one.
+        const before = sends.filter((at) => at <= call.receivedAt).slice(-30);
+        return call.receivedAt - before[0]!;
+      }),
   };
+}
+
+/** The Bot API double in a process of its own, enforcing the free and paid limits. */
+async function startDoubleProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', '..', 'tools', 'dev', 'bot-api-double-process.js')],
+    {
+      env: {
+        ...process.env,
+        DOUBLE_LATENCY_MS: '30',
+        DOUBLE_LIMITS: JSON.stringify({
+          perSecond: FREE_PER_SECOND,
+          chatIntervalMs: 1000,
+          paidPerSecond: PAID_PER_SECOND,
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const listening = /listening (\S+)/.exec(out);
+      if (listening) resolve(listening[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`The double's process exited (${code})`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The longest stall of the double's process's event loop since the last call. */
+async function doubleLoopMaxMs(doubleUrl: string): Promise<number> {
+  return ((await (await fetch(`${doubleUrl}/_loop`)).json()) as { maxMs: number }).maxMs;
+}
+
+/** The longest event-loop stall of an app since the last call (prom-client resets it per scrape). */
+async function loopLagMaxMs(baseUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(metrics);
+  return line ? Number(line[1]) * 1000 : Number.NaN;
 }
 
 async function paidBroadcast(system: BenchSystem, replicas: 1 | 2, killHalfway: boolean) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import busboy from 'busboy';
 
 /** A call the double received, as tests and people want to see it. */
@@ -117,6 +118,7 @@ export class BotApiDouble {
   /** The kinds of update the bot's getUpdates asked for (all when it did not say). */
   private allowedUpdates: string[] | undefined;
   private readonly lastSendToChat = new Map<string, number>();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
   /**
    * After `sends` successful sends, holds every further send unanswered (and unrecorded) until
@@ -259,6 +261,7 @@ export class BotApiDouble {
       });
     });
     this.server.on('connection', () => this.connections++);
+    this.loopDelay.enable();
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, resolve);
@@ -274,6 +277,7 @@ export class BotApiDouble {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    this.loopDelay.disable();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
@@ -285,6 +289,25 @@ export class BotApiDouble {
     if (url.pathname === '/_calls') {
       request.resume();
       return this.reply(response, 200, this.calls);
+    }
+    if (url.pathname === '/_loop') {
+      // The longest stall of this process's event loop since the last ask: arrivals are stamped
+      // when the loop gets to them.
+      request.resume();
+      const maxMs = this.loopDelay.max / 1e6;
+      this.loopDelay.reset();
+      return this.reply(response, 200, { maxMs });
+    }
+    if (url.pathname === '/_violations') {
+      // ?perSecond=30&groupPerMinute=20&paidPerSecond=1000, as limitViolations takes them.
+      request.resume();
+      const limit = (name: string) =>
+        url.searchParams.has(name) ? Number(url.searchParams.get(name)) : undefined;
+      return this.reply(
+        response,
+        200,
+        this.limitViolations(limit('perSecond'), limit('groupPerMinute'), limit('paidPerSecond')),
+      );
     }
     if (url.pathname === '/_updates' && request.method === 'POST') {
       // For people trying the bot: {"chat_id": 42, "text": "/start", "username": "ann"}, or a whole update.

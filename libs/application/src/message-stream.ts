@@ -19,10 +19,16 @@ export interface LoadedMessage {
   readonly events: readonly StoredEvent[];
 }
 
-/** Folds a message's stream into its state, with the version to append at. */
+/** A message's stream folded into its state, with the version to append at. */
+const loaded = (events: readonly StoredEvent[]): LoadedMessage => ({
+  state: fold(events, evolveScheduledMessage),
+  version: events.length,
+  events,
+});
+
+/** Reads and folds a message's stream. */
 export async function loadMessage(store: EventStore, messageId: string): Promise<LoadedMessage> {
-  const events = await store.readStream(messageStreamId(messageId));
-  return { state: fold(events, evolveScheduledMessage), version: events.length, events };
+  return loaded(await store.readStream(messageStreamId(messageId)));
 }
 
 /** Several messages' streams in one read, folded: a message that does not exist is `none`. */
@@ -32,13 +38,10 @@ export async function loadMessages(
 ): Promise<ReadonlyMap<string, LoadedMessage>> {
   const streams = await store.readStreams(messageIds.map(messageStreamId));
   return new Map(
-    messageIds.map((messageId) => {
-      const events = streams.get(messageStreamId(messageId)) ?? [];
-      return [
-        messageId,
-        { state: fold(events, evolveScheduledMessage), version: events.length, events },
-      ];
-    }),
+    messageIds.map((messageId) => [
+      messageId,
+      loaded(streams.get(messageStreamId(messageId)) ?? []),
+    ]),
   );
 }
 

@@ -75,9 +75,8 @@ export class DatabaseClock {
           `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms`,
         );
       const answeredAt = this.clock.now().getTime();
-      const now = this.clock.now().getTime();
       this.samples = [
-        ...this.samples.filter((sample) => now - sample.takenAt <= SAMPLE_TTL_MS),
+        ...this.samples.filter((sample) => answeredAt - sample.takenAt <= SAMPLE_TTL_MS),
         {
           offsetMs: Number(row!.now_ms) - (sentAt + answeredAt) / 2,
           roundTripMs: answeredAt - sentAt,

@@ -8,7 +8,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { PlanSeriesCommand } from '../../../libs/application/src/commands/plan-series/plan-series.command';
-import { StreamVersionConflictError } from '../../../libs/event-store/src/event-store';
 import {
   findSeriesToPlan,
   type SeriesToPlan,
@@ -16,9 +15,13 @@ import {
 import { SchedulerConfig } from '../../../libs/config/src/config';
 import { Clock } from '../../../libs/runtime/src/clock';
 
-/** Series planned per page of a tick, and at once. */
+/**
+ * Series found per page of a tick; planned in batches (read together, appended sharing commits),
+ * so many batches at once.
+ */
 const PAGE = 500;
-const CONCURRENCY = 8;
+const BATCH = 50;
+const CONCURRENCY = 4;
 
 /**
  * Every SCHEDULER_TICK_MS, plans the next occurrence of each series whose latest planned one has
@@ -67,18 +70,20 @@ export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicati
       // when its follower reads the planning, so starting over would plan the same series again.
       for (let after: SeriesToPlan | undefined; ;) {
         const due = await findSeriesToPlan(this.orm.em.fork(), until, after, PAGE);
-        const failed = new Set<string>();
-        const queue = due.map((entry) => entry.seriesId);
+        const batches = Array.from({ length: Math.ceil(due.length / BATCH) }, (_, index) =>
+          due.slice(index * BATCH, (index + 1) * BATCH).map((entry) => entry.seriesId),
+        );
+        let failed = 0;
         await Promise.all(
-          Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-            for (let seriesId = queue.shift(); seriesId; seriesId = queue.shift()) {
+          Array.from({ length: Math.min(CONCURRENCY, batches.length) }, async () => {
+            for (let batch = batches.shift(); batch; batch = batches.shift()) {
               if (this.stopped) return;
-              if (!(await this.plan(seriesId))) failed.add(seriesId);
+              failed += await this.plan(batch);
             }
           }),
         );
         // A full page planned: there may be more; a failure is left to the next tick.
-        if (due.length < PAGE || failed.size > 0 || this.stopped) return;
+        if (due.length < PAGE || failed > 0 || this.stopped) return;
         after = due.at(-1);
       }
     } catch (error) {
@@ -88,17 +93,21 @@ export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async plan(seriesId: string): Promise<boolean> {
+  /** Plans a batch; answers how many of its series failed (the next tick retries them). */
+  private async plan(seriesIds: readonly string[]): Promise<number> {
     try {
-      await this.commands.execute(new PlanSeriesCommand(seriesId));
-      return true;
+      const { failed } = await this.commands.execute(new PlanSeriesCommand(seriesIds));
+      for (const [seriesId, error] of failed) {
+        this.logger.error(
+          `Planning series ${seriesId} failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return failed.size;
     } catch (error) {
-      // Another scheduler planned it at the same moment: its plan stands.
-      if (error instanceof StreamVersionConflictError) return true;
       this.logger.error(
-        `Planning series ${seriesId} failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+        `Planning ${seriesIds.length} series failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
       );
-      return false;
+      return seriesIds.length;
     }
   }
 }

@@ -19,6 +19,25 @@ export class PostgresSnapshotStore extends SnapshotStore {
     return row ? { version: Number(row.version), state: row.state } : null;
   }
 
+  async loadMany<State>(
+    streamIds: readonly string[],
+    shape: string,
+  ): Promise<ReadonlyMap<string, Snapshot<State>>> {
+    const loaded = new Map<string, Snapshot<State>>();
+    if (streamIds.length === 0) return loaded;
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ stream_id: string; version: number; state: State }[]>(
+        `SELECT stream_id, version, state FROM stream_snapshots
+        WHERE stream_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) AND shape = ?`,
+        [JSON.stringify(streamIds), shape],
+      );
+    for (const row of rows) {
+      loaded.set(row.stream_id, { version: Number(row.version), state: row.state });
+    }
+    return loaded;
+  }
+
   async save<State>(streamId: string, shape: string, snapshot: Snapshot<State>): Promise<void> {
     await this.orm.em.fork().execute(
       `INSERT INTO stream_snapshots (stream_id, shape, version, state, saved_at)

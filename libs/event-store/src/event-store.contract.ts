@@ -202,6 +202,33 @@ export function eventStoreContract(
       expect(streams.get(missing)).toEqual([]);
     });
 
+    it('reads several streams at once from the versions given, the others whole', async () => {
+      const [one, other] = [randomUUID(), randomUUID()];
+      await store.append(`subscriber-${one}`, [subscribed(one), unsubscribed(one)], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      await store.append(`subscriber-${other}`, [subscribed(other), unsubscribed(other)], {
+        expectedVersion: 'no_stream',
+        metadata,
+      });
+      const streams = await store.readStreams(
+        [`subscriber-${one}`, `subscriber-${other}`],
+        new Map([[`subscriber-${one}`, 1]]),
+      );
+      expect(
+        streams.get(`subscriber-${one}`)?.map((event) => [event.streamVersion, event.type]),
+      ).toEqual([[2, 'UserUnsubscribed']]);
+      expect(streams.get(`subscriber-${other}`)?.map((event) => event.streamVersion)).toEqual([
+        1, 2,
+      ]);
+      const past = await store.readStreams(
+        [`subscriber-${one}`],
+        new Map([[`subscriber-${one}`, 2]]),
+      );
+      expect(past.get(`subscriber-${one}`)).toEqual([]);
+    });
+
     describe('one chat, one active subscription', () => {
       const chat = () => String(Math.floor(Math.random() * 1e12));
       const subscribe = (userId: string, chatId: string, expectedVersion: ExpectedVersion) =>

@@ -87,11 +87,13 @@ export abstract class EventStore {
    */
   abstract readStream(streamId: string, page?: StreamPage): Promise<StoredEvent[]>;
   /**
-   * Whole streams in one read, for work done on many streams at once: each stream's events in
-   * version order, empty for a stream that does not exist.
+   * Streams in one read, for work done on many streams at once: each stream's events in version
+   * order (those after its version in `afterVersions`, where it has one: the rest of a stream
+   * whose snapshot is loaded), empty for a stream that does not exist.
    */
   abstract readStreams(
     streamIds: readonly string[],
+    afterVersions?: ReadonlyMap<string, number>,
   ): Promise<ReadonlyMap<string, readonly StoredEvent[]>>;
   /** Up to `limit` committed events after the checkpoint, in log order; of `types` if given. */
   abstract readAll(

@@ -106,11 +106,16 @@ export class InMemoryEventStore implements EventStore {
 
   async readStreams(
     streamIds: readonly string[],
+    afterVersions?: ReadonlyMap<string, number>,
   ): Promise<ReadonlyMap<string, readonly StoredEvent[]>> {
     return new Map(
       streamIds.map((streamId) => [
         streamId,
-        this.log.filter((event) => event.streamId === streamId),
+        this.log.filter(
+          (event) =>
+            event.streamId === streamId &&
+            event.streamVersion > (afterVersions?.get(streamId) ?? 0),
+        ),
       ]),
     );
   }

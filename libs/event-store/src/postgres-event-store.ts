@@ -154,16 +154,27 @@ export class PostgresEventStore implements EventStore {
 
   async readStreams(
     streamIds: readonly string[],
+    afterVersions?: ReadonlyMap<string, number>,
   ): Promise<ReadonlyMap<string, readonly StoredEvent[]>> {
     const streams = new Map<string, StoredEvent[]>(streamIds.map((streamId) => [streamId, []]));
     if (streamIds.length === 0) return streams;
-    // `= ANY (ARRAY(…))` walks the (stream_id, stream_version) index once per stream, where
-    // `IN (SELECT …)` may scan the table.
+    // One index range per stream (stream_id, versions after the one given), walked in a lateral
+    // join, where `IN (SELECT …)` may scan the table.
     const rows = await this.orm.em.fork().execute<EventRow[]>(
-      `SELECT ${COLUMNS} FROM events
-        WHERE stream_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
-        ORDER BY stream_id, stream_version`,
-      [JSON.stringify(streamIds)],
+      `SELECT read.* FROM jsonb_to_recordset(?::jsonb) AS wanted (stream_id text, after_version int)
+        CROSS JOIN LATERAL (
+          SELECT ${COLUMNS} FROM events
+           WHERE events.stream_id = wanted.stream_id AND events.stream_version > wanted.after_version
+           ORDER BY events.stream_version) AS read
+        ORDER BY read.stream_id, read.stream_version`,
+      [
+        JSON.stringify(
+          [...streams.keys()].map((streamId) => ({
+            stream_id: streamId,
+            after_version: afterVersions?.get(streamId) ?? 0,
+          })),
+        ),
+      ],
     );
     for (const row of rows) streams.get(row.stream_id)?.push(toStoredEvent(row));
     return streams;

@@ -12,6 +12,11 @@ export interface Snapshot<State> {
  */
 export abstract class SnapshotStore {
   abstract load<State>(streamId: string, shape: string): Promise<Snapshot<State> | null>;
+  /** The snapshots of several streams in one read; a stream without one is not in the map. */
+  abstract loadMany<State>(
+    streamIds: readonly string[],
+    shape: string,
+  ): Promise<ReadonlyMap<string, Snapshot<State>>>;
   /** Keeps the snapshot unless one of a later version is there already. */
   abstract save<State>(streamId: string, shape: string, snapshot: Snapshot<State>): Promise<void>;
 }
@@ -25,6 +30,18 @@ export class InMemorySnapshotStore extends SnapshotStore {
     return Promise.resolve(
       kept && kept.shape === shape ? (structuredClone(kept.snapshot) as Snapshot<State>) : null,
     );
+  }
+
+  async loadMany<State>(
+    streamIds: readonly string[],
+    shape: string,
+  ): Promise<ReadonlyMap<string, Snapshot<State>>> {
+    const loaded = new Map<string, Snapshot<State>>();
+    for (const streamId of streamIds) {
+      const snapshot = await this.load<State>(streamId, shape);
+      if (snapshot) loaded.set(streamId, snapshot);
+    }
+    return loaded;
   }
 
   save<State>(streamId: string, shape: string, snapshot: Snapshot<State>): Promise<void> {

@@ -3,7 +3,7 @@ import { decideSeries } from '../../../domain/src/series';
 import { InMemoryEventStore } from '../../../event-store/src/in-memory-event-store';
 import { loadMessage } from '../message-stream';
 import { InMemorySnapshotStore } from '../ports/snapshot-store';
-import { SubscriberReader } from '../ports/subscriber-reader';
+import { SubscriberZones } from '../../../../test/support/subscriber-zones';
 import { SeriesDecisions } from './series-decision';
 import { planningFor } from './series-planning';
 import { loadSeries, SERIES_SNAPSHOT_SHAPE } from './series-stream';
@@ -13,25 +13,6 @@ const RULE = { rrule: 'FREQ=MINUTELY', dtstart: '2027-01-04T09:00', timeZone: 'A
 const metadata = { correlationId: 'c-1', causationId: null, actor: 'test' };
 const START = Date.parse('2027-01-04T03:30:30Z');
 
-/** Subscribers as far as series decisions read them: their own zones. */
-class ZonesOnly extends SubscriberReader {
-  constructor(private readonly zones: ReadonlyMap<string, string> = new Map()) {
-    super();
-  }
-  timeZones = async (userIds: readonly string[]) =>
-    new Map([...this.zones].filter(([userId]) => userIds.includes(userId)));
-  statuses = unused;
-  byUserIds = unused;
-  byUserId = unused;
-  activeOfChat = unused;
-  ofChat = unused;
-  active = unused;
-  activeIn = unused;
-}
-function unused(): never {
-  throw new Error('not read by series decisions');
-}
-
 describe('Deciding on a series', () => {
   let events: InMemoryEventStore;
   let snapshots: InMemorySnapshotStore;
@@ -40,7 +21,7 @@ describe('Deciding on a series', () => {
   beforeEach(() => {
     events = new InMemoryEventStore();
     snapshots = new InMemorySnapshotStore();
-    decisions = new SeriesDecisions(events, snapshots, new ZonesOnly());
+    decisions = new SeriesDecisions(events, snapshots, new SubscriberZones());
   });
 
   const plan = (at: number) =>
@@ -165,7 +146,7 @@ describe('Deciding on a series', () => {
     decisions = new SeriesDecisions(
       events,
       snapshots,
-      new ZonesOnly(
+      new SubscriberZones(
         new Map([
           ['u-2', 'Europe/Berlin'],
           ['u-3', 'America/New_York'],

@@ -15,6 +15,7 @@ import {
 import { loadMessage } from '../message-stream';
 import {
   type LoadedSeries,
+  loadManySeries,
   loadSeries,
   SERIES_SNAPSHOT_SHAPE,
   type SeriesSnapshotState,
@@ -27,6 +28,24 @@ export interface SeriesDecision {
   readonly state: SeriesState;
   /** What was appended (empty when the decision changed nothing). */
   readonly events: readonly SeriesEvent[];
+}
+
+/**
+ * Decides a command on a series: gets the series and its recipients' own zones (read for a
+ * series at each recipient's local time, and when the options ask).
+ */
+export type SeriesDecider = (
+  state: SeriesState,
+  recipientZones: ReadonlyMap<string, string>,
+) => SeriesEvent[];
+/** The metadata of what a decision appends, or how to make it from the series' correlation id. */
+type MetadataOf =
+  EventMetadata | ((correlationId: string | undefined, seriesId: string) => EventMetadata);
+interface DecideOptions {
+  /** Repair the planned occurrences' messages before deciding (the planner does). */
+  readonly repairFirst?: boolean;
+  /** Recipients whose zones `decide` needs besides the series' own (a change to local time). */
+  readonly zonesOf?: readonly string[];
 }
 
 /** Snapshots are saved every so many events of a series. */
@@ -49,31 +68,89 @@ export class SeriesDecisions {
     private readonly subscribers: SubscriberReader,
   ) {}
 
-  /**
-   * `decide` gets the series and its recipients' own zones: read for a series at each
-   * recipient's local time, and when the options ask (`zonesOf`: a series created or changed to
-   * be one, with these recipients too).
-   */
+  /** Decides on one series (see `SeriesDecider`) and makes its messages follow. */
   async decide(
     seriesId: string,
-    decide: (state: SeriesState, recipientZones: ReadonlyMap<string, string>) => SeriesEvent[],
-    metadataOf: EventMetadata | ((correlationId: string | undefined) => EventMetadata),
-    options: { readonly repairFirst?: boolean; readonly zonesOf?: readonly string[] } = {},
+    decide: SeriesDecider,
+    metadataOf: MetadataOf,
+    options: DecideOptions = {},
+  ): Promise<SeriesDecision> {
+    const loaded = await loadSeries(this.store, this.snapshots, seriesId);
+    const recipientZones = await this.recipientZones([loaded.state], options);
+    return this.decideLoaded(seriesId, loaded, recipientZones, decide, metadataOf, options);
+  }
+
+  /**
+   * Decides on several series together, as `decide` does on one, for the planner: their
+   * snapshots and streams are read in one query each, the recipients' zones in one, the planned
+   * occurrences' messages (for the repair) in one; the appends go at once and share commits. Each
+   * series' outcome is its own: one that fails (a conflict with another scheduler) leaves the
+   * others decided.
+   */
+  async decideMany(
+    seriesIds: readonly string[],
+    decide: (seriesId: string) => SeriesDecider,
+    metadataOf: MetadataOf,
+    options: DecideOptions = {},
+  ): Promise<ReadonlyMap<string, PromiseSettledResult<SeriesDecision>>> {
+    const loaded = await loadManySeries(this.store, this.snapshots, seriesIds);
+    const states = [...loaded.values()].map((series) => series.state);
+    const recipientZones = await this.recipientZones(states, options);
+    const scheduled = options.repairFirst ? await this.scheduledOf(states) : undefined;
+    const decided = await Promise.allSettled(
+      [...loaded].map(([seriesId, series]) =>
+        this.decideLoaded(seriesId, series, recipientZones, decide(seriesId), metadataOf, {
+          ...options,
+          scheduled,
+        }),
+      ),
+    );
+    return new Map([...loaded.keys()].map((seriesId, index) => [seriesId, decided[index]!]));
+  }
+
+  /**
+   * The zones of the recipients of series at each recipient's local time, and of those the
+   * options name (`zonesOf`: a series created or changed to be one, with these recipients too).
+   */
+  private async recipientZones(
+    states: readonly SeriesState[],
+    options: DecideOptions,
+  ): Promise<ReadonlyMap<string, string>> {
+    const zonesOf = new Set(options.zonesOf ?? []);
+    for (const state of states) {
+      if (state.status !== 'none' && (state.atRecipientLocalTime || options.zonesOf)) {
+        for (const recipient of state.recipients) zonesOf.add(recipient);
+      }
+    }
+    return zonesOf.size > 0 ? this.subscribers.timeZones([...zonesOf]) : new Map();
+  }
+
+  /** Which of the series' planned occurrences have their message, in one read. */
+  private async scheduledOf(states: readonly SeriesState[]): Promise<ReadonlySet<string>> {
+    const messageIds = states.flatMap((state) =>
+      state.status === 'none' ? [] : state.planned.map((planned) => planned.messageId),
+    );
+    const scheduled = await this.store.readStreamsOfType(messageIds.map(messageStreamId), [
+      'MessageScheduled',
+    ]);
+    return new Set(scheduled.map((event) => event.streamId));
+  }
+
+  private async decideLoaded(
+    seriesId: string,
+    loaded: LoadedSeries,
+    recipientZones: ReadonlyMap<string, string>,
+    decide: SeriesDecider,
+    metadataOf: MetadataOf,
+    options: DecideOptions & { readonly scheduled?: ReadonlySet<string> },
   ): Promise<SeriesDecision> {
     const store = this.store;
-    const loaded = await loadSeries(store, this.snapshots, seriesId);
     const { state, version } = loaded;
-    const zonesOf = new Set([
-      ...(state.status !== 'none' && (state.atRecipientLocalTime || options.zonesOf)
-        ? state.recipients
-        : []),
-      ...(options.zonesOf ?? []),
-    ]);
-    const recipientZones =
-      zonesOf.size > 0 ? await this.subscribers.timeZones([...zonesOf]) : new Map<string, string>();
     const metadata =
-      typeof metadataOf === 'function' ? metadataOf(loaded.correlationId) : metadataOf;
-    if (options.repairFirst && state.status !== 'none') await repairPlanned(store, state, metadata);
+      typeof metadataOf === 'function' ? metadataOf(loaded.correlationId, seriesId) : metadataOf;
+    if (options.repairFirst && state.status !== 'none') {
+      await repairPlanned(store, state, metadata, options.scheduled);
+    }
     const events = decide(state, recipientZones);
     if (events.length === 0) {
       if (state.status !== 'none') {
@@ -124,18 +201,23 @@ export class SeriesDecisions {
   }
 }
 
-/** Every planned occurrence has its message (one a crash left unscheduled is scheduled now). */
+/**
+ * Every planned occurrence has its message (one a crash left unscheduled is scheduled now).
+ * `scheduled`, where given, holds the message streams known to exist (read for many series at
+ * once); otherwise each planned message's stream is looked at.
+ */
 export async function repairPlanned(
   store: EventStore,
   series: Series,
   metadata: EventMetadata,
+  scheduled?: ReadonlySet<string>,
 ): Promise<void> {
   for (const planned of series.planned) {
-    const existing = await store.readStream(messageStreamId(planned.messageId), {
-      afterVersion: 0,
-      limit: 1,
-    });
-    if (existing.length === 0) await scheduleOccurrence(store, series, planned, metadata);
+    const streamId = messageStreamId(planned.messageId);
+    const exists = scheduled
+      ? scheduled.has(streamId)
+      : (await store.readStream(streamId, { afterVersion: 0, limit: 1 })).length > 0;
+    if (!exists) await scheduleOccurrence(store, series, planned, metadata);
   }
 }
 

@@ -35,8 +35,8 @@ class FlakyStore extends EventStore {
   override readStream(...args: Parameters<EventStore['readStream']>) {
     return this.store.readStream(...args);
   }
-  override readStreams(streamIds: readonly string[]) {
-    return this.store.readStreams(streamIds);
+  override readStreams(...args: Parameters<EventStore['readStreams']>) {
+    return this.store.readStreams(...args);
   }
   override readAll(...args: Parameters<EventStore['readAll']>) {
     return this.store.readAll(...args);

@@ -3,13 +3,16 @@ import { decideSeries } from '../../../domain/src/series';
 import { InMemoryEventStore } from '../../../event-store/src/in-memory-event-store';
 import { loadMessage } from '../message-stream';
 import { InMemorySnapshotStore } from '../ports/snapshot-store';
-import { SubscriberZones } from '../../../../test/support/subscriber-zones';
+import {
+  createMinutelySeries,
+  MINUTELY as RULE,
+  SubscriberZones,
+} from '../../../../test/support/series-decisions';
 import { SeriesDecisions } from './series-decision';
 import { planningFor } from './series-planning';
 import { loadSeries, SERIES_SNAPSHOT_SHAPE } from './series-stream';
 
 const SERIES_ID = '0b0e8a52-8d5f-4a8f-9b8f-4c1f1b2e3d4a';
-const RULE = { rrule: 'FREQ=MINUTELY', dtstart: '2027-01-04T09:00', timeZone: 'Asia/Kolkata' };
 const metadata = { correlationId: 'c-1', causationId: null, actor: 'test' };
 const START = Date.parse('2027-01-04T03:30:30Z');
 
@@ -42,30 +45,8 @@ describe('Deciding on a series', () => {
       { repairFirst: true },
     );
 
-  async function create(): Promise<void> {
-    await decisions.decide(
-      SERIES_ID,
-      (state) =>
-        decideSeries(
-          {
-            type: 'CreateSeries',
-            seriesId: SERIES_ID,
-            recipients: ['u-1'],
-            text: 'Minute report',
-            attachments: [],
-            fromSender: null,
-            rule: RULE,
-            atRecipientLocalTime: false,
-            owner: 'tester',
-            recipientStatus: new Map([['u-1', 'active']]),
-            limits: { maxRecipients: 10, maxCount: 10, maxBytes: 100 },
-            ...planningFor(RULE, new Date(START), { graceSeconds: 3600, minIntervalMinutes: 1 }),
-          },
-          state,
-        ),
-      metadata,
-    );
-  }
+  const create = () =>
+    createMinutelySeries(decisions, SERIES_ID, 'Minute report', new Date(START), metadata);
 
   it('schedules each planned occurrence as a message naming the series, one minute apart', async () => {
     await create();

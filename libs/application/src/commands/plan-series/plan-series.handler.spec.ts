@@ -4,7 +4,11 @@ import { messageStreamId, seriesStreamId } from '../../../../domain/src/events';
 import { decideSeries } from '../../../../domain/src/series';
 import { InMemoryEventStore } from '../../../../event-store/src/in-memory-event-store';
 import { ManualClock } from '../../../../runtime/src/clock';
-import { SubscriberZones } from '../../../../../test/support/subscriber-zones';
+import {
+  createMinutelySeries,
+  MINUTELY as RULE,
+  SubscriberZones,
+} from '../../../../../test/support/series-decisions';
 import { loadMessage } from '../../message-stream';
 import { InMemorySnapshotStore } from '../../ports/snapshot-store';
 import { SeriesDecisions } from '../../series/series-decision';
@@ -13,7 +17,6 @@ import { loadSeries } from '../../series/series-stream';
 import { PlanSeriesCommand } from './plan-series.command';
 import { PlanSeriesHandler } from './plan-series.handler';
 
-const RULE = { rrule: 'FREQ=MINUTELY', dtstart: '2027-01-04T09:00', timeZone: 'Asia/Kolkata' };
 const START = Date.parse('2027-01-04T03:30:30Z');
 const metadata = { correlationId: 'c-1', causationId: null, actor: 'test' };
 
@@ -34,28 +37,7 @@ describe('Planning series, several at a time', () => {
 
   async function create(text: string): Promise<string> {
     const seriesId = randomUUID();
-    await decisions.decide(
-      seriesId,
-      (state) =>
-        decideSeries(
-          {
-            type: 'CreateSeries',
-            seriesId,
-            recipients: ['u-1'],
-            text,
-            attachments: [],
-            fromSender: null,
-            rule: RULE,
-            atRecipientLocalTime: false,
-            owner: 'tester',
-            recipientStatus: new Map([['u-1', 'active']]),
-            limits: { maxRecipients: 10, maxCount: 10, maxBytes: 100 },
-            ...planningFor(RULE, clock.now(), { graceSeconds: 3600, minIntervalMinutes: 1 }),
-          },
-          state,
-        ),
-      metadata,
-    );
+    await createMinutelySeries(decisions, seriesId, text, clock.now(), metadata);
     return seriesId;
   }
 

@@ -1,6 +1,6 @@
-import { percentile } from '../support/process-stats';
+import amqplib from 'amqplib';
 import { BENCH_API_KEY, type BenchSystem } from '../support/bench-system';
-import { cpuMilliseconds, machineCpuMilliseconds } from '../support/process-stats';
+import { cpuMilliseconds, machineCpuMilliseconds, percentile } from '../support/process-stats';
 import { measureSeriesTickScale } from '../tick-scale.bench';
 import { log, type ScenarioResult } from './scenario';
 
@@ -90,6 +90,7 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
 
   const total = SERIES * OCCURRENCES;
   const end = firstMinute.getTime() + OCCURRENCES * 60_000;
+  const published = await watchPublished(system, 'MessageDue');
   const cpuBefore = cpuMilliseconds(scheduler.pid);
   const deliveryCpuBefore = sum(deliveries.map((app) => cpuMilliseconds(app.pid)));
   const apiCpuBefore = cpuMilliseconds(api.pid);
@@ -105,6 +106,7 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   const schedulerCpuMs = cpuMilliseconds(scheduler.pid) - cpuBefore;
+  await published.stop();
   const deliveryCpuMs = sum(deliveries.map((app) => cpuMilliseconds(app.pid))) - deliveryCpuBefore;
   for (const another of deliveries.slice(1)) await another.stop();
   const apiCpuMs = cpuMilliseconds(api.pid) - apiCpuBefore;
@@ -119,6 +121,17 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
         WHERE series_id IS NOT NULL AND due_at IS NOT NULL`,
     )
   ).map((row) => Math.round(Number(row.ms)));
+  // When each MessageDue reached RabbitMQ (a queue of the benchmark's own, beside delivery's),
+  // against the occurrence's time: the relay's share, apart from delivery's.
+  const publishedLateness = (
+    await system.query<{ stream: string; scheduled_ms: string }>(
+      `SELECT 'message-' || id AS stream, extract(epoch FROM scheduled_at) * 1000 AS scheduled_ms
+         FROM messages WHERE series_id IS NOT NULL`,
+    )
+  ).flatMap((row) => {
+    const at = published.arrivals.get(row.stream);
+    return at === undefined ? [] : [Math.round(at - Number(row.scheduled_ms))];
+  });
 
   // Each series' sends in order are its occurrences in order.
   const sends = new Map<string, number[]>();
@@ -169,9 +182,39 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
       `${SERIES} series created through POST /series in ${createSeconds.toFixed(1)} s (${CONCURRENCY} at once); ${CHATS} chats; seconds spread over the minute (about ${Math.round(SERIES / 60)} occurrences due each second)`,
       `lateness (first send's arrival − occurrence time): min ${Math.min(...lateness)} ms, p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...lateness)} ms; ${early} early`,
       `events per occurrence: ${planned?.min}–${planned?.max} OccurrencePlanned per series of ${OCCURRENCES} occurrences, ${events?.min}–${events?.max} events per occurrence's message (the same for the first occurrence as for the last)`,
-      `marked due (MessageDue's time − occurrence time): p50 ${percentile(dueLateness, 50)} ms, p99 ${percentile(dueLateness, 99)} ms`,
+      `marked due (MessageDue's time − occurrence time): p50 ${percentile(dueLateness, 50)} ms, p99 ${percentile(dueLateness, 99)} ms; MessageDue published (reached a queue in RabbitMQ): p50 ${percentile(publishedLateness, 50)} ms, p99 ${percentile(publishedLateness, 99)} ms (${publishedLateness.length} seen)`,
       `scheduler CPU over the ${OCCURRENCES} minutes: ${(schedulerCpuMs / 1000).toFixed(1)} s (planning and marking due ${total} occurrences: ${(schedulerCpuMs / total).toFixed(2)} ms each); delivery (${deliveries.length} ${deliveries.length === 1 ? 'process' : 'processes'}) ${(deliveryCpuMs / total).toFixed(2)} ms, API ${(apiCpuMs / total).toFixed(2)} ms per occurrence; the machine ${(machineBusy * 100).toFixed(0)}% busy`,
       `planner tick query (series whose time to plan has come), median of 200 with 100 due: ${tickSmall!.medianMs.toFixed(3)} ms at 10,000 series, ${tickLarge!.medianMs.toFixed(3)} ms at 100,000 = ${ratio.toFixed(2)}×`,
     ],
+  };
+}
+
+/**
+ * Notes when each event of the type reaches a queue of its own bound to the system's exchange
+ * (by its stream), until stopped.
+ */
+async function watchPublished(
+  system: BenchSystem,
+  type: string,
+): Promise<{ readonly arrivals: ReadonlyMap<string, number>; stop(): Promise<void> }> {
+  const arrivals = new Map<string, number>();
+  const connection = await amqplib.connect(system.rabbitMq.url);
+  const channel = await connection.createChannel();
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, system.rabbitMq.exchange, type);
+  await channel.consume(
+    queue,
+    (message) => {
+      const stream = message?.properties.headers?.['x-stream-id'] as string | undefined;
+      if (stream && !arrivals.has(stream)) arrivals.set(stream, Date.now());
+    },
+    { noAck: true },
+  );
+  return {
+    arrivals,
+    stop: async () => {
+      await channel.close();
+      await connection.close();
+    },
   };
 }

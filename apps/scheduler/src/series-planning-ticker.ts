@@ -5,7 +5,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { PlanSeriesCommand } from '../../../libs/application/src/commands/plan-series/plan-series.command';
 import {
@@ -22,38 +21,55 @@ import { Clock } from '../../../libs/runtime/src/clock';
 const PAGE = 500;
 const BATCH = 50;
 const CONCURRENCY = 4;
+/**
+ * The planner runs every second (or every SCHEDULER_TICK_MS, if shorter), half-way between whole
+ * seconds: occurrences fall due on whole seconds (a rule fires at 10:00:00), which is when the
+ * scheduler marks them due and delivery sends them, so the planning of the next ones comes in
+ * between, a second's worth at a time rather than a tick's.
+ */
+const PLANNING_EVERY_MS = 1000;
 
 /**
- * Every SCHEDULER_TICK_MS, plans the next occurrence of each series whose latest planned one has
- * come (the scheduler's projection keeps when that is). An occurrence is planned about an interval
- * ahead of its time, so planning on the tick is early enough; the work per tick is what came due
- * to plan, however many series there are.
+ * Plans the next occurrence of each series whose latest planned one has come (the scheduler's
+ * projection keeps when that is). An occurrence is planned about an interval ahead of its time,
+ * so planning within a second of that is early enough; the work per run is what came due to plan,
+ * however many series there are.
  */
 @Injectable()
 export class SeriesPlanningTicker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private running: Promise<void> | undefined;
   private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: SchedulerConfig,
     private readonly orm: MikroORM,
     private readonly commands: CommandBus,
     private readonly clock: Clock,
-    private readonly registry: SchedulerRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.registry.addInterval(
-      'series-planning',
-      setInterval(() => void this.tick(), this.config.tickMs),
-    );
+    this.armNext();
     void this.tick();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** The next run at the next half-way instant (`every` × n + `every` / 2 of the clock). */
+  private armNext(): void {
+    if (this.stopped) return;
+    const every = Math.min(this.config.tickMs, PLANNING_EVERY_MS);
+    const now = this.clock.now().getTime();
+    const next = Math.floor((now - every / 2) / every) * every + every * 1.5;
+    this.timer = setTimeout(() => {
+      this.armNext();
+      void this.tick();
+    }, next - now);
   }
 
   /** One tick; one still running makes the next skip. */

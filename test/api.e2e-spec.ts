@@ -188,6 +188,11 @@ describe('API: the seed contract', () => {
         target_all: false,
         // Added with paid broadcasts.
         paid_broadcast: false,
+        // Added with send options: how Telegram shows it (its defaults here).
+        disable_notification: false,
+        protect_content: false,
+        message_thread_id: null,
+        link_preview: 'on',
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -1,8 +1,6 @@
 import request from 'supertest';
-import { TEST_API_KEY } from './support/api-harness';
+import { auth, sentMessage as sentMessageOf, subscribeChat } from './support/api-calls';
 import { TestSystem, waitUntil } from './support/system';
-
-const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 
 interface Recipient {
   user_id: string;
@@ -22,15 +20,7 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
   });
   afterAll(async () => system.stop());
 
-  async function subscriber(): Promise<{ userId: string; chatId: string }> {
-    const chatId = String(++chatCounter);
-    const response = await request(system.server)
-      .post('/subscribe-user')
-      .set(auth)
-      .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
-      .expect(200);
-    return { userId: response.body.user_id, chatId };
-  }
+  const subscriber = () => subscribeChat(system, String(++chatCounter));
 
   async function topic(name: string, members: string[]): Promise<void> {
     await request(system.server).post('/topics').set(auth).send({ name }).expect(201);
@@ -52,17 +42,8 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     return call;
   }
 
-  async function sentMessage(id: string): Promise<{ recipients: Recipient[]; status: string }> {
-    await waitUntil(
-      async () =>
-        (await request(system.server).get(`/messages/${id}`).set(auth)).body.is_sent === true,
-      30_000,
-      `message ${id} to be sent`,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${system.logs()}`);
-    });
-    return (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body;
-  }
+  const sentMessage = (id: string) =>
+    sentMessageOf<{ recipients: Recipient[]; status: string }>(system, id);
 
   async function eventsOf(
     id: string,

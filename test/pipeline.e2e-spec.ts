@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import request from 'supertest';
 import { TEST_API_KEY } from './support/api-harness';
+import { auth, subscribeChat } from './support/api-calls';
 import { type AppProcess, TestSystem, waitUntil } from './support/system';
-
-const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 const TICK_MS = 1000;
 const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
@@ -20,15 +19,7 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
   });
   afterAll(async () => system.stop());
 
-  async function subscriber(prefix = ''): Promise<{ userId: string; chatId: string }> {
-    const chatId = `${prefix}${++chatCounter}`;
-    const response = await request(system.server)
-      .post('/subscribe-user')
-      .set(auth)
-      .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
-      .expect(200);
-    return { userId: response.body.user_id, chatId };
-  }
+  const subscriber = (prefix = '') => subscribeChat(system, `${prefix}${++chatCounter}`);
 
   async function schedule(
     recipients: string[],

@@ -95,6 +95,11 @@ describe('Clients of the seed keep working', () => {
       target_all: false,
       // Added with paid broadcasts.
       paid_broadcast: false,
+      // Added with send options: how Telegram shows it (its defaults here).
+      disable_notification: false,
+      protect_content: false,
+      message_thread_id: null,
+      link_preview: 'on',
     });
     const id = message.id as string;
 

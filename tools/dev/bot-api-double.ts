@@ -33,6 +33,13 @@ export interface RecordedCall {
   readonly callbackQueryId?: string;
   /** A send with `allow_paid_broadcast`: counted against the paid limit, not the free one. */
   readonly paidBroadcast?: boolean;
+  /** How the send asked Telegram to show it, where it asked for other than the defaults. */
+  readonly display?: {
+    readonly disableNotification?: boolean;
+    readonly protectContent?: boolean;
+    readonly messageThreadId?: number;
+    readonly linkPreviewOptions?: unknown;
+  };
   readonly receivedAt: number;
   /** When the answer was given (after any latency). */
   readonly answeredAt: number;
@@ -366,6 +373,7 @@ export class BotApiDouble {
       ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
       ...(fields.reply_markup !== undefined ? { replyMarkup: parseJson(fields.reply_markup) } : {}),
       ...(isPaid(fields) ? { paidBroadcast: true } : {}),
+      ...displayOf(fields),
       ...(fields.callback_query_id !== undefined
         ? { callbackQueryId: fields.callback_query_id }
         : {}),
@@ -495,6 +503,8 @@ export class BotApiDouble {
     const markupProblem =
       fields.reply_markup === undefined ? undefined : replyMarkupProblem(fields.reply_markup);
     if (markupProblem) return badRequest(markupProblem);
+    const displayProblem = displayProblemOf(fields);
+    if (displayProblem) return badRequest(displayProblem);
     switch (method) {
       case 'getMe':
         return [
@@ -731,6 +741,48 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** The send options a request set, as recorded (nothing when it set none). */
+function displayOf(fields: Fields): Pick<RecordedCall, 'display'> {
+  const display = {
+    ...(isTrue(fields.disable_notification) ? { disableNotification: true } : {}),
+    ...(isTrue(fields.protect_content) ? { protectContent: true } : {}),
+    ...(fields.message_thread_id !== undefined
+      ? { messageThreadId: Number(fields.message_thread_id) }
+      : {}),
+    ...(fields.link_preview_options !== undefined
+      ? { linkPreviewOptions: parseJson(fields.link_preview_options) }
+      : {}),
+  };
+  return Object.keys(display).length > 0 ? { display } : {};
+}
+
+const isTrue = (value: string | undefined): boolean => value === 'true' || value === '1';
+
+/**
+ * Telegram's checks of the send options: an integer thread id, a JSON object of link preview
+ * options whose url (if any) is a string. What it answers (after "Bad Request: ").
+ */
+function displayProblemOf(fields: Fields): string | undefined {
+  const thread = fields.message_thread_id;
+  if (thread !== undefined && !/^-?\d+$/.test(thread)) return 'message thread not found';
+  const raw = fields.link_preview_options;
+  if (raw === undefined) return undefined;
+  let options: unknown;
+  try {
+    options = JSON.parse(raw);
+  } catch {
+    return "can't parse link preview options JSON object";
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return "can't parse link preview options JSON object";
+  }
+  const url = (options as { url?: unknown }).url;
+  if (url !== undefined && typeof url !== 'string') {
+    return 'field "url" of the LinkPreviewOptions must be of type String';
+  }
+  return undefined;
 }
 
 /** A markup as a canonical string, so that an edit to the same keyboard is seen as no change. */

@@ -12,6 +12,7 @@ import { Migration20261204000000_Audiences } from './migrations/Migration2026120
 import { Migration20261205000000_SharedBudget } from './migrations/Migration20261205000000_shared-budget';
 import { Migration20261206000000_PaidBroadcast } from './migrations/Migration20261206000000_paid-broadcast';
 import { Migration20261207000000_SeriesAudience } from './migrations/Migration20261207000000_series-audience';
+import { Migration20261208000000_SendOptions } from './migrations/Migration20261208000000_send-options';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -33,6 +34,7 @@ export const migrations = [
     name: 'Migration20261207000000_series-audience',
     class: Migration20261207000000_SeriesAudience,
   },
+  { name: 'Migration20261208000000_send-options', class: Migration20261208000000_SendOptions },
 ];
 
 export interface OrmSettings {

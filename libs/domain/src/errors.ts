@@ -55,6 +55,8 @@ export const DomainErrorCode = {
   // Paid broadcasts: beyond the free limits, for a fee.
   InvalidPaidBroadcast: 'INVALID_PAID_BROADCAST',
   PaidBroadcastDisabled: 'PAID_BROADCAST_DISABLED',
+  // Send options (disable_notification, protect_content, message_thread_id, link_preview).
+  InvalidSendOption: 'INVALID_SEND_OPTION',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
   // ... and recipients listed by id: only theirs have zones known when it is planned.

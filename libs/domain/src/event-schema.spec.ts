@@ -1,4 +1,5 @@
 import { CURRENT_SCHEMA_VERSION, UnknownSchemaVersionError, upcast } from './event-schema';
+import { DEFAULT_SEND_OPTIONS } from './events';
 
 const v1Scheduled = {
   messageId: 'm1',
@@ -24,7 +25,7 @@ const v2Scheduled = {
 describe('upcast', () => {
   it('reads a version 1 MessageScheduled with the client’s type as declaredContentType and no sender', () => {
     expect(upcast('MessageScheduled', 1, v1Scheduled)).toEqual({
-      schemaVersion: 6,
+      schemaVersion: 7,
       data: {
         ...v1Scheduled,
         attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'application/pdf' }],
@@ -32,20 +33,22 @@ describe('upcast', () => {
         series: null,
         audience: null,
         paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
       },
     });
-    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(6);
+    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(7);
   });
 
   it('reads a version 2 MessageScheduled as one without a sender label', () => {
     expect(upcast('MessageScheduled', 2, v2Scheduled)).toEqual({
-      schemaVersion: 6,
+      schemaVersion: 7,
       data: {
         ...v2Scheduled,
         fromSender: null,
         series: null,
         audience: null,
         paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
       },
     });
   });
@@ -53,24 +56,57 @@ describe('upcast', () => {
   it('reads a version 3 MessageScheduled as a message of no series', () => {
     const v3Scheduled = { ...v2Scheduled, fromSender: 'crm' };
     expect(upcast('MessageScheduled', 3, v3Scheduled)).toEqual({
-      schemaVersion: 6,
-      data: { ...v3Scheduled, series: null, audience: null, paidBroadcast: false },
+      schemaVersion: 7,
+      data: {
+        ...v3Scheduled,
+        series: null,
+        audience: null,
+        paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
+      },
     });
   });
 
   it('reads a version 5 MessageScheduled as a message sent within the free limits', () => {
     const v5Scheduled = { ...v2Scheduled, fromSender: null, series: null, audience: null };
     expect(upcast('MessageScheduled', 5, v5Scheduled)).toEqual({
-      schemaVersion: 6,
-      data: { ...v5Scheduled, paidBroadcast: false },
+      schemaVersion: 7,
+      data: { ...v5Scheduled, paidBroadcast: false, sendOptions: DEFAULT_SEND_OPTIONS },
+    });
+  });
+
+  it("reads a version 6 MessageScheduled as a message sent with Telegram's defaults", () => {
+    const v6Scheduled = {
+      ...v2Scheduled,
+      fromSender: null,
+      series: null,
+      audience: null,
+      paidBroadcast: true,
+    };
+    expect(upcast('MessageScheduled', 6, v6Scheduled)).toEqual({
+      schemaVersion: 7,
+      data: {
+        ...v6Scheduled,
+        sendOptions: {
+          disableNotification: false,
+          protectContent: false,
+          messageThreadId: null,
+          linkPreview: 'on',
+        },
+      },
     });
   });
 
   it('reads a version 4 MessageScheduled as a message to its user ids, no audience', () => {
     const v4Scheduled = { ...v2Scheduled, fromSender: null, series: null };
     expect(upcast('MessageScheduled', 4, v4Scheduled)).toEqual({
-      schemaVersion: 6,
-      data: { ...v4Scheduled, audience: null, paidBroadcast: false },
+      schemaVersion: 7,
+      data: {
+        ...v4Scheduled,
+        audience: null,
+        paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
+      },
     });
   });
 
@@ -112,13 +148,18 @@ describe('upcast', () => {
       series: { seriesId: 's1', occurrenceAt: '2030-01-01T00:00:00.000Z' },
       audience: { kind: 'all' },
       paidBroadcast: true,
+      sendOptions: {
+        ...DEFAULT_SEND_OPTIONS,
+        messageThreadId: 3,
+        linkPreview: { url: 'https://a.b' },
+      },
     };
-    expect(upcast('MessageScheduled', 6, current)).toEqual({ schemaVersion: 6, data: current });
+    expect(upcast('MessageScheduled', 7, current)).toEqual({ schemaVersion: 7, data: current });
     const due = { messageId: 'm1', scheduledAt: '2030-01-01T00:00:00.000Z' };
     expect(upcast('MessageDue', 1, due)).toEqual({ schemaVersion: 1, data: due });
   });
 
   it('refuses a version newer than the code knows', () => {
-    expect(() => upcast('MessageScheduled', 7, v1Scheduled)).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('MessageScheduled', 8, v1Scheduled)).toThrow(UnknownSchemaVersionError);
   });
 });

@@ -1,10 +1,11 @@
-import type {
-  Attachment,
-  DomainEventType,
-  MessageScheduled,
-  OccurrencePlanned,
-  SeriesChanged,
-  SeriesCreated,
+import {
+  type Attachment,
+  DEFAULT_SEND_OPTIONS,
+  type DomainEventType,
+  type MessageScheduled,
+  type OccurrencePlanned,
+  type SeriesChanged,
+  type SeriesCreated,
 } from './events';
 
 /**
@@ -22,7 +23,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 6,
+  MessageScheduled: 7,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -45,8 +46,11 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** MessageScheduled as version 6 wrote it: no send options. */
+type MessageScheduledV6Data = Omit<MessageScheduled['data'], 'sendOptions'>;
+
 /** MessageScheduled as version 5 wrote it: no paid broadcasts. */
-type MessageScheduledV5Data = Omit<MessageScheduled['data'], 'paidBroadcast'>;
+type MessageScheduledV5Data = Omit<MessageScheduledV6Data, 'paidBroadcast'>;
 
 /** MessageScheduled as version 4 wrote it: every message to a list of user ids. */
 type MessageScheduledV4Data = Omit<MessageScheduledV5Data, 'audience'>;
@@ -92,9 +96,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     // Messages scheduled before audiences existed went to their list of user ids.
     4: (data: MessageScheduledV4Data): MessageScheduledV5Data => ({ ...data, audience: null }),
     // Messages scheduled before paid broadcasts existed were sent within the free limits.
-    5: (data: MessageScheduledV5Data): MessageScheduled['data'] => ({
+    5: (data: MessageScheduledV5Data): MessageScheduledV6Data => ({
       ...data,
       paidBroadcast: false,
+    }),
+    // Messages scheduled before send options existed went out with Telegram's defaults.
+    6: (data: MessageScheduledV6Data): MessageScheduled['data'] => ({
+      ...data,
+      sendOptions: DEFAULT_SEND_OPTIONS,
     }),
   },
   // Series from before recipients' own zones: at the series' zone.

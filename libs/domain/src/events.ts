@@ -125,8 +125,37 @@ export interface MessageScheduled {
      * a fee per message). Added in schema version 6: older events read it as false.
      */
     readonly paidBroadcast: boolean;
+    /**
+     * How Telegram shows the message: silent, protected from forwarding and saving, in a forum
+     * topic, with or without a link preview. Added in schema version 7: older events read it as
+     * Telegram's defaults (`DEFAULT_SEND_OPTIONS`).
+     */
+    readonly sendOptions: MessageSendOptions;
   };
 }
+
+/** The Bot API's send parameters a client may set on a message, as the message keeps them. */
+export interface MessageSendOptions {
+  /** `disable_notification`: delivered silently. */
+  readonly disableNotification: boolean;
+  /** `protect_content`: the recipient cannot forward or save it. */
+  readonly protectContent: boolean;
+  /** `message_thread_id`: the forum topic of a supergroup it goes to; null for none. */
+  readonly messageThreadId: number | null;
+  /**
+   * `link_preview_options`: `on` lets Telegram preview the text's first link (its default),
+   * `off` shows none, a URL previews that page whatever the text links to.
+   */
+  readonly linkPreview: 'on' | 'off' | { readonly url: string };
+}
+
+/** Telegram's own defaults: what a message without options is sent with. */
+export const DEFAULT_SEND_OPTIONS: MessageSendOptions = {
+  disableNotification: false,
+  protectContent: false,
+  messageThreadId: null,
+  linkPreview: 'on',
+};
 
 /** An audience resolved when the message falls due. */
 export type Audience =

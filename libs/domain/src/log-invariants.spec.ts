@@ -1,4 +1,4 @@
-import type { DomainEvent } from './events';
+import { DEFAULT_SEND_OPTIONS, type DomainEvent } from './events';
 import { LogVerifier } from './log-invariants';
 
 const M = 'm1';
@@ -15,6 +15,7 @@ const scheduled: DomainEvent = {
     series: null,
     audience: null,
     paidBroadcast: false,
+    sendOptions: DEFAULT_SEND_OPTIONS,
   },
 };
 const due: DomainEvent = {
@@ -64,6 +65,7 @@ describe('LogVerifier', () => {
         series: null,
         audience: { kind: 'all' },
         paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
       },
     };
     const resolved = (part: number, recipients: string[]): DomainEvent => ({

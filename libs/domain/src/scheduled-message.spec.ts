@@ -1,6 +1,6 @@
 import { deciderSpec } from './decider-spec';
 import { DomainError, DomainErrorCode } from './errors';
-import type { Attachment, ScheduledMessageEvent } from './events';
+import { type Attachment, DEFAULT_SEND_OPTIONS, type ScheduledMessageEvent } from './events';
 import {
   audiencePartEvolver,
   decideScheduledMessage,
@@ -73,6 +73,7 @@ const scheduled: ScheduledMessageEvent = {
     series: null,
     audience: null,
     paidBroadcast: false,
+    sendOptions: DEFAULT_SEND_OPTIONS,
   },
 };
 
@@ -522,6 +523,31 @@ describe('ScheduledMessage to an audience', () => {
       initialScheduledMessageState,
     );
     expect(event?.type === 'MessageScheduled' && event.data.paidBroadcast).toBe(true);
+  });
+
+  it('when scheduled with send options, then they are recorded; an impossible thread or preview is refused', () => {
+    const sendOptions = {
+      disableNotification: true,
+      protectContent: true,
+      messageThreadId: 42,
+      linkPreview: { url: 'https://example.com/page' },
+    };
+    spec
+      .given([])
+      .when(command({ sendOptions }))
+      .then([{ type: 'MessageScheduled', data: { ...scheduled.data, sendOptions } }]);
+    for (const wrong of [
+      { ...sendOptions, messageThreadId: 0 },
+      { ...sendOptions, messageThreadId: 2.5 },
+      { ...sendOptions, messageThreadId: 2 ** 31 },
+      { ...sendOptions, linkPreview: { url: 'javascript:alert(1)' } },
+      { ...sendOptions, linkPreview: { url: 'not a url' } },
+    ]) {
+      spec
+        .given([])
+        .when(command({ sendOptions: wrong }))
+        .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
+    }
   });
 
   it('when scheduled for a topic and user ids at once, then it is refused', () => {

@@ -1,20 +1,22 @@
 import { Map as ImmutableMap } from 'immutable';
 import { DomainError, DomainErrorCode } from './errors';
-import type {
-  Attachment,
-  Audience,
-  AudiencePartSent,
-  AudienceResolved,
-  DeliveryFailureCode,
-  MessageDue,
-  MessageMissed,
-  MessageScheduled,
-  MessageSent,
-  OccurrenceOfSeries,
-  RecipientDelivered,
-  RecipientDeliveryFailed,
-  RecipientPartSent,
-  ScheduledMessageEvent,
+import {
+  type Attachment,
+  type Audience,
+  type AudiencePartSent,
+  type AudienceResolved,
+  DEFAULT_SEND_OPTIONS,
+  type DeliveryFailureCode,
+  type MessageDue,
+  type MessageMissed,
+  type MessageScheduled,
+  type MessageSendOptions,
+  type MessageSent,
+  type OccurrenceOfSeries,
+  type RecipientDelivered,
+  type RecipientDeliveryFailed,
+  type RecipientPartSent,
+  type ScheduledMessageEvent,
 } from './events';
 
 /** Telegram refuses a text message longer than this. */
@@ -52,6 +54,8 @@ export type ScheduledMessageState =
       readonly audience: Audience | null;
       /** Sent with `allow_paid_broadcast`, within the paid limit rather than the free one. */
       readonly paidBroadcast: boolean;
+      /** How Telegram shows it (silent, protected, forum topic, link preview). */
+      readonly sendOptions: MessageSendOptions;
       /** For an audience: whether it has been resolved (its recipients are in `recipients`). */
       readonly audienceResolved: boolean;
       /** For an audience: the parts it was resolved in, each delivered in its own stream; else 0. */
@@ -104,6 +108,8 @@ export interface ScheduleMessage {
   readonly paidBroadcast?: boolean;
   /** Whether this bot may send paid broadcasts (TELEGRAM_PAID_BROADCAST=on). */
   readonly paidBroadcastAllowed?: boolean;
+  /** How Telegram shows it; Telegram's defaults when not given. */
+  readonly sendOptions?: MessageSendOptions;
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: ScheduleLimits;
@@ -304,8 +310,48 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       series: null,
       audience: command.audience ? copyAudience(command.audience) : null,
       paidBroadcast: command.paidBroadcast ?? false,
+      sendOptions: validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS),
     },
   };
+}
+
+/** The largest message_thread_id the Bot API takes (a 32-bit signed integer). */
+const MAX_THREAD_ID = 2_147_483_647;
+
+/** Send options as Telegram takes them: a forum topic's id is a positive integer, a preview's URL http(s). */
+function validSendOptions(options: MessageSendOptions): MessageSendOptions {
+  const thread = options.messageThreadId;
+  if (thread !== null && !(Number.isInteger(thread) && thread > 0 && thread <= MAX_THREAD_ID)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      `message_thread_id is the id of a forum topic: a whole number from 1 to ${MAX_THREAD_ID}`,
+      { field: 'message_thread_id' },
+    );
+  }
+  const preview = options.linkPreview;
+  if (typeof preview === 'object' && !isPreviewUrl(preview.url)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      'link_preview takes on, off, or the http(s) URL of the page to preview (at most 2048 characters)',
+      { field: 'link_preview' },
+    );
+  }
+  return {
+    disableNotification: options.disableNotification,
+    protectContent: options.protectContent,
+    messageThreadId: thread,
+    linkPreview: typeof preview === 'object' ? { url: preview.url } : preview,
+  };
+}
+
+function isPreviewUrl(value: string): boolean {
+  if (value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function copyAudience(audience: Audience): Audience {
@@ -331,6 +377,7 @@ function scheduleOccurrence(
       series: { ...command.series },
       audience: command.audience,
       paidBroadcast: false,
+      sendOptions: DEFAULT_SEND_OPTIONS,
     },
   };
 }
@@ -761,6 +808,7 @@ export function evolveScheduledMessage(
         series: event.data.series,
         audience: event.data.audience,
         paidBroadcast: event.data.paidBroadcast,
+        sendOptions: event.data.sendOptions,
         audienceResolved: false,
         audienceParts: 0,
         part: null,

@@ -240,11 +240,17 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 6,
+      schemaVersion: 7,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
         paidBroadcast: false,
+        sendOptions: {
+          disableNotification: false,
+          protectContent: false,
+          messageThreadId: null,
+          linkPreview: 'on',
+        },
       },
     });
   });
@@ -266,6 +272,12 @@ describe('PostgresEventStore and event schema versions', () => {
             series: null,
             audience: null,
             paidBroadcast: false,
+            sendOptions: {
+              disableNotification: true,
+              protectContent: false,
+              messageThreadId: 7,
+              linkPreview: 'off',
+            },
           },
         },
       ],
@@ -282,7 +294,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 6, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 7, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

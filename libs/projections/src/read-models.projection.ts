@@ -1,4 +1,10 @@
-import type { Attachment, Audience, DomainEvent, Occurrence } from '../../domain/src/events';
+import type {
+  Attachment,
+  Audience,
+  DomainEvent,
+  MessageSendOptions,
+  Occurrence,
+} from '../../domain/src/events';
 import { AUDIENCE_PART_SIZE } from '../../domain/src/scheduled-message';
 import {
   EVENT_POSITION,
@@ -48,6 +54,8 @@ export interface MessageRow {
   /** The topics or everyone it was scheduled for; null for a message to user ids. */
   readonly audience: Audience | null;
   readonly paid_broadcast: boolean;
+  /** How Telegram shows it; null (a message from before send options) for Telegram's defaults. */
+  readonly send_options: MessageSendOptions | null;
   readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   readonly is_sent: boolean;
   readonly due_at: string | null;
@@ -319,6 +327,7 @@ export const readModelsProjection: Projection = {
               : null,
             audience: event.data.audience,
             paid_broadcast: event.data.paidBroadcast,
+            send_options: event.data.sendOptions,
             status: 'scheduled',
             is_sent: false,
             due_at: null,

@@ -4,6 +4,7 @@ import { Agent, type ClientRequest } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
+import type { MessageSendOptions } from '../../domain/src/events';
 import type { Metrics } from '../../observability/src/metrics';
 import type { ReadinessCheck } from '../../observability/src/readiness';
 import {
@@ -87,7 +88,13 @@ export class TelegrafSender extends TelegramSender {
       () =>
         this.telegram.callApi(
           'sendMessage',
-          { chat_id: chatId, text, ...(paid ? { allow_paid_broadcast: true } : {}) },
+          {
+            chat_id: chatId,
+            text,
+            ...(paid ? { allow_paid_broadcast: true } : {}),
+            ...displayParameters(options.display),
+            ...linkPreviewParameters(options.display),
+          },
           { signal: timeoutSignal() },
         ),
       paid,
@@ -113,6 +120,7 @@ export class TelegrafSender extends TelegramSender {
           {
             chat_id: chatId,
             ...(paid ? { allow_paid_broadcast: true } : {}),
+            ...displayParameters(options.display),
             document:
               'fileId' in document
                 ? document.fileId
@@ -161,4 +169,29 @@ export class TelegrafSender extends TelegramSender {
       }
     }
   }
+}
+
+/** The Bot API's parameters for how a message is shown; only those set away from the defaults. */
+function displayParameters(display: MessageSendOptions | undefined): {
+  disable_notification?: true;
+  protect_content?: true;
+  message_thread_id?: number;
+} {
+  if (!display) return {};
+  return {
+    ...(display.disableNotification ? { disable_notification: true } : {}),
+    ...(display.protectContent ? { protect_content: true } : {}),
+    ...(display.messageThreadId !== null ? { message_thread_id: display.messageThreadId } : {}),
+  };
+}
+
+/** A text's link preview: none (`is_disabled`), of a given page (`url`), or Telegram's own. */
+function linkPreviewParameters(display: MessageSendOptions | undefined): {
+  link_preview_options?: { is_disabled: true } | { url: string };
+} {
+  const preview = display?.linkPreview ?? 'on';
+  if (preview === 'on') return {};
+  return {
+    link_preview_options: preview === 'off' ? { is_disabled: true } : { url: preview.url },
+  };
 }

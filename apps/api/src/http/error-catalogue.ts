@@ -141,6 +141,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'paid_broadcast is true while paid broadcasts are off (TELEGRAM_PAID_BROADCAST)',
   },
+  INVALID_SEND_OPTION: {
+    status: 400,
+    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, or link_preview not on, off or an http(s) URL (the field is named)',
+  },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
   SERIES_NOT_FOUND: { status: 404, when: 'no series with that id' },

@@ -29,6 +29,25 @@ export class MessageResponse {
   })
   paid_broadcast!: boolean;
 
+  @ApiProperty({ description: 'Delivered silently (disable_notification)' })
+  disable_notification!: boolean;
+
+  @ApiProperty({ description: 'Protected from forwarding and saving (protect_content)' })
+  protect_content!: boolean;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The forum topic it is posted in (message_thread_id); null for none',
+  })
+  message_thread_id!: number | null;
+
+  @ApiProperty({
+    description: 'The link preview: on (Telegram shows the first link), off, or the URL previewed',
+    example: 'on',
+  })
+  link_preview!: string;
+
   @ApiProperty()
   message!: string;
 
@@ -75,6 +94,13 @@ export function toMessageResponse(view: MessageRecord): MessageResponse {
       view.audience?.kind === 'topics' ? view.audience.topics.map((topic) => topic.name) : null,
     target_all: view.audience?.kind === 'all',
     paid_broadcast: view.paidBroadcast,
+    disable_notification: view.sendOptions.disableNotification,
+    protect_content: view.sendOptions.protectContent,
+    message_thread_id: view.sendOptions.messageThreadId,
+    link_preview:
+      typeof view.sendOptions.linkPreview === 'object'
+        ? view.sendOptions.linkPreview.url
+        : view.sendOptions.linkPreview,
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
     file_paths:

@@ -34,7 +34,11 @@ import { ListMessageRecipientsQuery } from '../../../../libs/application/src/que
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
-import { messagePartStreamId, messageStreamId } from '../../../../libs/domain/src/events';
+import {
+  type MessageSendOptions,
+  messagePartStreamId,
+  messageStreamId,
+} from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
@@ -83,6 +87,10 @@ const FORM_FIELDS = [
   'message',
   'scheduled_timestamp',
   'from_sender',
+  'disable_notification',
+  'protect_content',
+  'message_thread_id',
+  'link_preview',
 ] as const;
 
 @ApiTags('messages')
@@ -106,6 +114,7 @@ export class MessagesController {
     ...TARGET_PROBLEMS,
     'INVALID_PAID_BROADCAST',
     'PAID_BROADCAST_DISABLED',
+    'INVALID_SEND_OPTION',
     'SCHEDULED_TOO_FAR',
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_ATTACHMENTS',
@@ -176,6 +185,27 @@ export class MessagesController {
             "The client's label for who sends the message, shown in the answers; GET /pending-messages and GET /messages filter by it",
           example: 'crm',
         },
+        disable_notification: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description: 'true: delivered silently (the recipient gets no sound)',
+        },
+        protect_content: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description: 'true: the recipient cannot forward or save the text and files',
+        },
+        message_thread_id: {
+          type: 'string',
+          description: 'The forum topic (message thread) of a supergroup to post in',
+          example: '42',
+        },
+        link_preview: {
+          type: 'string',
+          description:
+            "on (Telegram's default: a preview of the text's first link), off, or the http(s) URL of the page to preview",
+          example: 'off',
+        },
       },
       additionalProperties: {
         type: 'string',
@@ -200,6 +230,7 @@ export class MessagesController {
           fields.from_sender ?? null,
           requestContextOf(request, extraFields),
           paidBroadcastOf(fields),
+          sendOptionsOf(fields),
         ),
       );
       return {
@@ -419,6 +450,35 @@ function readMessageForm(body: unknown): {
 }
 
 /** `paid_broadcast`: true or false (any case); absent or empty is false. */
+/** The send options of the form; Telegram's defaults for those not given. */
+function sendOptionsOf(fields: FormFields): MessageSendOptions {
+  const flag = (field: 'disable_notification' | 'protect_content'): boolean => {
+    const value = fields[field]?.trim().toLowerCase() ?? '';
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    throw new DomainError(DomainErrorCode.InvalidSendOption, `${field} takes true or false`, {
+      field,
+    });
+  };
+  const thread = fields.message_thread_id?.trim() ?? '';
+  if (thread !== '' && !/^\d{1,10}$/.test(thread)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      'message_thread_id is the id of a forum topic: a whole number',
+      { field: 'message_thread_id' },
+    );
+  }
+  const preview = fields.link_preview?.trim() ?? '';
+  const lowered = preview.toLowerCase();
+  return {
+    disableNotification: flag('disable_notification'),
+    protectContent: flag('protect_content'),
+    messageThreadId: thread === '' ? null : Number(thread),
+    linkPreview:
+      lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview },
+  };
+}
+
 function paidBroadcastOf(fields: FormFields): boolean {
   const value = fields.paid_broadcast?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'false') return false;

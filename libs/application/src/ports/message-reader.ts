@@ -1,4 +1,4 @@
-import type { Attachment, Audience } from '../../../domain/src/events';
+import type { Attachment, Audience, MessageSendOptions } from '../../../domain/src/events';
 
 export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
 
@@ -18,6 +18,8 @@ export interface MessageRecord {
   readonly audience: Audience | null;
   /** Sent as a paid broadcast (`paid_broadcast`). */
   readonly paidBroadcast: boolean;
+  /** How Telegram shows it (`disable_notification`, `protect_content`, `message_thread_id`, `link_preview`). */
+  readonly sendOptions: MessageSendOptions;
   readonly status: MessageStatus;
   readonly isSent: boolean;
   readonly dueAt: Date | null;

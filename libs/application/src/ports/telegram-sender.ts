@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { MessageSendOptions } from '../../../domain/src/events';
 
 /** What a failed send means for the recipient and for the sender. */
 export type SendFailureKind =
@@ -33,6 +34,11 @@ export interface SendOptions {
    * the free one, where this bot has paid broadcasts on; a free send where it has not.
    */
   readonly paidBroadcast?: boolean;
+  /**
+   * How Telegram shows the message: silent, protected, in a forum topic, and (for a text) with
+   * or without a link preview. Telegram's defaults when not given.
+   */
+  readonly display?: MessageSendOptions;
 }
 
 /** A document to send: a stream uploaded under its file name, or an earlier upload's file_id. */

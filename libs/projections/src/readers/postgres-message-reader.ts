@@ -12,6 +12,7 @@ import {
   type RecipientPage,
 } from '../../../application/src/ports/message-reader';
 import { isUuid } from '../../../application/src/uuid';
+import { DEFAULT_SEND_OPTIONS } from '../../../domain/src/events';
 import type { MessageRecipientRow, MessageRow } from '../read-models.projection';
 
 /** The messages read model (tables `messages` and `message_recipients`). */
@@ -125,6 +126,7 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     occurrenceAt: row.occurrence_at === null ? null : new Date(row.occurrence_at),
     audience: row.audience ?? null,
     paidBroadcast: row.paid_broadcast,
+    sendOptions: row.send_options ?? DEFAULT_SEND_OPTIONS,
     status: row.status,
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),

@@ -1,4 +1,4 @@
-import type { ScheduledMessageEvent } from '../../../../domain/src/events';
+import { DEFAULT_SEND_OPTIONS, type ScheduledMessageEvent } from '../../../../domain/src/events';
 import {
   evolveScheduledMessage,
   initialScheduledMessageState,
@@ -35,6 +35,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         series: null,
         audience: null,
         paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },

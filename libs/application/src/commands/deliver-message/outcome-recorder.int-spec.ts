@@ -5,7 +5,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../../../test/support/test-database';
-import { messageStreamId } from '../../../../domain/src/events';
+import { DEFAULT_SEND_OPTIONS, messageStreamId } from '../../../../domain/src/events';
 import type { RecordPartSent } from '../../../../domain/src/scheduled-message';
 import { EventStore } from '../../../../event-store/src/event-store';
 import { PostgresEventStore } from '../../../../event-store/src/postgres-event-store';
@@ -88,6 +88,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
             series: null,
             audience: null,
             paidBroadcast: false,
+            sendOptions: DEFAULT_SEND_OPTIONS,
           },
         },
         { type: 'MessageDue', data: { messageId, scheduledAt } },

@@ -22,7 +22,7 @@ export class PartSender {
 
   async send(run: DeliveryRun, part: number, chatId: string): Promise<SentPart> {
     const message = run.state;
-    const options = { paidBroadcast: message.paidBroadcast };
+    const options = { paidBroadcast: message.paidBroadcast, display: message.sendOptions };
     if (part === 0)
       return { messageId: await this.telegram.sendText(chatId, message.text, options) };
     const known = message.fileIds[part] ?? (await run.uploads.get(part));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SeriesConfig } from '../../../../config/src/config';
-import { messageStreamId } from '../../../../domain/src/events';
+import { DEFAULT_SEND_OPTIONS, messageStreamId } from '../../../../domain/src/events';
 import { InMemoryEventStore } from '../../../../event-store/src/in-memory-event-store';
 import { ManualClock } from '../../../../runtime/src/clock';
 import { MarkMessageDueCommand } from './mark-message-due.command';
@@ -30,6 +30,7 @@ describe('MarkMessageDue: messages due together, marked together', () => {
             series: null,
             audience: null,
             paidBroadcast: false,
+            sendOptions: DEFAULT_SEND_OPTIONS,
           },
         },
       ],

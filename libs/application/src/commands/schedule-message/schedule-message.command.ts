@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Attachment } from '../../../../domain/src/events';
+import type { Attachment, MessageSendOptions } from '../../../../domain/src/events';
 import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
@@ -29,6 +29,8 @@ export class ScheduleMessageCommand extends Command<ScheduledMessageAnswer> {
     readonly context: RequestContext,
     /** Send as a paid broadcast (`paid_broadcast`). */
     readonly paidBroadcast = false,
+    /** How Telegram shows it; Telegram's defaults when not given. */
+    readonly sendOptions?: MessageSendOptions,
   ) {
     super();
   }

@@ -1,0 +1,130 @@
+import request from 'supertest';
+import { auth, sentMessage, subscribeChat } from './support/api-calls';
+import { TestSystem } from './support/system';
+
+describe('Messages as Telegram shows them: send options', () => {
+  const system = new TestSystem(1000);
+  let chatCounter = 800_000;
+
+  beforeAll(async () => {
+    await system.start();
+    system.spawn('scheduler');
+    system.spawn('delivery');
+  });
+  afterAll(async () => system.stop());
+
+  const subscriber = () => subscribeChat(system, String(++chatCounter));
+
+  function schedule(
+    fields: Record<string, string>,
+    files: { name: string; content: Buffer }[] = [],
+  ) {
+    let call = request(system.server)
+      .post('/schedule-message')
+      .set(auth)
+      .field('scheduled_timestamp', new Date(Date.now() + 1500).toISOString());
+    for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
+    for (const file of files) call = call.attach('files', file.content, file.name);
+    return call;
+  }
+
+  it('sends the text and each file silently, protected, in the forum topic, without a link preview, and says so', async () => {
+    const { userId, chatId } = await subscriber();
+    const scheduled = await schedule(
+      {
+        target_user_id: userId,
+        message: 'Release notes: https://example.com/notes',
+        disable_notification: 'true',
+        protect_content: 'true',
+        message_thread_id: '42',
+        link_preview: 'off',
+      },
+      [{ name: 'notes.txt', content: Buffer.from('the notes') }],
+    ).expect(200);
+    expect(scheduled.body).toMatchObject({
+      disable_notification: true,
+      protect_content: true,
+      message_thread_id: 42,
+      link_preview: 'off',
+    });
+    const sent = await sentMessage(system, scheduled.body.id);
+    expect(sent).toMatchObject({ disable_notification: true, message_thread_id: 42 });
+    const [text, document] = system.telegram.delivered(chatId);
+    expect(text).toMatchObject({
+      method: 'sendMessage',
+      display: {
+        disableNotification: true,
+        protectContent: true,
+        messageThreadId: 42,
+        linkPreviewOptions: { is_disabled: true },
+      },
+    });
+    // A document has no link preview; the rest holds for it too.
+    expect(document).toMatchObject({
+      method: 'sendDocument',
+      fileName: 'notes.txt',
+      display: { disableNotification: true, protectContent: true, messageThreadId: 42 },
+    });
+    expect(document?.display).not.toHaveProperty('linkPreviewOptions');
+    // The log keeps them with the message, for the audit.
+    const [first] = (
+      await request(system.server).get(`/messages/${scheduled.body.id}/events`).set(auth)
+    ).body as { type: string; data: Record<string, unknown> }[];
+    expect(first).toMatchObject({
+      type: 'MessageScheduled',
+      data: {
+        sendOptions: {
+          disableNotification: true,
+          protectContent: true,
+          messageThreadId: 42,
+          linkPreview: 'off',
+        },
+      },
+    });
+  });
+
+  it("previews the page given, and sends with Telegram's defaults when no option is given", async () => {
+    const { userId, chatId } = await subscriber();
+    const previewed = await schedule({
+      target_user_id: userId,
+      message: 'See the announcement',
+      link_preview: 'https://example.com/announcement',
+    }).expect(200);
+    expect(previewed.body.link_preview).toBe('https://example.com/announcement');
+    const plain = await schedule({ target_user_id: userId, message: 'Plain' }).expect(200);
+    expect(plain.body).toMatchObject({
+      disable_notification: false,
+      protect_content: false,
+      message_thread_id: null,
+      link_preview: 'on',
+    });
+    await sentMessage(system, previewed.body.id);
+    await sentMessage(system, plain.body.id);
+    const calls = system.telegram.delivered(chatId);
+    expect(calls.find((call) => call.text === 'See the announcement')?.display).toEqual({
+      linkPreviewOptions: { url: 'https://example.com/announcement' },
+    });
+    expect(calls.find((call) => call.text === 'Plain')).not.toHaveProperty('display');
+  });
+
+  it.each([
+    [{ disable_notification: 'yes' }, 'disable_notification'],
+    [{ protect_content: '2' }, 'protect_content'],
+    [{ message_thread_id: 'topic' }, 'message_thread_id'],
+    [{ message_thread_id: '0' }, 'message_thread_id'],
+    [{ message_thread_id: '99999999999' }, 'message_thread_id'],
+    [{ link_preview: 'maybe' }, 'link_preview'],
+    [{ link_preview: 'ftp://example.com/file' }, 'link_preview'],
+  ])(
+    'refuses %j with INVALID_SEND_OPTION naming the field, storing nothing',
+    async (fields, field) => {
+      const { userId } = await subscriber();
+      const before = (await system.events()).length;
+      const response = await schedule({ target_user_id: userId, message: 'No', ...fields }).expect(
+        400,
+      );
+      expect(response.body).toMatchObject({ code: 'INVALID_SEND_OPTION', details: { field } });
+      expect((await system.events()).length).toBe(before);
+    },
+  );
+});

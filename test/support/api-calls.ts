@@ -1,0 +1,35 @@
+import request from 'supertest';
+import { TEST_API_KEY } from './api-harness';
+import { type TestSystem, waitUntil } from './system';
+
+export const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
+
+/** Subscribes the chat through the API (as the bot's /start would); its user id and chat id. */
+export async function subscribeChat(
+  system: TestSystem,
+  chatId: string,
+): Promise<{ userId: string; chatId: string }> {
+  const response = await request(system.server)
+    .post('/subscribe-user')
+    .set(auth)
+    .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
+    .expect(200);
+  return { userId: response.body.user_id, chatId };
+}
+
+/** Waits until GET /messages/:id says the message is sent, and answers it; the apps' logs on a timeout. */
+export async function sentMessage<Body = Record<string, unknown>>(
+  system: TestSystem,
+  id: string,
+  timeoutMs = 30_000,
+): Promise<Body> {
+  await waitUntil(
+    async () =>
+      (await request(system.server).get(`/messages/${id}`).set(auth)).body.is_sent === true,
+    timeoutMs,
+    `message ${id} to be sent`,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${system.logs()}`);
+  });
+  return (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body;
+}

@@ -193,6 +193,7 @@ describe('API: the seed contract', () => {
         protect_content: false,
         message_thread_id: null,
         link_preview: 'on',
+        buttons: [],
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -107,6 +107,56 @@ describe('Messages as Telegram shows them: send options', () => {
     expect(calls.find((call) => call.text === 'Plain')).not.toHaveProperty('display');
   });
 
+  it('puts the rows of URL buttons under the text, not under the files', async () => {
+    const { userId, chatId } = await subscriber();
+    const buttons = [
+      [
+        { text: 'Read more', url: 'https://example.com/notes' },
+        { text: 'Channel', url: 'tg://resolve?domain=news' },
+      ],
+      [{ text: 'Status', url: 'https://status.example.com' }],
+    ];
+    const scheduled = await schedule(
+      { target_user_id: userId, message: 'With buttons', buttons: JSON.stringify(buttons) },
+      [{ name: 'a.txt', content: Buffer.from('a') }],
+    ).expect(200);
+    expect(scheduled.body.buttons).toEqual(buttons);
+    await sentMessage(system, scheduled.body.id);
+    const [text, document] = system.telegram.delivered(chatId);
+    expect(text).toMatchObject({
+      text: 'With buttons',
+      replyMarkup: { inline_keyboard: buttons },
+    });
+    expect(document).not.toHaveProperty('replyMarkup');
+    const plain = await schedule({ target_user_id: userId, message: 'No buttons' }).expect(200);
+    expect(plain.body.buttons).toEqual([]);
+  });
+
+  it.each([
+    ['not JSON', '[[{"text":'],
+    ['not rows', '[{"text":"Open","url":"https://example.com"}]'],
+    ['a button without a url', '[[{"text":"Open"}]]'],
+    ['an ftp link', '[[{"text":"Open","url":"ftp://example.com/file"}]]'],
+    [
+      'nine in a row',
+      JSON.stringify([Array.from({ length: 9 }, () => ({ text: 'x', url: 'https://e.com' }))]),
+    ],
+  ])(
+    'refuses buttons that are %s with INVALID_BUTTONS, storing nothing',
+    async (_case, buttons) => {
+      const { userId } = await subscriber();
+      const before = (await system.events()).length;
+      const response = await schedule({ target_user_id: userId, message: 'No', buttons }).expect(
+        400,
+      );
+      expect(response.body).toMatchObject({
+        code: 'INVALID_BUTTONS',
+        details: { field: 'buttons' },
+      });
+      expect((await system.events()).length).toBe(before);
+    },
+  );
+
   it.each([
     [{ disable_notification: 'yes' }, 'disable_notification'],
     [{ protect_content: '2' }, 'protect_content'],

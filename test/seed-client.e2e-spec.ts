@@ -100,6 +100,7 @@ describe('Clients of the seed keep working', () => {
       protect_content: false,
       message_thread_id: null,
       link_preview: 'on',
+      buttons: [],
     });
     const id = message.id as string;
 

@@ -13,6 +13,7 @@ import { Migration20261205000000_SharedBudget } from './migrations/Migration2026
 import { Migration20261206000000_PaidBroadcast } from './migrations/Migration20261206000000_paid-broadcast';
 import { Migration20261207000000_SeriesAudience } from './migrations/Migration20261207000000_series-audience';
 import { Migration20261208000000_SendOptions } from './migrations/Migration20261208000000_send-options';
+import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -35,6 +36,7 @@ export const migrations = [
     class: Migration20261207000000_SeriesAudience,
   },
   { name: 'Migration20261208000000_send-options', class: Migration20261208000000_SendOptions },
+  { name: 'Migration20261209000000_buttons', class: Migration20261209000000_Buttons },
 ];
 
 export interface OrmSettings {

@@ -57,6 +57,8 @@ export const DomainErrorCode = {
   PaidBroadcastDisabled: 'PAID_BROADCAST_DISABLED',
   // Send options (disable_notification, protect_content, message_thread_id, link_preview).
   InvalidSendOption: 'INVALID_SEND_OPTION',
+  // Buttons under a message: rows of {text, url}.
+  InvalidButtons: 'INVALID_BUTTONS',
   // A series at each recipient's local time needs a rule with a time of day.
   LocalTimeNeedsDailyRule: 'LOCAL_TIME_NEEDS_DAILY_RULE',
   // ... and recipients listed by id: only theirs have zones known when it is planned.

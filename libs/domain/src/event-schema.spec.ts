@@ -25,7 +25,7 @@ const v2Scheduled = {
 describe('upcast', () => {
   it('reads a version 1 MessageScheduled with the client’s type as declaredContentType and no sender', () => {
     expect(upcast('MessageScheduled', 1, v1Scheduled)).toEqual({
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         ...v1Scheduled,
         attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'application/pdf' }],
@@ -34,14 +34,15 @@ describe('upcast', () => {
         audience: null,
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     });
-    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(7);
+    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(8);
   });
 
   it('reads a version 2 MessageScheduled as one without a sender label', () => {
     expect(upcast('MessageScheduled', 2, v2Scheduled)).toEqual({
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         ...v2Scheduled,
         fromSender: null,
@@ -49,6 +50,7 @@ describe('upcast', () => {
         audience: null,
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     });
   });
@@ -56,13 +58,14 @@ describe('upcast', () => {
   it('reads a version 3 MessageScheduled as a message of no series', () => {
     const v3Scheduled = { ...v2Scheduled, fromSender: 'crm' };
     expect(upcast('MessageScheduled', 3, v3Scheduled)).toEqual({
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         ...v3Scheduled,
         series: null,
         audience: null,
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     });
   });
@@ -70,8 +73,13 @@ describe('upcast', () => {
   it('reads a version 5 MessageScheduled as a message sent within the free limits', () => {
     const v5Scheduled = { ...v2Scheduled, fromSender: null, series: null, audience: null };
     expect(upcast('MessageScheduled', 5, v5Scheduled)).toEqual({
-      schemaVersion: 7,
-      data: { ...v5Scheduled, paidBroadcast: false, sendOptions: DEFAULT_SEND_OPTIONS },
+      schemaVersion: 8,
+      data: {
+        ...v5Scheduled,
+        paidBroadcast: false,
+        sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
+      },
     });
   });
 
@@ -84,7 +92,7 @@ describe('upcast', () => {
       paidBroadcast: true,
     };
     expect(upcast('MessageScheduled', 6, v6Scheduled)).toEqual({
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         ...v6Scheduled,
         sendOptions: {
@@ -93,19 +101,36 @@ describe('upcast', () => {
           messageThreadId: null,
           linkPreview: 'on',
         },
+        buttons: [],
       },
+    });
+  });
+
+  it('reads a version 7 MessageScheduled as a message without buttons', () => {
+    const v7Scheduled = {
+      ...v2Scheduled,
+      fromSender: null,
+      series: null,
+      audience: null,
+      paidBroadcast: false,
+      sendOptions: { ...DEFAULT_SEND_OPTIONS, disableNotification: true },
+    };
+    expect(upcast('MessageScheduled', 7, v7Scheduled)).toEqual({
+      schemaVersion: 8,
+      data: { ...v7Scheduled, buttons: [] },
     });
   });
 
   it('reads a version 4 MessageScheduled as a message to its user ids, no audience', () => {
     const v4Scheduled = { ...v2Scheduled, fromSender: null, series: null };
     expect(upcast('MessageScheduled', 4, v4Scheduled)).toEqual({
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         ...v4Scheduled,
         audience: null,
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     });
   });
@@ -154,12 +179,12 @@ describe('upcast', () => {
         linkPreview: { url: 'https://a.b' },
       },
     };
-    expect(upcast('MessageScheduled', 7, current)).toEqual({ schemaVersion: 7, data: current });
+    expect(upcast('MessageScheduled', 8, current)).toEqual({ schemaVersion: 8, data: current });
     const due = { messageId: 'm1', scheduledAt: '2030-01-01T00:00:00.000Z' };
     expect(upcast('MessageDue', 1, due)).toEqual({ schemaVersion: 1, data: due });
   });
 
   it('refuses a version newer than the code knows', () => {
-    expect(() => upcast('MessageScheduled', 8, v1Scheduled)).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('MessageScheduled', 9, v1Scheduled)).toThrow(UnknownSchemaVersionError);
   });
 });

@@ -23,7 +23,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 7,
+  MessageScheduled: 8,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -46,8 +46,11 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** MessageScheduled as version 7 wrote it: no buttons. */
+type MessageScheduledV7Data = Omit<MessageScheduled['data'], 'buttons'>;
+
 /** MessageScheduled as version 6 wrote it: no send options. */
-type MessageScheduledV6Data = Omit<MessageScheduled['data'], 'sendOptions'>;
+type MessageScheduledV6Data = Omit<MessageScheduledV7Data, 'sendOptions'>;
 
 /** MessageScheduled as version 5 wrote it: no paid broadcasts. */
 type MessageScheduledV5Data = Omit<MessageScheduledV6Data, 'paidBroadcast'>;
@@ -101,10 +104,12 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       paidBroadcast: false,
     }),
     // Messages scheduled before send options existed went out with Telegram's defaults.
-    6: (data: MessageScheduledV6Data): MessageScheduled['data'] => ({
+    6: (data: MessageScheduledV6Data): MessageScheduledV7Data => ({
       ...data,
       sendOptions: DEFAULT_SEND_OPTIONS,
     }),
+    // Messages scheduled before buttons existed had none.
+    7: (data: MessageScheduledV7Data): MessageScheduled['data'] => ({ ...data, buttons: [] }),
   },
   // Series from before recipients' own zones: at the series' zone.
   SeriesCreated: {

@@ -131,8 +131,22 @@ export interface MessageScheduled {
      * Telegram's defaults (`DEFAULT_SEND_OPTIONS`).
      */
     readonly sendOptions: MessageSendOptions;
+    /**
+     * Rows of URL buttons under the text (`reply_markup.inline_keyboard`); empty for none. Added
+     * in schema version 8: older events read it as empty.
+     */
+    readonly buttons: ButtonRows;
   };
 }
+
+/** An inline keyboard button that opens a link. */
+export interface UrlButton {
+  readonly text: string;
+  readonly url: string;
+}
+
+/** Rows of buttons, top to bottom, each left to right. */
+export type ButtonRows = readonly (readonly UrlButton[])[];
 
 /** The Bot API's send parameters a client may set on a message, as the message keeps them. */
 export interface MessageSendOptions {

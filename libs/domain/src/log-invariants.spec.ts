@@ -16,6 +16,7 @@ const scheduled: DomainEvent = {
     audience: null,
     paidBroadcast: false,
     sendOptions: DEFAULT_SEND_OPTIONS,
+    buttons: [],
   },
 };
 const due: DomainEvent = {
@@ -66,6 +67,7 @@ describe('LogVerifier', () => {
         audience: { kind: 'all' },
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     };
     const resolved = (part: number, recipients: string[]): DomainEvent => ({

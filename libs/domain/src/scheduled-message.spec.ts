@@ -74,6 +74,7 @@ const scheduled: ScheduledMessageEvent = {
     audience: null,
     paidBroadcast: false,
     sendOptions: DEFAULT_SEND_OPTIONS,
+    buttons: [],
   },
 };
 
@@ -547,6 +548,36 @@ describe('ScheduledMessage to an audience', () => {
         .given([])
         .when(command({ sendOptions: wrong }))
         .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
+    }
+  });
+
+  it('when scheduled with rows of URL buttons, then they are recorded; more than Telegram shows is refused', () => {
+    const buttons = [
+      [
+        { text: 'Read more', url: 'https://example.com/notes' },
+        { text: 'Channel', url: 'tg://resolve?domain=news' },
+      ],
+      [{ text: 'Site', url: 'http://example.com' }],
+    ];
+    spec
+      .given([])
+      .when(command({ buttons }))
+      .then([{ type: 'MessageScheduled', data: { ...scheduled.data, buttons } }]);
+    const button = { text: 'Open', url: 'https://example.com' };
+    for (const wrong of [
+      [Array.from({ length: 9 }, () => button)],
+      Array.from({ length: 13 }, () => Array.from({ length: 8 }, () => button)),
+      [[]],
+      [[{ ...button, text: ' ' }]],
+      [[{ ...button, text: 'x'.repeat(65) }]],
+      [[{ ...button, url: 'javascript:alert(1)' }]],
+      [[{ ...button, url: 'ftp://example.com/file' }]],
+      [[{ ...button, url: 'https://example.com/a b' }]],
+    ]) {
+      spec
+        .given([])
+        .when(command({ buttons: wrong }))
+        .thenThrows(refusedWith(DomainErrorCode.InvalidButtons));
     }
   });
 

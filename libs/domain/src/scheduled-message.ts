@@ -5,6 +5,7 @@ import {
   type Audience,
   type AudiencePartSent,
   type AudienceResolved,
+  type ButtonRows,
   DEFAULT_SEND_OPTIONS,
   type DeliveryFailureCode,
   type MessageDue,
@@ -56,6 +57,8 @@ export type ScheduledMessageState =
       readonly paidBroadcast: boolean;
       /** How Telegram shows it (silent, protected, forum topic, link preview). */
       readonly sendOptions: MessageSendOptions;
+      /** URL buttons under the text; empty for none. */
+      readonly buttons: ButtonRows;
       /** For an audience: whether it has been resolved (its recipients are in `recipients`). */
       readonly audienceResolved: boolean;
       /** For an audience: the parts it was resolved in, each delivered in its own stream; else 0. */
@@ -110,6 +113,8 @@ export interface ScheduleMessage {
   readonly paidBroadcastAllowed?: boolean;
   /** How Telegram shows it; Telegram's defaults when not given. */
   readonly sendOptions?: MessageSendOptions;
+  /** URL buttons under the text; none when not given. */
+  readonly buttons?: ButtonRows;
   /** What the subscribers view says of each recipient; an id absent from it is unknown. */
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: ScheduleLimits;
@@ -311,8 +316,56 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       audience: command.audience ? copyAudience(command.audience) : null,
       paidBroadcast: command.paidBroadcast ?? false,
       sendOptions: validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS),
+      buttons: validButtons(command.buttons ?? []),
     },
   };
+}
+
+/** Telegram's limits of an inline keyboard: buttons in all, and in a row (more are not shown). */
+export const BUTTON_LIMITS = { total: 100, perRow: 8, textLength: 64, urlLength: 2048 } as const;
+
+/**
+ * URL buttons as Telegram takes them: rows of one to eight, a hundred in all, each with a text
+ * and a link Telegram opens (http, https or tg). The text's limit is ours: clients cut a longer
+ * one short.
+ */
+function validButtons(rows: ButtonRows): ButtonRows {
+  const refuse = (problem: string): never => {
+    throw new DomainError(DomainErrorCode.InvalidButtons, `buttons: ${problem}`, {
+      field: 'buttons',
+    });
+  };
+  if (rows.flat().length > BUTTON_LIMITS.total) {
+    refuse(`at most ${BUTTON_LIMITS.total} buttons in all`);
+  }
+  return rows.map((row, rowIndex) => {
+    if (row.length === 0 || row.length > BUTTON_LIMITS.perRow) {
+      refuse(`row ${rowIndex + 1} has ${row.length} buttons: 1 to ${BUTTON_LIMITS.perRow} a row`);
+    }
+    return row.map((button, index) => {
+      const where = `row ${rowIndex + 1}, button ${index + 1}`;
+      const text = button.text.trim();
+      if (text.length === 0 || [...text].length > BUTTON_LIMITS.textLength) {
+        refuse(`${where}: a text of 1 to ${BUTTON_LIMITS.textLength} characters`);
+      }
+      if (!isButtonUrl(button.url)) {
+        refuse(
+          `${where}: a url of http, https or tg (at most ${BUTTON_LIMITS.urlLength} characters)`,
+        );
+      }
+      return { text, url: button.url };
+    });
+  });
+}
+
+function isButtonUrl(value: string): boolean {
+  if (value.length > BUTTON_LIMITS.urlLength || /\s/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'tg:' || isPreviewUrl(value);
+  } catch {
+    return false;
+  }
 }
 
 /** The largest message_thread_id the Bot API takes (a 32-bit signed integer). */
@@ -378,6 +431,7 @@ function scheduleOccurrence(
       audience: command.audience,
       paidBroadcast: false,
       sendOptions: DEFAULT_SEND_OPTIONS,
+      buttons: [],
     },
   };
 }
@@ -809,6 +863,7 @@ export function evolveScheduledMessage(
         audience: event.data.audience,
         paidBroadcast: event.data.paidBroadcast,
         sendOptions: event.data.sendOptions,
+        buttons: event.data.buttons,
         audienceResolved: false,
         audienceParts: 0,
         part: null,

@@ -240,7 +240,7 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 7,
+      schemaVersion: 8,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
@@ -251,6 +251,7 @@ describe('PostgresEventStore and event schema versions', () => {
           messageThreadId: null,
           linkPreview: 'on',
         },
+        buttons: [],
       },
     });
   });
@@ -278,6 +279,7 @@ describe('PostgresEventStore and event schema versions', () => {
               messageThreadId: 7,
               linkPreview: 'off',
             },
+            buttons: [[{ text: 'Open', url: 'https://example.com' }]],
           },
         },
       ],
@@ -294,7 +296,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 7, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 8, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

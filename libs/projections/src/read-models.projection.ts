@@ -1,6 +1,7 @@
 import type {
   Attachment,
   Audience,
+  ButtonRows,
   DomainEvent,
   MessageSendOptions,
   Occurrence,
@@ -56,6 +57,8 @@ export interface MessageRow {
   readonly paid_broadcast: boolean;
   /** How Telegram shows it; null (a message from before send options) for Telegram's defaults. */
   readonly send_options: MessageSendOptions | null;
+  /** Rows of URL buttons under the text; empty for none. */
+  readonly buttons: ButtonRows;
   readonly status: 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
   readonly is_sent: boolean;
   readonly due_at: string | null;
@@ -328,6 +331,7 @@ export const readModelsProjection: Projection = {
             audience: event.data.audience,
             paid_broadcast: event.data.paidBroadcast,
             send_options: event.data.sendOptions,
+            buttons: event.data.buttons,
             status: 'scheduled',
             is_sent: false,
             due_at: null,

@@ -4,7 +4,7 @@ import { Agent, type ClientRequest } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
-import type { MessageSendOptions } from '../../domain/src/events';
+import type { ButtonRows, MessageSendOptions } from '../../domain/src/events';
 import type { Metrics } from '../../observability/src/metrics';
 import type { ReadinessCheck } from '../../observability/src/readiness';
 import {
@@ -94,6 +94,7 @@ export class TelegrafSender extends TelegramSender {
             ...(paid ? { allow_paid_broadcast: true } : {}),
             ...displayParameters(options.display),
             ...linkPreviewParameters(options.display),
+            ...buttonParameters(options.buttons),
           },
           { signal: timeoutSignal() },
         ),
@@ -193,5 +194,17 @@ function linkPreviewParameters(display: MessageSendOptions | undefined): {
   if (preview === 'on') return {};
   return {
     link_preview_options: preview === 'off' ? { is_disabled: true } : { url: preview.url },
+  };
+}
+
+/** URL buttons under the text, as an inline keyboard; nothing for none. */
+function buttonParameters(buttons: ButtonRows | undefined): {
+  reply_markup?: { inline_keyboard: { text: string; url: string }[][] };
+} {
+  if (!buttons || buttons.length === 0) return {};
+  return {
+    reply_markup: {
+      inline_keyboard: buttons.map((row) => row.map(({ text, url }) => ({ text, url }))),
+    },
   };
 }

@@ -141,6 +141,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'paid_broadcast is true while paid broadcasts are off (TELEGRAM_PAID_BROADCAST)',
   },
+  INVALID_BUTTONS: {
+    status: 400,
+    when: 'buttons is not JSON rows of {"text", "url"}, or breaks a limit: 1 to 8 buttons a row, 100 in all, a text of 1 to 64 characters, an http, https or tg url (the message names the button)',
+  },
   INVALID_SEND_OPTION: {
     status: 400,
     when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, or link_preview not on, off or an http(s) URL (the field is named)',

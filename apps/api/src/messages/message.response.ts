@@ -48,6 +48,21 @@ export class MessageResponse {
   })
   link_preview!: string;
 
+  @ApiProperty({
+    description: 'Rows of URL buttons under the text, each {text, url}; empty for none',
+    example: [[{ text: 'Read more', url: 'https://example.com/notes' }]],
+    type: 'array',
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { text: { type: 'string' }, url: { type: 'string' } },
+        required: ['text', 'url'],
+      },
+    },
+  })
+  buttons!: { text: string; url: string }[][];
+
   @ApiProperty()
   message!: string;
 
@@ -101,6 +116,7 @@ export function toMessageResponse(view: MessageRecord): MessageResponse {
       typeof view.sendOptions.linkPreview === 'object'
         ? view.sendOptions.linkPreview.url
         : view.sendOptions.linkPreview,
+    buttons: view.buttons.map((row) => row.map(({ text, url }) => ({ text, url }))),
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
     file_paths:

@@ -35,9 +35,11 @@ import { GetMessageQuery } from '../../../../libs/application/src/queries/get-me
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import {
+  type ButtonRows,
   type MessageSendOptions,
   messagePartStreamId,
   messageStreamId,
+  type UrlButton,
 } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
@@ -91,6 +93,7 @@ const FORM_FIELDS = [
   'protect_content',
   'message_thread_id',
   'link_preview',
+  'buttons',
 ] as const;
 
 @ApiTags('messages')
@@ -115,6 +118,7 @@ export class MessagesController {
     'INVALID_PAID_BROADCAST',
     'PAID_BROADCAST_DISABLED',
     'INVALID_SEND_OPTION',
+    'INVALID_BUTTONS',
     'SCHEDULED_TOO_FAR',
     'FROM_SENDER_TOO_LONG',
     'TOO_MANY_ATTACHMENTS',
@@ -206,6 +210,12 @@ export class MessagesController {
             "on (Telegram's default: a preview of the text's first link), off, or the http(s) URL of the page to preview",
           example: 'off',
         },
+        buttons: {
+          type: 'string',
+          description:
+            'JSON: rows of URL buttons under the text, each {"text", "url"} (http, https or tg); 1 to 8 a row, 100 in all',
+          example: '[[{"text":"Read more","url":"https://example.com/notes"}]]',
+        },
       },
       additionalProperties: {
         type: 'string',
@@ -231,6 +241,7 @@ export class MessagesController {
           requestContextOf(request, extraFields),
           paidBroadcastOf(fields),
           sendOptionsOf(fields),
+          buttonsOf(fields),
         ),
       );
       return {
@@ -477,6 +488,31 @@ function sendOptionsOf(fields: FormFields): MessageSendOptions {
     linkPreview:
       lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview },
   };
+}
+
+/** The `buttons` field's rows of {text, url}; the domain checks Telegram's limits. */
+function buttonsOf(fields: FormFields): ButtonRows {
+  const raw = fields.buttons?.trim() ?? '';
+  if (raw === '') return [];
+  let rows: unknown;
+  try {
+    rows = JSON.parse(raw);
+  } catch {
+    rows = undefined;
+  }
+  const isButton = (button: unknown): button is UrlButton =>
+    typeof button === 'object' &&
+    button !== null &&
+    typeof (button as UrlButton).text === 'string' &&
+    typeof (button as UrlButton).url === 'string';
+  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && row.every(isButton))) {
+    throw new DomainError(
+      DomainErrorCode.InvalidButtons,
+      'buttons is JSON: rows (arrays) of {"text": "…", "url": "…"}, e.g. [[{"text":"Open","url":"https://example.com"}]]',
+      { field: 'buttons' },
+    );
+  }
+  return (rows as UrlButton[][]).map((row) => row.map(({ text, url }) => ({ text, url })));
 }
 
 function paidBroadcastOf(fields: FormFields): boolean {

@@ -1,4 +1,9 @@
-import type { Attachment, Audience, MessageSendOptions } from '../../../domain/src/events';
+import type {
+  Attachment,
+  Audience,
+  ButtonRows,
+  MessageSendOptions,
+} from '../../../domain/src/events';
 
 export type MessageStatus = 'scheduled' | 'due' | 'sent' | 'cancelled' | 'missed';
 
@@ -20,6 +25,8 @@ export interface MessageRecord {
   readonly paidBroadcast: boolean;
   /** How Telegram shows it (`disable_notification`, `protect_content`, `message_thread_id`, `link_preview`). */
   readonly sendOptions: MessageSendOptions;
+  /** Rows of URL buttons under the text (`buttons`); empty for none. */
+  readonly buttons: ButtonRows;
   readonly status: MessageStatus;
   readonly isSent: boolean;
   readonly dueAt: Date | null;

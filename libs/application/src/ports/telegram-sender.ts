@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { MessageSendOptions } from '../../../domain/src/events';
+import type { ButtonRows, MessageSendOptions } from '../../../domain/src/events';
 
 /** What a failed send means for the recipient and for the sender. */
 export type SendFailureKind =
@@ -39,6 +39,8 @@ export interface SendOptions {
    * or without a link preview. Telegram's defaults when not given.
    */
   readonly display?: MessageSendOptions;
+  /** URL buttons under a text (`reply_markup.inline_keyboard`); none when empty or not given. */
+  readonly buttons?: ButtonRows;
 }
 
 /** A document to send: a stream uploaded under its file name, or an earlier upload's file_id. */

@@ -127,6 +127,7 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     audience: row.audience ?? null,
     paidBroadcast: row.paid_broadcast,
     sendOptions: row.send_options ?? DEFAULT_SEND_OPTIONS,
+    buttons: row.buttons,
     status: row.status,
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),

@@ -36,6 +36,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         audience: null,
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },

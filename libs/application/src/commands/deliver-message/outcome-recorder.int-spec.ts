@@ -89,6 +89,7 @@ describe('OutcomeRecorder, on the real Postgres event store', () => {
             audience: null,
             paidBroadcast: false,
             sendOptions: DEFAULT_SEND_OPTIONS,
+            buttons: [],
           },
         },
         { type: 'MessageDue', data: { messageId, scheduledAt } },

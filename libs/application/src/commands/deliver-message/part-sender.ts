@@ -24,7 +24,12 @@ export class PartSender {
     const message = run.state;
     const options = { paidBroadcast: message.paidBroadcast, display: message.sendOptions };
     if (part === 0)
-      return { messageId: await this.telegram.sendText(chatId, message.text, options) };
+      return {
+        messageId: await this.telegram.sendText(chatId, message.text, {
+          ...options,
+          buttons: message.buttons,
+        }),
+      };
     const known = message.fileIds[part] ?? (await run.uploads.get(part));
     if (known !== undefined) return this.telegram.sendDocument(chatId, { fileId: known }, options);
     const attachment = message.attachments[part - 1];

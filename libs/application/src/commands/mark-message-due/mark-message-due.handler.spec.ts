@@ -31,6 +31,7 @@ describe('MarkMessageDue: messages due together, marked together', () => {
             audience: null,
             paidBroadcast: false,
             sendOptions: DEFAULT_SEND_OPTIONS,
+            buttons: [],
           },
         },
       ],

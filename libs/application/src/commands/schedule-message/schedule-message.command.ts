@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Attachment, MessageSendOptions } from '../../../../domain/src/events';
+import type { Attachment, ButtonRows, MessageSendOptions } from '../../../../domain/src/events';
 import type { MessageRecord } from '../../ports/message-reader';
 import type { RequestContext } from '../../request-context';
 
@@ -31,6 +31,8 @@ export class ScheduleMessageCommand extends Command<ScheduledMessageAnswer> {
     readonly paidBroadcast = false,
     /** How Telegram shows it; Telegram's defaults when not given. */
     readonly sendOptions?: MessageSendOptions,
+    /** URL buttons under the text (`buttons`); none when not given. */
+    readonly buttons?: ButtonRows,
   ) {
     super();
   }

@@ -1,5 +1,10 @@
 import request from 'supertest';
-import { auth, sentMessage as sentMessageOf, subscribeChat } from './support/api-calls';
+import {
+  auth,
+  firstOccurrenceMessage,
+  sentMessage as sentMessageOf,
+  subscribeChat,
+} from './support/api-calls';
 import { TestSystem, waitUntil } from './support/system';
 
 interface Recipient {
@@ -241,22 +246,7 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
       return call;
     }
 
-    async function occurrenceMessage(seriesId: string): Promise<string> {
-      let messageId: string | undefined;
-      await waitUntil(
-        async () => {
-          const response = await request(system.server)
-            .get(`/series/${seriesId}/occurrences`)
-            .set(auth)
-            .expect(200);
-          messageId = response.body[0]?.message_id ?? undefined;
-          return messageId !== undefined;
-        },
-        10_000,
-        `series ${seriesId} to plan its occurrence`,
-      );
-      return messageId!;
-    }
+    const occurrenceMessage = (seriesId: string) => firstOccurrenceMessage(system, seriesId);
 
     it('sends each occurrence to the members of its topics subscribed when it falls due', async () => {
       const [ann, bob, cy] = [await subscriber(), await subscriber(), await subscriber()];

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { auth, sentMessage, subscribeChat } from './support/api-calls';
+import { auth, firstOccurrenceMessage, sentMessage, subscribeChat } from './support/api-calls';
 import { TestSystem } from './support/system';
 
 describe('Messages as Telegram shows them: send options', () => {
@@ -130,6 +130,54 @@ describe('Messages as Telegram shows them: send options', () => {
     expect(document).not.toHaveProperty('replyMarkup');
     const plain = await schedule({ target_user_id: userId, message: 'No buttons' }).expect(200);
     expect(plain.body.buttons).toEqual([]);
+  });
+
+  it('sends every occurrence of a series with its send options and buttons', async () => {
+    const { userId, chatId } = await subscriber();
+    const buttons = [[{ text: 'Agenda', url: 'https://example.com/agenda' }]];
+    const created = await request(system.server)
+      .post('/series')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', 'Standup in five minutes')
+      .field('rrule', 'FREQ=DAILY;COUNT=1')
+      .field('dtstart', new Date(Date.now() + 3000).toISOString().slice(0, 19))
+      .field('time_zone', 'UTC')
+      .field('disable_notification', 'true')
+      .field('message_thread_id', '7')
+      .field('buttons', JSON.stringify(buttons))
+      .expect(201);
+    expect(created.body).toMatchObject({
+      disable_notification: true,
+      protect_content: false,
+      message_thread_id: 7,
+      link_preview: 'on',
+      buttons,
+    });
+    const messageId = await firstOccurrenceMessage(system, created.body.id);
+    const sent = await sentMessage(system, messageId);
+    expect(sent).toMatchObject({ disable_notification: true, message_thread_id: 7, buttons });
+    expect(system.telegram.delivered(chatId)).toEqual([
+      expect.objectContaining({
+        text: 'Standup in five minutes',
+        display: { disableNotification: true, messageThreadId: 7 },
+        replyMarkup: { inline_keyboard: buttons },
+      }),
+    ]);
+    const refused = await request(system.server)
+      .post('/series')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', 'No')
+      .field('rrule', 'FREQ=DAILY;COUNT=1')
+      .field('dtstart', '2030-01-01T09:00')
+      .field('time_zone', 'UTC')
+      .field('link_preview', 'sometimes')
+      .expect(400);
+    expect(refused.body).toMatchObject({
+      code: 'INVALID_SEND_OPTION',
+      details: { field: 'link_preview' },
+    });
   });
 
   it.each([

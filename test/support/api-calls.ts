@@ -33,3 +33,24 @@ export async function sentMessage<Body = Record<string, unknown>>(
   });
   return (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body;
 }
+
+/** Waits until the series has planned its first occurrence; that occurrence's message id. */
+export async function firstOccurrenceMessage(
+  system: TestSystem,
+  seriesId: string,
+): Promise<string> {
+  let messageId: string | undefined;
+  await waitUntil(
+    async () => {
+      const response = await request(system.server)
+        .get(`/series/${seriesId}/occurrences`)
+        .set(auth)
+        .expect(200);
+      messageId = response.body[0]?.message_id ?? undefined;
+      return messageId !== undefined;
+    },
+    10_000,
+    `series ${seriesId} to plan its occurrence`,
+  );
+  return messageId!;
+}

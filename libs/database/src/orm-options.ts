@@ -14,6 +14,7 @@ import { Migration20261206000000_PaidBroadcast } from './migrations/Migration202
 import { Migration20261207000000_SeriesAudience } from './migrations/Migration20261207000000_series-audience';
 import { Migration20261208000000_SendOptions } from './migrations/Migration20261208000000_send-options';
 import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
+import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -37,6 +38,10 @@ export const migrations = [
   },
   { name: 'Migration20261208000000_send-options', class: Migration20261208000000_SendOptions },
   { name: 'Migration20261209000000_buttons', class: Migration20261209000000_Buttons },
+  {
+    name: 'Migration20261210000000_series-appearance',
+    class: Migration20261210000000_SeriesAppearance,
+  },
 ];
 
 export interface OrmSettings {

@@ -147,8 +147,14 @@ describe('upcast', () => {
       owner: 'default',
     };
     expect(upcast('SeriesCreated', 1, v1Created)).toEqual({
-      schemaVersion: 3,
-      data: { ...v1Created, atRecipientLocalTime: false, audience: null },
+      schemaVersion: 4,
+      data: {
+        ...v1Created,
+        atRecipientLocalTime: false,
+        audience: null,
+        sendOptions: DEFAULT_SEND_OPTIONS,
+        buttons: [],
+      },
     });
     const v2Changed = {
       seriesId: 's1',
@@ -163,6 +169,25 @@ describe('upcast', () => {
     expect(upcast('SeriesChanged', 2, v2Changed)).toEqual({
       schemaVersion: 3,
       data: { ...v2Changed, audience: null },
+    });
+  });
+
+  it("reads a version 3 SeriesCreated as a series sent with Telegram's defaults, without buttons", () => {
+    const v3Created = {
+      seriesId: 's1',
+      recipients: [],
+      text: 'hello',
+      attachments: [],
+      fromSender: null,
+      rule: { rrule: 'FREQ=DAILY', dtstart: '2027-01-04T10:00', timeZone: 'Europe/Berlin' },
+      createdAt: '2027-01-01T00:00:00.000Z',
+      owner: 'default',
+      atRecipientLocalTime: false,
+      audience: { kind: 'all' },
+    };
+    expect(upcast('SeriesCreated', 3, v3Created)).toEqual({
+      schemaVersion: 4,
+      data: { ...v3Created, sendOptions: DEFAULT_SEND_OPTIONS, buttons: [] },
     });
   });
 

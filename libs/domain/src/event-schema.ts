@@ -34,7 +34,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageSent: 1,
   AudienceResolved: 1,
   AudiencePartSent: 1,
-  SeriesCreated: 3,
+  SeriesCreated: 4,
   SeriesChanged: 3,
   SeriesPaused: 1,
   SeriesResumed: 1,
@@ -69,8 +69,11 @@ interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachmen
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
+/** SeriesCreated as version 3 wrote it: no send options or buttons. */
+type SeriesCreatedV3Data = Omit<SeriesCreated['data'], 'sendOptions' | 'buttons'>;
+
 /** Series events as version 2 wrote them: every series to a list of user ids. */
-type SeriesCreatedV2Data = Omit<SeriesCreated['data'], 'audience'>;
+type SeriesCreatedV2Data = Omit<SeriesCreatedV3Data, 'audience'>;
 type SeriesChangedV2Data = Omit<SeriesChanged['data'], 'audience'>;
 
 /** Series events as version 1 wrote them: every series at its own zone's time, one message per occurrence. */
@@ -118,7 +121,13 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       atRecipientLocalTime: false,
     }),
     // Series from before audiences: to their list of user ids.
-    2: (data: SeriesCreatedV2Data): SeriesCreated['data'] => ({ ...data, audience: null }),
+    2: (data: SeriesCreatedV2Data): SeriesCreatedV3Data => ({ ...data, audience: null }),
+    // Series from before send options and buttons: Telegram's defaults, none.
+    3: (data: SeriesCreatedV3Data): SeriesCreated['data'] => ({
+      ...data,
+      sendOptions: DEFAULT_SEND_OPTIONS,
+      buttons: [],
+    }),
   },
   SeriesChanged: {
     1: (data: SeriesChangedV1Data): SeriesChangedV2Data => ({

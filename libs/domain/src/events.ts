@@ -358,6 +358,12 @@ export interface SeriesCreated {
      * schema version 3: older events read it as null.
      */
     readonly audience: Audience | null;
+    /**
+     * How Telegram shows each occurrence, and its buttons (as a message's). Added in schema
+     * version 4: older events read them as Telegram's defaults and no buttons.
+     */
+    readonly sendOptions: MessageSendOptions;
+    readonly buttons: ButtonRows;
   };
 }
 

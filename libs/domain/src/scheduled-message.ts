@@ -136,6 +136,9 @@ export interface ScheduleOccurrence {
   readonly series: OccurrenceOfSeries;
   /** The series' topics or everyone, resolved when the occurrence is due (recipients empty). */
   readonly audience: Audience | null;
+  /** How Telegram shows it, and its buttons: the series' own (checked when it was created). */
+  readonly sendOptions: MessageSendOptions;
+  readonly buttons: ButtonRows;
 }
 
 /** The scheduler found the message due. */
@@ -329,7 +332,7 @@ export const BUTTON_LIMITS = { total: 100, perRow: 8, textLength: 64, urlLength:
  * and a link Telegram opens (http, https or tg). The text's limit is ours: clients cut a longer
  * one short.
  */
-function validButtons(rows: ButtonRows): ButtonRows {
+export function validButtons(rows: ButtonRows): ButtonRows {
   const refuse = (problem: string): never => {
     throw new DomainError(DomainErrorCode.InvalidButtons, `buttons: ${problem}`, {
       field: 'buttons',
@@ -372,7 +375,7 @@ function isButtonUrl(value: string): boolean {
 const MAX_THREAD_ID = 2_147_483_647;
 
 /** Send options as Telegram takes them: a forum topic's id is a positive integer, a preview's URL http(s). */
-function validSendOptions(options: MessageSendOptions): MessageSendOptions {
+export function validSendOptions(options: MessageSendOptions): MessageSendOptions {
   const thread = options.messageThreadId;
   if (thread !== null && !(Number.isInteger(thread) && thread > 0 && thread <= MAX_THREAD_ID)) {
     throw new DomainError(
@@ -430,8 +433,8 @@ function scheduleOccurrence(
       series: { ...command.series },
       audience: command.audience,
       paidBroadcast: false,
-      sendOptions: DEFAULT_SEND_OPTIONS,
-      buttons: [],
+      sendOptions: command.sendOptions,
+      buttons: command.buttons,
     },
   };
 }

@@ -1,7 +1,8 @@
 import { deciderSpec } from './decider-spec';
 import { DomainError, DomainErrorCode } from './errors';
-import type { Occurrence, SeriesEvent } from './events';
+import { DEFAULT_SEND_OPTIONS, type Occurrence, type SeriesEvent } from './events';
 import {
+  type CreateSeries,
   decideSeries,
   evolveSeries,
   initialSeriesState,
@@ -82,6 +83,8 @@ const created = (createdAt = T0 - HOUR / 2): SeriesEvent => ({
     owner: 'tester',
     atRecipientLocalTime: false,
     audience: null,
+    sendOptions: DEFAULT_SEND_OPTIONS,
+    buttons: [],
   },
 });
 
@@ -102,6 +105,22 @@ const planned = (
     recipients: null,
     planNextAt: occurrence(index).at,
   },
+});
+
+/** A series to u-1 on RULE, with what the test sets. */
+const createCommand = (extra: Partial<CreateSeries> & Planning): CreateSeries => ({
+  type: 'CreateSeries',
+  seriesId: 's-1',
+  recipients: ['u-1'],
+  text: 'Standup',
+  attachments: [],
+  fromSender: null,
+  rule: RULE,
+  atRecipientLocalTime: false,
+  owner: 'tester',
+  recipientStatus: new Map([['u-1', 'active']]),
+  limits: LIMITS,
+  ...extra,
 });
 
 describe('Series', () => {
@@ -126,20 +145,8 @@ describe('Series', () => {
   });
 
   it('refuses a series for an unknown recipient, and an empty text', () => {
-    const create = (recipients: string[], text: string): SeriesCommand => ({
-      type: 'CreateSeries',
-      seriesId: 's-1',
-      recipients,
-      text,
-      attachments: [],
-      fromSender: null,
-      rule: RULE,
-      atRecipientLocalTime: false,
-      owner: 'tester',
-      recipientStatus: new Map([['u-1', 'active']]),
-      limits: LIMITS,
-      ...planning(T0),
-    });
+    const create = (recipients: string[], text: string) =>
+      createCommand({ recipients, text, ...planning(T0) });
     spec
       .given([])
       .when(create(['u-9'], 'x'))
@@ -148,6 +155,30 @@ describe('Series', () => {
       .given([])
       .when(create(['u-1'], ' '))
       .thenThrows(refusedWith(DomainErrorCode.MissingMessage));
+  });
+
+  it('given nothing, when a series is created with send options and buttons, then it records them; one Telegram would refuse is refused', () => {
+    const sendOptions = { ...DEFAULT_SEND_OPTIONS, disableNotification: true, messageThreadId: 9 };
+    const buttons = [[{ text: 'Agenda', url: 'https://example.com/agenda' }]];
+    const create = (extra: Partial<CreateSeries>) =>
+      createCommand({ ...planning(T0 - HOUR / 2), ...extra });
+    const withOptions = created();
+    if (withOptions.type !== 'SeriesCreated') throw new Error('created() makes a SeriesCreated');
+    spec
+      .given([])
+      .when(create({ sendOptions, buttons }))
+      .then([
+        { ...withOptions, data: { ...withOptions.data, sendOptions, buttons } },
+        planned(0, 'm-1'),
+      ]);
+    spec
+      .given([])
+      .when(create({ buttons: [[{ text: 'Agenda', url: 'mailto:a@example.com' }]] }))
+      .thenThrows(refusedWith(DomainErrorCode.InvalidButtons));
+    spec
+      .given([])
+      .when(create({ sendOptions: { ...sendOptions, messageThreadId: -1 } }))
+      .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
   });
 
   describe('to an audience', () => {

@@ -1,17 +1,22 @@
 import { DomainError, DomainErrorCode } from './errors';
-import type {
-  Attachment,
-  Audience,
-  Occurrence,
-  OccurrencePlanned,
-  OccurrencesMissed,
-  SeriesEvent,
-  SeriesRule,
+import {
+  type Attachment,
+  type Audience,
+  type ButtonRows,
+  DEFAULT_SEND_OPTIONS,
+  type MessageSendOptions,
+  type Occurrence,
+  type OccurrencePlanned,
+  type OccurrencesMissed,
+  type SeriesEvent,
+  type SeriesRule,
 } from './events';
 import {
   type AttachmentLimits,
   type RecipientStatus,
   senderLabel,
+  validButtons,
+  validSendOptions,
   validateAttachments,
   validateRecipients,
   validateText,
@@ -69,6 +74,9 @@ export type SeriesState =
       readonly atRecipientLocalTime: boolean;
       /** Topics or everyone, resolved when each occurrence is due; null: the ids in `recipients`. */
       readonly audience: Audience | null;
+      /** How Telegram shows each occurrence, and its buttons. */
+      readonly sendOptions: MessageSendOptions;
+      readonly buttons: ButtonRows;
       /** The latest occurrence planning has passed (planned, or missed); null: none yet. */
       readonly cursor: Occurrence | null;
       /** When the occurrence after the cursor is to be planned (the cursor's earliest instant). */
@@ -120,6 +128,9 @@ export interface CreateSeries extends Planning {
   readonly atRecipientLocalTime: boolean;
   /** Topics or everyone instead of `recipients` (then empty). */
   readonly audience?: Audience | null;
+  /** How Telegram shows each occurrence, and its buttons; the defaults and none when not given. */
+  readonly sendOptions?: MessageSendOptions;
+  readonly buttons?: ButtonRows;
   readonly owner: string;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
@@ -287,6 +298,8 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
       owner: command.owner,
       atRecipientLocalTime: command.atRecipientLocalTime,
       audience,
+      sendOptions: validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS),
+      buttons: validButtons(command.buttons ?? []),
     },
   };
   return [created, ...planAhead(evolveSeries(initialSeriesState, created) as Series, command)];
@@ -744,6 +757,8 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
       rule: event.data.rule,
       atRecipientLocalTime: event.data.atRecipientLocalTime,
       audience: event.data.audience,
+      sendOptions: event.data.sendOptions,
+      buttons: event.data.buttons,
       cursor: null,
       planNextAt: null,
       notBefore: event.data.createdAt,

@@ -96,6 +96,9 @@ export interface SeriesRow {
   readonly dtstart: string;
   readonly time_zone: string;
   readonly at_recipient_local_time: boolean;
+  /** How Telegram shows each occurrence; null (a series from before them) for its defaults. */
+  readonly send_options: MessageSendOptions | null;
+  readonly buttons: ButtonRows;
   /** The latest occurrence planned; where the upcoming ones are counted from. */
   readonly cursor: Occurrence | null;
   /** Occurrences at or before this are passed over (created, resumed, rule changed). */
@@ -421,6 +424,8 @@ export const readModelsProjection: Projection = {
             dtstart: event.data.rule.dtstart,
             time_zone: event.data.rule.timeZone,
             at_recipient_local_time: event.data.atRecipientLocalTime,
+            send_options: event.data.sendOptions,
+            buttons: event.data.buttons,
             cursor: null,
             not_before: event.data.createdAt,
             created_at: EVENT_TIME,

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AppearanceResponse, toAppearanceResponse } from '../http/appearance.response';
 import type { MessageRecord } from '../../../../libs/application/src/ports/message-reader';
 
 /** A scheduled message as the seed's API showed it. */
-export class MessageResponse {
+export class MessageResponse extends AppearanceResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -28,40 +29,6 @@ export class MessageResponse {
       'Whether it is sent as a paid broadcast (allow_paid_broadcast: beyond the free 30 a second, for a fee)',
   })
   paid_broadcast!: boolean;
-
-  @ApiProperty({ description: 'Delivered silently (disable_notification)' })
-  disable_notification!: boolean;
-
-  @ApiProperty({ description: 'Protected from forwarding and saving (protect_content)' })
-  protect_content!: boolean;
-
-  @ApiProperty({
-    type: Number,
-    nullable: true,
-    description: 'The forum topic it is posted in (message_thread_id); null for none',
-  })
-  message_thread_id!: number | null;
-
-  @ApiProperty({
-    description: 'The link preview: on (Telegram shows the first link), off, or the URL previewed',
-    example: 'on',
-  })
-  link_preview!: string;
-
-  @ApiProperty({
-    description: 'Rows of URL buttons under the text, each {text, url}; empty for none',
-    example: [[{ text: 'Read more', url: 'https://example.com/notes' }]],
-    type: 'array',
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { text: { type: 'string' }, url: { type: 'string' } },
-        required: ['text', 'url'],
-      },
-    },
-  })
-  buttons!: { text: string; url: string }[][];
 
   @ApiProperty()
   message!: string;
@@ -109,14 +76,7 @@ export function toMessageResponse(view: MessageRecord): MessageResponse {
       view.audience?.kind === 'topics' ? view.audience.topics.map((topic) => topic.name) : null,
     target_all: view.audience?.kind === 'all',
     paid_broadcast: view.paidBroadcast,
-    disable_notification: view.sendOptions.disableNotification,
-    protect_content: view.sendOptions.protectContent,
-    message_thread_id: view.sendOptions.messageThreadId,
-    link_preview:
-      typeof view.sendOptions.linkPreview === 'object'
-        ? view.sendOptions.linkPreview.url
-        : view.sendOptions.linkPreview,
-    buttons: view.buttons.map((row) => row.map(({ text, url }) => ({ text, url }))),
+    ...toAppearanceResponse(view.sendOptions, view.buttons),
     message: view.text,
     scheduled_timestamp: view.scheduledAt.toISOString(),
     file_paths:

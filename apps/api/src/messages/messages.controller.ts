@@ -34,13 +34,7 @@ import { ListMessageRecipientsQuery } from '../../../../libs/application/src/que
 import { GetMessageQuery } from '../../../../libs/application/src/queries/get-message/get-message.query';
 import { ListPendingMessagesQuery } from '../../../../libs/application/src/queries/list-pending-messages/list-pending-messages.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
-import {
-  type ButtonRows,
-  type MessageSendOptions,
-  messagePartStreamId,
-  messageStreamId,
-  type UrlButton,
-} from '../../../../libs/domain/src/events';
+import { messagePartStreamId, messageStreamId } from '../../../../libs/domain/src/events';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
@@ -60,6 +54,12 @@ import {
   type ExtraFields,
   extraJsonFieldsOf,
 } from '../http/extra-fields';
+import {
+  APPEARANCE_FIELD_SCHEMAS,
+  APPEARANCE_FIELDS,
+  buttonsOf,
+  sendOptionsOf,
+} from '../http/appearance-fields';
 import { readFormFields } from '../http/form-fields';
 import { audienceRequestOf, TARGET_PROBLEMS } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
@@ -89,11 +89,7 @@ const FORM_FIELDS = [
   'message',
   'scheduled_timestamp',
   'from_sender',
-  'disable_notification',
-  'protect_content',
-  'message_thread_id',
-  'link_preview',
-  'buttons',
+  ...APPEARANCE_FIELDS,
 ] as const;
 
 @ApiTags('messages')
@@ -189,33 +185,7 @@ export class MessagesController {
             "The client's label for who sends the message, shown in the answers; GET /pending-messages and GET /messages filter by it",
           example: 'crm',
         },
-        disable_notification: {
-          type: 'string',
-          enum: ['true', 'false'],
-          description: 'true: delivered silently (the recipient gets no sound)',
-        },
-        protect_content: {
-          type: 'string',
-          enum: ['true', 'false'],
-          description: 'true: the recipient cannot forward or save the text and files',
-        },
-        message_thread_id: {
-          type: 'string',
-          description: 'The forum topic (message thread) of a supergroup to post in',
-          example: '42',
-        },
-        link_preview: {
-          type: 'string',
-          description:
-            "on (Telegram's default: a preview of the text's first link), off, or the http(s) URL of the page to preview",
-          example: 'off',
-        },
-        buttons: {
-          type: 'string',
-          description:
-            'JSON: rows of URL buttons under the text, each {"text", "url"} (http, https or tg); 1 to 8 a row, 100 in all',
-          example: '[[{"text":"Read more","url":"https://example.com/notes"}]]',
-        },
+        ...APPEARANCE_FIELD_SCHEMAS,
       },
       additionalProperties: {
         type: 'string',
@@ -461,60 +431,6 @@ function readMessageForm(body: unknown): {
 }
 
 /** `paid_broadcast`: true or false (any case); absent or empty is false. */
-/** The send options of the form; Telegram's defaults for those not given. */
-function sendOptionsOf(fields: FormFields): MessageSendOptions {
-  const flag = (field: 'disable_notification' | 'protect_content'): boolean => {
-    const value = fields[field]?.trim().toLowerCase() ?? '';
-    if (value === '' || value === 'false') return false;
-    if (value === 'true') return true;
-    throw new DomainError(DomainErrorCode.InvalidSendOption, `${field} takes true or false`, {
-      field,
-    });
-  };
-  const thread = fields.message_thread_id?.trim() ?? '';
-  if (thread !== '' && !/^\d{1,10}$/.test(thread)) {
-    throw new DomainError(
-      DomainErrorCode.InvalidSendOption,
-      'message_thread_id is the id of a forum topic: a whole number',
-      { field: 'message_thread_id' },
-    );
-  }
-  const preview = fields.link_preview?.trim() ?? '';
-  const lowered = preview.toLowerCase();
-  return {
-    disableNotification: flag('disable_notification'),
-    protectContent: flag('protect_content'),
-    messageThreadId: thread === '' ? null : Number(thread),
-    linkPreview:
-      lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview },
-  };
-}
-
-/** The `buttons` field's rows of {text, url}; the domain checks Telegram's limits. */
-function buttonsOf(fields: FormFields): ButtonRows {
-  const raw = fields.buttons?.trim() ?? '';
-  if (raw === '') return [];
-  let rows: unknown;
-  try {
-    rows = JSON.parse(raw);
-  } catch {
-    rows = undefined;
-  }
-  const isButton = (button: unknown): button is UrlButton =>
-    typeof button === 'object' &&
-    button !== null &&
-    typeof (button as UrlButton).text === 'string' &&
-    typeof (button as UrlButton).url === 'string';
-  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && row.every(isButton))) {
-    throw new DomainError(
-      DomainErrorCode.InvalidButtons,
-      'buttons is JSON: rows (arrays) of {"text": "…", "url": "…"}, e.g. [[{"text":"Open","url":"https://example.com"}]]',
-      { field: 'buttons' },
-    );
-  }
-  return (rows as UrlButton[][]).map((row) => row.map(({ text, url }) => ({ text, url })));
-}
-
 function paidBroadcastOf(fields: FormFields): boolean {
   const value = fields.paid_broadcast?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'false') return false;

@@ -36,6 +36,12 @@ import { ListOccurrencesQuery } from '../../../../libs/application/src/queries/l
 import { ListSeriesQuery } from '../../../../libs/application/src/queries/list-series/list-series.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { seriesStreamId } from '../../../../libs/domain/src/events';
+import {
+  APPEARANCE_FIELD_SCHEMAS,
+  APPEARANCE_FIELDS,
+  buttonsOf,
+  sendOptionsOf,
+} from '../http/appearance-fields';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
 import { parseIsoTimestamp } from '../../../../libs/domain/src/timestamp';
 import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
@@ -89,6 +95,7 @@ const FORM_FIELDS = [
   'time_zone',
   'at_recipient_local_time',
   'from_sender',
+  ...APPEARANCE_FIELDS,
 ] as const;
 
 const RULE_PROBLEMS = [
@@ -126,6 +133,8 @@ export class SeriesController {
     'MESSAGE_TOO_LONG',
     ...SERIES_TARGET_PROBLEMS,
     'FROM_SENDER_TOO_LONG',
+    'INVALID_SEND_OPTION',
+    'INVALID_BUTTONS',
     'TOO_MANY_SERIES',
     'TOO_MANY_ATTACHMENTS',
     'ATTACHMENT_TOO_LARGE',
@@ -200,6 +209,7 @@ export class SeriesController {
           description: 'Attachments, sent with every occurrence',
         },
         from_sender: { type: 'string', maxLength: 256, example: 'crm' },
+        ...APPEARANCE_FIELD_SCHEMAS,
       },
       additionalProperties: { type: 'string', description: EXTRA_FIELDS_DESCRIPTION },
     },
@@ -231,6 +241,8 @@ export class SeriesController {
           requestContextOf(request, extraFields),
           booleanField(fields.at_recipient_local_time, 'at_recipient_local_time'),
           audience,
+          sendOptionsOf(fields),
+          buttonsOf(fields),
         ),
       );
     } catch (error) {

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AppearanceResponse, toAppearanceResponse } from '../http/appearance.response';
 import type {
   OccurrenceView,
   SeriesView,
@@ -6,7 +7,7 @@ import type {
 } from '../../../../libs/application/src/series/series-views';
 import type { SeriesRecord } from '../../../../libs/application/src/ports/series-reader';
 
-export class SeriesResponse {
+export class SeriesResponse extends AppearanceResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -194,6 +195,7 @@ export function seriesFields(
     dtstart: series.dtstart,
     time_zone: series.timeZone,
     at_recipient_local_time: series.atRecipientLocalTime,
+    ...toAppearanceResponse(series.sendOptions, series.buttons),
     status: series.status,
     end_reason: series.endReason,
     created_at: series.createdAt.toISOString(),

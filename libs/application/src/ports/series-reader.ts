@@ -1,4 +1,10 @@
-import type { Attachment, Audience, Occurrence } from '../../../domain/src/events';
+import type {
+  Attachment,
+  Audience,
+  ButtonRows,
+  MessageSendOptions,
+  Occurrence,
+} from '../../../domain/src/events';
 import type { SeriesStatus } from '../../../domain/src/series';
 import type { MessageStatus } from './message-reader';
 
@@ -21,6 +27,9 @@ export interface SeriesRecord {
   readonly timeZone: string;
   /** Each recipient at the rule's local time in their own zone. */
   readonly atRecipientLocalTime: boolean;
+  /** How Telegram shows each occurrence, and its buttons. */
+  readonly sendOptions: MessageSendOptions;
+  readonly buttons: ButtonRows;
   /** The latest occurrence planned; the upcoming ones follow it. */
   readonly cursor: Occurrence | null;
   /** Occurrences at or before this are passed over (created, resumed, rule changed). */

@@ -238,6 +238,8 @@ async function scheduleOccurrence(
       fromSender: series.fromSender,
       series: { seriesId: series.seriesId, occurrenceAt: planned.occurrence.at },
       audience: series.audience,
+      sendOptions: series.sendOptions,
+      buttons: series.buttons,
     },
     { status: 'none' },
   );

@@ -15,6 +15,7 @@ import type {
   SeriesOccurrenceZoneRow,
   SeriesRow,
 } from '../read-models.projection';
+import { DEFAULT_SEND_OPTIONS } from '../../../domain/src/events';
 
 /** The series read model (tables `series` and `series_occurrences`, with `messages` for status). */
 @Injectable()
@@ -150,6 +151,8 @@ function seriesRecordOf(row: SeriesRow): SeriesRecord {
     dtstart: row.dtstart,
     timeZone: row.time_zone,
     atRecipientLocalTime: row.at_recipient_local_time ?? false,
+    sendOptions: row.send_options ?? DEFAULT_SEND_OPTIONS,
+    buttons: row.buttons ?? [],
     cursor: row.cursor,
     notBefore: new Date(row.not_before),
     createdAt: new Date(row.created_at),

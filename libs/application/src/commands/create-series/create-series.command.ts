@@ -1,5 +1,10 @@
 import { Command } from '@nestjs/cqrs';
-import type { Attachment, SeriesRule } from '../../../../domain/src/events';
+import type {
+  Attachment,
+  ButtonRows,
+  MessageSendOptions,
+  SeriesRule,
+} from '../../../../domain/src/events';
 import type { AudienceRequest } from '../../audience-request';
 import type { RequestContext } from '../../request-context';
 
@@ -17,6 +22,9 @@ export class CreateSeriesCommand extends Command<void> {
     readonly atRecipientLocalTime: boolean = false,
     /** Topics or everyone instead of user ids (`recipients` then empty). */
     readonly audience: AudienceRequest | null = null,
+    /** How Telegram shows each occurrence, and its buttons; the defaults and none when not given. */
+    readonly sendOptions?: MessageSendOptions,
+    readonly buttons?: ButtonRows,
   ) {
     super();
   }

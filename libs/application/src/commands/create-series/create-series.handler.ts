@@ -62,6 +62,8 @@ export class CreateSeriesHandler implements ICommandHandler<CreateSeriesCommand>
             rule: command.rule,
             atRecipientLocalTime: command.atRecipientLocalTime,
             audience,
+            ...(command.sendOptions ? { sendOptions: command.sendOptions } : {}),
+            ...(command.buttons ? { buttons: command.buttons } : {}),
             owner,
             recipientStatus,
             limits: seriesLimits(this.api),

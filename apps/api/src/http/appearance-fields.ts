@@ -1,0 +1,102 @@
+import type { SchemaObject } from '@nestjs/swagger';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import type { ButtonRows, MessageSendOptions, UrlButton } from '../../../../libs/domain/src/events';
+
+/**
+ * The form fields of how Telegram shows a message, as POST /schedule-message and POST /series
+ * take them (the domain checks what Telegram would refuse).
+ */
+export const APPEARANCE_FIELDS = [
+  'disable_notification',
+  'protect_content',
+  'message_thread_id',
+  'link_preview',
+  'buttons',
+] as const;
+
+type AppearanceFields = Partial<Record<(typeof APPEARANCE_FIELDS)[number], string>>;
+
+/** The fields' OpenAPI descriptions, for the routes' multipart bodies. */
+export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number], SchemaObject> = {
+  disable_notification: {
+    type: 'string',
+    enum: ['true', 'false'],
+    description: 'true: delivered silently (the recipient gets no sound)',
+  },
+  protect_content: {
+    type: 'string',
+    enum: ['true', 'false'],
+    description: 'true: the recipient cannot forward or save the text and files',
+  },
+  message_thread_id: {
+    type: 'string',
+    description: 'The forum topic (message thread) of a supergroup to post in',
+    example: '42',
+  },
+  link_preview: {
+    type: 'string',
+    description:
+      "on (Telegram's default: a preview of the text's first link), off, or the http(s) URL of the page to preview",
+    example: 'off',
+  },
+  buttons: {
+    type: 'string',
+    description:
+      'JSON: rows of URL buttons under the text, each {"text", "url"} (http, https or tg); 1 to 8 a row, 100 in all',
+    example: '[[{"text":"Read more","url":"https://example.com/notes"}]]',
+  },
+};
+
+/** The send options of the form; Telegram's defaults for those not given. */
+export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
+  const flag = (field: 'disable_notification' | 'protect_content'): boolean => {
+    const value = fields[field]?.trim().toLowerCase() ?? '';
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    throw new DomainError(DomainErrorCode.InvalidSendOption, `${field} takes true or false`, {
+      field,
+    });
+  };
+  const thread = fields.message_thread_id?.trim() ?? '';
+  if (thread !== '' && !/^\d{1,10}$/.test(thread)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      'message_thread_id is the id of a forum topic: a whole number',
+      { field: 'message_thread_id' },
+    );
+  }
+  const preview = fields.link_preview?.trim() ?? '';
+  const lowered = preview.toLowerCase();
+  return {
+    disableNotification: flag('disable_notification'),
+    protectContent: flag('protect_content'),
+    messageThreadId: thread === '' ? null : Number(thread),
+    linkPreview:
+      lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview },
+  };
+}
+
+/** The `buttons` field's rows of {text, url}; the domain checks Telegram's limits. */
+export function buttonsOf(fields: AppearanceFields): ButtonRows {
+  const raw = fields.buttons?.trim() ?? '';
+  if (raw === '') return [];
+  let rows: unknown;
+  try {
+    rows = JSON.parse(raw);
+  } catch {
+    rows = undefined;
+  }
+  const isButton = (button: unknown): button is UrlButton =>
+    typeof button === 'object' &&
+    button !== null &&
+    typeof (button as UrlButton).text === 'string' &&
+    typeof (button as UrlButton).url === 'string';
+  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && row.every(isButton))) {
+    throw new DomainError(
+      DomainErrorCode.InvalidButtons,
+      'buttons is JSON: rows (arrays) of {"text": "…", "url": "…"}, e.g. [[{"text":"Open","url":"https://example.com"}]]',
+      { field: 'buttons' },
+    );
+  }
+  return (rows as UrlButton[][]).map((row) => row.map(({ text, url }) => ({ text, url })));
+}

@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { ButtonRows, MessageSendOptions } from '../../../../libs/domain/src/events';
+
+/** How Telegram shows a message (or each occurrence of a series): the options and buttons set. */
+export class AppearanceResponse {
+  @ApiProperty({ description: 'Delivered silently (disable_notification)' })
+  disable_notification!: boolean;
+
+  @ApiProperty({ description: 'Protected from forwarding and saving (protect_content)' })
+  protect_content!: boolean;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The forum topic it is posted in (message_thread_id); null for none',
+  })
+  message_thread_id!: number | null;
+
+  @ApiProperty({
+    description: 'The link preview: on (Telegram shows the first link), off, or the URL previewed',
+    example: 'on',
+  })
+  link_preview!: string;
+
+  @ApiProperty({
+    description: 'Rows of URL buttons under the text, each {text, url}; empty for none',
+    example: [[{ text: 'Read more', url: 'https://example.com/notes' }]],
+    type: 'array',
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { text: { type: 'string' }, url: { type: 'string' } },
+        required: ['text', 'url'],
+      },
+    },
+  })
+  buttons!: { text: string; url: string }[][];
+}
+
+export function toAppearanceResponse(
+  options: MessageSendOptions,
+  buttons: ButtonRows,
+): AppearanceResponse {
+  return {
+    disable_notification: options.disableNotification,
+    protect_content: options.protectContent,
+    message_thread_id: options.messageThreadId,
+    link_preview:
+      typeof options.linkPreview === 'object' ? options.linkPreview.url : options.linkPreview,
+    buttons: buttons.map((row) => row.map(({ text, url }) => ({ text, url }))),
+  };
+}

@@ -5,7 +5,7 @@ import {
   sentMessage as sentMessageOf,
   subscribeChat,
 } from './support/api-calls';
-import { TestSystem, waitUntil } from './support/system';
+import { TestSystem } from './support/system';
 
 interface Recipient {
   user_id: string;

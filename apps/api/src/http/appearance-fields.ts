@@ -98,5 +98,5 @@ export function buttonsOf(fields: AppearanceFields): ButtonRows {
       { field: 'buttons' },
     );
   }
-  return (rows as UrlButton[][]).map((row) => row.map(({ text, url }) => ({ text, url })));
+  return rows.map((row) => row.map(({ text, url }) => ({ text, url })));
 }

@@ -180,6 +180,55 @@ describe('Messages as Telegram shows them: send options', () => {
     });
   });
 
+  it('changes the send options and buttons of a series from now on, the planned occurrence with them', async () => {
+    const { userId, chatId } = await subscriber();
+    const created = await request(system.server)
+      .post('/series')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', 'Weekly digest')
+      .field('rrule', 'FREQ=DAILY;COUNT=1')
+      .field('dtstart', new Date(Date.now() + 4000).toISOString().slice(0, 19))
+      .field('time_zone', 'UTC')
+      .field('disable_notification', 'true')
+      .expect(201);
+    const planned = await firstOccurrenceMessage(system, created.body.id);
+    const buttons = [[{ text: 'Archive', url: 'https://example.com/archive' }]];
+    const changed = await request(system.server)
+      .patch(`/series/${created.body.id}`)
+      .set(auth)
+      .send({ protect_content: true, buttons })
+      .expect(200);
+    // What was not given stays as it was.
+    expect(changed.body).toMatchObject({
+      disable_notification: true,
+      protect_content: true,
+      buttons,
+    });
+    const replanned = await firstOccurrenceMessage(system, created.body.id);
+    expect(replanned).not.toBe(planned);
+    await sentMessage(system, replanned);
+    expect(system.telegram.delivered(chatId)).toEqual([
+      expect.objectContaining({
+        text: 'Weekly digest',
+        display: { disableNotification: true, protectContent: true },
+        replyMarkup: { inline_keyboard: buttons },
+      }),
+    ]);
+    for (const [body, code] of [
+      [{ message_thread_id: 0 }, 'INVALID_SEND_OPTION'],
+      [{ buttons: [{ text: 'flat', url: 'https://example.com' }] }, 'INVALID_BUTTONS'],
+      [{ protect_content: 'yes' }, 'INVALID_REQUEST'],
+    ] as const) {
+      const refused = await request(system.server)
+        .patch(`/series/${created.body.id}`)
+        .set(auth)
+        .send(body)
+        .expect(400);
+      expect(refused.body.code).toBe(code);
+    }
+  });
+
   it.each([
     ['not JSON', '[[{"text":'],
     ['not rows', '[{"text":"Open","url":"https://example.com"}]'],

@@ -35,7 +35,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   AudienceResolved: 1,
   AudiencePartSent: 1,
   SeriesCreated: 4,
-  SeriesChanged: 3,
+  SeriesChanged: 4,
   SeriesPaused: 1,
   SeriesResumed: 1,
   SeriesEnded: 1,
@@ -74,7 +74,8 @@ type SeriesCreatedV3Data = Omit<SeriesCreated['data'], 'sendOptions' | 'buttons'
 
 /** Series events as version 2 wrote them: every series to a list of user ids. */
 type SeriesCreatedV2Data = Omit<SeriesCreatedV3Data, 'audience'>;
-type SeriesChangedV2Data = Omit<SeriesChanged['data'], 'audience'>;
+type SeriesChangedV3Data = Omit<SeriesChanged['data'], 'sendOptions' | 'buttons'>;
+type SeriesChangedV2Data = Omit<SeriesChangedV3Data, 'audience'>;
 
 /** Series events as version 1 wrote them: every series at its own zone's time, one message per occurrence. */
 type SeriesCreatedV1Data = Omit<SeriesCreatedV2Data, 'atRecipientLocalTime'>;
@@ -134,7 +135,13 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       ...data,
       atRecipientLocalTime: false,
     }),
-    2: (data: SeriesChangedV2Data): SeriesChanged['data'] => ({ ...data, audience: null }),
+    2: (data: SeriesChangedV2Data): SeriesChangedV3Data => ({ ...data, audience: null }),
+    // Changes from before send options and buttons left them as they were.
+    3: (data: SeriesChangedV3Data): SeriesChanged['data'] => ({
+      ...data,
+      sendOptions: null,
+      buttons: null,
+    }),
   },
   OccurrencePlanned: {
     1: (data: OccurrencePlannedV1Data): OccurrencePlanned['data'] => ({

@@ -384,6 +384,12 @@ export interface SeriesChanged {
     readonly atRecipientLocalTime: boolean;
     /** As SeriesCreated's. Added in schema version 3: older events read it as null. */
     readonly audience: Audience | null;
+    /**
+     * As SeriesCreated's. Added in schema version 4: older events read them as null, "as they
+     * were" (no change could touch them then).
+     */
+    readonly sendOptions: MessageSendOptions | null;
+    readonly buttons: ButtonRows | null;
     readonly changedAt: string;
     readonly released: readonly string[];
   };

@@ -2,6 +2,7 @@ import { deciderSpec } from './decider-spec';
 import { DomainError, DomainErrorCode } from './errors';
 import { DEFAULT_SEND_OPTIONS, type Occurrence, type SeriesEvent } from './events';
 import {
+  type ChangeSeries,
   type CreateSeries,
   decideSeries,
   evolveSeries,
@@ -248,6 +249,8 @@ describe('Series', () => {
               ruleChanged: false,
               atRecipientLocalTime: false,
               audience: TOPIC,
+              sendOptions: DEFAULT_SEND_OPTIONS,
+              buttons: [],
               changedAt: iso(T0 - HOUR / 4),
               released: ['m-0'],
             },
@@ -555,12 +558,64 @@ describe('Series', () => {
             ruleChanged: false,
             atRecipientLocalTime: false,
             audience: null,
+            sendOptions: DEFAULT_SEND_OPTIONS,
+            buttons: [],
             changedAt: iso(now),
             released: ['m-0'],
           },
         },
         planned(0, 'm-1', { text: 'Standup, room 2', replanned: true }),
       ]);
+  });
+
+  it('when send options or buttons change, then the planned occurrence is planned again with them; the options not given stay', () => {
+    const now = T0 - 1000;
+    const buttons = [[{ text: 'Agenda', url: 'https://example.com/agenda' }]];
+    const silent = { ...DEFAULT_SEND_OPTIONS, disableNotification: true };
+    const change = (extra: Partial<ChangeSeries>): ChangeSeries => ({
+      type: 'ChangeSeries',
+      seriesId: 's-1',
+      recipientStatus: new Map([['u-1', 'active']]),
+      limits: LIMITS,
+      ...planning(now),
+      ...extra,
+    });
+    const createdSilent = created();
+    if (createdSilent.type !== 'SeriesCreated') throw new Error('created() makes a SeriesCreated');
+    spec
+      .given([
+        { ...createdSilent, data: { ...createdSilent.data, sendOptions: silent } },
+        planned(0, 'm-0'),
+      ])
+      .when(change({ sendOptions: { protectContent: true }, buttons }))
+      .then([
+        {
+          type: 'SeriesChanged',
+          data: {
+            seriesId: 's-1',
+            recipients: ['u-1'],
+            text: 'Standup',
+            rule: RULE,
+            ruleChanged: false,
+            atRecipientLocalTime: false,
+            audience: null,
+            sendOptions: { ...silent, protectContent: true },
+            buttons,
+            changedAt: iso(now),
+            released: ['m-0'],
+          },
+        },
+        planned(0, 'm-1', { replanned: true }),
+      ]);
+    // The same again changes nothing; a thread id Telegram would refuse is refused.
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when(change({ sendOptions: {}, buttons: [] }))
+      .then([]);
+    spec
+      .given([created(), planned(0, 'm-0')])
+      .when(change({ sendOptions: { messageThreadId: 0 } }))
+      .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
   });
 
   it('when the rule changes, then planning starts over from now with the new rule', () => {
@@ -598,6 +653,8 @@ describe('Series', () => {
             ruleChanged: true,
             atRecipientLocalTime: false,
             audience: null,
+            sendOptions: DEFAULT_SEND_OPTIONS,
+            buttons: [],
             changedAt: iso(now),
             released: ['m-1'],
           },
@@ -767,6 +824,8 @@ describe('Series', () => {
               ruleChanged: false,
               atRecipientLocalTime: true,
               audience: null,
+              sendOptions: DEFAULT_SEND_OPTIONS,
+              buttons: [],
               changedAt: iso(eastSent),
               released: ['m-3', 'm-5'],
             },

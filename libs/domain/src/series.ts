@@ -150,6 +150,9 @@ export interface ChangeSeries extends Planning {
    * ids in `recipients`. Undefined: as it is, unless `recipients` are given (then null).
    */
   readonly audience?: Audience | null;
+  /** The send options given (the others as they are), and the buttons as they are to be. */
+  readonly sendOptions?: Partial<MessageSendOptions>;
+  readonly buttons?: ButtonRows;
   readonly recipientStatus: ReadonlyMap<string, RecipientStatus>;
   readonly limits: SeriesLimits;
 }
@@ -329,7 +332,15 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     rule.dtstart !== series.rule.dtstart ||
     rule.timeZone !== series.rule.timeZone ||
     atRecipientLocalTime !== series.atRecipientLocalTime;
-  const textChanged = text !== series.text;
+  const sendOptions = command.sendOptions
+    ? validSendOptions({ ...series.sendOptions, ...command.sendOptions })
+    : series.sendOptions;
+  const buttons = command.buttons ? validButtons(command.buttons) : series.buttons;
+  // How the occurrences look is part of their content, as their text is.
+  const textChanged =
+    text !== series.text ||
+    JSON.stringify(sendOptions) !== JSON.stringify(series.sendOptions) ||
+    JSON.stringify(buttons) !== JSON.stringify(series.buttons);
   const recipientsChanged =
     recipients.join('\n') !== series.recipients.join('\n') ||
     JSON.stringify(audience) !== JSON.stringify(series.audience);
@@ -349,6 +360,8 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
       ruleChanged,
       atRecipientLocalTime,
       audience,
+      sendOptions,
+      buttons,
       changedAt: command.now.toISOString(),
       released: released.map((planned) => planned.messageId),
     },
@@ -779,6 +792,8 @@ export function evolveSeries(state: SeriesState, event: SeriesEvent): SeriesStat
         rule: event.data.rule,
         atRecipientLocalTime: event.data.atRecipientLocalTime,
         audience: event.data.audience,
+        sendOptions: event.data.sendOptions ?? state.sendOptions,
+        buttons: event.data.buttons ?? state.buttons,
         // A new rule has occurrences of its own: planning starts over from the change.
         ...(event.data.ruleChanged
           ? {

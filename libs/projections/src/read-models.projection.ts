@@ -446,6 +446,9 @@ export const readModelsProjection: Projection = {
               dtstart: event.data.rule.dtstart,
               time_zone: event.data.rule.timeZone,
               at_recipient_local_time: event.data.atRecipientLocalTime,
+              // Null in a change from before them: as they were.
+              ...(event.data.sendOptions ? { send_options: event.data.sendOptions } : {}),
+              ...(event.data.buttons ? { buttons: event.data.buttons } : {}),
               ...(event.data.ruleChanged ? { cursor: null, not_before: event.data.changedAt } : {}),
               ...STAMPED,
             },

@@ -65,15 +65,19 @@ export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
       { field: 'message_thread_id' },
     );
   }
-  const preview = fields.link_preview?.trim() ?? '';
-  const lowered = preview.toLowerCase();
   return {
     disableNotification: flag('disable_notification'),
     protectContent: flag('protect_content'),
     messageThreadId: thread === '' ? null : Number(thread),
-    linkPreview:
-      lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview },
+    linkPreview: linkPreviewOf(fields.link_preview ?? ''),
   };
+}
+
+/** `on` (or nothing), `off`, or the URL to preview (the domain checks it is one). */
+export function linkPreviewOf(value: string): MessageSendOptions['linkPreview'] {
+  const preview = value.trim();
+  const lowered = preview.toLowerCase();
+  return lowered === '' || lowered === 'on' ? 'on' : lowered === 'off' ? 'off' : { url: preview };
 }
 
 /** The `buttons` field's rows of {text, url}; the domain checks Telegram's limits. */
@@ -86,6 +90,11 @@ export function buttonsOf(fields: AppearanceFields): ButtonRows {
   } catch {
     rows = undefined;
   }
+  return buttonRowsOf(rows);
+}
+
+/** Rows of {text, url} as given (a form's parsed JSON, or a JSON body's value). */
+export function buttonRowsOf(rows: unknown): ButtonRows {
   const isButton = (button: unknown): button is UrlButton =>
     typeof button === 'object' &&
     button !== null &&
@@ -98,5 +107,5 @@ export function buttonsOf(fields: AppearanceFields): ButtonRows {
       { field: 'buttons' },
     );
   }
-  return rows.map((row) => row.map(({ text, url }) => ({ text, url })));
+  return rows.map((row: UrlButton[]) => row.map(({ text, url }) => ({ text, url })));
 }

@@ -35,11 +35,13 @@ import { GetSeriesQuery } from '../../../../libs/application/src/queries/get-ser
 import { ListOccurrencesQuery } from '../../../../libs/application/src/queries/list-occurrences/list-occurrences.query';
 import { ListSeriesQuery } from '../../../../libs/application/src/queries/list-series/list-series.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
-import { seriesStreamId } from '../../../../libs/domain/src/events';
+import { type MessageSendOptions, seriesStreamId } from '../../../../libs/domain/src/events';
 import {
   APPEARANCE_FIELD_SCHEMAS,
   APPEARANCE_FIELDS,
+  buttonRowsOf,
   buttonsOf,
+  linkPreviewOf,
   sendOptionsOf,
 } from '../http/appearance-fields';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
@@ -293,6 +295,8 @@ export class SeriesController {
     'MISSING_MESSAGE',
     'MESSAGE_TOO_LONG',
     ...SERIES_TARGET_PROBLEMS,
+    'INVALID_SEND_OPTION',
+    'INVALID_BUTTONS',
     ...JSON_BODY_PROBLEMS,
     'SERIES_NOT_FOUND',
     'SERIES_ENDED',
@@ -330,6 +334,8 @@ export class SeriesController {
           ...(body.at_recipient_local_time !== undefined
             ? { atRecipientLocalTime: body.at_recipient_local_time }
             : {}),
+          ...sendOptionChangesOf(body),
+          ...(body.buttons !== undefined ? { buttons: buttonRowsOf(body.buttons) } : {}),
         },
         requestContextOf(request, extraJsonFieldsOf(request.body, ChangeSeriesDto)),
       ),
@@ -516,4 +522,17 @@ function booleanField(value: string | undefined, field: string): boolean {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   throw new ApiError('INVALID_FIELD', `${field} must be true or false`, { field });
+}
+
+/** The send options a PATCH gives (the others stay as they are); none when it gives none. */
+function sendOptionChangesOf(body: ChangeSeriesDto): { sendOptions?: Partial<MessageSendOptions> } {
+  const changes: Partial<MessageSendOptions> = {
+    ...(body.disable_notification !== undefined
+      ? { disableNotification: body.disable_notification }
+      : {}),
+    ...(body.protect_content !== undefined ? { protectContent: body.protect_content } : {}),
+    ...(body.message_thread_id !== undefined ? { messageThreadId: body.message_thread_id } : {}),
+    ...(body.link_preview !== undefined ? { linkPreview: linkPreviewOf(body.link_preview) } : {}),
+  };
+  return Object.keys(changes).length > 0 ? { sendOptions: changes } : {};
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches } from 'class-validator';
 
 export const SERIES_STATUSES = ['active', 'paused', 'ended'] as const;
 
@@ -50,6 +50,39 @@ export class ChangeSeriesDto {
   @IsOptional()
   @IsBoolean({ message: 'at_recipient_local_time must be true or false' })
   at_recipient_local_time?: boolean;
+
+  @ApiPropertyOptional({ description: 'true: every occurrence is delivered silently' })
+  @IsOptional()
+  @IsBoolean({ message: 'disable_notification must be true or false' })
+  disable_notification?: boolean;
+
+  @ApiPropertyOptional({ description: 'true: occurrences cannot be forwarded or saved' })
+  @IsOptional()
+  @IsBoolean({ message: 'protect_content must be true or false' })
+  protect_content?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'The forum topic to post in; null for none',
+    example: 42,
+  })
+  @IsOptional()
+  @IsInt({ message: 'message_thread_id must be a whole number or null' })
+  message_thread_id?: number | null;
+
+  @ApiPropertyOptional({ description: 'on, off, or the http(s) URL of the page to preview' })
+  @IsOptional()
+  @IsString({ message: 'link_preview must be on, off or a URL' })
+  link_preview?: string;
+
+  @ApiPropertyOptional({
+    description: 'Rows of URL buttons under the text, each {"text", "url"}; [] for none',
+    example: [[{ text: 'Agenda', url: 'https://example.com/agenda' }]],
+  })
+  @IsOptional()
+  @IsArray({ message: 'buttons must be rows (arrays) of {"text", "url"}' })
+  buttons?: unknown[];
 }
 
 /** PATCH /series/:id/occurrences/:at: move one occurrence, give it its own text, or both. */

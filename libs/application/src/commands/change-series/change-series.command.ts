@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { ButtonRows, MessageSendOptions } from '../../../../domain/src/events';
 import type { AudienceRequest } from '../../audience-request';
 import type { RequestContext } from '../../request-context';
 
@@ -12,6 +13,10 @@ export interface SeriesChanges {
   readonly dtstart?: string;
   readonly timeZone?: string;
   readonly atRecipientLocalTime?: boolean;
+  /** The send options given; the others stay as they are. */
+  readonly sendOptions?: Partial<MessageSendOptions>;
+  /** The buttons as they are to be (empty: none). */
+  readonly buttons?: ButtonRows;
 }
 
 /** Changes a series from now on. */

@@ -47,6 +47,8 @@ export class ChangeSeriesHandler implements ICommandHandler<ChangeSeriesCommand>
             seriesId: command.seriesId,
             ...(changes.text !== undefined ? { text: changes.text } : {}),
             ...(changes.recipients !== undefined ? { recipients: changes.recipients } : {}),
+            ...(changes.sendOptions !== undefined ? { sendOptions: changes.sendOptions } : {}),
+            ...(changes.buttons !== undefined ? { buttons: changes.buttons } : {}),
             ...(audience ? { recipients: [], audience } : {}),
             ...(ruleGiven ? { rule } : {}),
             ...(changes.atRecipientLocalTime !== undefined

@@ -324,8 +324,11 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
   };
 }
 
+/** The longest link a button or a link preview may name. */
+const MAX_URL_LENGTH = 2048;
+
 /** Telegram's limits of an inline keyboard: buttons in all, and in a row (more are not shown). */
-export const BUTTON_LIMITS = { total: 100, perRow: 8, textLength: 64, urlLength: 2048 } as const;
+const BUTTON_LIMITS = { total: 100, perRow: 8, textLength: 64 } as const;
 
 /**
  * URL buttons as Telegram takes them: rows of one to eight, a hundred in all, each with a text
@@ -352,9 +355,7 @@ export function validButtons(rows: ButtonRows): ButtonRows {
         refuse(`${where}: a text of 1 to ${BUTTON_LIMITS.textLength} characters`);
       }
       if (!isButtonUrl(button.url)) {
-        refuse(
-          `${where}: a url of http, https or tg (at most ${BUTTON_LIMITS.urlLength} characters)`,
-        );
+        refuse(`${where}: a url of http, https or tg (at most ${MAX_URL_LENGTH} characters)`);
       }
       return { text, url: button.url };
     });
@@ -362,10 +363,9 @@ export function validButtons(rows: ButtonRows): ButtonRows {
 }
 
 function isButtonUrl(value: string): boolean {
-  if (value.length > BUTTON_LIMITS.urlLength || /\s/.test(value)) return false;
+  if (/\s/.test(value)) return false;
   try {
-    const url = new URL(value);
-    return url.protocol === 'tg:' || isPreviewUrl(value);
+    return new URL(value).protocol === 'tg:' ? value.length <= MAX_URL_LENGTH : isPreviewUrl(value);
   } catch {
     return false;
   }
@@ -388,7 +388,7 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
   if (typeof preview === 'object' && !isPreviewUrl(preview.url)) {
     throw new DomainError(
       DomainErrorCode.InvalidSendOption,
-      'link_preview takes on, off, or the http(s) URL of the page to preview (at most 2048 characters)',
+      `link_preview takes on, off, or the http(s) URL of the page to preview (at most ${MAX_URL_LENGTH} characters)`,
       { field: 'link_preview' },
     );
   }
@@ -401,7 +401,7 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
 }
 
 function isPreviewUrl(value: string): boolean {
-  if (value.length > 2048) return false;
+  if (value.length > MAX_URL_LENGTH) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

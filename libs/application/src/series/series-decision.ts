@@ -125,7 +125,7 @@ export class SeriesDecisions {
     return zonesOf.size > 0 ? this.subscribers.timeZones([...zonesOf]) : new Map();
   }
 
-  /** Which of the series' planned occurrences have their message, in one read. */
+  /** Which of the series' planned occurrences have their message (their streams), in one read. */
   private async scheduledOf(states: readonly SeriesState[]): Promise<ReadonlySet<string>> {
     const messageIds = states.flatMap((state) =>
       state.status === 'none' ? [] : state.planned.map((planned) => planned.messageId),
@@ -148,13 +148,18 @@ export class SeriesDecisions {
     const { state, version } = loaded;
     const metadata =
       typeof metadataOf === 'function' ? metadataOf(loaded.correlationId, seriesId) : metadataOf;
-    if (options.repairFirst && state.status !== 'none') {
-      await repairPlanned(store, state, metadata, options.scheduled);
-    }
+    const repair = async (series: Series) =>
+      repairPlanned(
+        store,
+        series,
+        metadata,
+        options.scheduled ?? (await this.scheduledOf([series])),
+      );
+    if (options.repairFirst && state.status !== 'none') await repair(state);
     const events = decide(state, recipientZones);
     if (events.length === 0) {
       if (state.status !== 'none') {
-        if (!options.repairFirst) await repairPlanned(store, state, metadata);
+        if (!options.repairFirst) await repair(state);
         await cancelReleased(store, state.released, metadata);
       }
       return { state, events };
@@ -202,22 +207,19 @@ export class SeriesDecisions {
 }
 
 /**
- * Every planned occurrence has its message (one a crash left unscheduled is scheduled now).
- * `scheduled`, where given, holds the message streams known to exist (read for many series at
- * once); otherwise each planned message's stream is looked at.
+ * Every planned occurrence has its message (one a crash left unscheduled is scheduled now);
+ * `scheduled` holds the message streams that exist (read for one series or for a batch).
  */
-export async function repairPlanned(
+async function repairPlanned(
   store: EventStore,
   series: Series,
   metadata: EventMetadata,
-  scheduled?: ReadonlySet<string>,
+  scheduled: ReadonlySet<string>,
 ): Promise<void> {
   for (const planned of series.planned) {
-    const streamId = messageStreamId(planned.messageId);
-    const exists = scheduled
-      ? scheduled.has(streamId)
-      : (await store.readStream(streamId, { afterVersion: 0, limit: 1 })).length > 0;
-    if (!exists) await scheduleOccurrence(store, series, planned, metadata);
+    if (!scheduled.has(messageStreamId(planned.messageId))) {
+      await scheduleOccurrence(store, series, planned, metadata);
+    }
   }
 }
 

@@ -120,10 +120,18 @@ describe('Planning series, several at a time', () => {
       new SeriesConfig(),
       clock,
     );
+    const appends = jest.spyOn(events, 'append');
     const outcomes = await Promise.all([
       handler.execute(new PlanSeriesCommand([seriesId])),
       other.execute(new PlanSeriesCommand([seriesId])),
     ]);
+    // Both read the series before either appended: the second append to its stream conflicted.
+    const seriesAppends = await Promise.allSettled(
+      appends.mock.calls.flatMap(([stream], index) =>
+        stream === seriesStreamId(seriesId) ? [appends.mock.results[index]!.value] : [],
+      ),
+    );
+    expect(seriesAppends.map((append) => append.status)).toEqual(['fulfilled', 'rejected']);
     expect(outcomes.map((outcome) => outcome.failed.size)).toEqual([0, 0]);
     expect(await typesOf(seriesId)).toEqual([
       'SeriesCreated',

@@ -19,14 +19,16 @@ const FIRST_SAMPLES = 5;
 
 /**
  * The best estimate among recent samples: the one with the shortest round trip, whose reading of
- * the database's clock was least delayed on its way back (NTP's clock filter does the same).
+ * the database's clock was least delayed on its way back (NTP's clock filter does the same),
+ * taken on its late side (less half the round trip): an instant of the database's clock
+ * converted with it is never early, so a slot or a pause is never cut short.
  */
 export function bestOffset(samples: readonly ClockSample[], now: number): number | undefined {
   let best: ClockSample | undefined;
   for (const sample of samples)
     if (now - sample.takenAt <= SAMPLE_TTL_MS && (!best || sample.roundTripMs < best.roundTripMs))
       best = sample;
-  return best?.offsetMs;
+  return best && best.offsetMs - best.roundTripMs / 2;
 }
 
 /**

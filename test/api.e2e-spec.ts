@@ -194,6 +194,8 @@ describe('API: the seed contract', () => {
         message_thread_id: null,
         link_preview: 'on',
         buttons: [],
+        // Added with parse modes: the seed's text is plain.
+        parse_mode: 'plain',
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -132,6 +132,159 @@ describe('Messages as Telegram shows them: send options', () => {
     expect(plain.body.buttons).toEqual([]);
   });
 
+  it('sends an HTML text with two URL buttons: the chat shows it formatted, the answers and the log say HTML', async () => {
+    const { userId, chatId } = await subscriber();
+    const buttons = [
+      [
+        { text: 'Agenda', url: 'https://example.com/agenda' },
+        { text: 'Map', url: 'https://example.com/map' },
+      ],
+    ];
+    const message =
+      '<b>Team day</b> at <a href="https://example.com/venue">the venue</a> &amp; online';
+    const scheduled = await schedule({
+      target_user_id: userId,
+      message,
+      parse_mode: 'html',
+      buttons: JSON.stringify(buttons),
+    }).expect(200);
+    expect(scheduled.body).toMatchObject({ message, parse_mode: 'HTML', buttons });
+    expect(await sentMessage(system, scheduled.body.id)).toMatchObject({ parse_mode: 'HTML' });
+    const [text] = system.telegram.delivered(chatId);
+    expect(text).toMatchObject({
+      method: 'sendMessage',
+      text: message,
+      parseMode: 'HTML',
+      shown: {
+        text: 'Team day at the venue & online',
+        entities: [
+          { type: 'bold', offset: 0, length: 8 },
+          { type: 'text_link', offset: 12, length: 9, url: 'https://example.com/venue' },
+        ],
+      },
+      replyMarkup: { inline_keyboard: buttons },
+    });
+    const [first] = (
+      await request(system.server).get(`/messages/${scheduled.body.id}/events`).set(auth)
+    ).body as { type: string; data: { sendOptions: Record<string, unknown> } }[];
+    expect(first?.data.sendOptions).toMatchObject({ parseMode: 'HTML' });
+  });
+
+  it('sends MarkdownV2 as Telegram reads it, and a plain text (the default) as written', async () => {
+    const { userId, chatId } = await subscriber();
+    const markdown = await schedule({
+      target_user_id: userId,
+      message: '*Price* drops to 9\\.99\\!',
+      parse_mode: 'MarkdownV2',
+    }).expect(200);
+    const plain = await schedule({ target_user_id: userId, message: '*Price* 9.99 <b>' }).expect(
+      200,
+    );
+    expect(plain.body.parse_mode).toBe('plain');
+    await sentMessage(system, markdown.body.id);
+    await sentMessage(system, plain.body.id);
+    const calls = system.telegram.delivered(chatId);
+    expect(calls.find((call) => call.parseMode === 'MarkdownV2')?.shown).toEqual({
+      text: 'Price drops to 9.99!',
+      entities: [{ type: 'bold', offset: 0, length: 5 }],
+    });
+    const plainCall = calls.find((call) => call.text === '*Price* 9.99 <b>');
+    expect(plainCall).not.toHaveProperty('parseMode');
+  });
+
+  it.each([
+    ['HTML', 'Hello <b>team</i>', 13, 'unmatched end tag: expected "</b>", found "</i>"'],
+    ['HTML', 'Bring <snacks>', 6, 'unsupported start tag "snacks"'],
+    [
+      'MarkdownV2',
+      'Price 9.99',
+      7,
+      'the character "." is reserved and must be escaped with a preceding "\\"',
+    ],
+    ['MarkdownV2', 'ok *bold', 3, 'can\'t find the end of the bold entity opened by "*"'],
+  ])(
+    'refuses %s it cannot read (%j) with INVALID_FORMATTING naming the offset and the problem, storing nothing',
+    async (parseMode, message, offset, problem) => {
+      const { userId } = await subscriber();
+      const response = await schedule({
+        target_user_id: userId,
+        message,
+        parse_mode: parseMode,
+      }).expect(400);
+      expect(response.body).toMatchObject({
+        code: 'INVALID_FORMATTING',
+        details: { field: 'message', parse_mode: parseMode, offset, problem },
+      });
+      expect(response.body.detail).toContain(`at offset ${offset}`);
+      expect((await system.events()).filter((event) => event.data.text === message)).toEqual([]);
+    },
+  );
+
+  it('counts the length after the markup, and refuses a text the markup leaves empty', async () => {
+    const { userId } = await subscriber();
+    const long = `<b>${'x'.repeat(4096)}</b>`;
+    const accepted = await schedule({
+      target_user_id: userId,
+      message: long,
+      parse_mode: 'HTML',
+    });
+    expect(accepted.status).toBe(200);
+    const empty = await schedule({
+      target_user_id: userId,
+      message: '<b> </b>',
+      parse_mode: 'HTML',
+    }).expect(400);
+    expect(empty.body.code).toBe('MISSING_MESSAGE');
+    const legacy = await schedule({
+      target_user_id: userId,
+      message: '*x*',
+      parse_mode: 'Markdown',
+    }).expect(400);
+    expect(legacy.body).toMatchObject({
+      code: 'INVALID_SEND_OPTION',
+      details: { field: 'parse_mode' },
+    });
+    await sentMessage(system, accepted.body.id);
+  });
+
+  it('checks a series text in its parse mode when it is created and when either changes', async () => {
+    const { userId } = await subscriber();
+    const created = await request(system.server)
+      .post('/series')
+      .set(auth)
+      .field('target_user_id', userId)
+      .field('message', '<i>Weekly</i> 1.5')
+      .field('parse_mode', 'HTML')
+      .field('rrule', 'FREQ=WEEKLY;COUNT=2')
+      .field('dtstart', '2027-01-04T09:00')
+      .field('time_zone', 'Europe/Berlin')
+      .expect(201);
+    expect(created.body.parse_mode).toBe('HTML');
+    // The same text read as MarkdownV2: its first ">" is markup there, not at a line's start.
+    const refused = await request(system.server)
+      .patch(`/series/${created.body.id}`)
+      .set(auth)
+      .send({ parse_mode: 'MarkdownV2' })
+      .expect(400);
+    expect(refused.body).toMatchObject({
+      code: 'INVALID_FORMATTING',
+      details: { parse_mode: 'MarkdownV2', offset: 2 },
+    });
+    const broken = await request(system.server)
+      .patch(`/series/${created.body.id}`)
+      .set(auth)
+      .send({ message: '<i>Weekly' })
+      .expect(400);
+    expect(broken.body.details).toMatchObject({ parse_mode: 'HTML', offset: 0 });
+    const changed = await request(system.server)
+      .patch(`/series/${created.body.id}`)
+      .set(auth)
+      .send({ message: '_Weekly_ 1\\.5', parse_mode: 'MarkdownV2' })
+      .expect(200);
+    expect(changed.body).toMatchObject({ message: '_Weekly_ 1\\.5', parse_mode: 'MarkdownV2' });
+    await request(system.server).delete(`/series/${created.body.id}`).set(auth).expect(200);
+  });
+
   it('sends every occurrence of a series with its send options and buttons', async () => {
     const { userId, chatId } = await subscriber();
     const buttons = [[{ text: 'Agenda', url: 'https://example.com/agenda' }]];

@@ -101,6 +101,8 @@ describe('Clients of the seed keep working', () => {
       message_thread_id: null,
       link_preview: 'on',
       buttons: [],
+      // Added with parse modes: the seed's text is plain.
+      parse_mode: 'plain',
     });
     const id = message.id as string;
 

@@ -139,7 +139,11 @@ describe('BotApiDouble inline keyboards, edits and callback queries', () => {
       /^Bad Request: message is not modified/,
     );
     expect((await edit('two', 'a')).status).toBe(200);
-    expect(telegram.messageIn('8', messageId)).toEqual({ text: 'two', replyMarkup: keyboard('a') });
+    expect(telegram.messageIn('8', messageId)).toEqual({
+      text: 'two',
+      entities: [],
+      replyMarkup: keyboard('a'),
+    });
     expect(
       (
         await call('editMessageReplyMarkup', {
@@ -198,5 +202,74 @@ describe('BotApiDouble inline keyboards, edits and callback queries', () => {
       message: { text: 'pick' },
     });
     expect((await call('answerCallbackQuery', { callback_query_id: id })).status).toBe(200);
+  });
+});
+
+describe('BotApiDouble formatting (parse_mode)', () => {
+  const telegram = new BotApiDouble();
+  let url: string;
+
+  beforeAll(async () => {
+    url = await telegram.start();
+  });
+  afterAll(() => telegram.stop());
+
+  const send = async (fields: Record<string, unknown>) => {
+    const response = await fetch(`${url}/bot123:token/sendMessage`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ chat_id: 700, ...fields }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        description?: string;
+        result?: { message_id: number; text: string; entities?: unknown[] };
+      },
+    };
+  };
+
+  it('shows an HTML text without its tags, with its entities, and records what the chat shows', async () => {
+    const sent = await send({
+      text: '<b>Hi</b> <a href="https://x.org">there</a>',
+      parse_mode: 'HTML',
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.result?.text).toBe('Hi there');
+    expect(sent.body.result?.entities).toEqual([
+      { type: 'bold', offset: 0, length: 2 },
+      { type: 'text_link', offset: 3, length: 5, url: 'https://x.org' },
+    ]);
+    expect(telegram.calls.at(-1)?.shown).toEqual({
+      text: 'Hi there',
+      entities: [
+        { type: 'bold', offset: 0, length: 2 },
+        { type: 'text_link', offset: 3, length: 5, url: 'https://x.org' },
+      ],
+    });
+    expect(telegram.messageIn('700', sent.body.result!.message_id)?.text).toBe('Hi there');
+  });
+
+  it("refuses markup it cannot read as Telegram does: can't parse entities, at a byte offset", async () => {
+    const html = await send({ text: 'Grüße <b>x</i>', parse_mode: 'html' });
+    expect(html).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        description:
+          'Bad Request: can\'t parse entities: unmatched end tag: expected "</b>", found "</i>" at byte offset 12',
+      }),
+    });
+    const markdown = await send({ text: 'Price 1.5', parse_mode: 'MarkdownV2' });
+    expect(markdown.body.description).toContain(
+      'can\'t parse entities: the character "." is reserved',
+    );
+    expect((await send({ text: '<b></b>', parse_mode: 'HTML' })).body.description).toBe(
+      'Bad Request: message text is empty',
+    );
+    expect((await send({ text: 'x', parse_mode: 'Whatever' })).body.description).toBe(
+      'Bad Request: unsupported parse_mode',
+    );
+    // Without a parse mode, markup is text.
+    expect((await send({ text: 'Price 1.5 <b>' })).body.result?.text).toBe('Price 1.5 <b>');
   });
 });

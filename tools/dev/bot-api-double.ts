@@ -4,6 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import busboy from 'busboy';
+import {
+  PARSE_MODES,
+  parseFormattedText,
+  type ParseMode,
+  type TextEntity,
+} from '../../libs/domain/src/formatting';
 
 /** A call the double received, as tests and people want to see it. */
 /** Sends a second Telegram allows a bot with paid broadcasts (`allow_paid_broadcast`). */
@@ -33,6 +39,12 @@ export interface RecordedCall {
   readonly callbackQueryId?: string;
   /** A send with `allow_paid_broadcast`: counted against the paid limit, not the free one. */
   readonly paidBroadcast?: boolean;
+  /**
+   * A text sent with a parse_mode: the mode, and what the chat shows (the text without markup,
+   * and its entities), as Telegram parsed it.
+   */
+  readonly parseMode?: string;
+  readonly shown?: { readonly text: string; readonly entities: readonly TextEntity[] };
   /** How the send asked Telegram to show it, where it asked for other than the defaults. */
   readonly display?: {
     readonly disableNotification?: boolean;
@@ -118,7 +130,10 @@ export class BotApiDouble {
   private readonly acceptedSendTimes: number[] = [];
   private readonly acceptedFreeSendTimes: number[] = [];
   /** The bot's messages as their chats show them now (after edits), by `chat:message_id`. */
-  private readonly messages = new Map<string, { text: string; replyMarkup: string }>();
+  private readonly messages = new Map<
+    string,
+    { text: string; entities: readonly TextEntity[]; replyMarkup: string }
+  >();
   /** Callback queries handed out by getUpdates and not answered yet. */
   private readonly openCallbackQueries = new Set<string>();
   private callbackQueryId = 0;
@@ -189,11 +204,15 @@ export class BotApiDouble {
   }
 
   /** A message of the bot as its chat shows it now: its text and inline keyboard, after edits. */
-  messageIn(chatId: string, messageId: number): { text: string; replyMarkup: unknown } | undefined {
+  messageIn(
+    chatId: string,
+    messageId: number,
+  ): { text: string; entities: readonly TextEntity[]; replyMarkup: unknown } | undefined {
     const shown = this.messages.get(`${chatId}:${messageId}`);
     return shown
       ? {
           text: shown.text,
+          entities: shown.entities,
           replyMarkup: shown.replyMarkup ? JSON.parse(shown.replyMarkup) : undefined,
         }
       : undefined;
@@ -369,6 +388,7 @@ export class BotApiDouble {
       token,
       ...(chatId !== undefined ? { chatId } : {}),
       ...(fields.text !== undefined ? { text: fields.text } : {}),
+      ...shownOf(fields),
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
       ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
       ...(fields.reply_markup !== undefined ? { replyMarkup: parseJson(fields.reply_markup) } : {}),
@@ -515,15 +535,19 @@ export class BotApiDouble {
           },
         ];
       case 'sendMessage': {
-        if (!fields.text) return badRequest('message text is empty');
+        const shown = readText(fields);
+        if ('problem' in shown) return badRequest(shown.problem);
         const messageId = ++this.messageId;
         this.messages.set(`${chatId}:${messageId}`, {
-          text: fields.text,
+          ...shown,
           replyMarkup: normalisedMarkup(fields.reply_markup),
         });
         return [
           200,
-          { ok: true, result: { message_id: messageId, date, chat, text: fields.text } },
+          {
+            ok: true,
+            result: { message_id: messageId, date, chat, ...botApiText(shown) },
+          },
         ];
       }
       case 'editMessageText':
@@ -531,19 +555,26 @@ export class BotApiDouble {
         const key = `${chatId}:${fields.message_id}`;
         const shown = this.messages.get(key);
         if (!shown) return badRequest('message to edit not found');
-        const text = method === 'editMessageText' ? (fields.text ?? '') : shown.text;
-        if (text === '') return badRequest('message text is empty');
+        const edited = method === 'editMessageText' ? readText(fields) : shown;
+        if ('problem' in edited) return badRequest(edited.problem);
         // Without reply_markup, an edit of the text takes the keyboard away, as Telegram's does.
         const replyMarkup = normalisedMarkup(fields.reply_markup);
-        if (text === shown.text && replyMarkup === shown.replyMarkup) {
+        if (
+          edited.text === shown.text &&
+          JSON.stringify(edited.entities) === JSON.stringify(shown.entities) &&
+          replyMarkup === shown.replyMarkup
+        ) {
           return badRequest(
             'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
           );
         }
-        this.messages.set(key, { text, replyMarkup });
+        this.messages.set(key, { text: edited.text, entities: edited.entities, replyMarkup });
         return [
           200,
-          { ok: true, result: { message_id: Number(fields.message_id), date, chat, text } },
+          {
+            ok: true,
+            result: { message_id: Number(fields.message_id), date, chat, ...botApiText(edited) },
+          },
         ];
       }
       case 'answerCallbackQuery': {
@@ -741,6 +772,70 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** Telegram's longest text, counted once its markup is read. */
+const MAX_TEXT_LENGTH = 4096;
+
+/** A request's parse_mode as Telegram takes it (in any case); undefined for one it does not know. */
+function parseModeOf(fields: Fields): ParseMode | undefined {
+  const mode = (fields.parse_mode ?? '').toLowerCase();
+  if (mode === '') return 'plain';
+  return PARSE_MODES.find((known) => known !== 'plain' && known.toLowerCase() === mode);
+}
+
+/**
+ * The text of a send or an edit as its chat shows it, read in its parse_mode as Telegram reads
+ * it, or what Telegram answers instead (after "Bad Request: "). Its problems name byte offsets
+ * into the UTF-8 text, as Telegram's do.
+ */
+function readText(
+  fields: Fields,
+): { text: string; entities: readonly TextEntity[] } | { problem: string } {
+  const source = fields.text ?? '';
+  const mode = parseModeOf(fields);
+  if (mode === undefined) return { problem: `unsupported parse_mode` };
+  const parsed = parseFormattedText(source, mode);
+  if (!parsed.ok) {
+    const byteOffset = Buffer.byteLength(source.slice(0, parsed.error.offset));
+    return {
+      problem: `can't parse entities: ${parsed.error.problem} at byte offset ${byteOffset}`,
+    };
+  }
+  if (parsed.formatted.text.trim() === '') return { problem: 'message text is empty' };
+  if (parsed.formatted.text.length > MAX_TEXT_LENGTH) return { problem: 'message is too long' };
+  return parsed.formatted;
+}
+
+/** What a request with a parse_mode showed its chat, as recorded (nothing without one). */
+function shownOf(fields: Fields): Pick<RecordedCall, 'parseMode' | 'shown'> {
+  if (fields.parse_mode === undefined) return {};
+  const shown = readText(fields);
+  return 'problem' in shown
+    ? { parseMode: fields.parse_mode }
+    : { parseMode: fields.parse_mode, shown };
+}
+
+/** A text and its entities as the Bot API answers them (snake case; no entities when none). */
+function botApiText(shown: { text: string; entities: readonly TextEntity[] }): {
+  text: string;
+  entities?: unknown[];
+} {
+  if (shown.entities.length === 0) return { text: shown.text };
+  return {
+    text: shown.text,
+    entities: shown.entities.map((entity) => ({
+      type: entity.type,
+      offset: entity.offset,
+      length: entity.length,
+      ...(entity.url !== undefined ? { url: entity.url } : {}),
+      ...(entity.language !== undefined ? { language: entity.language } : {}),
+      ...(entity.userId !== undefined
+        ? { user: { id: entity.userId, is_bot: false, first_name: '' } }
+        : {}),
+      ...(entity.customEmojiId !== undefined ? { custom_emoji_id: entity.customEmojiId } : {}),
+    })),
+  };
 }
 
 /** The send options a request set, as recorded (nothing when it set none). */

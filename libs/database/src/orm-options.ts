@@ -15,6 +15,7 @@ import { Migration20261207000000_SeriesAudience } from './migrations/Migration20
 import { Migration20261208000000_SendOptions } from './migrations/Migration20261208000000_send-options';
 import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
 import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
+import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -41,6 +42,10 @@ export const migrations = [
   {
     name: 'Migration20261210000000_series-appearance',
     class: Migration20261210000000_SeriesAppearance,
+  },
+  {
+    name: 'Migration20261211000000_parse-mode',
+    class: Migration20261211000000_ParseMode,
   },
 ];
 

@@ -57,6 +57,8 @@ export const DomainErrorCode = {
   PaidBroadcastDisabled: 'PAID_BROADCAST_DISABLED',
   // Send options (disable_notification, protect_content, message_thread_id, link_preview).
   InvalidSendOption: 'INVALID_SEND_OPTION',
+  // A text whose markup Telegram cannot read in its parse_mode (HTML, MarkdownV2).
+  InvalidFormatting: 'INVALID_FORMATTING',
   // Buttons under a message: rows of {text, url}.
   InvalidButtons: 'INVALID_BUTTONS',
   // A series at each recipient's local time needs a rule with a time of day.

@@ -3,6 +3,7 @@ import {
   DEFAULT_SEND_OPTIONS,
   type DomainEventType,
   type MessageScheduled,
+  type MessageSendOptions,
   type OccurrencePlanned,
   type SeriesChanged,
   type SeriesCreated,
@@ -23,7 +24,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 8,
+  MessageScheduled: 9,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -34,8 +35,8 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageSent: 1,
   AudienceResolved: 1,
   AudiencePartSent: 1,
-  SeriesCreated: 4,
-  SeriesChanged: 4,
+  SeriesCreated: 5,
+  SeriesChanged: 5,
   SeriesPaused: 1,
   SeriesResumed: 1,
   SeriesEnded: 1,
@@ -46,8 +47,22 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** Send options as versions before parse modes wrote them. */
+type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode'>;
+
+/** Every text plain: what send options without a parse mode meant. */
+const withPlainText = (options: SendOptionsBeforeParseMode): MessageSendOptions => ({
+  ...options,
+  parseMode: 'plain',
+});
+
+/** MessageScheduled as version 8 wrote it: no parse mode. */
+interface MessageScheduledV8Data extends Omit<MessageScheduled['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeParseMode;
+}
+
 /** MessageScheduled as version 7 wrote it: no buttons. */
-type MessageScheduledV7Data = Omit<MessageScheduled['data'], 'buttons'>;
+type MessageScheduledV7Data = Omit<MessageScheduledV8Data, 'buttons'>;
 
 /** MessageScheduled as version 6 wrote it: no send options. */
 type MessageScheduledV6Data = Omit<MessageScheduledV7Data, 'sendOptions'>;
@@ -69,12 +84,20 @@ interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachmen
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
+/** Series events as version 4 wrote them: no parse mode. */
+interface SeriesCreatedV4Data extends Omit<SeriesCreated['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeParseMode;
+}
+interface SeriesChangedV4Data extends Omit<SeriesChanged['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeParseMode | null;
+}
+
 /** SeriesCreated as version 3 wrote it: no send options or buttons. */
-type SeriesCreatedV3Data = Omit<SeriesCreated['data'], 'sendOptions' | 'buttons'>;
+type SeriesCreatedV3Data = Omit<SeriesCreatedV4Data, 'sendOptions' | 'buttons'>;
 
 /** Series events as version 2 wrote them: every series to a list of user ids. */
 type SeriesCreatedV2Data = Omit<SeriesCreatedV3Data, 'audience'>;
-type SeriesChangedV3Data = Omit<SeriesChanged['data'], 'sendOptions' | 'buttons'>;
+type SeriesChangedV3Data = Omit<SeriesChangedV4Data, 'sendOptions' | 'buttons'>;
 type SeriesChangedV2Data = Omit<SeriesChangedV3Data, 'audience'>;
 
 /** Series events as version 1 wrote them: every series at its own zone's time, one message per occurrence. */
@@ -113,7 +136,12 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       sendOptions: DEFAULT_SEND_OPTIONS,
     }),
     // Messages scheduled before buttons existed had none.
-    7: (data: MessageScheduledV7Data): MessageScheduled['data'] => ({ ...data, buttons: [] }),
+    7: (data: MessageScheduledV7Data): MessageScheduledV8Data => ({ ...data, buttons: [] }),
+    // Messages scheduled before parse modes were plain text.
+    8: (data: MessageScheduledV8Data): MessageScheduled['data'] => ({
+      ...data,
+      sendOptions: withPlainText(data.sendOptions),
+    }),
   },
   // Series from before recipients' own zones: at the series' zone.
   SeriesCreated: {
@@ -124,10 +152,15 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     // Series from before audiences: to their list of user ids.
     2: (data: SeriesCreatedV2Data): SeriesCreatedV3Data => ({ ...data, audience: null }),
     // Series from before send options and buttons: Telegram's defaults, none.
-    3: (data: SeriesCreatedV3Data): SeriesCreated['data'] => ({
+    3: (data: SeriesCreatedV3Data): SeriesCreatedV4Data => ({
       ...data,
       sendOptions: DEFAULT_SEND_OPTIONS,
       buttons: [],
+    }),
+    // Series from before parse modes: plain text.
+    4: (data: SeriesCreatedV4Data): SeriesCreated['data'] => ({
+      ...data,
+      sendOptions: withPlainText(data.sendOptions),
     }),
   },
   SeriesChanged: {
@@ -137,10 +170,15 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     }),
     2: (data: SeriesChangedV2Data): SeriesChangedV3Data => ({ ...data, audience: null }),
     // Changes from before send options and buttons left them as they were.
-    3: (data: SeriesChangedV3Data): SeriesChanged['data'] => ({
+    3: (data: SeriesChangedV3Data): SeriesChangedV4Data => ({
       ...data,
       sendOptions: null,
       buttons: null,
+    }),
+    // Changes from before parse modes kept the text plain.
+    4: (data: SeriesChangedV4Data): SeriesChanged['data'] => ({
+      ...data,
+      sendOptions: data.sendOptions && withPlainText(data.sendOptions),
     }),
   },
   OccurrencePlanned: {

@@ -3,6 +3,8 @@
  * reads back from the store exactly as it was written.
  */
 
+import type { ParseMode } from './formatting';
+
 export interface Attachment {
   /** Object key in the bucket; the seed's `file_paths` entries. */
   readonly objectKey: string;
@@ -161,6 +163,12 @@ export interface MessageSendOptions {
    * `off` shows none, a URL previews that page whatever the text links to.
    */
   readonly linkPreview: 'on' | 'off' | { readonly url: string };
+  /**
+   * `parse_mode`: how Telegram reads the text's markup: `plain` (none, the seed's), `HTML` or
+   * `MarkdownV2`. Added in schema version 9 of MessageScheduled (5 of the series' events): older
+   * events read it as plain.
+   */
+  readonly parseMode: ParseMode;
 }
 
 /** Telegram's own defaults: what a message without options is sent with. */
@@ -169,6 +177,7 @@ export const DEFAULT_SEND_OPTIONS: MessageSendOptions = {
   protectContent: false,
   messageThreadId: null,
   linkPreview: 'on',
+  parseMode: 'plain',
 };
 
 /** An audience resolved when the message falls due. */

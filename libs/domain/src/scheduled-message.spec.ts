@@ -1,6 +1,7 @@
 import { deciderSpec } from './decider-spec';
 import { DomainError, DomainErrorCode } from './errors';
 import { type Attachment, DEFAULT_SEND_OPTIONS, type ScheduledMessageEvent } from './events';
+import type { ParseMode } from './formatting';
 import {
   audiencePartEvolver,
   decideScheduledMessage,
@@ -532,6 +533,7 @@ describe('ScheduledMessage to an audience', () => {
       protectContent: true,
       messageThreadId: 42,
       linkPreview: { url: 'https://example.com/page' },
+      parseMode: 'plain' as const,
     };
     spec
       .given([])
@@ -543,12 +545,51 @@ describe('ScheduledMessage to an audience', () => {
       { ...sendOptions, messageThreadId: 2 ** 31 },
       { ...sendOptions, linkPreview: { url: 'javascript:alert(1)' } },
       { ...sendOptions, linkPreview: { url: 'not a url' } },
+      { ...sendOptions, parseMode: 'Markdown' as ParseMode },
     ]) {
       spec
         .given([])
         .when(command({ sendOptions: wrong }))
         .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
     }
+  });
+
+  it('when scheduled in a parse mode, then the text is checked as Telegram reads it: markup, emptiness and length after it', () => {
+    const html = { ...DEFAULT_SEND_OPTIONS, parseMode: 'HTML' as const };
+    const text = `<b>${'x'.repeat(MAX_MESSAGE_LENGTH)}</b>`;
+    spec
+      .given([])
+      .when(command({ text, sendOptions: html }))
+      .then([{ type: 'MessageScheduled', data: { ...scheduled.data, text, sendOptions: html } }]);
+    spec
+      .given([])
+      .when(command({ text: 'Hello <b>you</i>', sendOptions: html }))
+      .thenThrows((error) => {
+        expect(error).toBeInstanceOf(DomainError);
+        const refusal = error as DomainError;
+        expect(refusal.code).toBe(DomainErrorCode.InvalidFormatting);
+        expect(refusal.details).toEqual({
+          field: 'message',
+          parse_mode: 'HTML',
+          offset: 12,
+          problem: 'unmatched end tag: expected "</b>", found "</i>"',
+        });
+        expect(refusal.message).toContain('at offset 12');
+        return true;
+      });
+    spec
+      .given([])
+      .when(command({ text: '<b> </b>', sendOptions: html }))
+      .thenThrows(refusedWith(DomainErrorCode.MissingMessage));
+    spec
+      .given([])
+      .when(command({ text: `<b>${'x'.repeat(MAX_MESSAGE_LENGTH)}</b>!`, sendOptions: html }))
+      .thenThrows(refusedWith(DomainErrorCode.MessageTooLong));
+    // The same text in plain mode is shown as written: nothing to refuse.
+    spec
+      .given([])
+      .when(command({ text: 'Hello <b>you</i>' }))
+      .then([{ type: 'MessageScheduled', data: { ...scheduled.data, text: 'Hello <b>you</i>' } }]);
   });
 
   it('when scheduled with rows of URL buttons, then they are recorded; more than Telegram shows is refused', () => {

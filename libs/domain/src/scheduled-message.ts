@@ -19,6 +19,7 @@ import {
   type RecipientPartSent,
   type ScheduledMessageEvent,
 } from './events';
+import { PARSE_MODES, parseFormattedText, type ParseMode } from './formatting';
 
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -274,7 +275,8 @@ export function decideScheduledMessage(
 
 function schedule(command: ScheduleMessage, state: ScheduledMessageState): MessageScheduled {
   requireNew(command.messageId, state);
-  validateText(command.text);
+  const sendOptions = validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS);
+  validateText(command.text, sendOptions.parseMode);
   if (command.audience) {
     if (command.recipients.length > 0) {
       throw new DomainError(
@@ -318,7 +320,7 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       series: null,
       audience: command.audience ? copyAudience(command.audience) : null,
       paidBroadcast: command.paidBroadcast ?? false,
-      sendOptions: validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS),
+      sendOptions,
       buttons: validButtons(command.buttons ?? []),
     },
   };
@@ -392,11 +394,19 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
       { field: 'link_preview' },
     );
   }
+  if (!PARSE_MODES.includes(options.parseMode)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      `parse_mode takes ${PARSE_MODES.join(', ')}`,
+      { field: 'parse_mode' },
+    );
+  }
   return {
     disableNotification: options.disableNotification,
     protectContent: options.protectContent,
     messageThreadId: thread,
     linkPreview: typeof preview === 'object' ? { url: preview.url } : preview,
+    parseMode: options.parseMode,
   };
 }
 
@@ -750,17 +760,36 @@ export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[
     : state.recipients.filter((recipient) => !state.outcomes.has(recipient));
 }
 
-export function validateText(text: string): void {
-  if (text.trim().length === 0) {
-    throw new DomainError(DomainErrorCode.MissingMessage, 'message must not be empty', {
-      field: 'message',
-    });
+/**
+ * A text Telegram takes in its parse mode: markup it can read, and, once the markup is read, not
+ * empty and within its length (counted as Telegram counts it, in UTF-16 code units).
+ */
+export function validateText(text: string, parseMode: ParseMode = 'plain'): void {
+  const parsed = parseFormattedText(text, parseMode);
+  if (!parsed.ok) {
+    const { offset, problem } = parsed.error;
+    throw new DomainError(
+      DomainErrorCode.InvalidFormatting,
+      `message: Telegram cannot read it as ${parseMode}: ${problem}, at offset ${offset}`,
+      { field: 'message', parse_mode: parseMode, offset, problem },
+    );
   }
-  if (text.length > MAX_MESSAGE_LENGTH) {
+  const shown = parsed.formatted.text;
+  const afterMarkup = parseMode === 'plain' ? '' : ' once its markup is read';
+  if (shown.trim().length === 0) {
+    throw new DomainError(
+      DomainErrorCode.MissingMessage,
+      `message must not be empty${afterMarkup}`,
+      {
+        field: 'message',
+      },
+    );
+  }
+  if (shown.length > MAX_MESSAGE_LENGTH) {
     throw new DomainError(
       DomainErrorCode.MessageTooLong,
-      `message is ${text.length} characters long; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
-      { field: 'message', length: text.length, max: MAX_MESSAGE_LENGTH },
+      `message is ${shown.length} characters long${afterMarkup}; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
+      { field: 'message', length: shown.length, max: MAX_MESSAGE_LENGTH },
     );
   }
 }

@@ -618,6 +618,48 @@ describe('Series', () => {
       .thenThrows(refusedWith(DomainErrorCode.InvalidSendOption));
   });
 
+  it('given a series in HTML, its text is checked in its parse mode: a new text, a new mode, one occurrence’s own text', () => {
+    const now = T0 - 1000;
+    const change = (extra: Partial<ChangeSeries>): ChangeSeries => ({
+      type: 'ChangeSeries',
+      seriesId: 's-1',
+      recipientStatus: new Map([['u-1', 'active']]),
+      limits: LIMITS,
+      ...planning(now),
+      ...extra,
+    });
+    const base = created();
+    if (base.type !== 'SeriesCreated') throw new Error('created() makes a SeriesCreated');
+    const html: SeriesEvent = {
+      ...base,
+      data: {
+        ...base.data,
+        text: '<b>Standup</b> at 9.30',
+        sendOptions: { ...DEFAULT_SEND_OPTIONS, parseMode: 'HTML' },
+      },
+    };
+    const refusedFormatting = refusedWith(DomainErrorCode.InvalidFormatting);
+    spec
+      .given([html, planned(0, 'm-0')])
+      .when(change({ text: '<b>Standup' }))
+      .thenThrows(refusedFormatting);
+    // The text kept, read in the new mode: "." must be escaped in MarkdownV2.
+    spec
+      .given([html, planned(0, 'm-0')])
+      .when(change({ sendOptions: { parseMode: 'MarkdownV2' } }))
+      .thenThrows(refusedFormatting);
+    spec
+      .given([html, planned(0, 'm-0')])
+      .when({
+        type: 'EditOccurrence',
+        seriesId: 's-1',
+        occurrenceAt: new Date(occurrence(0).at),
+        text: 'Cancelled <i>today',
+        ...planning(now),
+      })
+      .thenThrows(refusedFormatting);
+  });
+
   it('when the rule changes, then planning starts over from now with the new rule', () => {
     const now = T0 + 30 * 60_000;
     const everyTwoHours: OccurrenceSchedule = {

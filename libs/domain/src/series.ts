@@ -11,6 +11,7 @@ import {
   type SeriesEvent,
   type SeriesRule,
 } from './events';
+import type { ParseMode } from './formatting';
 import {
   type AttachmentLimits,
   type RecipientStatus,
@@ -279,8 +280,10 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
     );
   }
   const audience = command.audience ?? null;
+  const sendOptions = validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS);
   validateContent(
     command.text,
+    sendOptions.parseMode,
     command.recipients,
     audience,
     command.recipientStatus,
@@ -301,7 +304,7 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
       owner: command.owner,
       atRecipientLocalTime: command.atRecipientLocalTime,
       audience,
-      sendOptions: validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS),
+      sendOptions,
       buttons: validButtons(command.buttons ?? []),
     },
   };
@@ -318,11 +321,23 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
         : series.audience;
   const text = command.text ?? series.text;
   const rule = command.rule ?? series.rule;
-  // What is given is checked; recipients kept as they are may have unsubscribed since, and
-  // delivery records that for each occurrence.
-  if (command.text !== undefined) validateText(text);
+  const sendOptions = command.sendOptions
+    ? validSendOptions({ ...series.sendOptions, ...command.sendOptions })
+    : series.sendOptions;
+  // What is given is checked (a text in its parse mode, old or new); recipients kept as they are
+  // may have unsubscribed since, and delivery records that for each occurrence.
+  if (command.text !== undefined || command.sendOptions?.parseMode !== undefined) {
+    validateText(text, sendOptions.parseMode);
+  }
   if (command.recipients !== undefined || command.audience !== undefined) {
-    validateContent(text, recipients, audience, command.recipientStatus, command.limits);
+    validateContent(
+      text,
+      sendOptions.parseMode,
+      recipients,
+      audience,
+      command.recipientStatus,
+      command.limits,
+    );
   }
   const atRecipientLocalTime = command.atRecipientLocalTime ?? series.atRecipientLocalTime;
   validateTarget(audience, atRecipientLocalTime);
@@ -332,9 +347,6 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     rule.dtstart !== series.rule.dtstart ||
     rule.timeZone !== series.rule.timeZone ||
     atRecipientLocalTime !== series.atRecipientLocalTime;
-  const sendOptions = command.sendOptions
-    ? validSendOptions({ ...series.sendOptions, ...command.sendOptions })
-    : series.sendOptions;
   const buttons = command.buttons ? validButtons(command.buttons) : series.buttons;
   // How the occurrences look is part of their content, as their text is.
   const textChanged =
@@ -441,7 +453,7 @@ function changeOne(
       return [moved, ...replan(series, moved, planned, occurrence, command)];
     }
     case 'EditOccurrence': {
-      validateText(command.text);
+      validateText(command.text, series.sendOptions.parseMode);
       const edited: SeriesEvent = {
         type: 'OccurrenceEdited',
         data: { seriesId: series.seriesId, occurrenceAt: at, text: command.text, released },
@@ -703,12 +715,13 @@ function pendingMessages(series: Series): string[] {
 
 function validateContent(
   text: string,
+  parseMode: ParseMode,
   recipients: readonly string[],
   audience: Audience | null,
   status: ReadonlyMap<string, RecipientStatus>,
   limits: SeriesLimits,
 ): void {
-  validateText(text);
+  validateText(text, parseMode);
   if (audience) {
     // One kind of target: the application never passes both.
     if (recipients.length > 0) throw new Error('A series to an audience lists no user ids');

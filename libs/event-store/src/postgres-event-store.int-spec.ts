@@ -240,7 +240,7 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 8,
+      schemaVersion: 9,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
@@ -250,6 +250,7 @@ describe('PostgresEventStore and event schema versions', () => {
           protectContent: false,
           messageThreadId: null,
           linkPreview: 'on',
+          parseMode: 'plain',
         },
         buttons: [],
       },
@@ -278,6 +279,7 @@ describe('PostgresEventStore and event schema versions', () => {
               protectContent: false,
               messageThreadId: 7,
               linkPreview: 'off',
+              parseMode: 'HTML',
             },
             buttons: [[{ text: 'Open', url: 'https://example.com' }]],
           },
@@ -296,7 +298,7 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 8, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({ schema_version: 9, declared: 'application/octet-stream', sender: 'crm' });
   });
 });
 

@@ -94,6 +94,7 @@ export class TelegrafSender extends TelegramSender {
             ...(paid ? { allow_paid_broadcast: true } : {}),
             ...displayParameters(options.display),
             ...linkPreviewParameters(options.display),
+            ...parseModeParameters(options.display),
             ...buttonParameters(options.buttons),
           },
           { signal: timeoutSignal() },
@@ -195,6 +196,14 @@ function linkPreviewParameters(display: MessageSendOptions | undefined): {
   return {
     link_preview_options: preview === 'off' ? { is_disabled: true } : { url: preview.url },
   };
+}
+
+/** How Telegram reads the text's markup; nothing for plain text (Telegram's default). */
+function parseModeParameters(display: MessageSendOptions | undefined): {
+  parse_mode?: 'HTML' | 'MarkdownV2';
+} {
+  const mode = display?.parseMode ?? 'plain';
+  return mode === 'plain' ? {} : { parse_mode: mode };
 }
 
 /** URL buttons under the text, as an inline keyboard; nothing for none. */

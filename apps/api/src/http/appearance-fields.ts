@@ -1,12 +1,14 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import type { ButtonRows, MessageSendOptions, UrlButton } from '../../../../libs/domain/src/events';
+import { PARSE_MODES, type ParseMode } from '../../../../libs/domain/src/formatting';
 
 /**
  * The form fields of how Telegram shows a message, as POST /schedule-message and POST /series
  * take them (the domain checks what Telegram would refuse).
  */
 export const APPEARANCE_FIELDS = [
+  'parse_mode',
   'disable_notification',
   'protect_content',
   'message_thread_id',
@@ -18,6 +20,13 @@ type AppearanceFields = Partial<Record<(typeof APPEARANCE_FIELDS)[number], strin
 
 /** The fields' OpenAPI descriptions, for the routes' multipart bodies. */
 export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number], SchemaObject> = {
+  parse_mode: {
+    type: 'string',
+    enum: ['plain', 'HTML', 'MarkdownV2'],
+    description:
+      "How Telegram reads the text's markup: plain (the default: shown as written), HTML or MarkdownV2. Markup Telegram cannot read is refused with its offset (INVALID_FORMATTING)",
+    example: 'HTML',
+  },
   disable_notification: {
     type: 'string',
     enum: ['true', 'false'],
@@ -70,7 +79,26 @@ export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
     protectContent: flag('protect_content'),
     messageThreadId: thread === '' ? null : Number(thread),
     linkPreview: linkPreviewOf(fields.link_preview ?? ''),
+    parseMode: parseModeOf(fields.parse_mode ?? ''),
   };
+}
+
+/**
+ * `plain` (or nothing), `HTML` or `MarkdownV2`, in any case, as the Bot API takes them. The
+ * Bot API's legacy `Markdown` is not taken: it cannot show every character (MarkdownV2 can).
+ */
+export function parseModeOf(value: string): ParseMode {
+  const mode = value.trim().toLowerCase();
+  const known = PARSE_MODES.find((parseMode) => parseMode.toLowerCase() === mode);
+  if (mode === '') return 'plain';
+  if (known) return known;
+  throw new DomainError(
+    DomainErrorCode.InvalidSendOption,
+    mode === 'markdown'
+      ? 'parse_mode Markdown (the legacy mode) is not taken: use MarkdownV2 or HTML'
+      : `parse_mode takes ${PARSE_MODES.join(', ')}`,
+    { field: 'parse_mode' },
+  );
 }
 
 /** `on` (or nothing), `off`, or the URL to preview (the domain checks it is one). */

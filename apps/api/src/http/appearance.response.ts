@@ -3,6 +3,13 @@ import type { ButtonRows, MessageSendOptions } from '../../../../libs/domain/src
 
 /** How Telegram shows a message (or each occurrence of a series): the options and buttons set. */
 export class AppearanceResponse {
+  @ApiProperty({
+    description: "How Telegram reads the text's markup (parse_mode): plain, HTML or MarkdownV2",
+    enum: ['plain', 'HTML', 'MarkdownV2'],
+    example: 'plain',
+  })
+  parse_mode!: string;
+
   @ApiProperty({ description: 'Delivered silently (disable_notification)' })
   disable_notification!: boolean;
 
@@ -43,6 +50,7 @@ export function toAppearanceResponse(
   buttons: ButtonRows,
 ): AppearanceResponse {
   return {
+    parse_mode: options.parseMode,
     disable_notification: options.disableNotification,
     protect_content: options.protectContent,
     message_thread_id: options.messageThreadId,

@@ -145,9 +145,13 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'buttons is not JSON rows of {"text", "url"}, or breaks a limit: 1 to 8 buttons a row, 100 in all, a text of 1 to 64 characters, an http, https or tg url (the message names the button)',
   },
+  INVALID_FORMATTING: {
+    status: 400,
+    when: 'a message whose markup Telegram cannot read in its parse_mode (HTML or MarkdownV2): the answer names the offset and the problem',
+  },
   INVALID_SEND_OPTION: {
     status: 400,
-    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, or link_preview not on, off or an http(s) URL (the field is named)',
+    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, or parse_mode not plain, HTML or MarkdownV2 (the field is named)',
   },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },

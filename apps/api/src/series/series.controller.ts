@@ -42,6 +42,7 @@ import {
   buttonRowsOf,
   buttonsOf,
   linkPreviewOf,
+  parseModeOf,
   sendOptionsOf,
 } from '../http/appearance-fields';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
@@ -533,6 +534,7 @@ function sendOptionChangesOf(body: ChangeSeriesDto): { sendOptions?: Partial<Mes
     ...(body.protect_content !== undefined ? { protectContent: body.protect_content } : {}),
     ...(body.message_thread_id !== undefined ? { messageThreadId: body.message_thread_id } : {}),
     ...(body.link_preview !== undefined ? { linkPreview: linkPreviewOf(body.link_preview) } : {}),
+    ...(body.parse_mode !== undefined ? { parseMode: parseModeOf(body.parse_mode) } : {}),
   };
   return Object.keys(changes).length > 0 ? { sendOptions: changes } : {};
 }

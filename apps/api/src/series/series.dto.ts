@@ -51,6 +51,15 @@ export class ChangeSeriesDto {
   @IsBoolean({ message: 'at_recipient_local_time must be true or false' })
   at_recipient_local_time?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      "How Telegram reads the text's markup: plain, HTML or MarkdownV2 (the text, changed or not, is checked in it)",
+    example: 'HTML',
+  })
+  @IsOptional()
+  @IsString({ message: 'parse_mode must be plain, HTML or MarkdownV2' })
+  parse_mode?: string;
+
   @ApiPropertyOptional({ description: 'true: every occurrence is delivered silently' })
   @IsOptional()
   @IsBoolean({ message: 'disable_notification must be true or false' })

@@ -40,7 +40,12 @@ function* history(): Generator<Row> {
       stream_id: `subscriber-${user.userId}`,
       stream_version: 1,
       type: 'UserSubscribed',
-      data: { userId: user.userId, chatId: user.chatId, chatName: `chat ${user.chatId}` },
+      data: {
+        userId: user.userId,
+        chatId: user.chatId,
+        chatName: `chat ${user.chatId}`,
+        profile: null,
+      },
       metadata,
     };
   }

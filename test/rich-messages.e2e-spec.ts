@@ -1,5 +1,11 @@
 import request from 'supertest';
-import { auth, firstOccurrenceMessage, sentMessage, subscribeChat } from './support/api-calls';
+import {
+  auth,
+  firstOccurrenceMessage,
+  sentMessage,
+  startChat,
+  subscribeChat,
+} from './support/api-calls';
 import { TestSystem } from './support/system';
 
 describe('Messages as Telegram shows them: send options', () => {
@@ -168,6 +174,58 @@ describe('Messages as Telegram shows them: send options', () => {
       await request(system.server).get(`/messages/${scheduled.body.id}/events`).set(auth)
     ).body as { type: string; data: { sendOptions: Record<string, unknown> } }[];
     expect(first?.data.sendOptions).toMatchObject({ parseMode: 'HTML' });
+  });
+
+  it("fills in each recipient's template variables, escaped for HTML, under two URL buttons", async () => {
+    const ann = await startChat(system, ++chatCounter, {
+      firstName: 'Ann',
+      lastName: 'Lee',
+      username: 'ann_lee',
+    });
+    const bob = await startChat(system, ++chatCounter, { firstName: 'Bob <&> Co' });
+    // Subscribed on the API: only its chat name is known, and stands for its first name.
+    const ops = await subscriber();
+    const buttons = [
+      [
+        { text: 'Agenda', url: 'https://example.com/agenda' },
+        { text: 'Map', url: 'https://example.com/map' },
+      ],
+    ];
+    const message = '<b>Hi {{first_name}}</b>{{ last_name }}! Your handle: <i>{{username}}</i>.';
+    const scheduled = await schedule({
+      target_user_id: [ann.userId, bob.userId, ops.userId].join(','),
+      message,
+      parse_mode: 'HTML',
+      buttons: JSON.stringify(buttons),
+    }).expect(200);
+    // The message keeps its template; each recipient gets their own text.
+    expect(scheduled.body.message).toBe(message);
+    await sentMessage(system, scheduled.body.id);
+    const shown = (chatId: string) => {
+      // The bot's welcome went to the chats that pressed /start: the message is the HTML one.
+      const call = system.telegram.delivered(chatId).find((sent) => sent.parseMode === 'HTML');
+      expect(call?.replyMarkup).toEqual({ inline_keyboard: buttons });
+      return call?.shown;
+    };
+    expect(shown(ann.chatId)).toEqual({
+      text: 'Hi AnnLee! Your handle: ann_lee.',
+      entities: [
+        { type: 'bold', offset: 0, length: 6 },
+        { type: 'italic', offset: 24, length: 7 },
+      ],
+    });
+    expect(shown(bob.chatId)?.text).toBe('Hi Bob <&> Co! Your handle: .');
+    expect(shown(ops.chatId)?.text).toBe(`Hi chat-${ops.chatId}! Your handle: .`);
+    // A variable the system does not know is refused when the message is accepted.
+    const unknown = await schedule({
+      target_user_id: ann.userId,
+      message: '<b>Hi {{firstname}}</b>',
+      parse_mode: 'HTML',
+    }).expect(400);
+    expect(unknown.body).toMatchObject({
+      code: 'UNKNOWN_TEMPLATE_VARIABLE',
+      details: { field: 'message', variable: 'firstname', offset: 6 },
+    });
   });
 
   it('sends MarkdownV2 as Telegram reads it, and a plain text (the default) as written', async () => {

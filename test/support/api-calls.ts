@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { TEST_API_KEY } from './api-harness';
 import { type TestSystem, waitUntil } from './system';
+import { commandUpdate } from './telegram-updates';
 
 export const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
 
@@ -15,6 +16,28 @@ export async function subscribeChat(
     .send({ chat_id: chatId, chat_name: `chat-${chatId}` })
     .expect(200);
   return { userId: response.body.user_id, chatId };
+}
+
+/** Subscribes a private chat the way a person does: /start to the bot (polling the double). */
+export async function startChat(
+  system: TestSystem,
+  chatId: number,
+  person: { firstName: string; lastName?: string; username?: string },
+): Promise<{ userId: string; chatId: string }> {
+  system.telegram.pushUpdate(commandUpdate(chatId, '/start', person));
+  let userId: string | undefined;
+  await waitUntil(
+    async () => {
+      const found = /Your user_id: ([0-9a-f-]{36})/.exec(
+        system.telegram.textsTo(String(chatId)).join('\n'),
+      );
+      userId = found?.[1];
+      return userId !== undefined;
+    },
+    10_000,
+    `the bot to answer /start in chat ${chatId}`,
+  );
+  return { userId: userId!, chatId: String(chatId) };
 }
 
 /** Waits until GET /messages/:id says the message is sent, and answers it; the apps' logs on a timeout. */

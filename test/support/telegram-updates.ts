@@ -3,6 +3,7 @@
 interface Person {
   readonly username?: string;
   readonly firstName?: string;
+  readonly lastName?: string;
 }
 
 export function commandUpdate(
@@ -14,6 +15,7 @@ export function commandUpdate(
     id: chatId,
     is_bot: false,
     first_name: person.firstName ?? 'Ann',
+    ...(person.lastName ? { last_name: person.lastName } : {}),
     ...(person.username ? { username: person.username } : {}),
   };
   return {

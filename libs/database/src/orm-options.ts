@@ -16,6 +16,7 @@ import { Migration20261208000000_SendOptions } from './migrations/Migration20261
 import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
 import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
 import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
+import { Migration20261212000000_SubscriberNames } from './migrations/Migration20261212000000_subscriber-names';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -46,6 +47,10 @@ export const migrations = [
   {
     name: 'Migration20261211000000_parse-mode',
     class: Migration20261211000000_ParseMode,
+  },
+  {
+    name: 'Migration20261212000000_subscriber-names',
+    class: Migration20261212000000_SubscriberNames,
   },
 ];
 

@@ -59,6 +59,8 @@ export const DomainErrorCode = {
   InvalidSendOption: 'INVALID_SEND_OPTION',
   // A text whose markup Telegram cannot read in its parse_mode (HTML, MarkdownV2).
   InvalidFormatting: 'INVALID_FORMATTING',
+  // A {{variable}} of a formatted text that names no field of a recipient.
+  UnknownTemplateVariable: 'UNKNOWN_TEMPLATE_VARIABLE',
   // Buttons under a message: rows of {text, url}.
   InvalidButtons: 'INVALID_BUTTONS',
   // A series at each recipient's local time needs a rule with a time of day.

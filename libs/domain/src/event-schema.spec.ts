@@ -231,6 +231,14 @@ describe('upcast', () => {
     });
   });
 
+  it('reads a version 1 UserSubscribed as a subscriber whose names are not known', () => {
+    const v1Subscribed = { userId: 'u1', chatId: '42', chatName: 'ann' };
+    expect(upcast('UserSubscribed', 1, v1Subscribed)).toEqual({
+      schemaVersion: 2,
+      data: { ...v1Subscribed, profile: null },
+    });
+  });
+
   it('leaves current data as it is', () => {
     const current = {
       ...v2Scheduled,

@@ -7,6 +7,7 @@ import {
   type OccurrencePlanned,
   type SeriesChanged,
   type SeriesCreated,
+  type UserSubscribed,
 } from './events';
 
 /**
@@ -15,7 +16,7 @@ import {
  * still reads in the current shape: the log is never rewritten.
  */
 export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> = {
-  UserSubscribed: 1,
+  UserSubscribed: 2,
   UserUnsubscribed: 1,
   UserChatMigrated: 1,
   SubscriberTimeZoneSet: 1,
@@ -108,8 +109,15 @@ type OccurrencePlannedV1Data = Omit<
   'zone' | 'recipients' | 'planNextAt'
 >;
 
+/** UserSubscribed as version 1 wrote it: no names of the user. */
+type UserSubscribedV1Data = Omit<UserSubscribed['data'], 'profile'>;
+
 /** From version n to n + 1, per type. */
 const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) => unknown>>> = {
+  // Subscribers from before templates: no names known but the chat's.
+  UserSubscribed: {
+    1: (data: UserSubscribedV1Data): UserSubscribed['data'] => ({ ...data, profile: null }),
+  },
   MessageScheduled: {
     1: (data: MessageScheduledV1Data): MessageScheduledV2Data => ({
       ...data,

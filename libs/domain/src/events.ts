@@ -27,7 +27,20 @@ export interface UserSubscribed {
     readonly userId: string;
     readonly chatId: string;
     readonly chatName: string;
+    /**
+     * The user's names as Telegram gave them with /start in a private chat, for the variables of
+     * message templates; null for a chat subscribed otherwise. Added in schema version 2: older
+     * events read it as null.
+     */
+    readonly profile: SubscriberProfile | null;
   };
+}
+
+/** A Telegram user's names: `first_name`, `last_name` and `username` of their User. */
+export interface SubscriberProfile {
+  readonly firstName: string;
+  readonly lastName: string | null;
+  readonly username: string | null;
 }
 
 /**

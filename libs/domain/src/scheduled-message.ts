@@ -20,6 +20,12 @@ import {
   type ScheduledMessageEvent,
 } from './events';
 import { PARSE_MODES, parseFormattedText, type ParseMode } from './formatting';
+import {
+  hasTemplateVariables,
+  renderExtreme,
+  renderInPlace,
+  validateTemplateVariables,
+} from './template';
 
 /** Telegram refuses a text message longer than this. */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -762,10 +768,13 @@ export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[
 
 /**
  * A text Telegram takes in its parse mode: markup it can read, and, once the markup is read, not
- * empty and within its length (counted as Telegram counts it, in UTF-16 code units).
+ * empty and within its length (counted as Telegram counts it, in UTF-16 code units). A text with
+ * variables is checked for every recipient it can have: empty with the shortest values, within
+ * the length with the longest.
  */
 export function validateText(text: string, parseMode: ParseMode = 'plain'): void {
-  const parsed = parseFormattedText(text, parseMode);
+  validateTemplateVariables(text, parseMode);
+  const parsed = parseFormattedText(renderInPlace(text), parseMode);
   if (!parsed.ok) {
     const { offset, problem } = parsed.error;
     throw new DomainError(
@@ -774,22 +783,28 @@ export function validateText(text: string, parseMode: ParseMode = 'plain'): void
       { field: 'message', parse_mode: parseMode, offset, problem },
     );
   }
-  const shown = parsed.formatted.text;
+  const templated = hasTemplateVariables(text);
+  const shown = (extreme: 'min' | 'max'): string => {
+    if (!templated) return parsed.formatted.text;
+    const rendered = parseFormattedText(renderExtreme(text, parseMode, extreme), parseMode);
+    if (!rendered.ok)
+      throw new Error(`A rendered template reads otherwise: ${rendered.error.problem}`);
+    return rendered.formatted.text;
+  };
   const afterMarkup = parseMode === 'plain' ? '' : ' once its markup is read';
-  if (shown.trim().length === 0) {
+  if (shown('min').trim().length === 0) {
     throw new DomainError(
       DomainErrorCode.MissingMessage,
-      `message must not be empty${afterMarkup}`,
-      {
-        field: 'message',
-      },
+      `message must not be empty${afterMarkup}${templated ? ', whatever its variables are' : ''}`,
+      { field: 'message' },
     );
   }
-  if (shown.length > MAX_MESSAGE_LENGTH) {
+  const longest = shown('max').length;
+  if (longest > MAX_MESSAGE_LENGTH) {
     throw new DomainError(
       DomainErrorCode.MessageTooLong,
-      `message is ${shown.length} characters long${afterMarkup}; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
-      { field: 'message', length: shown.length, max: MAX_MESSAGE_LENGTH },
+      `message is ${longest} characters long${afterMarkup}${templated ? ' with its variables at their longest' : ''}; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
+      { field: 'message', length: longest, max: MAX_MESSAGE_LENGTH },
     );
   }
 }

@@ -20,7 +20,7 @@ const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
 
 const subscribed: SubscriberEvent = {
   type: 'UserSubscribed',
-  data: { userId: 'u-1', chatId: '123456789', chatName: 'JohnDoe' },
+  data: { userId: 'u-1', chatId: '123456789', chatName: 'JohnDoe', profile: null },
 };
 
 describe('Subscriber', () => {
@@ -37,6 +37,28 @@ describe('Subscriber', () => {
       .then([subscribed]);
   });
 
+  it('given nothing, when a user subscribes with /start, then their names are recorded, trimmed to Telegram’s limits', () => {
+    spec
+      .given([])
+      .when({
+        type: 'SubscribeUser',
+        userId: 'u-1',
+        chatId: '123456789',
+        chatName: 'JohnDoe',
+        profile: { firstName: ' John ', lastName: '', username: 'j'.repeat(40) },
+        currentUserOfChat: null,
+      })
+      .then([
+        {
+          ...subscribed,
+          data: {
+            ...subscribed.data,
+            profile: { firstName: 'John', lastName: null, username: 'j'.repeat(32) },
+          },
+        },
+      ]);
+  });
+
   it('accepts negative group chat ids and channel usernames', () => {
     for (const chatId of ['-1001234567890', '@my_channel']) {
       spec
@@ -48,7 +70,9 @@ describe('Subscriber', () => {
           chatName: 'x',
           currentUserOfChat: null,
         })
-        .then([{ type: 'UserSubscribed', data: { userId: 'u-1', chatId, chatName: 'x' } }]);
+        .then([
+          { type: 'UserSubscribed', data: { userId: 'u-1', chatId, chatName: 'x', profile: null } },
+        ]);
     }
   });
 
@@ -134,7 +158,7 @@ describe('Subscriber', () => {
 
   const group: SubscriberEvent = {
     type: 'UserSubscribed',
-    data: { userId: 'u-1', chatId: '-4001', chatName: 'The team' },
+    data: { userId: 'u-1', chatId: '-4001', chatName: 'The team', profile: null },
   };
 
   it('given a group subscriber, when its group becomes a supergroup, then the subscription follows it', () => {

@@ -3,6 +3,7 @@ import type {
   SubscriberEvent,
   SubscriberJoinedTopic,
   SubscriberLeftTopic,
+  SubscriberProfile,
   SubscriberTimeZoneSet,
   UnsubscribeReason,
   UserChatMigrated,
@@ -17,6 +18,8 @@ export type SubscriberState =
       readonly userId: string;
       readonly chatId: string;
       readonly chatName: string;
+      /** The user's names from Telegram, for message templates; null when not known. */
+      readonly profile: SubscriberProfile | null;
       /** The subscriber's own IANA zone, for series at each recipient's local time. */
       readonly timeZone: string | null;
       /** The topics (by id) the subscriber belongs to. */
@@ -30,6 +33,8 @@ export interface SubscribeUser {
   readonly userId: string;
   readonly chatId: string;
   readonly chatName: string;
+  /** The user's names, when Telegram gave them (/start in a private chat). */
+  readonly profile?: SubscriberProfile | null;
   /** The user currently subscribed with this chat, if any (read from the subscribers view). */
   readonly currentUserOfChat: string | null;
 }
@@ -221,7 +226,30 @@ function subscribe(command: SubscribeUser, state: SubscriberState): UserSubscrib
       { chatId },
     );
   }
-  return { type: 'UserSubscribed', data: { userId: command.userId, chatId, chatName } };
+  return {
+    type: 'UserSubscribed',
+    data: {
+      userId: command.userId,
+      chatId,
+      chatName,
+      profile: command.profile ? normaliseProfile(command.profile) : null,
+    },
+  };
+}
+
+/** Telegram's limits of a user's names (64, 64 and 32 characters), trimmed; empty ones absent. */
+function normaliseProfile(profile: SubscriberProfile): SubscriberProfile | null {
+  const name = (value: string | null, max: number): string | null => {
+    const trimmed = value?.trim().slice(0, max) ?? '';
+    return trimmed === '' ? null : trimmed;
+  };
+  const firstName = name(profile.firstName, 64);
+  if (firstName === null) return null;
+  return {
+    firstName,
+    lastName: name(profile.lastName, 64),
+    username: name(profile.username, 32),
+  };
 }
 
 function unsubscribe(command: UnsubscribeUser, state: SubscriberState): UserUnsubscribed {

@@ -35,7 +35,12 @@ export function eventStoreContract(
     };
     const subscribed = (userId = randomUUID()): NewEvent => ({
       type: 'UserSubscribed',
-      data: { userId, chatId: String(Math.floor(Math.random() * 1e9)), chatName: 'tester' },
+      data: {
+        userId,
+        chatId: String(Math.floor(Math.random() * 1e9)),
+        chatName: 'tester',
+        profile: null,
+      },
     });
     const unsubscribed = (userId = randomUUID()): NewEvent => ({
       type: 'UserUnsubscribed',
@@ -234,7 +239,7 @@ export function eventStoreContract(
       const subscribe = (userId: string, chatId: string, expectedVersion: ExpectedVersion) =>
         store.append(
           `subscriber-${userId}`,
-          [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x' } }],
+          [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x', profile: null } }],
           { expectedVersion, metadata },
         );
 

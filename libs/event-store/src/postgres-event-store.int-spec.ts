@@ -309,7 +309,7 @@ describe('PostgresEventStore committing concurrent appends together', () => {
   const subscribe = (userId: string, chatId: string) =>
     own.store.append(
       `subscriber-${userId}`,
-      [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x' } }],
+      [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x', profile: null } }],
       { expectedVersion: 'no_stream', metadata },
     );
 
@@ -317,7 +317,11 @@ describe('PostgresEventStore committing concurrent appends together', () => {
     const userId = randomUUID();
     const eventId = randomUUID();
     const first = [
-      { eventId, type: 'UserSubscribed' as const, data: { userId, chatId: '777', chatName: 'x' } },
+      {
+        eventId,
+        type: 'UserSubscribed' as const,
+        data: { userId, chatId: '777', chatName: 'x', profile: null },
+      },
     ];
     await own.store.append(`subscriber-${userId}`, first, {
       expectedVersion: 'no_stream',

@@ -21,7 +21,10 @@ const metadata: EventMetadata = { correlationId: randomUUID(), causationId: null
 
 function subscribed(): NewEvent {
   const userId = randomUUID();
-  return { type: 'UserSubscribed', data: { userId, chatId: '42', chatName: 'relay-test' } };
+  return {
+    type: 'UserSubscribed',
+    data: { userId, chatId: '42', chatName: 'relay-test', profile: null },
+  };
 }
 
 describe('OutboxRelay', () => {

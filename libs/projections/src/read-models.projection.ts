@@ -33,6 +33,10 @@ export interface SubscriberRow {
   /** Unique among active subscribers (a partial unique index): one chat, one subscription. */
   readonly chat_id: string;
   readonly chat_name: string;
+  /** The user's names from Telegram (/start in a private chat); null when not known. */
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly username: string | null;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribe_reason: string | null;
   /** The subscriber's own IANA zone; null: none set. */
@@ -235,6 +239,9 @@ export const readModelsProjection: Projection = {
               user_id: event.data.userId,
               chat_id: event.data.chatId,
               chat_name: event.data.chatName,
+              first_name: event.data.profile?.firstName ?? null,
+              last_name: event.data.profile?.lastName ?? null,
+              username: event.data.profile?.username ?? null,
               status: 'active',
               unsubscribe_reason: null,
               time_zone: null,

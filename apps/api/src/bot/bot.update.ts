@@ -11,6 +11,7 @@ import { UnsubscribeUserCommand } from '../../../../libs/application/src/command
 import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
 import type { RequestContext } from '../../../../libs/application/src/request-context';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
+import type { SubscriberProfile } from '../../../../libs/domain/src/events';
 import { BotReplies } from './bot-replies';
 
 /** A reply with buttons under it. */
@@ -41,7 +42,7 @@ export class BotUpdate {
       if (current) return BotReplies.welcomeBack(current.userId, chatId);
       try {
         const { subscriber, resubscribed } = await this.commands.execute(
-          new SubscribeUserCommand(chatId, chatName(ctx), context),
+          new SubscribeUserCommand(chatId, chatName(ctx), context, profileOf(ctx)),
         );
         return (resubscribed ? BotReplies.welcomeAgain : BotReplies.welcome)(
           subscriber.userId,
@@ -289,6 +290,16 @@ function chatName(ctx: Context): string {
   const chat = ctx.chat;
   const title = chat && 'title' in chat ? chat.title : undefined;
   return ctx.from?.username ?? ctx.from?.first_name ?? title ?? 'Telegram user';
+}
+
+/** The user's names, in a private chat (in a group, the chat is the group, not whoever wrote). */
+function profileOf(ctx: Context): SubscriberProfile | null {
+  if (ctx.chat?.type !== 'private' || !ctx.from) return null;
+  return {
+    firstName: ctx.from.first_name,
+    lastName: ctx.from.last_name ?? null,
+    username: ctx.from.username ?? null,
+  };
 }
 
 /** What follows the command in the message: `/timezone@our_bot Europe/Berlin` gives `Europe/Berlin`. */

@@ -149,6 +149,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'a message whose markup Telegram cannot read in its parse_mode (HTML or MarkdownV2): the answer names the offset and the problem',
   },
+  UNKNOWN_TEMPLATE_VARIABLE: {
+    status: 400,
+    when: 'a formatted message (HTML or MarkdownV2) names a {{variable}} that is none of first_name, last_name, username, chat_name, user_id',
+  },
   INVALID_SEND_OPTION: {
     status: 400,
     when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, or parse_mode not plain, HTML or MarkdownV2 (the field is named)',

@@ -7,6 +7,10 @@ export interface SubscriberRecord {
   /** Unique among active subscribers: one chat, one subscription. */
   readonly chatId: string;
   readonly chatName: string;
+  /** The user's names from Telegram (/start in a private chat), for templates; null: not known. */
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly username: string | null;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribeReason: string | null;
   /** The subscriber's own IANA zone (`/timezone` in the bot, or the API); null: none set. */

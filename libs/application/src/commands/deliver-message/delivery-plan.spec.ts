@@ -45,20 +45,29 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
   return history.reduce(evolveScheduledMessage, initialScheduledMessageState) as KnownMessage;
 }
 
-const active = (userId: string, chatId: string) => ({ userId, chatId, status: 'active' as const });
+const subscriber = (userId: string, chatId: string, status: 'active' | 'unsubscribed') => ({
+  userId,
+  chatId,
+  status,
+  chatName: `chat ${chatId}`,
+  firstName: null,
+  lastName: null,
+  username: null,
+});
+const active = (userId: string, chatId: string) => subscriber(userId, chatId, 'active');
 
 describe('planDelivery', () => {
   it('given a due message, plans every part for each active subscriber, to their chat', () => {
     expect(planDelivery(given(), [active('ann', '1'), active('bob', '2')]).slice(0, 2)).toEqual([
-      { kind: 'send', userId: 'ann', chatId: '1', parts: [0, 1] },
-      { kind: 'send', userId: 'bob', chatId: '2', parts: [0, 1] },
+      { kind: 'send', userId: 'ann', chatId: '1', parts: [0, 1], text: 'hello' },
+      { kind: 'send', userId: 'bob', chatId: '2', parts: [0, 1], text: 'hello' },
     ]);
   });
 
   it('fails a recipient who is no subscriber, or who unsubscribed before the message was due', () => {
     const plans = planDelivery(given(), [
       active('ann', '1'),
-      { userId: 'bob', chatId: '2', status: 'unsubscribed' },
+      subscriber('bob', '2', 'unsubscribed'),
     ]);
     expect(plans.map((plan) => [plan.userId, plan.kind === 'fail' && plan.failure.code])).toEqual([
       ['ann', false],
@@ -86,9 +95,30 @@ describe('planDelivery', () => {
       active('dee', '4'),
     ]);
     expect(plans).toEqual([
-      { kind: 'send', userId: 'ann', chatId: '1', parts: [1] },
-      { kind: 'send', userId: 'cy', chatId: '3', parts: [0, 1] },
-      { kind: 'send', userId: 'dee', chatId: '4', parts: [0, 1] },
+      { kind: 'send', userId: 'ann', chatId: '1', parts: [1], text: 'hello' },
+      { kind: 'send', userId: 'cy', chatId: '3', parts: [0, 1], text: 'hello' },
+      { kind: 'send', userId: 'dee', chatId: '4', parts: [0, 1], text: 'hello' },
+    ]);
+  });
+});
+
+describe('planDelivery with a template', () => {
+  it('fills in each recipient’s own values, escaped for the parse mode', () => {
+    const message = {
+      ...given(),
+      text: '<b>Hi {{first_name}}</b> ({{chat_name}})',
+    } as KnownMessage;
+    const html = {
+      ...message,
+      sendOptions: { ...DEFAULT_SEND_OPTIONS, parseMode: 'HTML' as const },
+    } as KnownMessage;
+    const plans = planDelivery(html, [
+      { ...active('ann', '1'), firstName: 'Ann', username: 'ann_b' },
+      { ...active('bob', '2'), chatName: 'Bob & Co' },
+    ]);
+    expect(plans.slice(0, 2).map((plan) => plan.kind === 'send' && plan.text)).toEqual([
+      '<b>Hi Ann</b> (chat 1)',
+      '<b>Hi Bob &amp; Co</b> (Bob &amp; Co)',
     ]);
   });
 });

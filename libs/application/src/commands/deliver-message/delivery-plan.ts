@@ -4,6 +4,11 @@ import {
   recipientsAwaitingOutcome,
   type ScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
+import {
+  hasTemplateVariables,
+  renderTemplate,
+  templateValuesOf,
+} from '../../../../domain/src/template';
 import type { SubscriberRecord } from '../../ports/subscriber-reader';
 import { TelegramSendError } from '../../ports/telegram-sender';
 
@@ -18,6 +23,8 @@ export type RecipientPlan =
       readonly chatId: string;
       /** Parts not yet recorded as sent: 0 the text, n the n-th attachment. */
       readonly parts: readonly number[];
+      /** The text as this recipient gets it: its template variables filled in with theirs. */
+      readonly text: string;
     }
   | { readonly kind: 'fail'; readonly userId: string; readonly failure: PermanentFailure };
 
@@ -39,9 +46,13 @@ export class PermanentFailure extends Error {
  */
 export function planDelivery(
   message: KnownMessage,
-  subscribers: readonly Pick<SubscriberRecord, 'userId' | 'chatId' | 'status'>[],
+  subscribers: readonly Pick<
+    SubscriberRecord,
+    'userId' | 'chatId' | 'status' | 'chatName' | 'firstName' | 'lastName' | 'username'
+  >[],
 ): RecipientPlan[] {
   const byUserId = new Map(subscribers.map((subscriber) => [subscriber.userId, subscriber]));
+  const templated = hasTemplateVariables(message.text);
   return recipientsAwaitingOutcome(message).map((userId): RecipientPlan => {
     const subscriber = byUserId.get(userId);
     if (!subscriber) {
@@ -61,7 +72,15 @@ export function planDelivery(
         ),
       };
     }
-    return { kind: 'send', userId, chatId: subscriber.chatId, parts: partsToSend(message, userId) };
+    return {
+      kind: 'send',
+      userId,
+      chatId: subscriber.chatId,
+      parts: partsToSend(message, userId),
+      text: templated
+        ? renderTemplate(message.text, message.sendOptions.parseMode, templateValuesOf(subscriber))
+        : message.text,
+    };
   });
 }
 

@@ -20,12 +20,13 @@ export class PartSender {
     private readonly attachments: AttachmentStore,
   ) {}
 
-  async send(run: DeliveryRun, part: number, chatId: string): Promise<SentPart> {
+  /** `text`: the message's text as this recipient gets it (its template filled in). */
+  async send(run: DeliveryRun, part: number, chatId: string, text: string): Promise<SentPart> {
     const message = run.state;
     const options = { paidBroadcast: message.paidBroadcast, display: message.sendOptions };
     if (part === 0)
       return {
-        messageId: await this.telegram.sendText(chatId, message.text, {
+        messageId: await this.telegram.sendText(chatId, text, {
           ...options,
           buttons: message.buttons,
         }),

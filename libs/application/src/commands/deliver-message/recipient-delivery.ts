@@ -49,7 +49,7 @@ export class RecipientDelivery {
       for (const part of plan.parts) {
         if (this.stopping(run)) throw new ShuttingDownError();
         const sent = await this.retry.run(
-          () => this.sendFollowingTheChat(run, userId, part, chatId),
+          () => this.sendFollowingTheChat(run, userId, part, chatId, plan.text),
           SEND_BACKOFF,
           (error, attempt) =>
             error instanceof TelegramSendError &&
@@ -99,9 +99,10 @@ export class RecipientDelivery {
     userId: string,
     part: number,
     chatId: string,
+    text: string,
   ): Promise<SentPart & { chatId: string }> {
     try {
-      return { ...(await this.parts.send(run, part, chatId)), chatId };
+      return { ...(await this.parts.send(run, part, chatId, text)), chatId };
     } catch (error) {
       if (!(error instanceof TelegramSendError) || error.kind !== 'chat_migrated') throw error;
       const movedTo = error.newChatId!;
@@ -114,7 +115,7 @@ export class RecipientDelivery {
           `The group became supergroup ${movedTo}, which is subscribed as another user; this subscription ended`,
         );
       }
-      return { ...(await this.parts.send(run, part, movedTo)), chatId: movedTo };
+      return { ...(await this.parts.send(run, part, movedTo, text)), chatId: movedTo };
     }
   }
 

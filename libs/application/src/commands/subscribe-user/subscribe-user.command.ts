@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { SubscriberProfile } from '../../../../domain/src/events';
 import type { SubscriberRecord } from '../../ports/subscriber-reader';
 import type { RequestContext } from '../../request-context';
 
@@ -15,6 +16,8 @@ export class SubscribeUserCommand extends Command<SubscribeUserResult> {
     readonly chatId: unknown,
     readonly chatName: unknown,
     readonly context: RequestContext,
+    /** The user's names, when Telegram gave them (the bot's /start in a private chat). */
+    readonly profile: SubscriberProfile | null = null,
   ) {
     super();
   }

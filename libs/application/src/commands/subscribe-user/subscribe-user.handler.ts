@@ -38,6 +38,7 @@ export class SubscribeUserHandler implements ICommandHandler<SubscribeUserComman
         userId,
         chatId,
         chatName: command.chatName as string,
+        profile: command.profile,
         currentUserOfChat: active?.userId ?? null,
       },
       state ?? { status: 'none' },

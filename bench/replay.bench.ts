@@ -45,6 +45,7 @@ function* history(): Generator<Row> {
         chatId: user.chatId,
         chatName: `chat ${user.chatId}`,
         profile: null,
+        chatType: null,
       },
       metadata,
     };

@@ -6,7 +6,8 @@ import {
   startChat,
   subscribeChat,
 } from './support/api-calls';
-import { TestSystem } from './support/system';
+import { TestSystem, waitUntil } from './support/system';
+import { chatMembershipUpdate } from './support/telegram-updates';
 
 describe('Messages as Telegram shows them: send options', () => {
   const system = new TestSystem(1000);
@@ -341,6 +342,79 @@ describe('Messages as Telegram shows them: send options', () => {
       .expect(200);
     expect(changed.body).toMatchObject({ message: '_Weekly_ 1\\.5', parse_mode: 'MarkdownV2' });
     await request(system.server).delete(`/series/${created.body.id}`).set(auth).expect(200);
+  });
+
+  it('subscribes a channel when the bot is made its administrator and a group when added, posts there, and ends them when removed', async () => {
+    const channel = {
+      id: -1_009_000_000_000 - chatCounter,
+      type: 'channel' as const,
+      title: 'Release notes',
+    };
+    const group = { id: -900_000 - chatCounter, type: 'group' as const, title: 'Ops team' };
+    const subscriberOf = async (chatId: number) =>
+      (await request(system.server).get('/subscribed-users').set(auth).expect(200)).body.find(
+        (subscriber: { chat_id: string }) => subscriber.chat_id === String(chatId),
+      ) as { user_id: string } | undefined;
+    // Added to the channel as a plain member a bot cannot post: nothing yet.
+    system.telegram.pushUpdate(chatMembershipUpdate(channel, { from: 'left', to: 'member' }));
+    system.telegram.pushUpdate(
+      chatMembershipUpdate(channel, { from: 'member', to: 'administrator', by: 77 }),
+    );
+    system.telegram.pushUpdate(chatMembershipUpdate(group, { from: 'left', to: 'member' }));
+    await waitUntil(
+      async () =>
+        (await subscriberOf(channel.id)) !== undefined &&
+        (await subscriberOf(group.id)) !== undefined,
+      10_000,
+      'the channel and the group to be subscribed',
+    );
+    const inChannel = (await subscriberOf(channel.id))!.user_id;
+    const inGroup = (await subscriberOf(group.id))!.user_id;
+    expect(
+      (await request(system.server).get(`/subscribers/${inChannel}`).set(auth).expect(200)).body,
+    ).toMatchObject({
+      chat_name: 'Release notes',
+      chat_type: 'channel',
+      status: 'active',
+    });
+    expect(
+      (await request(system.server).get(`/subscribers/${inGroup}`).set(auth)).body.chat_type,
+    ).toBe('group');
+    const [subscribed] = (
+      await request(system.server).get(`/subscribers/${inChannel}/events`).set(auth)
+    ).body;
+    expect(subscribed).toMatchObject({
+      type: 'UserSubscribed',
+      data: { chatType: 'channel' },
+      metadata: { actor: 'telegram:77' },
+    });
+    const scheduled = await schedule({
+      target_user_id: `${inChannel},${inGroup}`,
+      message: '<b>v2.1</b> is out',
+      parse_mode: 'HTML',
+      disable_notification: 'true',
+    }).expect(200);
+    await sentMessage(system, scheduled.body.id);
+    for (const chat of [channel, group]) {
+      expect(system.telegram.delivered(String(chat.id))).toEqual([
+        expect.objectContaining({ shown: expect.objectContaining({ text: 'v2.1 is out' }) }),
+      ]);
+    }
+    // Removed from the channel: its subscription ends, with the reason.
+    system.telegram.pushUpdate(
+      chatMembershipUpdate(channel, { from: 'administrator', to: 'left' }),
+    );
+    await waitUntil(
+      async () =>
+        (await request(system.server).get(`/subscribers/${inChannel}`).set(auth)).body.status ===
+        'unsubscribed',
+      10_000,
+      'the channel to be unsubscribed',
+    );
+    expect(
+      (await request(system.server).get(`/subscribers/${inChannel}`).set(auth)).body
+        .unsubscribe_reason,
+    ).toBe('removed');
   });
 
   it('sends every occurrence of a series with its send options and buttons', async () => {

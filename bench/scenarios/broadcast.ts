@@ -126,7 +126,7 @@ async function subscribeInBulk(system: BenchSystem): Promise<void> {
           stream_id: `subscriber-${userId}`,
           stream_version: 1,
           type: 'UserSubscribed',
-          data: { userId, chatId, chatName: `bench ${chatId}`, profile: null },
+          data: { userId, chatId, chatName: `bench ${chatId}`, profile: null, chatType: null },
           metadata,
         };
       });

@@ -53,3 +53,26 @@ export function membershipUpdate(chatId: number, status: 'kicked' | 'member') {
     },
   };
 }
+
+/** The bot's membership of a group or channel changed: added, made administrator, or removed. */
+export function chatMembershipUpdate(
+  chat: { id: number; type: 'group' | 'supergroup' | 'channel'; title: string },
+  change: { from: string; to: string; by?: number },
+) {
+  const bot = { id: 1, is_bot: true, first_name: 'Test Bot', username: 'test_bot' };
+  const member = (status: string) => ({
+    user: bot,
+    status,
+    ...(status === 'administrator' ? { can_be_edited: false, can_post_messages: true } : {}),
+    ...(status === 'kicked' ? { until_date: 0 } : {}),
+  });
+  return {
+    my_chat_member: {
+      chat,
+      from: { id: change.by ?? 4242, is_bot: false, first_name: 'Admin' },
+      date: Math.floor(Date.now() / 1000),
+      old_chat_member: member(change.from),
+      new_chat_member: member(change.to),
+    },
+  };
+}

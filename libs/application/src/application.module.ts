@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { GetSubscriberHandler } from './queries/get-subscriber/get-subscriber.handler';
 import { CancelMessageHandler } from './commands/cancel-message/cancel-message.handler';
 import { RescheduleMessageHandler } from './commands/reschedule-message/reschedule-message.handler';
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
@@ -44,6 +45,7 @@ import { SeriesDecisions } from './series/series-decision';
     GetTopicHandler,
     ListMessageRecipientsHandler,
     FindSubscriberByChatHandler,
+    GetSubscriberHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,
     RescheduleMessageHandler,

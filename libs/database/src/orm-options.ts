@@ -16,7 +16,7 @@ import { Migration20261208000000_SendOptions } from './migrations/Migration20261
 import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
 import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
 import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
-import { Migration20261212000000_SubscriberNames } from './migrations/Migration20261212000000_subscriber-names';
+import { Migration20261212000000_SubscriberDetails } from './migrations/Migration20261212000000_subscriber-details';
 
 /** Listed explicitly, in order, so that the compiled app needs no file globbing. */
 export const migrations = [
@@ -49,8 +49,8 @@ export const migrations = [
     class: Migration20261211000000_ParseMode,
   },
   {
-    name: 'Migration20261212000000_subscriber-names',
-    class: Migration20261212000000_SubscriberNames,
+    name: 'Migration20261212000000_subscriber-details',
+    class: Migration20261212000000_SubscriberDetails,
   },
 ];
 

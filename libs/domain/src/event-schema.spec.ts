@@ -235,7 +235,7 @@ describe('upcast', () => {
     const v1Subscribed = { userId: 'u1', chatId: '42', chatName: 'ann' };
     expect(upcast('UserSubscribed', 1, v1Subscribed)).toEqual({
       schemaVersion: 2,
-      data: { ...v1Subscribed, profile: null },
+      data: { ...v1Subscribed, profile: null, chatType: null },
     });
   });
 

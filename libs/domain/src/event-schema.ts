@@ -109,14 +109,18 @@ type OccurrencePlannedV1Data = Omit<
   'zone' | 'recipients' | 'planNextAt'
 >;
 
-/** UserSubscribed as version 1 wrote it: no names of the user. */
-type UserSubscribedV1Data = Omit<UserSubscribed['data'], 'profile'>;
+/** UserSubscribed as version 1 wrote it: no names of the user, no kind of chat. */
+type UserSubscribedV1Data = Omit<UserSubscribed['data'], 'profile' | 'chatType'>;
 
 /** From version n to n + 1, per type. */
 const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) => unknown>>> = {
-  // Subscribers from before templates: no names known but the chat's.
+  // Subscribers from before templates and groups: no names known but the chat's, nor its kind.
   UserSubscribed: {
-    1: (data: UserSubscribedV1Data): UserSubscribed['data'] => ({ ...data, profile: null }),
+    1: (data: UserSubscribedV1Data): UserSubscribed['data'] => ({
+      ...data,
+      profile: null,
+      chatType: null,
+    }),
   },
   MessageScheduled: {
     1: (data: MessageScheduledV1Data): MessageScheduledV2Data => ({

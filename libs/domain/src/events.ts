@@ -33,8 +33,17 @@ export interface UserSubscribed {
      * events read it as null.
      */
     readonly profile: SubscriberProfile | null;
+    /**
+     * What kind of chat it is, as Telegram said when the bot was added to it or /start was
+     * pressed in it; null when not known (a chat subscribed on the API). Added in schema version
+     * 2: older events read it as null.
+     */
+    readonly chatType: ChatType | null;
   };
 }
+
+/** Telegram's kinds of chat a bot can post in. */
+export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
 /** A Telegram user's names: `first_name`, `last_name` and `username` of their User. */
 export interface SubscriberProfile {
@@ -44,10 +53,11 @@ export interface SubscriberProfile {
 }
 
 /**
- * Why a subscription ended: the user asked (/stop), the user blocked the bot, or the user's group
- * became a supergroup that is subscribed already (as another user), which now stands for the chat.
+ * Why a subscription ended: the user asked (/stop), the user blocked the bot, the user's group
+ * became a supergroup that is subscribed already (as another user), which now stands for the chat,
+ * or the bot left or was removed from the group or channel.
  */
-export type UnsubscribeReason = 'requested' | 'blocked' | 'chat_merged';
+export type UnsubscribeReason = 'requested' | 'blocked' | 'chat_merged' | 'removed';
 
 export interface UserUnsubscribed {
   readonly type: 'UserUnsubscribed';

@@ -141,7 +141,7 @@ describe('LogVerifier', () => {
   it('reports a subscription that does not move between subscribed and unsubscribed', () => {
     const subscribed: DomainEvent = {
       type: 'UserSubscribed',
-      data: { userId: 'u1', chatId: '1', chatName: 'A', profile: null },
+      data: { userId: 'u1', chatId: '1', chatName: 'A', profile: null, chatType: null },
     };
     const unsubscribed: DomainEvent = {
       type: 'UserUnsubscribed',

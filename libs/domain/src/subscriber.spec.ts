@@ -20,7 +20,7 @@ const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
 
 const subscribed: SubscriberEvent = {
   type: 'UserSubscribed',
-  data: { userId: 'u-1', chatId: '123456789', chatName: 'JohnDoe', profile: null },
+  data: { userId: 'u-1', chatId: '123456789', chatName: 'JohnDoe', profile: null, chatType: null },
 };
 
 describe('Subscriber', () => {
@@ -37,7 +37,7 @@ describe('Subscriber', () => {
       .then([subscribed]);
   });
 
-  it('given nothing, when a user subscribes with /start, then their names are recorded, trimmed to Telegram’s limits', () => {
+  it('given nothing, when a user subscribes with /start, then their names and the kind of chat are recorded, names trimmed to Telegram’s limits', () => {
     spec
       .given([])
       .when({
@@ -46,6 +46,7 @@ describe('Subscriber', () => {
         chatId: '123456789',
         chatName: 'JohnDoe',
         profile: { firstName: ' John ', lastName: '', username: 'j'.repeat(40) },
+        chatType: 'private',
         currentUserOfChat: null,
       })
       .then([
@@ -54,6 +55,7 @@ describe('Subscriber', () => {
           data: {
             ...subscribed.data,
             profile: { firstName: 'John', lastName: null, username: 'j'.repeat(32) },
+            chatType: 'private',
           },
         },
       ]);
@@ -71,7 +73,10 @@ describe('Subscriber', () => {
           currentUserOfChat: null,
         })
         .then([
-          { type: 'UserSubscribed', data: { userId: 'u-1', chatId, chatName: 'x', profile: null } },
+          {
+            type: 'UserSubscribed',
+            data: { userId: 'u-1', chatId, chatName: 'x', profile: null, chatType: null },
+          },
         ]);
     }
   });
@@ -158,7 +163,7 @@ describe('Subscriber', () => {
 
   const group: SubscriberEvent = {
     type: 'UserSubscribed',
-    data: { userId: 'u-1', chatId: '-4001', chatName: 'The team', profile: null },
+    data: { userId: 'u-1', chatId: '-4001', chatName: 'The team', profile: null, chatType: null },
   };
 
   it('given a group subscriber, when its group becomes a supergroup, then the subscription follows it', () => {

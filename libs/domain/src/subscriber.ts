@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from './errors';
 import type {
+  ChatType,
   SubscriberEvent,
   SubscriberJoinedTopic,
   SubscriberLeftTopic,
@@ -20,6 +21,8 @@ export type SubscriberState =
       readonly chatName: string;
       /** The user's names from Telegram, for message templates; null when not known. */
       readonly profile: SubscriberProfile | null;
+      /** The kind of chat, when Telegram said it; null when not known. */
+      readonly chatType: ChatType | null;
       /** The subscriber's own IANA zone, for series at each recipient's local time. */
       readonly timeZone: string | null;
       /** The topics (by id) the subscriber belongs to. */
@@ -35,6 +38,8 @@ export interface SubscribeUser {
   readonly chatName: string;
   /** The user's names, when Telegram gave them (/start in a private chat). */
   readonly profile?: SubscriberProfile | null;
+  /** The kind of chat, when Telegram said it (the bot's updates). */
+  readonly chatType?: ChatType | null;
   /** The user currently subscribed with this chat, if any (read from the subscribers view). */
   readonly currentUserOfChat: string | null;
 }
@@ -233,6 +238,7 @@ function subscribe(command: SubscribeUser, state: SubscriberState): UserSubscrib
       chatId,
       chatName,
       profile: command.profile ? normaliseProfile(command.profile) : null,
+      chatType: command.chatType ?? null,
     },
   };
 }

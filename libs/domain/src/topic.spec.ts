@@ -33,7 +33,7 @@ const refusedWith = (code: DomainErrorCode) => (error: unknown) =>
 const created: TopicEvent = { type: 'TopicCreated', data: { topicId: 't-1', name: 'releases' } };
 const subscribed: SubscriberEvent = {
   type: 'UserSubscribed',
-  data: { userId: 'u-1', chatId: '123', chatName: 'Ann', profile: null },
+  data: { userId: 'u-1', chatId: '123', chatName: 'Ann', profile: null, chatType: null },
 };
 const joined: SubscriberEvent = {
   type: 'SubscriberJoinedTopic',

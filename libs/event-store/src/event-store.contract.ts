@@ -40,6 +40,7 @@ export function eventStoreContract(
         chatId: String(Math.floor(Math.random() * 1e9)),
         chatName: 'tester',
         profile: null,
+        chatType: null,
       },
     });
     const unsubscribed = (userId = randomUUID()): NewEvent => ({
@@ -239,7 +240,12 @@ export function eventStoreContract(
       const subscribe = (userId: string, chatId: string, expectedVersion: ExpectedVersion) =>
         store.append(
           `subscriber-${userId}`,
-          [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x', profile: null } }],
+          [
+            {
+              type: 'UserSubscribed',
+              data: { userId, chatId, chatName: 'x', profile: null, chatType: null },
+            },
+          ],
           { expectedVersion, metadata },
         );
 

@@ -309,7 +309,12 @@ describe('PostgresEventStore committing concurrent appends together', () => {
   const subscribe = (userId: string, chatId: string) =>
     own.store.append(
       `subscriber-${userId}`,
-      [{ type: 'UserSubscribed', data: { userId, chatId, chatName: 'x', profile: null } }],
+      [
+        {
+          type: 'UserSubscribed',
+          data: { userId, chatId, chatName: 'x', profile: null, chatType: null },
+        },
+      ],
       { expectedVersion: 'no_stream', metadata },
     );
 
@@ -320,7 +325,7 @@ describe('PostgresEventStore committing concurrent appends together', () => {
       {
         eventId,
         type: 'UserSubscribed' as const,
-        data: { userId, chatId: '777', chatName: 'x', profile: null },
+        data: { userId, chatId: '777', chatName: 'x', profile: null, chatType: null },
       },
     ];
     await own.store.append(`subscriber-${userId}`, first, {

@@ -23,7 +23,7 @@ function subscribed(): NewEvent {
   const userId = randomUUID();
   return {
     type: 'UserSubscribed',
-    data: { userId, chatId: '42', chatName: 'relay-test', profile: null },
+    data: { userId, chatId: '42', chatName: 'relay-test', profile: null, chatType: null },
   };
 }
 

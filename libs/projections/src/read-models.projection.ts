@@ -2,6 +2,7 @@ import type {
   Attachment,
   Audience,
   ButtonRows,
+  ChatType,
   DomainEvent,
   MessageSendOptions,
   Occurrence,
@@ -37,6 +38,8 @@ export interface SubscriberRow {
   readonly first_name: string | null;
   readonly last_name: string | null;
   readonly username: string | null;
+  /** private, group, supergroup or channel, when Telegram said it; null when not known. */
+  readonly chat_type: ChatType | null;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribe_reason: string | null;
   /** The subscriber's own IANA zone; null: none set. */
@@ -242,6 +245,7 @@ export const readModelsProjection: Projection = {
               first_name: event.data.profile?.firstName ?? null,
               last_name: event.data.profile?.lastName ?? null,
               username: event.data.profile?.username ?? null,
+              chat_type: event.data.chatType,
               status: 'active',
               unsubscribe_reason: null,
               time_zone: null,

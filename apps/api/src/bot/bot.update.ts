@@ -11,7 +11,7 @@ import { UnsubscribeUserCommand } from '../../../../libs/application/src/command
 import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
 import type { RequestContext } from '../../../../libs/application/src/request-context';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
-import type { SubscriberProfile } from '../../../../libs/domain/src/events';
+import type { ChatType, SubscriberProfile } from '../../../../libs/domain/src/events';
 import { BotReplies } from './bot-replies';
 
 /** A reply with buttons under it. */
@@ -42,7 +42,10 @@ export class BotUpdate {
       if (current) return BotReplies.welcomeBack(current.userId, chatId);
       try {
         const { subscriber, resubscribed } = await this.commands.execute(
-          new SubscribeUserCommand(chatId, chatName(ctx), context, profileOf(ctx)),
+          new SubscribeUserCommand(chatId, chatName(ctx), context, {
+            profile: profileOf(ctx),
+            chatType: chatTypeOf(ctx.chat),
+          }),
         );
         return (resubscribed ? BotReplies.welcomeAgain : BotReplies.welcome)(
           subscriber.userId,
@@ -231,20 +234,46 @@ export class BotUpdate {
     });
   }
 
-  /** The user blocked the bot (or removed it from a group): unsubscribe, without a reply. */
+  /**
+   * The bot's own membership of a chat changed. Added to a group, or made an administrator of a
+   * channel (the only way a bot posts in one): the chat is subscribed, under whoever added it.
+   * Blocked by a user, or removed from (or left) a group or channel: its subscription ends, with
+   * that reason. Nothing is answered in the chat: a channel's readers would all see it.
+   */
   @On('my_chat_member')
   async membership(@Ctx() ctx: Context): Promise<void> {
     const update = ctx.myChatMember;
     if (!update) return;
-    const status = update.new_chat_member.status;
-    if (status !== 'kicked' && status !== 'left') return;
     const chatId = String(update.chat.id);
+    const context = { ...contextOf(ctx, chatId), actor: `telegram:${update.from.id}` };
+    const status = update.new_chat_member.status;
+    const chatType = chatTypeOf(update.chat);
+    if (status === 'kicked' || status === 'left') {
+      try {
+        await this.commands.execute(
+          new UnsubscribeUserCommand(
+            chatId,
+            chatType === 'private' ? 'blocked' : 'removed',
+            context,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== DomainErrorCode.UserNotSubscribed)
+          throw error;
+      }
+      return;
+    }
+    // A private chat subscribes with /start. A bot posts in a channel only as its administrator.
+    if (chatType === 'private' || chatType === null) return;
+    const mayPost = status === 'administrator' || (chatType !== 'channel' && status === 'member');
+    if (!mayPost) return;
+    const title = 'title' in update.chat ? update.chat.title : undefined;
     try {
       await this.commands.execute(
-        new UnsubscribeUserCommand(chatId, 'blocked', contextOf(ctx, chatId)),
+        new SubscribeUserCommand(chatId, title ?? chatId, context, { chatType }),
       );
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== DomainErrorCode.UserNotSubscribed)
+      if (!(error instanceof DomainError) || error.code !== DomainErrorCode.ChatAlreadySubscribed)
         throw error;
     }
   }
@@ -300,6 +329,19 @@ function profileOf(ctx: Context): SubscriberProfile | null {
     lastName: ctx.from.last_name ?? null,
     username: ctx.from.username ?? null,
   };
+}
+
+/** The kind of chat Telegram says it is. */
+function chatTypeOf(chat: Context['chat']): ChatType | null {
+  switch (chat?.type) {
+    case 'private':
+    case 'group':
+    case 'supergroup':
+    case 'channel':
+      return chat.type;
+    case undefined:
+      return null;
+  }
 }
 
 /** What follows the command in the message: `/timezone@our_bot Europe/Berlin` gives `Europe/Berlin`. */

@@ -36,8 +36,50 @@ export class SubscriberDetailResponse extends SubscriberResponse {
     description: 'Its own IANA time zone (/timezone in the bot); null when none is set',
   })
   time_zone!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['requested', 'blocked', 'chat_merged', 'removed'],
+    description:
+      'Why the subscription ended (/stop, the bot blocked, the group merged into a subscribed supergroup, the bot removed from the group or channel); null while active',
+  })
+  unsubscribe_reason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['private', 'group', 'supergroup', 'channel'],
+    description:
+      'The kind of chat, as Telegram said it; null when not known (subscribed on the API)',
+  })
+  chat_type!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "The user's names from /start in a private chat, for templates; null when not known",
+    example: 'Ann',
+  })
+  first_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  last_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ann_lee' })
+  username!: string | null;
 }
 
 export function toSubscriberDetailResponse(view: SubscriberRecord): SubscriberDetailResponse {
-  return { ...toSubscriberResponse(view), status: view.status, time_zone: view.timeZone };
+  return {
+    ...toSubscriberResponse(view),
+    status: view.status,
+    unsubscribe_reason: view.status === 'unsubscribed' ? view.unsubscribeReason : null,
+    time_zone: view.timeZone,
+    chat_type: view.chatType,
+    first_name: view.firstName,
+    last_name: view.lastName,
+    username: view.username,
+  };
 }

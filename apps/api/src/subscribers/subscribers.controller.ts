@@ -16,6 +16,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@n
 import type { Request, Response } from 'express';
 import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
+import { GetSubscriberQuery } from '../../../../libs/application/src/queries/get-subscriber/get-subscriber.query';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { subscriberStreamId } from '../../../../libs/domain/src/events';
@@ -85,6 +86,17 @@ export class SubscribersController {
   async list(): Promise<SubscriberResponse[]> {
     const views = await this.queries.execute(new ListSubscribersQuery());
     return views.map(toSubscriberResponse);
+  }
+
+  @Get('subscribers/:id')
+  @ApiProblems('SUBSCRIBER_NOT_FOUND')
+  @ApiOperation({
+    summary:
+      'A subscriber, active or not: its chat and kind of chat, status (and why it ended), time zone and the names templates fill in',
+  })
+  @ApiOkResponse({ type: SubscriberDetailResponse })
+  async get(@Param('id') id: string): Promise<SubscriberDetailResponse> {
+    return toSubscriberDetailResponse(await this.queries.execute(new GetSubscriberQuery(id)));
   }
 
   @Patch('subscribers/:id')

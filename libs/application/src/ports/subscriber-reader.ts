@@ -1,4 +1,4 @@
-import type { Audience } from '../../../domain/src/events';
+import type { Audience, ChatType } from '../../../domain/src/events';
 import type { RecipientStatus } from '../../../domain/src/scheduled-message';
 
 /** A subscriber as the subscribers read model holds it. */
@@ -11,6 +11,8 @@ export interface SubscriberRecord {
   readonly firstName: string | null;
   readonly lastName: string | null;
   readonly username: string | null;
+  /** private, group, supergroup or channel, when Telegram said it; null when not known. */
+  readonly chatType: ChatType | null;
   readonly status: 'active' | 'unsubscribed';
   readonly unsubscribeReason: string | null;
   /** The subscriber's own IANA zone (`/timezone` in the bot, or the API); null: none set. */

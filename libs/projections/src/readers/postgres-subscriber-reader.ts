@@ -150,6 +150,7 @@ export function subscriberRecordOf(row: SubscriberRow): SubscriberRecord {
     firstName: row.first_name ?? null,
     lastName: row.last_name ?? null,
     username: row.username ?? null,
+    chatType: row.chat_type ?? null,
     status: row.status,
     unsubscribeReason: row.unsubscribe_reason,
     timeZone: row.time_zone ?? null,

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { SubscriberProfile } from '../../../../domain/src/events';
+import type { ChatType, SubscriberProfile } from '../../../../domain/src/events';
 import type { SubscriberRecord } from '../../ports/subscriber-reader';
 import type { RequestContext } from '../../request-context';
 
@@ -16,8 +16,14 @@ export class SubscribeUserCommand extends Command<SubscribeUserResult> {
     readonly chatId: unknown,
     readonly chatName: unknown,
     readonly context: RequestContext,
-    /** The user's names, when Telegram gave them (the bot's /start in a private chat). */
-    readonly profile: SubscriberProfile | null = null,
+    /**
+     * What Telegram said of the chat (the bot's updates): the user's names (/start in a private
+     * chat) and the kind of chat.
+     */
+    readonly telegram: {
+      readonly profile?: SubscriberProfile | null;
+      readonly chatType?: ChatType | null;
+    } = {},
   ) {
     super();
   }

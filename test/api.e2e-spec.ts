@@ -565,11 +565,12 @@ describe('API: the seed contract', () => {
         .send({ scheduled_timestamp: '2030-02-30' })
         .expect(400);
       expect(bad.body.code).toBe('INVALID_TIMESTAMP');
-      // A field the route does not take changes nothing, and is kept in the event's metadata.
+      // A field the route does not take changes nothing, and is kept in the event's metadata
+      // (`message` it takes: it changes the text, see test/rich-messages.e2e-spec.ts).
       const extra = await request(api.server)
         .patch(`/messages/${id}`)
         .set(auth)
-        .send({ scheduled_timestamp: '2030-07-01T12:00:00Z', message: 'sneaky' })
+        .send({ scheduled_timestamp: '2030-07-01T12:00:00Z', subject: 'sneaky' })
         .expect(200);
       expect(extra.body).toMatchObject({
         message: 'Maybe later',
@@ -578,7 +579,7 @@ describe('API: the seed contract', () => {
       const rescheduled = (await api.events()).filter(
         (event) => event.type === 'MessageRescheduled' && event.data.messageId === id,
       );
-      expect(rescheduled.at(-1)?.metadata).toMatchObject({ extraFields: { message: 'sneaky' } });
+      expect(rescheduled.at(-1)?.metadata).toMatchObject({ extraFields: { subject: 'sneaky' } });
       const tooLong = await request(api.server)
         .patch(`/messages/${id}`)
         .set(auth)

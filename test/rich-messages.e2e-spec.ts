@@ -417,6 +417,123 @@ describe('Messages as Telegram shows them: send options', () => {
     ).toBe('removed');
   });
 
+  it('edits a sent message in three chats, keeping its buttons, then recalls every copy; a chat that refuses is recorded', async () => {
+    const chats = [await subscriber(), await subscriber(), await subscriber()];
+    const buttons = [[{ text: 'Details', url: 'https://example.com/details' }]];
+    const scheduled = await schedule(
+      {
+        target_user_id: chats.map((chat) => chat.userId).join(','),
+        message: 'Maintenance at <b>21:00</b>',
+        parse_mode: 'HTML',
+        buttons: JSON.stringify(buttons),
+      },
+      [{ name: 'plan.txt', content: Buffer.from('the plan') }],
+    ).expect(200);
+    const id = scheduled.body.id as string;
+    await sentMessage(system, id);
+    const textIn = (chatId: string) =>
+      system.telegram.delivered(chatId).find((call) => call.method === 'sendMessage')!.messageId!;
+    const details = async () =>
+      (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body as {
+        edited_at: string | null;
+        recalled_at: string | null;
+        recipients: { user_id: string; revision: string | null; revision_reason: string | null }[];
+      };
+    const revisions = async () =>
+      (await details()).recipients.map((recipient) => recipient.revision);
+
+    const edited = await request(system.server)
+      .patch(`/messages/${id}`)
+      .set(auth)
+      .send({ message: 'Maintenance moved to <b>22:00</b>' })
+      .expect(200);
+    expect(edited.body).toMatchObject({ message: 'Maintenance moved to <b>22:00</b>' });
+    expect(edited.body.edited_at).toEqual(expect.any(String));
+    await waitUntil(
+      async () => (await revisions()).every((revision) => revision === 'edited'),
+      15_000,
+      'every chat to be edited',
+    );
+    for (const { chatId } of chats) {
+      expect(system.telegram.messageIn(chatId, textIn(chatId))).toEqual({
+        text: 'Maintenance moved to 22:00',
+        entities: [{ type: 'bold', offset: 21, length: 5 }],
+        replyMarkup: { inline_keyboard: buttons },
+      });
+    }
+    // Markup Telegram cannot read is refused for an edit too, and nothing changes.
+    const broken = await request(system.server)
+      .patch(`/messages/${id}`)
+      .set(auth)
+      .send({ message: '<b>22:00' })
+      .expect(400);
+    expect(broken.body.code).toBe('INVALID_FORMATTING');
+
+    // The third chat refuses the deletion of its text: recorded, not tried again.
+    system.telegram.failNext(1, {
+      status: 400,
+      description: "Bad Request: message can't be deleted for everyone",
+      method: 'deleteMessage',
+      chatId: chats[2]!.chatId,
+    });
+    const recalled = await request(system.server)
+      .post(`/messages/${id}/recall`)
+      .set(auth)
+      .expect(200);
+    expect(recalled.body.recalled_at).toEqual(expect.any(String));
+    await waitUntil(
+      async () => (await revisions()).every((revision) => revision?.startsWith('recall')),
+      15_000,
+      'every copy to be recalled',
+    );
+    expect(await revisions()).toEqual(['recalled', 'recalled', 'recall_failed']);
+    expect((await details()).recipients[2]?.revision_reason).toContain("can't be deleted");
+    for (const { chatId } of chats.slice(0, 2)) {
+      // The text and the file are gone from the chat.
+      expect(system.telegram.messageIn(chatId, textIn(chatId))).toBeUndefined();
+      const deletes = system.telegram.calls.filter(
+        (call) => call.method === 'deleteMessage' && call.chatId === chatId,
+      );
+      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+    }
+    // A recalled message changes no more.
+    for (const attempt of [
+      request(system.server).post(`/messages/${id}/recall`).set(auth),
+      request(system.server).patch(`/messages/${id}`).set(auth).send({ message: 'again' }),
+    ]) {
+      const refused = await attempt.expect(409);
+      expect(refused.body.code).toBe('MESSAGE_NOT_EDITABLE');
+    }
+    // The audit tells the story, chat by chat.
+    const types = (
+      (await request(system.server).get(`/messages/${id}/events`).set(auth)).body as {
+        type: string;
+      }[]
+    ).map((event) => event.type);
+    expect(types.filter((type) => type === 'RecipientEdited')).toHaveLength(3);
+    expect(types.filter((type) => type === 'RecipientRecalled')).toHaveLength(2);
+    expect(types).toContain('RecipientRecallFailed');
+  });
+
+  it('changes the text of a message not yet due: it goes out with the new one', async () => {
+    const { userId, chatId } = await subscriber();
+    const scheduled = await schedule({ target_user_id: userId, message: 'First draft' }).expect(
+      200,
+    );
+    await request(system.server)
+      .patch(`/messages/${scheduled.body.id}`)
+      .set(auth)
+      .send({ message: 'Final text' })
+      .expect(200);
+    await sentMessage(system, scheduled.body.id);
+    expect(system.telegram.textsTo(chatId)).toEqual(['Final text']);
+    expect(
+      system.telegram.calls.filter(
+        (call) => call.method === 'editMessageText' && call.chatId === chatId,
+      ),
+    ).toEqual([]);
+  });
+
   it('sends every occurrence of a series with its send options and buttons', async () => {
     const { userId, chatId } = await subscriber();
     const buttons = [[{ text: 'Agenda', url: 'https://example.com/agenda' }]];

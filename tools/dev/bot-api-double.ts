@@ -130,6 +130,8 @@ export class BotApiDouble {
   private readonly acceptedSendTimes: number[] = [];
   private readonly acceptedFreeSendTimes: number[] = [];
   /** The bot's messages as their chats show them now (after edits), by `chat:message_id`. */
+  /** Documents the bot sent, by chat and message id, while not deleted. */
+  private readonly documents = new Set<string>();
   private readonly messages = new Map<
     string,
     { text: string; entities: readonly TextEntity[]; replyMarkup: string }
@@ -577,6 +579,14 @@ export class BotApiDouble {
           },
         ];
       }
+      case 'deleteMessage': {
+        // A text or a document the bot sent, still in its chat.
+        const key = `${chatId}:${fields.message_id}`;
+        if (!this.messages.delete(key) && !this.documents.delete(key)) {
+          return badRequest('message to delete not found');
+        }
+        return [200, { ok: true, result: true }];
+      }
       case 'answerCallbackQuery': {
         const id = fields.callback_query_id ?? '';
         if (!this.openCallbackQueries.delete(id)) {
@@ -607,6 +617,7 @@ export class BotApiDouble {
             },
           ];
         }
+        this.documents.add(`${chatId}:${this.messageId + 1}`);
         return [
           200,
           {
@@ -760,7 +771,7 @@ async function parse(
 }
 
 /** Methods that change a message the bot sent. */
-const EDIT_METHODS = new Set(['editMessageText', 'editMessageReplyMarkup']);
+const EDIT_METHODS = new Set(['editMessageText', 'editMessageReplyMarkup', 'deleteMessage']);
 
 function badRequest(description: string): [number, unknown] {
   return [400, { ok: false, error_code: 400, description: `Bad Request: ${description}` }];

@@ -73,6 +73,18 @@ export function describeEvent(event: StoredEvent): string {
           }`;
     case 'AudiencePartSent':
       return `part ${event.data.part} of ${event.data.parts} done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
+    case 'MessageEdited':
+      return `${event.data.inChats ? `edit ${event.data.edit} of every chat that got it` : 'text changed before it was due'}: ${JSON.stringify(shorten(event.data.text))}`;
+    case 'RecipientEdited':
+      return `edit ${event.data.edit} shown to ${event.data.userId} in chat ${event.data.chatId}`;
+    case 'RecipientEditFailed':
+      return `edit ${event.data.edit} failed for ${event.data.userId}: ${event.data.code} (${shorten(event.data.reason, 60)})`;
+    case 'MessageRecalled':
+      return `recalled from every chat (Telegram allows it until ${event.data.deadline})`;
+    case 'RecipientRecalled':
+      return `deleted from chat ${event.data.chatId} of ${event.data.userId}`;
+    case 'RecipientRecallFailed':
+      return `could not be deleted for ${event.data.userId}: ${event.data.code} (${shorten(event.data.reason, 60)})`;
     case 'SeriesCreated':
     case 'SeriesChanged':
       return [

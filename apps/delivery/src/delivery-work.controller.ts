@@ -2,7 +2,13 @@ import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
 import { DeliverMessageCommand } from '../../../libs/application/src/commands/deliver-message/deliver-message.command';
-import type { AudienceResolved, MessageDue } from '../../../libs/domain/src/events';
+import { ReviseMessageCommand } from '../../../libs/application/src/commands/revise-message/revise-message.command';
+import type {
+  AudienceResolved,
+  MessageDue,
+  MessageEdited,
+  MessageRecalled,
+} from '../../../libs/domain/src/events';
 import type { StoredEvent } from '../../../libs/event-store/src/event-store';
 import { UNREADABLE_MESSAGE } from '../../../libs/messaging/src/event-queue.server';
 import { withLogContext } from '../../../libs/observability/src/log-context';
@@ -49,6 +55,42 @@ export class DeliveryWorkController {
               event.eventId,
               event.metadata.correlationId,
               part,
+            ),
+          ),
+      ),
+    );
+  }
+
+  /** A sent message's text changed, or it was recalled: its chats are edited, or its copies deleted. */
+  @EventPattern('MessageEdited')
+  messageEdited(
+    @Payload() event: StoredEvent<MessageEdited>,
+    @Ctx() context: RmqContext,
+  ): Promise<void> {
+    return this.revise(event, context);
+  }
+
+  @EventPattern('MessageRecalled')
+  messageRecalled(
+    @Payload() event: StoredEvent<MessageRecalled>,
+    @Ctx() context: RmqContext,
+  ): Promise<void> {
+    return this.revise(event, context);
+  }
+
+  private async revise(
+    event: StoredEvent<MessageEdited | MessageRecalled>,
+    context: RmqContext,
+  ): Promise<void> {
+    await this.queue.acknowledgements.settle(context, event, () =>
+      withLogContext(
+        { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
+        () =>
+          this.commands.execute(
+            new ReviseMessageCommand(
+              event.data.messageId,
+              event.eventId,
+              event.metadata.correlationId,
             ),
           ),
       ),

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeliverMessageHandler } from '../../../libs/application/src/commands/deliver-message/deliver-message.handler';
+import { ReviseMessageHandler } from '../../../libs/application/src/commands/revise-message/revise-message.handler';
 import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config';
 import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
 import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
@@ -90,6 +91,7 @@ export class DeliveryModule {
           ],
         ),
         DeliverMessageHandler,
+        ReviseMessageHandler,
         UnsubscribeUserHandler,
         MigrateChatHandler,
         DeliveryQueues,

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GetSubscriberHandler } from './queries/get-subscriber/get-subscriber.handler';
 import { CancelMessageHandler } from './commands/cancel-message/cancel-message.handler';
+import { EditMessageHandler } from './commands/edit-message/edit-message.handler';
+import { RecallMessageHandler } from './commands/recall-message/recall-message.handler';
 import { RescheduleMessageHandler } from './commands/reschedule-message/reschedule-message.handler';
 import { ScheduleMessageHandler } from './commands/schedule-message/schedule-message.handler';
 import { SubscribeUserHandler } from './commands/subscribe-user/subscribe-user.handler';
@@ -48,6 +50,8 @@ import { SeriesDecisions } from './series/series-decision';
     GetSubscriberHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,
+    EditMessageHandler,
+    RecallMessageHandler,
     RescheduleMessageHandler,
     ListPendingMessagesHandler,
     ListSubscribersHandler,

@@ -4,10 +4,19 @@ import {
   decideScheduledMessage,
   type ScheduledMessageCommand,
 } from '../../domain/src/scheduled-message';
-import type { EventStore } from '../../event-store/src/event-store';
+import type { EventStore, StoredEvent } from '../../event-store/src/event-store';
 import { loadMessage } from './message-stream';
 import { metadataFor, type RequestContext } from './request-context';
 import { isUuid } from './uuid';
+
+/** A change a client makes to a message it scheduled. */
+type ClientChange = Exclude<ScheduledMessageCommand, { type: 'ScheduleMessage' }>;
+
+/** A change that depends on when the message's events happened (the stream as recorded). */
+interface ChangeFromStream {
+  readonly messageId: string;
+  readonly decide: (stream: readonly StoredEvent[]) => ClientChange;
+}
 
 /**
  * Decides a client's change to a message and appends it at the version read: a change racing the
@@ -15,22 +24,20 @@ import { isUuid } from './uuid';
  */
 export async function changeMessage(
   store: EventStore,
-  command: Exclude<ScheduledMessageCommand, { type: 'ScheduleMessage' }>,
+  change: ClientChange | ChangeFromStream,
   context: RequestContext,
 ): Promise<void> {
-  if (!isUuid(command.messageId)) {
-    throw new DomainError(
-      DomainErrorCode.MessageNotFound,
-      `No message with id ${command.messageId}`,
-      {
-        messageId: command.messageId,
-      },
-    );
+  const id = change.messageId;
+  if (!isUuid(id)) {
+    throw new DomainError(DomainErrorCode.MessageNotFound, `No message with id ${id}`, {
+      messageId: id,
+    });
   }
-  const { state, version } = await loadMessage(store, command.messageId);
+  const { state, version, events: stream } = await loadMessage(store, id);
+  const command = 'decide' in change ? change.decide(stream) : change;
   const events = decideScheduledMessage(command, state);
   if (events.length === 0) return;
-  await store.append(messageStreamId(command.messageId), events, {
+  await store.append(messageStreamId(id), events, {
     expectedVersion: version,
     metadata: metadataFor(context),
   });

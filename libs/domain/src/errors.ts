@@ -16,6 +16,10 @@ export const DomainErrorCode = {
   MessageAlreadyScheduled: 'MESSAGE_ALREADY_SCHEDULED',
   MessageNotFound: 'MESSAGE_NOT_FOUND',
   MessageNotPending: 'MESSAGE_NOT_PENDING',
+  // An edit or a recall of a message being sent, cancelled, missed, recalled, or to an audience.
+  MessageNotEditable: 'MESSAGE_NOT_EDITABLE',
+  // A recall past the 48 hours Telegram gives a bot to delete what it sent.
+  RecallWindowPassed: 'RECALL_WINDOW_PASSED',
   MessageNotDueYet: 'MESSAGE_NOT_DUE_YET',
   MessageNotDue: 'MESSAGE_NOT_DUE',
   NotARecipient: 'NOT_A_RECIPIENT',

@@ -337,6 +337,79 @@ export interface AudiencePartSent {
   };
 }
 
+/**
+ * The message's text changed. Before it was due, it simply goes out with the new text; once sent
+ * (`inChats`), every chat that got the text is edited to it, each recorded as RecipientEdited or
+ * RecipientEditFailed with this edit's number. Edits are numbered from 1 in the message's stream;
+ * a chat edited for a later number has the text of every earlier one.
+ */
+export interface MessageEdited {
+  readonly type: 'MessageEdited';
+  readonly data: {
+    readonly messageId: string;
+    readonly text: string;
+    readonly edit: number;
+    readonly inChats: boolean;
+  };
+}
+
+/** One chat shows the text of edit `edit` (editMessageText). */
+export interface RecipientEdited {
+  readonly type: 'RecipientEdited';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly chatId: string;
+    readonly edit: number;
+  };
+}
+
+/** One chat could not be edited; recorded, not tried again. */
+export interface RecipientEditFailed {
+  readonly type: 'RecipientEditFailed';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly edit: number;
+    readonly code: DeliveryFailureCode;
+    readonly reason: string;
+  };
+}
+
+/**
+ * The message is taken back: every message it became in every chat (the text and each file) is
+ * deleted (deleteMessage), each chat recorded as RecipientRecalled or RecipientRecallFailed.
+ * Telegram lets a bot delete what it sent for 48 hours: `deadline`, from when it fell due.
+ */
+export interface MessageRecalled {
+  readonly type: 'MessageRecalled';
+  readonly data: {
+    readonly messageId: string;
+    readonly deadline: string;
+  };
+}
+
+/** One chat no longer shows the message. */
+export interface RecipientRecalled {
+  readonly type: 'RecipientRecalled';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly chatId: string;
+  };
+}
+
+/** One chat's copy of the message could not be deleted; recorded, not tried again. */
+export interface RecipientRecallFailed {
+  readonly type: 'RecipientRecallFailed';
+  readonly data: {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly code: DeliveryFailureCode;
+    readonly reason: string;
+  };
+}
+
 export interface MessageSent {
   readonly type: 'MessageSent';
   readonly data: {
@@ -557,7 +630,13 @@ export type ScheduledMessageEvent =
   | RecipientDeliveryFailed
   | MessageSent
   | AudienceResolved
-  | AudiencePartSent;
+  | AudiencePartSent
+  | MessageEdited
+  | RecipientEdited
+  | RecipientEditFailed
+  | MessageRecalled
+  | RecipientRecalled
+  | RecipientRecallFailed;
 export type DomainEvent = SubscriberEvent | ScheduledMessageEvent | SeriesEvent | TopicEvent;
 export type DomainEventType = DomainEvent['type'];
 
@@ -583,6 +662,12 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   MessageSent: true,
   AudienceResolved: true,
   AudiencePartSent: true,
+  MessageEdited: true,
+  RecipientEdited: true,
+  RecipientEditFailed: true,
+  MessageRecalled: true,
+  RecipientRecalled: true,
+  RecipientRecallFailed: true,
   SeriesCreated: true,
   SeriesChanged: true,
   SeriesPaused: true,
@@ -629,6 +714,12 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'MessageSent':
     case 'AudienceResolved':
     case 'AudiencePartSent':
+    case 'MessageEdited':
+    case 'RecipientEdited':
+    case 'RecipientEditFailed':
+    case 'MessageRecalled':
+    case 'RecipientRecalled':
+    case 'RecipientRecallFailed':
       return false;
     case 'SeriesCreated':
     case 'SeriesChanged':
@@ -671,6 +762,12 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'MessageSent':
     case 'AudienceResolved':
     case 'AudiencePartSent':
+    case 'MessageEdited':
+    case 'RecipientEdited':
+    case 'RecipientEditFailed':
+    case 'MessageRecalled':
+    case 'RecipientRecalled':
+    case 'RecipientRecallFailed':
       return 'message';
     case 'SeriesCreated':
     case 'SeriesChanged':

@@ -30,6 +30,7 @@ export type InvariantRule =
   | 'one_outcome_per_recipient'
   | 'sent_after_every_outcome'
   | 'nothing_after_end'
+  | 'edit_before_due_or_after_sent'
   | 'subscription_transition';
 
 export interface Violation {
@@ -185,11 +186,41 @@ export class LogVerifier {
       this.report(event, 'stream_starts_with_creation', 'before MessageScheduled');
       return;
     }
-    if (life.status === 'sent' || life.status === 'cancelled' || life.status === 'missed') {
+    // Once sent, a message changes only in the chats that got it: edits and recalls.
+    const revision =
+      event.type === 'MessageEdited' ||
+      event.type === 'RecipientEdited' ||
+      event.type === 'RecipientEditFailed' ||
+      event.type === 'MessageRecalled' ||
+      event.type === 'RecipientRecalled' ||
+      event.type === 'RecipientRecallFailed';
+    if (
+      life.status === 'cancelled' ||
+      life.status === 'missed' ||
+      (life.status === 'sent' && !revision)
+    ) {
       this.report(event, 'nothing_after_end', `after the message was ${life.status}`);
       return;
     }
     switch (event.type) {
+      case 'MessageEdited':
+        if (event.data.inChats ? life.status !== 'sent' : life.status !== 'scheduled')
+          this.report(
+            event,
+            'edit_before_due_or_after_sent',
+            `an edit ${event.data.inChats ? 'of the chats' : 'of the text to send'} while ${life.status}`,
+          );
+        return;
+      case 'RecipientEdited':
+      case 'RecipientEditFailed':
+      case 'MessageRecalled':
+      case 'RecipientRecalled':
+      case 'RecipientRecallFailed':
+        if (life.status !== 'sent')
+          this.report(event, 'edit_before_due_or_after_sent', `while ${life.status}`);
+        if (event.type !== 'MessageRecalled' && !life.recipients.has(event.data.userId))
+          this.report(event, 'recipient_of_message', `${event.data.userId} is not a recipient`);
+        return;
       case 'MessageCancelled':
       case 'MessageRescheduled':
         if (life.status !== 'scheduled')
@@ -267,7 +298,8 @@ export class LogVerifier {
 /**
  * Where a message event belongs: its message's stream, but for a recipient of an audience its
  * progress and outcome in the stream of the part the recipient was resolved in, and a part's
- * completion in that part's stream.
+ * completion in that part's stream. Edits and recalls are of messages to user ids (not audiences):
+ * in the message's own stream.
  */
 function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | undefined): string {
   const { messageId } = event.data;
@@ -287,6 +319,12 @@ function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | 
     case 'MessageMissed':
     case 'MessageSent':
     case 'AudienceResolved':
+    case 'MessageEdited':
+    case 'RecipientEdited':
+    case 'RecipientEditFailed':
+    case 'MessageRecalled':
+    case 'RecipientRecalled':
+    case 'RecipientRecallFailed':
       return messageStreamId(messageId);
   }
 }

@@ -16,6 +16,9 @@ import {
   type ScheduledMessageCommand,
   type ScheduledMessageState,
   type ScheduleMessage,
+  chatsToEdit,
+  chatsToRecall,
+  type RecordRevision,
 } from './scheduled-message';
 
 const spec = deciderSpec<ScheduledMessageCommand, ScheduledMessageState, ScheduledMessageEvent>({
@@ -830,5 +833,153 @@ describe('ScheduledMessage to an audience', () => {
         )
         .then([]);
     });
+  });
+});
+
+describe('ScheduledMessage: edits and recalls', () => {
+  const html = { ...DEFAULT_SEND_OPTIONS, parseMode: 'HTML' as const };
+  const textOnly: ScheduledMessageEvent = {
+    type: 'MessageScheduled',
+    data: { ...scheduled.data, attachments: [], sendOptions: html },
+  };
+  const due: ScheduledMessageEvent = {
+    type: 'MessageDue',
+    data: { messageId: 'm-1', scheduledAt: scheduled.data.scheduledAt },
+  };
+  const sentTo = (userId: string, chatId: string, telegramMessageId: number) => [
+    {
+      type: 'RecipientPartSent' as const,
+      data: { messageId: 'm-1', userId, chatId, part: 0, telegramMessageId },
+    },
+    {
+      type: 'RecipientDelivered' as const,
+      data: { messageId: 'm-1', userId, chatId, telegramMessageIds: [telegramMessageId] },
+    },
+  ];
+  const sent: ScheduledMessageEvent[] = [
+    textOnly,
+    due,
+    ...sentTo('u-1', '101', 7),
+    ...sentTo('u-2', '102', 8),
+    { type: 'MessageSent', data: { messageId: 'm-1', delivered: 2, failed: 0 } },
+  ];
+  const state = (events: ScheduledMessageEvent[]) =>
+    events.reduce(evolveScheduledMessage, initialScheduledMessageState);
+  const dueAt = new Date('2030-01-31T09:30:01.000Z');
+
+  it('given a message not yet due, when its text is edited, then it will go out with the new one', () => {
+    spec
+      .given([textOnly])
+      .when({ type: 'EditMessage', messageId: 'm-1', text: '<b>New</b>' })
+      .then([
+        {
+          type: 'MessageEdited',
+          data: { messageId: 'm-1', text: '<b>New</b>', edit: 1, inChats: false },
+        },
+      ]);
+  });
+
+  it('given a sent message, when edited, then every chat that got it is to be edited, and each is recorded once', () => {
+    spec
+      .given(sent)
+      .when({ type: 'EditMessage', messageId: 'm-1', text: 'Fixed' })
+      .then([
+        {
+          type: 'MessageEdited',
+          data: { messageId: 'm-1', text: 'Fixed', edit: 1, inChats: true },
+        },
+      ]);
+    const edited: ScheduledMessageEvent = {
+      type: 'MessageEdited',
+      data: { messageId: 'm-1', text: 'Fixed', edit: 1, inChats: true },
+    };
+    expect(chatsToEdit(state([...sent, edited]))).toEqual([
+      { userId: 'u-1', chatId: '101', telegramMessageId: 7 },
+      { userId: 'u-2', chatId: '102', telegramMessageId: 8 },
+    ]);
+    const record = (userId: string): RecordRevision => ({
+      type: 'RecordRevision',
+      messageId: 'm-1',
+      userId,
+      revision: { kind: 'edit', edit: 1 },
+      outcome: { ok: true, chatId: '101' },
+    });
+    spec
+      .given([...sent, edited])
+      .when(record('u-1'))
+      .then([
+        {
+          type: 'RecipientEdited',
+          data: { messageId: 'm-1', userId: 'u-1', chatId: '101', edit: 1 },
+        },
+      ]);
+    const done: ScheduledMessageEvent = {
+      type: 'RecipientEdited',
+      data: { messageId: 'm-1', userId: 'u-1', chatId: '101', edit: 1 },
+    };
+    spec
+      .given([...sent, edited, done])
+      .when(record('u-1'))
+      .then([]);
+    expect(chatsToEdit(state([...sent, edited, done]))).toEqual([
+      { userId: 'u-2', chatId: '102', telegramMessageId: 8 },
+    ]);
+  });
+
+  it('refuses an edit while the message is being sent, once cancelled, and one Telegram could not read', () => {
+    spec
+      .given([textOnly, due])
+      .when({ type: 'EditMessage', messageId: 'm-1', text: 'x' })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotEditable));
+    spec
+      .given([textOnly, { type: 'MessageCancelled', data: { messageId: 'm-1' } }])
+      .when({ type: 'EditMessage', messageId: 'm-1', text: 'x' })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotEditable));
+    spec
+      .given(sent)
+      .when({ type: 'EditMessage', messageId: 'm-1', text: '<b>x</i>' })
+      .thenThrows(refusedWith(DomainErrorCode.InvalidFormatting));
+  });
+
+  it('given a sent message, when recalled within 48 hours of falling due, then every copy is to be deleted; after, it is refused with the deadline', () => {
+    const recalled: ScheduledMessageEvent = {
+      type: 'MessageRecalled',
+      data: { messageId: 'm-1', deadline: '2030-02-02T09:30:01.000Z' },
+    };
+    spec
+      .given(sent)
+      .when({
+        type: 'RecallMessage',
+        messageId: 'm-1',
+        now: new Date('2030-02-02T09:30:00Z'),
+        dueAt,
+      })
+      .then([recalled]);
+    expect(chatsToRecall(state([...sent, recalled]))).toEqual([
+      { userId: 'u-1', chatId: '101', telegramMessageIds: [7] },
+      { userId: 'u-2', chatId: '102', telegramMessageIds: [8] },
+    ]);
+    spec
+      .given(sent)
+      .when({
+        type: 'RecallMessage',
+        messageId: 'm-1',
+        now: new Date('2030-02-02T09:30:02Z'),
+        dueAt,
+      })
+      .thenThrows(
+        (error) =>
+          refusedWith(DomainErrorCode.RecallWindowPassed)(error) &&
+          (error as DomainError).details.deadline === '2030-02-02T09:30:01.000Z',
+      );
+    // Recalled: no second recall, no edit, and nothing left to edit.
+    spec
+      .given([...sent, recalled])
+      .when({ type: 'EditMessage', messageId: 'm-1', text: 'late' })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotEditable));
+    spec
+      .given([textOnly])
+      .when({ type: 'RecallMessage', messageId: 'm-1', now: dueAt, dueAt })
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotEditable));
   });
 });

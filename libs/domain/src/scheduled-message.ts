@@ -84,9 +84,24 @@ export type ScheduledMessageState =
       readonly partsSent: ImmutableMap<string, Readonly<Record<number, number>>>;
       /** Per attachment part, Telegram's file_id from its first upload: later sends reuse it. */
       readonly fileIds: Readonly<Record<number, string>>;
+      /** Per recipient, the chat their parts went to (a group may have moved since). */
+      readonly chatsSent: ImmutableMap<string, string>;
+      /** Edits so far (MessageEdited's numbers go up from 1). */
+      readonly edits: number;
+      /** The number of the latest edit of the chats that got the text; 0 for none. */
+      readonly chatEdit: number;
+      /** Per recipient, the latest edit their chat has an outcome for (edited or failed). */
+      readonly editOutcomes: ImmutableMap<string, number>;
+      /** When recalled: by when Telegram lets the bot delete what it sent; null while not recalled. */
+      readonly recallDeadline: string | null;
+      /** Per recipient, whether their chat's copy was deleted. */
+      readonly recallOutcomes: ImmutableMap<string, 'recalled' | 'failed'>;
     };
 
 export const initialScheduledMessageState: ScheduledMessageState = { status: 'none' };
+
+/** A message that exists. */
+type KnownState = Exclude<ScheduledMessageState, { status: 'none' }>;
 
 export type RecipientStatus = 'active' | 'unsubscribed';
 
@@ -221,7 +236,47 @@ export interface RescheduleMessage {
   readonly latest?: Date;
 }
 
+/**
+ * The client changes the text: before the message is due, what will be sent; once sent, what
+ * every chat that got it shows (each edited by delivery). Not while it is being sent, nor once
+ * cancelled, missed or recalled.
+ */
+export interface EditMessage {
+  readonly type: 'EditMessage';
+  readonly messageId: string;
+  readonly text: string;
+}
+
+/**
+ * The client takes a sent message back from every chat, within the 48 hours Telegram gives a bot
+ * to delete what it sent, counted from `dueAt` (when it fell due: every send came after).
+ */
+export interface RecallMessage {
+  readonly type: 'RecallMessage';
+  readonly messageId: string;
+  readonly now: Date;
+  readonly dueAt: Date;
+}
+
+/** Telegram's window for a bot to delete a message it sent. */
+export const RECALL_WINDOW_MS = 48 * 3_600_000;
+
+/** Delivery's outcome of an edit or a recall in one recipient's chat. */
+export interface RecordRevision {
+  readonly type: 'RecordRevision';
+  readonly messageId: string;
+  readonly userId: string;
+  /** The edit carried out (its number), or the recall. */
+  readonly revision: { readonly kind: 'edit'; readonly edit: number } | { readonly kind: 'recall' };
+  readonly outcome:
+    | { readonly ok: true; readonly chatId: string }
+    | { readonly ok: false; readonly code: DeliveryFailureCode; readonly reason: string };
+}
+
 export type ScheduledMessageCommand =
+  | EditMessage
+  | RecallMessage
+  | RecordRevision
   | ScheduleMessage
   | ScheduleOccurrence
   | CancelMessage
@@ -276,7 +331,155 @@ export function decideScheduledMessage(
       return recordFailure(command, state);
     case 'CompleteAudienceDelivery':
       return completeAudienceDelivery(command, state);
+    case 'EditMessage':
+      return editMessage(command, state);
+    case 'RecallMessage':
+      return recallMessage(command, state);
+    case 'RecordRevision':
+      return recordRevision(command, state);
   }
+}
+
+/** A message that may still change in the chats that got it: sent, to user ids, not recalled. */
+function requireRevisable(
+  messageId: string,
+  state: ScheduledMessageState,
+  what: string,
+): KnownState {
+  if (state.status === 'none') {
+    throw new DomainError(DomainErrorCode.MessageNotFound, `No message with id ${messageId}`, {
+      messageId,
+    });
+  }
+  const refuse = (why: string): never => {
+    throw new DomainError(
+      DomainErrorCode.MessageNotEditable,
+      `Message ${messageId} cannot be ${what}: ${why}`,
+      { status: state.status },
+    );
+  };
+  if (state.recallDeadline !== null) refuse('it was recalled');
+  if (state.status === 'due') refuse('it is being sent; try again once it is sent');
+  if (state.status === 'cancelled' || state.status === 'missed') refuse(`it is ${state.status}`);
+  if (state.status === 'sent' && state.audience !== null) {
+    refuse('edits and recalls of messages to topics or everyone are not supported yet');
+  }
+  return state;
+}
+
+function editMessage(command: EditMessage, state: ScheduledMessageState): ScheduledMessageEvent[] {
+  const message = requireRevisable(command.messageId, state, 'edited');
+  validateText(command.text, message.sendOptions.parseMode);
+  if (command.text === message.text) return [];
+  return [
+    {
+      type: 'MessageEdited',
+      data: {
+        messageId: command.messageId,
+        text: command.text,
+        edit: message.edits + 1,
+        inChats: message.status === 'sent',
+      },
+    },
+  ];
+}
+
+function recallMessage(
+  command: RecallMessage,
+  state: ScheduledMessageState,
+): ScheduledMessageEvent[] {
+  const message = requireRevisable(command.messageId, state, 'recalled');
+  if (message.status !== 'sent') {
+    throw new DomainError(
+      DomainErrorCode.MessageNotEditable,
+      `Message ${command.messageId} cannot be recalled: it has not been sent (cancel it instead)`,
+      { status: message.status },
+    );
+  }
+  const deadline = new Date(command.dueAt.getTime() + RECALL_WINDOW_MS);
+  if (command.now.getTime() > deadline.getTime()) {
+    throw new DomainError(
+      DomainErrorCode.RecallWindowPassed,
+      `Message ${command.messageId} can no longer be recalled: Telegram lets a bot delete what it sent for 48 hours, until ${deadline.toISOString()}`,
+      { deadline: deadline.toISOString() },
+    );
+  }
+  return [
+    {
+      type: 'MessageRecalled',
+      data: { messageId: command.messageId, deadline: deadline.toISOString() },
+    },
+  ];
+}
+
+/** An edit's or a recall's outcome in one chat, once: a repeat of it records nothing. */
+function recordRevision(
+  command: RecordRevision,
+  state: ScheduledMessageState,
+): ScheduledMessageEvent[] {
+  if (state.status !== 'sent') {
+    throw new Error(`Message ${command.messageId} is ${state.status}: nothing to edit or recall`);
+  }
+  const { messageId, userId, outcome } = command;
+  if (command.revision.kind === 'edit') {
+    const { edit } = command.revision;
+    if ((state.editOutcomes.get(userId) ?? 0) >= edit) return [];
+    return [
+      outcome.ok
+        ? { type: 'RecipientEdited', data: { messageId, userId, chatId: outcome.chatId, edit } }
+        : {
+            type: 'RecipientEditFailed',
+            data: { messageId, userId, edit, code: outcome.code, reason: outcome.reason },
+          },
+    ];
+  }
+  if (state.recallOutcomes.has(userId)) return [];
+  return [
+    outcome.ok
+      ? { type: 'RecipientRecalled', data: { messageId, userId, chatId: outcome.chatId } }
+      : {
+          type: 'RecipientRecallFailed',
+          data: { messageId, userId, code: outcome.code, reason: outcome.reason },
+        },
+  ];
+}
+
+/**
+ * The chats still to edit, with the edit to bring them to: those that got the text and have no
+ * outcome for the latest edit of the chats. None once recalled.
+ */
+export function chatsToEdit(
+  state: ScheduledMessageState,
+): { userId: string; chatId: string; telegramMessageId: number }[] {
+  if (state.status !== 'sent' || state.chatEdit === 0 || state.recallDeadline !== null) return [];
+  const edit = state.chatEdit;
+  return sentCopies(state).flatMap(({ userId, chatId, parts }) =>
+    parts[0] !== undefined && (state.editOutcomes.get(userId) ?? 0) < edit
+      ? [{ userId, chatId, telegramMessageId: parts[0] }]
+      : [],
+  );
+}
+
+/** The chats still to recall, with every message the recipient got (the text and the files). */
+export function chatsToRecall(
+  state: ScheduledMessageState,
+): { userId: string; chatId: string; telegramMessageIds: number[] }[] {
+  if (state.status !== 'sent' || state.recallDeadline === null) return [];
+  return sentCopies(state).flatMap(({ userId, chatId, parts }) =>
+    state.recallOutcomes.has(userId)
+      ? []
+      : [{ userId, chatId, telegramMessageIds: Object.values(parts) }],
+  );
+}
+
+/** Each recipient who got any part: the chat it went to and Telegram's id of each part. */
+function sentCopies(
+  state: KnownState,
+): { userId: string; chatId: string; parts: Readonly<Record<number, number>> }[] {
+  return [...state.partsSent].flatMap(([userId, parts]) => {
+    const chatId = state.chatsSent.get(userId);
+    return chatId === undefined ? [] : [{ userId, chatId, parts }];
+  });
 }
 
 function schedule(command: ScheduleMessage, state: ScheduledMessageState): MessageScheduled {
@@ -918,6 +1121,12 @@ export function evolveScheduledMessage(
         delivered: 0,
         partsSent: ImmutableMap(),
         fileIds: {},
+        chatsSent: ImmutableMap(),
+        edits: 0,
+        chatEdit: 0,
+        editOutcomes: ImmutableMap(),
+        recallDeadline: null,
+        recallOutcomes: ImmutableMap(),
       };
     case 'MessageCancelled':
       return state.status === 'none' ? state : { ...state, status: 'cancelled' };
@@ -929,9 +1138,10 @@ export function evolveScheduledMessage(
       return state.status === 'none' ? state : { ...state, status: 'missed' };
     case 'RecipientPartSent': {
       if (state.status === 'none') return state;
-      const { userId, part, telegramMessageId, telegramFileId } = event.data;
+      const { userId, chatId, part, telegramMessageId, telegramFileId } = event.data;
       return {
         ...state,
+        chatsSent: state.chatsSent.set(userId, chatId),
         partsSent: state.partsSent.set(userId, {
           ...state.partsSent.get(userId),
           [part]: telegramMessageId,
@@ -966,6 +1176,39 @@ export function evolveScheduledMessage(
     case 'AudiencePartSent':
       // The part's last outcome came with it: the outcomes already say the part is done.
       return state;
+    case 'MessageEdited':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            text: event.data.text,
+            edits: event.data.edit,
+            chatEdit: event.data.inChats ? event.data.edit : state.chatEdit,
+          };
+    case 'RecipientEdited':
+    case 'RecipientEditFailed':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            editOutcomes: state.editOutcomes.set(
+              event.data.userId,
+              Math.max(state.editOutcomes.get(event.data.userId) ?? 0, event.data.edit),
+            ),
+          };
+    case 'MessageRecalled':
+      return state.status === 'none' ? state : { ...state, recallDeadline: event.data.deadline };
+    case 'RecipientRecalled':
+    case 'RecipientRecallFailed':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            recallOutcomes: state.recallOutcomes.set(
+              event.data.userId,
+              event.type === 'RecipientRecalled' ? 'recalled' : 'failed',
+            ),
+          };
   }
 }
 

@@ -10,6 +10,11 @@ export function deliveryTopology(exchange: string) {
     /** Messages due: each MessageDue is one message's delivery (or its audience's resolution). */
     queue: `${exchange}.delivery.due`,
     routingKey: 'MessageDue',
+    /**
+     * Edits and recalls of sent messages, on the due queue: each MessageEdited or MessageRecalled
+     * is the work of editing, or deleting, the copies in every chat.
+     */
+    revisionRoutingKeys: ['MessageEdited', 'MessageRecalled'],
     /** Parts of resolved audiences: each AudienceResolved is one part's delivery. */
     partsQueue: `${exchange}.delivery.audience-parts`,
     partsRoutingKey: 'AudienceResolved',
@@ -64,6 +69,8 @@ export async function assertDeliveryTopology(
     });
     await channel.bindQueue(queue, topology.exchange, routingKey);
   }
+  for (const routingKey of topology.revisionRoutingKeys)
+    await channel.bindQueue(topology.queue, topology.exchange, routingKey);
 }
 
 /**

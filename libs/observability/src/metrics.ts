@@ -119,6 +119,12 @@ export class Metrics {
         case 'RecipientPartSent':
         case 'AudienceResolved':
         case 'AudiencePartSent':
+        case 'MessageEdited':
+        case 'RecipientEdited':
+        case 'RecipientEditFailed':
+        case 'MessageRecalled':
+        case 'RecipientRecalled':
+        case 'RecipientRecallFailed':
         case 'UserSubscribed':
         case 'UserUnsubscribed':
         case 'UserChatMigrated':

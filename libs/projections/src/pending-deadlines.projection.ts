@@ -77,6 +77,12 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientDeliveryFailed':
       case 'AudienceResolved':
       case 'AudiencePartSent':
+      case 'MessageEdited':
+      case 'RecipientEdited':
+      case 'RecipientEditFailed':
+      case 'MessageRecalled':
+      case 'RecipientRecalled':
+      case 'RecipientRecallFailed':
         return NO_CHANGE;
       case 'OccurrencePlanned':
         // A changed occurrence planned again moves nothing: the series plans on from its latest,

@@ -70,6 +70,10 @@ export interface MessageRow {
   readonly is_sent: boolean;
   readonly due_at: string | null;
   readonly sent_at: string | null;
+  /** When its text last changed (before it was due, or in the chats after it was sent). */
+  readonly edited_at: string | null;
+  /** When it was taken back from every chat; null while not. */
+  readonly recalled_at: string | null;
   readonly created_at: string;
   readonly updated_at: string;
   readonly last_position: number;
@@ -84,6 +88,12 @@ export interface MessageRecipientRow {
   readonly chat_id: string | null;
   readonly failure_code: string | null;
   readonly reason: string | null;
+  /**
+   * What became of the message in the recipient's chat after it was sent: `edited` (the latest
+   * edit shown), `recalled` (deleted), or `edit_failed` / `recall_failed` with `revision_reason`.
+   */
+  readonly revision: 'edited' | 'edit_failed' | 'recalled' | 'recall_failed' | null;
+  readonly revision_reason: string | null;
   readonly updated_at: string;
 }
 
@@ -193,6 +203,14 @@ export const SERIES_OCCURRENCE_ZONES: Table<
 };
 
 /** A message's recipients, pending, from the ordinal given on; nothing for none. */
+/** What a recipient's chat shows after each outcome of an edit or a recall. */
+const REVISIONS = {
+  RecipientEdited: 'edited',
+  RecipientEditFailed: 'edit_failed',
+  RecipientRecalled: 'recalled',
+  RecipientRecallFailed: 'recall_failed',
+} as const;
+
 function recipientRows(
   messageId: string,
   recipients: readonly string[],
@@ -208,6 +226,8 @@ function recipientRows(
         chat_id: null,
         failure_code: null,
         reason: null,
+        revision: null,
+        revision_reason: null,
         updated_at: EVENT_TIME,
       },
       'user_id',
@@ -350,6 +370,8 @@ export const readModelsProjection: Projection = {
             is_sent: false,
             due_at: null,
             sent_at: null,
+            edited_at: null,
+            recalled_at: null,
             created_at: EVENT_TIME,
             updated_at: EVENT_TIME,
             last_position: EVENT_POSITION,
@@ -391,6 +413,33 @@ export const readModelsProjection: Projection = {
             MESSAGES,
             { id: event.data.messageId },
             { status: 'sent', is_sent: true, sent_at: EVENT_TIME, ...STAMPED },
+          ),
+        ];
+      case 'MessageEdited':
+        return [
+          update(
+            MESSAGES,
+            { id: event.data.messageId },
+            { text: event.data.text, edited_at: EVENT_TIME, ...STAMPED },
+          ),
+        ];
+      case 'MessageRecalled':
+        return [
+          update(MESSAGES, { id: event.data.messageId }, { recalled_at: EVENT_TIME, ...STAMPED }),
+        ];
+      case 'RecipientEdited':
+      case 'RecipientEditFailed':
+      case 'RecipientRecalled':
+      case 'RecipientRecallFailed':
+        return [
+          update(
+            MESSAGE_RECIPIENTS,
+            { message_id: event.data.messageId, user_id: event.data.userId },
+            {
+              revision: REVISIONS[event.type],
+              revision_reason: 'reason' in event.data ? event.data.reason : null,
+              updated_at: EVENT_TIME,
+            },
           ),
         ];
       case 'RecipientPartSent':

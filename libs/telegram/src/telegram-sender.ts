@@ -10,6 +10,7 @@ import type { ReadinessCheck } from '../../observability/src/readiness';
 import {
   type DocumentToSend,
   type SendOptions,
+  TelegramSendError,
   TelegramSender,
 } from '../../application/src/ports/telegram-sender';
 import { countCalls } from './count-calls';
@@ -137,6 +138,61 @@ export class TelegrafSender extends TelegramSender {
       paid,
     );
     return { messageId: message.message_id, fileId: message.document?.file_id };
+  }
+
+  async editText(
+    chatId: string,
+    telegramMessageId: number,
+    text: string,
+    options: SendOptions = {},
+  ): Promise<void> {
+    try {
+      await this.paced(
+        chatId,
+        () =>
+          this.telegram.callApi(
+            'editMessageText',
+            {
+              chat_id: chatId,
+              message_id: telegramMessageId,
+              text,
+              ...linkPreviewParameters(options.display),
+              ...parseModeParameters(options.display),
+              ...buttonParameters(options.buttons),
+            },
+            { signal: timeoutSignal() },
+          ),
+        false,
+      );
+    } catch (error) {
+      // The chat shows this text already (an edit carried out before a crash, done again).
+      if (error instanceof TelegramSendError && /message is not modified/i.test(error.description))
+        return;
+      throw error;
+    }
+  }
+
+  async deleteMessage(chatId: string, telegramMessageId: number): Promise<void> {
+    try {
+      await this.paced(
+        chatId,
+        () =>
+          this.telegram.callApi(
+            'deleteMessage',
+            { chat_id: chatId, message_id: telegramMessageId },
+            { signal: timeoutSignal() },
+          ),
+        false,
+      );
+    } catch (error) {
+      // Deleted already (a recall carried out before a crash, or by the user).
+      if (
+        error instanceof TelegramSendError &&
+        /message to delete not found/i.test(error.description)
+      )
+        return;
+      throw error;
+    }
   }
 
   /** A paid broadcast where this bot has them on; else a free send. */

@@ -145,6 +145,14 @@ export const ERROR_CATALOGUE = {
     status: 400,
     when: 'buttons is not JSON rows of {"text", "url"}, or breaks a limit: 1 to 8 buttons a row, 100 in all, a text of 1 to 64 characters, an http, https or tg url (the message names the button)',
   },
+  MESSAGE_NOT_EDITABLE: {
+    status: 409,
+    when: 'an edit or a recall of a message being sent (try again once sent), cancelled, missed or recalled, a recall of one not yet sent, or either of a message to topics or everyone (not supported yet)',
+  },
+  RECALL_WINDOW_PASSED: {
+    status: 409,
+    when: 'a recall more than 48 hours after the message fell due: Telegram no longer lets the bot delete it (the deadline is in the answer)',
+  },
   INVALID_FORMATTING: {
     status: 400,
     when: 'a message whose markup Telegram cannot read in its parse_mode (HTML or MarkdownV2): the answer names the offset and the problem',

@@ -26,6 +26,18 @@ export class RecipientOutcomeResponse {
   @ApiProperty({ nullable: true, type: String })
   reason!: string | null;
 
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['edited', 'edit_failed', 'recalled', 'recall_failed'],
+    description:
+      "What became of the message in the recipient's chat after it was sent (PATCH with a message, POST /messages/:id/recall); null: as sent",
+  })
+  revision!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Why an edit or a recall failed' })
+  revision_reason!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   updated_at!: string;
 }
@@ -77,6 +89,22 @@ export class MessageDetailsResponse extends MessageResponse {
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   sent_at!: string | null;
 
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When its text last changed (PATCH with a message)',
+  })
+  edited_at!: string | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When it was recalled from every chat (POST /messages/:id/recall)',
+  })
+  recalled_at!: string | null;
+
   @ApiProperty({ type: [AttachmentResponse] })
   attachments!: AttachmentResponse[];
 
@@ -110,6 +138,8 @@ export function toMessageDetailsResponse({
     status: message.status,
     due_at: message.dueAt?.toISOString() ?? null,
     sent_at: message.sentAt?.toISOString() ?? null,
+    edited_at: message.editedAt?.toISOString() ?? null,
+    recalled_at: message.recalledAt?.toISOString() ?? null,
     attachments: message.attachments.map((attachment) => ({
       object_key: attachment.objectKey,
       file_name: attachment.fileName,
@@ -132,6 +162,8 @@ export function toRecipientOutcomeResponse(
     chat_id: recipient.chatId,
     failure_code: recipient.failureCode,
     reason: recipient.reason,
+    revision: recipient.revision,
+    revision_reason: recipient.revisionReason,
     updated_at: recipient.updatedAt.toISOString(),
   };
 }

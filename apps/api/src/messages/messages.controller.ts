@@ -27,6 +27,8 @@ import {
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
+import { EditMessageCommand } from '../../../../libs/application/src/commands/edit-message/edit-message.command';
+import { RecallMessageCommand } from '../../../../libs/application/src/commands/recall-message/recall-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
 import { ListMessagesQuery } from '../../../../libs/application/src/queries/list-messages/list-messages.query';
@@ -356,14 +358,20 @@ export class MessagesController {
   @ApiProblems(
     'INVALID_TIMESTAMP',
     'SCHEDULED_TOO_FAR',
+    'MISSING_MESSAGE',
+    'MESSAGE_TOO_LONG',
+    'INVALID_FORMATTING',
+    'UNKNOWN_TEMPLATE_VARIABLE',
     ...JSON_BODY_PROBLEMS,
     'MESSAGE_NOT_FOUND',
     'MESSAGE_NOT_PENDING',
+    'MESSAGE_NOT_EDITABLE',
     'CONCURRENT_UPDATE',
   )
   @UseInterceptors(RequireJsonInterceptor)
   @ApiOperation({
-    summary: 'Move a message to another time before it is due (409 once due or sent)',
+    summary:
+      'Move a message not yet due to another time (409 once due or sent), or change its text: before it is due, what goes out; once sent, every chat that got it is edited',
   })
   @ApiTolerantJsonBody(RescheduleMessageDto)
   @ApiOkResponse({ type: MessageDetailsResponse })
@@ -372,11 +380,41 @@ export class MessagesController {
     @Param('id') id: string,
     @Body() body: RescheduleMessageDto,
   ): Promise<MessageDetailsResponse> {
-    const scheduledAt = parseIsoTimestamp(body.scheduled_timestamp);
-    const extraFields = extraJsonFieldsOf(request.body, RescheduleMessageDto);
-    await this.commands.execute(
-      new RescheduleMessageCommand(id, scheduledAt, requestContextOf(request, extraFields)),
+    if (body.scheduled_timestamp === undefined && body.message === undefined) {
+      throw new ApiError('INVALID_REQUEST', 'Give scheduled_timestamp, message, or both', {
+        field: 'scheduled_timestamp',
+      });
+    }
+    const scheduledAt =
+      body.scheduled_timestamp === undefined
+        ? undefined
+        : parseIsoTimestamp(body.scheduled_timestamp);
+    const context = requestContextOf(
+      request,
+      extraJsonFieldsOf(request.body, RescheduleMessageDto),
     );
+    if (body.message !== undefined)
+      await this.commands.execute(new EditMessageCommand(id, body.message, context));
+    if (scheduledAt !== undefined)
+      await this.commands.execute(new RescheduleMessageCommand(id, scheduledAt, context));
+    return this.get(id);
+  }
+
+  @Post('messages/:id/recall')
+  @HttpCode(200)
+  @ApiProblems(
+    'MESSAGE_NOT_FOUND',
+    'MESSAGE_NOT_EDITABLE',
+    'RECALL_WINDOW_PASSED',
+    'CONCURRENT_UPDATE',
+  )
+  @ApiOperation({
+    summary:
+      "Take a sent message back: every copy in every chat (the text and each file) is deleted, within the 48 hours Telegram gives a bot; the answer has recalled_at, each recipient's outcome follows as it is done",
+  })
+  @ApiOkResponse({ type: MessageDetailsResponse })
+  async recall(@Req() request: Request, @Param('id') id: string): Promise<MessageDetailsResponse> {
+    await this.commands.execute(new RecallMessageCommand(id, requestContextOf(request)));
     return this.get(id);
   }
 

@@ -31,6 +31,10 @@ export interface MessageRecord {
   readonly isSent: boolean;
   readonly dueAt: Date | null;
   readonly sentAt: Date | null;
+  /** When its text last changed; null: never. */
+  readonly editedAt: Date | null;
+  /** When it was recalled from every chat; null: not. */
+  readonly recalledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -47,6 +51,9 @@ export interface MessageRecipientRecord {
   readonly chatId: string | null;
   readonly failureCode: string | null;
   readonly reason: string | null;
+  /** What became of it in the chat after it was sent: edited, recalled, or either failed. */
+  readonly revision: 'edited' | 'edit_failed' | 'recalled' | 'recall_failed' | null;
+  readonly revisionReason: string | null;
   readonly updatedAt: Date;
 }
 

@@ -61,4 +61,17 @@ export abstract class TelegramSender {
     document: DocumentToSend,
     options?: SendOptions,
   ): Promise<{ messageId: number; fileId: string | undefined }>;
+  /**
+   * Changes the text of a message sent earlier, with its parse mode, link preview and buttons
+   * (an edit without its keyboard would take the buttons away). A text the chat shows already
+   * is not a failure.
+   */
+  abstract editText(
+    chatId: string,
+    telegramMessageId: number,
+    text: string,
+    options?: SendOptions,
+  ): Promise<void>;
+  /** Deletes a message sent earlier; one already gone is not a failure. */
+  abstract deleteMessage(chatId: string, telegramMessageId: number): Promise<void>;
 }

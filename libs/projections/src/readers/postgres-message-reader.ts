@@ -132,6 +132,8 @@ export function messageRecordOf(row: MessageRow): MessageRecord {
     isSent: row.is_sent,
     dueAt: row.due_at === null ? null : new Date(row.due_at),
     sentAt: row.sent_at === null ? null : new Date(row.sent_at),
+    editedAt: row.edited_at ? new Date(row.edited_at) : null,
+    recalledAt: row.recalled_at ? new Date(row.recalled_at) : null,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -146,6 +148,8 @@ export function recipientRecordOf(row: MessageRecipientRow): MessageRecipientRec
     chatId: row.chat_id,
     failureCode: row.failure_code,
     reason: row.reason,
+    revision: row.revision ?? null,
+    revisionReason: row.revision_reason ?? null,
     updatedAt: new Date(row.updated_at),
   };
 }

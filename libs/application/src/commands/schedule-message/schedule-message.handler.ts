@@ -92,6 +92,8 @@ export function scheduledMessageRecord(event: StoredEvent<MessageScheduled>): Me
     isSent: false,
     dueAt: null,
     sentAt: null,
+    editedAt: null,
+    recalledAt: null,
     createdAt: event.recordedAt,
     updatedAt: event.recordedAt,
   };

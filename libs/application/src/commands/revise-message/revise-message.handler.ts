@@ -1,0 +1,177 @@
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DeliveryConfig } from '../../../../config/src/config';
+import { messageStreamId } from '../../../../domain/src/events';
+import {
+  chatsToEdit,
+  chatsToRecall,
+  decideScheduledMessage,
+  evolveScheduledMessage,
+  type RecordRevision,
+  type ScheduledMessageState,
+} from '../../../../domain/src/scheduled-message';
+import {
+  hasTemplateVariables,
+  renderTemplate,
+  templateValuesOf,
+} from '../../../../domain/src/template';
+import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
+import { Clock } from '../../../../runtime/src/clock';
+import { loadMessage } from '../../message-stream';
+import { SubscriberReader } from '../../ports/subscriber-reader';
+import { TelegramSendError, TelegramSender } from '../../ports/telegram-sender';
+import { permanentFailureOf } from '../deliver-message/delivery-plan';
+import { RetryPolicy, SEND_BACKOFF } from '../deliver-message/retry-policy';
+import { ReviseMessageCommand } from './revise-message.command';
+
+/** Appends of one outcome that lost the race to another process's, in a row, before giving up. */
+const MAX_CONFLICTS = 10;
+
+/** One chat's work: an edit to the latest text, or the deletion of every copy. */
+type ChatRevision =
+  | { kind: 'edit'; userId: string; chatId: string; telegramMessageId: number; edit: number }
+  | { kind: 'recall'; userId: string; chatId: string; telegramMessageIds: number[] };
+
+/**
+ * Edits or recalls a sent message in every chat that got it, several chats at once, each within
+ * Telegram's limits (the same budget as sends) and recorded as soon as it is done: a chat that
+ * refuses (or keeps failing past the attempts a send gets) is recorded as failed, not tried
+ * again. Telegram's answers to a repeat ("not modified", "not found") count as done, so a run
+ * that crashed before recording is safely done again.
+ */
+@CommandHandler(ReviseMessageCommand)
+export class ReviseMessageHandler implements ICommandHandler<ReviseMessageCommand> {
+  private readonly logger = new Logger('Delivery');
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly subscribers: SubscriberReader,
+    private readonly telegram: TelegramSender,
+    private readonly config: DeliveryConfig,
+    clock: Clock,
+  ) {
+    this.retry = new RetryPolicy(clock);
+  }
+
+  async execute(command: ReviseMessageCommand): Promise<void> {
+    let { state, version } = await loadMessage(this.events, command.messageId);
+    const work: ChatRevision[] = [
+      ...chatsToRecall(state).map((chat) => ({ kind: 'recall' as const, ...chat })),
+      ...chatsToEdit(state).map((chat) => ({
+        kind: 'edit' as const,
+        ...chat,
+        edit: state.status === 'none' ? 0 : state.chatEdit,
+      })),
+    ];
+    if (work.length === 0 || state.status === 'none') return;
+    const texts = await this.textsFor(state, work);
+    const metadata = {
+      correlationId: command.correlationId,
+      causationId: command.causeEventId,
+      actor: 'delivery',
+    };
+    let appending: Promise<unknown> = Promise.resolve();
+    const record = (revision: RecordRevision): Promise<void> => {
+      // One append at a time, each at the version the one before left.
+      const next = appending.then(async () => {
+        for (let conflicts = 0; ; conflicts++) {
+          const events = decideScheduledMessage(revision, state);
+          if (events.length === 0) return;
+          try {
+            await this.events.append(messageStreamId(command.messageId), events, {
+              expectedVersion: version,
+              metadata,
+            });
+            version += events.length;
+            state = events.reduce(evolveScheduledMessage, state);
+            return;
+          } catch (error) {
+            if (!(error instanceof StreamVersionConflictError) || conflicts >= MAX_CONFLICTS)
+              throw error;
+            ({ state, version } = await loadMessage(this.events, command.messageId));
+          }
+        }
+      });
+      appending = next.catch(() => undefined);
+      return next;
+    };
+    const queue = [...work];
+    const worker = async () => {
+      for (let chat = queue.shift(); chat !== undefined; chat = queue.shift()) {
+        await record(await this.revise(command.messageId, chat, state, texts.get(chat.userId)));
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.config.recipientConcurrency, work.length) }, worker),
+    );
+    this.logger.log(
+      `Message ${command.messageId}: ${work.filter((chat) => chat.kind === 'edit').length} chat(s) edited, ${work.filter((chat) => chat.kind === 'recall').length} recalled`,
+    );
+  }
+
+  /** Carries out one chat's revision; what became of it, to record. */
+  private async revise(
+    messageId: string,
+    chat: ChatRevision,
+    state: ScheduledMessageState,
+    text: string | undefined,
+  ): Promise<RecordRevision> {
+    const revision =
+      chat.kind === 'edit'
+        ? { kind: 'edit' as const, edit: chat.edit }
+        : { kind: 'recall' as const };
+    const base = { type: 'RecordRevision' as const, messageId, userId: chat.userId, revision };
+    try {
+      if (chat.kind === 'edit') {
+        const options =
+          state.status === 'none' ? {} : { display: state.sendOptions, buttons: state.buttons };
+        await this.attempt(() =>
+          this.telegram.editText(chat.chatId, chat.telegramMessageId, text ?? '', options),
+        );
+      } else {
+        for (const telegramMessageId of chat.telegramMessageIds)
+          await this.attempt(() => this.telegram.deleteMessage(chat.chatId, telegramMessageId));
+      }
+      return { ...base, outcome: { ok: true, chatId: chat.chatId } };
+    } catch (error) {
+      const failure = permanentFailureOf(error, this.config.maxSendAttempts);
+      return { ...base, outcome: { ok: false, code: failure.code, reason: failure.reason } };
+    }
+  }
+
+  /** A call, again after a transient failure, up to the attempts a send gets. */
+  private attempt(call: () => Promise<void>): Promise<void> {
+    return this.retry.run(
+      call,
+      SEND_BACKOFF,
+      (error, attempt) =>
+        error instanceof TelegramSendError &&
+        error.kind === 'transient' &&
+        attempt < this.config.maxSendAttempts,
+      (error, attempt, waitMs) =>
+        this.logger.warn(
+          `Edit or recall failed (${String(error)}); attempt ${attempt + 1} in ${Math.round(waitMs)} ms`,
+        ),
+    );
+  }
+
+  /** Each recipient's text for an edit: the template filled in with their values. */
+  private async textsFor(
+    state: ScheduledMessageState,
+    work: readonly ChatRevision[],
+  ): Promise<Map<string, string>> {
+    const edits = work.filter((chat) => chat.kind === 'edit');
+    if (state.status === 'none' || edits.length === 0) return new Map();
+    const { text } = state;
+    if (!hasTemplateVariables(text))
+      return new Map(edits.map((chat) => [chat.userId, text] as const));
+    const records = await this.subscribers.byUserIds(edits.map((chat) => chat.userId));
+    return new Map(
+      records.map((subscriber) => [
+        subscriber.userId,
+        renderTemplate(text, state.sendOptions.parseMode, templateValuesOf(subscriber)),
+      ]),
+    );
+  }
+}

@@ -196,6 +196,7 @@ describe('API: the seed contract', () => {
         buttons: [],
         // Added with parse modes: the seed's text is plain.
         parse_mode: 'plain',
+        delete_after: null,
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

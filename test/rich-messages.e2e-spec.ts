@@ -515,6 +515,127 @@ describe('Messages as Telegram shows them: send options', () => {
     expect(types).toContain('RecipientRecallFailed');
   });
 
+  it('deletes a message with delete_after from every chat once its seconds have run out', async () => {
+    const first = await subscriber();
+    const second = await subscriber();
+    const scheduled = await schedule(
+      {
+        target_user_id: `${first.userId},${second.userId}`,
+        message: 'This code expires soon: 4711',
+        delete_after: '2',
+      },
+      [{ name: 'code.txt', content: Buffer.from('4711') }],
+    ).expect(200);
+    expect(scheduled.body.delete_after).toBe(2);
+    const id = scheduled.body.id as string;
+    await sentMessage(system, id);
+    await waitUntil(
+      async () =>
+        (
+          (await request(system.server).get(`/messages/${id}`).set(auth)).body.recipients as {
+            revision: string | null;
+          }[]
+        ).every((recipient) => recipient.revision === 'recalled'),
+      20_000,
+      'the message to be recalled by its delete_after',
+    );
+    for (const { chatId } of [first, second]) {
+      const deletes = system.telegram.calls.filter(
+        (call) => call.method === 'deleteMessage' && call.chatId === chatId,
+      );
+      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+    }
+    const events = (await request(system.server).get(`/messages/${id}/events`).set(auth)).body as {
+      type: string;
+      data: Record<string, unknown>;
+      metadata: { actor: string };
+    }[];
+    const due = events.find((event) => event.type === 'MessageDue') as unknown as {
+      recorded_at: string;
+    };
+    const recalled = events.find((event) => event.type === 'MessageRecalled') as unknown as {
+      data: { automatic: boolean };
+      metadata: { actor: string };
+      recorded_at: string;
+    };
+    expect(recalled).toMatchObject({ data: { automatic: true }, metadata: { actor: 'scheduler' } });
+    // Not before its two seconds had run out.
+    expect(Date.parse(recalled.recorded_at) - Date.parse(due.recorded_at)).toBeGreaterThanOrEqual(
+      2000,
+    );
+    const refused = await schedule({
+      target_user_id: first.userId,
+      message: 'Too long to keep',
+      delete_after: String(48 * 3600),
+    }).expect(400);
+    expect(refused.body).toMatchObject({
+      code: 'INVALID_SEND_OPTION',
+      details: { field: 'delete_after' },
+    });
+  });
+
+  it('previews a message in the sender’s own chat, as a recipient would get it, without scheduling anything', async () => {
+    const own = await startChat(system, ++chatCounter, { firstName: 'Olga' });
+    const recipient = await startChat(system, ++chatCounter, {
+      firstName: 'Pat',
+      username: 'pat_t',
+    });
+    const buttons = [[{ text: 'Open', url: 'https://example.com/report' }]];
+    const preview = (body: Record<string, unknown>) =>
+      request(system.server).post('/messages/preview').set(auth).send(body);
+    const mine = await preview({
+      chat_id: own.chatId,
+      message: '<b>Hi {{first_name}}</b>, your preview is ready',
+      parse_mode: 'HTML',
+      buttons,
+      disable_notification: true,
+    }).expect(200);
+    expect(mine.body).toEqual({
+      chat_id: own.chatId,
+      target_user_id: own.userId,
+      text: '<b>Hi Olga</b>, your preview is ready',
+      telegram_message_id: expect.any(Number),
+    });
+    // As Pat would see it, in the sender's chat.
+    const asPat = await preview({
+      chat_id: own.chatId,
+      message: 'Hi {{first_name}} (@{{username}})',
+      target_user_id: recipient.userId,
+    }).expect(200);
+    expect(asPat.body.text).toBe('Hi Pat (@pat_t)');
+    const sent = system.telegram.delivered(own.chatId).filter((call) => call.text?.includes('Hi'));
+    expect(sent).toEqual([
+      expect.objectContaining({
+        shown: {
+          text: 'Hi Olga, your preview is ready',
+          entities: [{ type: 'bold', offset: 0, length: 7 }],
+        },
+        replyMarkup: { inline_keyboard: buttons },
+        display: { disableNotification: true },
+      }),
+      expect.objectContaining({ text: 'Hi Pat (@pat_t)' }),
+    ]);
+    // Nothing was scheduled or recorded.
+    expect(
+      (await system.events()).filter(
+        (event) => typeof event.data.text === 'string' && event.data.text.includes('your preview'),
+      ),
+    ).toEqual([]);
+    // Checked as scheduling checks it; a chat Telegram refuses is a 502 with its answer.
+    expect(
+      (await preview({ chat_id: own.chatId, message: '<b>x', parse_mode: 'HTML' }).expect(400)).body
+        .code,
+    ).toBe('INVALID_FORMATTING');
+    system.telegram.failNext(1, {
+      status: 400,
+      description: 'Bad Request: chat not found',
+      chatId: '424242',
+    });
+    const refused = await preview({ chat_id: '424242', message: 'hello' }).expect(502);
+    expect(refused.body).toMatchObject({ code: 'PREVIEW_NOT_SENT' });
+    expect(refused.body.detail).toContain('chat not found');
+  });
+
   it('changes the text of a message not yet due: it goes out with the new one', async () => {
     const { userId, chatId } = await subscriber();
     const scheduled = await schedule({ target_user_id: userId, message: 'First draft' }).expect(

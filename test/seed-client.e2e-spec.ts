@@ -103,6 +103,7 @@ describe('Clients of the seed keep working', () => {
       buttons: [],
       // Added with parse modes: the seed's text is plain.
       parse_mode: 'plain',
+      delete_after: null,
     });
     const id = message.id as string;
 

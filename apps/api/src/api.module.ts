@@ -17,6 +17,8 @@ import {
 import { ObjectStorage } from '../../../libs/storage/src/object-storage';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { TelegramConfig } from '../../../libs/config/src/config';
+import { PreviewMessageHandler } from '../../../libs/application/src/commands/preview-message/preview-message.handler';
+import { TELEGRAM_SENDER_PROVIDERS } from '../../../libs/telegram/src/telegram-sender.providers';
 import { BotLauncher } from './bot/bot-launcher';
 import { BotUpdate } from './bot/bot.update';
 import { TelegramWebhookController } from './bot/telegram-webhook.controller';
@@ -65,6 +67,9 @@ export class ApiModule {
         TelegramWebhookController,
       ],
       providers: [
+        // Previews are sent from here, within the budget delivery sends in.
+        ...TELEGRAM_SENDER_PROVIDERS,
+        PreviewMessageHandler,
         AttachmentUploadInterceptor,
         IdempotencyStore,
         IdempotencyInterceptor,

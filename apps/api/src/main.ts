@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import {
   ApiConfig,
   DatabaseConfig,
+  DeliveryConfig,
   RabbitMqConfig,
   SeriesConfig,
   StorageConfig,
@@ -22,6 +23,8 @@ runApp('api', async () => {
     ApiConfig,
     TelegramConfig,
     SeriesConfig,
+    // The limits previews are sent within: delivery's (TELEGRAM_PACING, the rates).
+    DeliveryConfig,
   ]);
   const app = await createApiApp(config);
   await app.listen(config[3].port, '0.0.0.0');

@@ -80,7 +80,7 @@ export function describeEvent(event: StoredEvent): string {
     case 'RecipientEditFailed':
       return `edit ${event.data.edit} failed for ${event.data.userId}: ${event.data.code} (${shorten(event.data.reason, 60)})`;
     case 'MessageRecalled':
-      return `recalled from every chat (Telegram allows it until ${event.data.deadline})`;
+      return `${event.data.automatic ? 'recalled by its delete_after' : 'recalled'} from every chat (Telegram allows it until ${event.data.deadline})`;
     case 'RecipientRecalled':
       return `deleted from chat ${event.data.chatId} of ${event.data.userId}`;
     case 'RecipientRecallFailed':

@@ -2,19 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeliverMessageHandler } from '../../../libs/application/src/commands/deliver-message/deliver-message.handler';
 import { ReviseMessageHandler } from '../../../libs/application/src/commands/revise-message/revise-message.handler';
-import { DeliveryConfig, TelegramConfig } from '../../../libs/config/src/config';
 import { MigrateChatHandler } from '../../../libs/application/src/commands/migrate-chat/migrate-chat.handler';
 import { UnsubscribeUserHandler } from '../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.handler';
-import { Clock } from '../../../libs/runtime/src/clock';
-import { NO_LIMITS, SendBudget } from '../../../libs/telegram/src/send-budget';
 import { CoreModule } from '../../../libs/runtime/src/core.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
-import { TelegramSender } from '../../../libs/application/src/ports/telegram-sender';
 import { TelegrafSender } from '../../../libs/telegram/src/telegram-sender';
+import { TELEGRAM_SENDER_PROVIDERS } from '../../../libs/telegram/src/telegram-sender.providers';
 import { WorkLeases } from '../../../libs/application/src/ports/work-leases';
 import { PostgresWorkLeases } from '../../../libs/database/src/postgres-work-leases';
 import { EventPublisher } from '../../../libs/messaging/src/event-publisher';
-import { Metrics } from '../../../libs/observability/src/metrics';
 import {
   OBSERVABILITY_CONTROLLERS,
   readinessChecks,
@@ -38,41 +34,7 @@ export class DeliveryModule {
       imports: [CoreModule.forRoot('delivery', config), StorageModule, CqrsModule.forRoot()],
       controllers: [...OBSERVABILITY_CONTROLLERS, DeliveryWorkController],
       providers: [
-        {
-          provide: SendBudget,
-          inject: [MikroORM, DeliveryConfig, Clock],
-          useFactory: (orm: MikroORM, delivery: DeliveryConfig, clock: Clock) =>
-            new SendBudget(orm, delivery.pacing ? delivery : NO_LIMITS, clock),
-        },
-        {
-          provide: TelegrafSender,
-          inject: [TelegramConfig, SendBudget, Metrics, MikroORM, DeliveryConfig, Clock],
-          useFactory: (
-            telegram: TelegramConfig,
-            budget: SendBudget,
-            metrics: Metrics,
-            orm: MikroORM,
-            delivery: DeliveryConfig,
-            clock: Clock,
-          ) =>
-            new TelegrafSender(
-              telegram,
-              budget,
-              metrics,
-              // Paid broadcasts: what the paid limit (all sends) leaves beyond the free one.
-              telegram.paidBroadcast
-                ? new SendBudget(
-                    orm,
-                    delivery.pacing
-                      ? { ...delivery, perSecond: delivery.paidPerSecond - delivery.perSecond }
-                      : NO_LIMITS,
-                    clock,
-                    'paid',
-                  )
-                : undefined,
-            ),
-        },
-        { provide: TelegramSender, useExisting: TelegrafSender },
+        ...TELEGRAM_SENDER_PROVIDERS,
         {
           provide: WorkLeases,
           inject: [MikroORM],

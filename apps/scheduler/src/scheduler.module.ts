@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { MarkMessageDueHandler } from '../../../libs/application/src/commands/mark-message-due/mark-message-due.handler';
+import { RecallMessageHandler } from '../../../libs/application/src/commands/recall-message/recall-message.handler';
 import { PlanSeriesHandler } from '../../../libs/application/src/commands/plan-series/plan-series.handler';
 import { SeriesDecisions } from '../../../libs/application/src/series/series-decision';
 import { CheckpointStore } from '../../../libs/event-store/src/checkpoint-store';
@@ -17,6 +18,7 @@ import {
 import { brokerCheck, databaseCheck } from '../../../libs/runtime/src/readiness-checks';
 import { DueMessageTicker } from './due-message-ticker';
 import { PendingDeadlinesFollower } from './pending-deadlines.follower';
+import { RecallTicker } from './recall-ticker';
 import { SeriesPlanningTicker } from './series-planning-ticker';
 
 /**
@@ -50,6 +52,8 @@ export class SchedulerModule {
         SeriesDecisions,
         PlanSeriesHandler,
         SeriesPlanningTicker,
+        RecallMessageHandler,
+        RecallTicker,
       ],
     };
   }

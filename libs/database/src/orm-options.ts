@@ -16,6 +16,7 @@ import { Migration20261208000000_SendOptions } from './migrations/Migration20261
 import { Migration20261209000000_Buttons } from './migrations/Migration20261209000000_buttons';
 import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
 import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
+import { Migration20261214000000_SchedulerRecalls } from './migrations/Migration20261214000000_scheduler-recalls';
 import { Migration20261213000000_MessageRevisions } from './migrations/Migration20261213000000_message-revisions';
 import { Migration20261212000000_SubscriberDetails } from './migrations/Migration20261212000000_subscriber-details';
 
@@ -56,6 +57,10 @@ export const migrations = [
   {
     name: 'Migration20261213000000_message-revisions',
     class: Migration20261213000000_MessageRevisions,
+  },
+  {
+    name: 'Migration20261214000000_scheduler-recalls',
+    class: Migration20261214000000_SchedulerRecalls,
   },
 ];
 

@@ -65,6 +65,8 @@ export const DomainErrorCode = {
   InvalidFormatting: 'INVALID_FORMATTING',
   // A {{variable}} of a formatted text that names no field of a recipient.
   UnknownTemplateVariable: 'UNKNOWN_TEMPLATE_VARIABLE',
+  // A preview Telegram did not take (the chat is unknown to the bot, blocked it, or Telegram is down).
+  PreviewNotSent: 'PREVIEW_NOT_SENT',
   // Buttons under a message: rows of {text, url}.
   InvalidButtons: 'INVALID_BUTTONS',
   // A series at each recipient's local time needs a rule with a time of day.

@@ -101,6 +101,7 @@ describe('upcast', () => {
           messageThreadId: null,
           linkPreview: 'on',
           parseMode: 'plain',
+          deleteAfter: null,
         },
         buttons: [],
       },
@@ -123,7 +124,11 @@ describe('upcast', () => {
   });
 
   it('reads a version 8 MessageScheduled, and series events of version 4, as plain text', () => {
-    const { parseMode: _none, ...optionsBefore } = {
+    const {
+      parseMode: _none,
+      deleteAfter: _kept,
+      ...optionsBefore
+    } = {
       ...DEFAULT_SEND_OPTIONS,
       protectContent: true,
     };
@@ -138,7 +143,10 @@ describe('upcast', () => {
     };
     expect(upcast('MessageScheduled', 8, v8Scheduled)).toEqual({
       schemaVersion: 9,
-      data: { ...v8Scheduled, sendOptions: { ...optionsBefore, parseMode: 'plain' } },
+      data: {
+        ...v8Scheduled,
+        sendOptions: { ...optionsBefore, parseMode: 'plain', deleteAfter: null },
+      },
     });
     const v4Changed = {
       seriesId: 's1',
@@ -156,7 +164,7 @@ describe('upcast', () => {
     expect(upcast('SeriesChanged', 4, v4Changed).data).toEqual(v4Changed);
     expect(upcast('SeriesChanged', 4, { ...v4Changed, sendOptions: optionsBefore }).data).toEqual({
       ...v4Changed,
-      sendOptions: { ...optionsBefore, parseMode: 'plain' },
+      sendOptions: { ...optionsBefore, parseMode: 'plain', deleteAfter: null },
     });
   });
 

@@ -54,13 +54,14 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
-/** Send options as versions before parse modes wrote them. */
-type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode'>;
+/** Send options as versions before parse modes (and delete_after) wrote them. */
+type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode' | 'deleteAfter'>;
 
-/** Every text plain: what send options without a parse mode meant. */
+/** Every text plain, and kept: what send options without a parse mode meant. */
 const withPlainText = (options: SendOptionsBeforeParseMode): MessageSendOptions => ({
   ...options,
   parseMode: 'plain',
+  deleteAfter: null,
 });
 
 /** MessageScheduled as version 8 wrote it: no parse mode. */

@@ -192,6 +192,12 @@ export interface MessageSendOptions {
    * events read it as plain.
    */
   readonly parseMode: ParseMode;
+  /**
+   * `delete_after`: seconds after it fell due when the message is recalled from every chat
+   * (MessageRecalled, `automatic`), within Telegram's 48 hours; null: it stays. Added with
+   * `parseMode`: older events read it as null.
+   */
+  readonly deleteAfter: number | null;
 }
 
 /** Telegram's own defaults: what a message without options is sent with. */
@@ -201,6 +207,7 @@ export const DEFAULT_SEND_OPTIONS: MessageSendOptions = {
   messageThreadId: null,
   linkPreview: 'on',
   parseMode: 'plain',
+  deleteAfter: null,
 };
 
 /** An audience resolved when the message falls due. */
@@ -386,6 +393,8 @@ export interface MessageRecalled {
   readonly data: {
     readonly messageId: string;
     readonly deadline: string;
+    /** By the scheduler, as the message's `delete_after` asked; false: by a client. */
+    readonly automatic: boolean;
   };
 }
 

@@ -537,6 +537,7 @@ describe('ScheduledMessage to an audience', () => {
       messageThreadId: 42,
       linkPreview: { url: 'https://example.com/page' },
       parseMode: 'plain' as const,
+      deleteAfter: 3600,
     };
     spec
       .given([])
@@ -549,6 +550,9 @@ describe('ScheduledMessage to an audience', () => {
       { ...sendOptions, linkPreview: { url: 'javascript:alert(1)' } },
       { ...sendOptions, linkPreview: { url: 'not a url' } },
       { ...sendOptions, parseMode: 'Markdown' as ParseMode },
+      { ...sendOptions, deleteAfter: 0 },
+      { ...sendOptions, deleteAfter: 48 * 3600 },
+      { ...sendOptions, deleteAfter: 1.5 },
     ]) {
       spec
         .given([])
@@ -944,7 +948,7 @@ describe('ScheduledMessage: edits and recalls', () => {
   it('given a sent message, when recalled within 48 hours of falling due, then every copy is to be deleted; after, it is refused with the deadline', () => {
     const recalled: ScheduledMessageEvent = {
       type: 'MessageRecalled',
-      data: { messageId: 'm-1', deadline: '2030-02-02T09:30:01.000Z' },
+      data: { messageId: 'm-1', deadline: '2030-02-02T09:30:01.000Z', automatic: false },
     };
     spec
       .given(sent)

@@ -256,10 +256,18 @@ export interface RecallMessage {
   readonly messageId: string;
   readonly now: Date;
   readonly dueAt: Date;
+  /** By the scheduler, for `delete_after`; a client's recall when absent. */
+  readonly automatic?: boolean;
 }
 
 /** Telegram's window for a bot to delete a message it sent. */
 export const RECALL_WINDOW_MS = 48 * 3_600_000;
+
+/**
+ * The longest `delete_after`: an hour short of Telegram's 48, so that a message still being sent
+ * when its time comes (a large audience) is recalled within the window.
+ */
+export const MAX_DELETE_AFTER_SECONDS = 47 * 3600;
 
 /** Delivery's outcome of an edit or a recall in one recipient's chat. */
 export interface RecordRevision {
@@ -407,7 +415,11 @@ function recallMessage(
   return [
     {
       type: 'MessageRecalled',
-      data: { messageId: command.messageId, deadline: deadline.toISOString() },
+      data: {
+        messageId: command.messageId,
+        deadline: deadline.toISOString(),
+        automatic: command.automatic ?? false,
+      },
     },
   ];
 }
@@ -603,6 +615,17 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
       { field: 'link_preview' },
     );
   }
+  const deleteAfter = options.deleteAfter;
+  if (
+    deleteAfter !== null &&
+    !(Number.isInteger(deleteAfter) && deleteAfter >= 1 && deleteAfter <= MAX_DELETE_AFTER_SECONDS)
+  ) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      `delete_after is the seconds after the message falls due when it is deleted from every chat: a whole number from 1 to ${MAX_DELETE_AFTER_SECONDS} (Telegram lets a bot delete what it sent for 48 hours)`,
+      { field: 'delete_after' },
+    );
+  }
   if (!PARSE_MODES.includes(options.parseMode)) {
     throw new DomainError(
       DomainErrorCode.InvalidSendOption,
@@ -616,6 +639,7 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
     messageThreadId: thread,
     linkPreview: typeof preview === 'object' ? { url: preview.url } : preview,
     parseMode: options.parseMode,
+    deleteAfter,
   };
 }
 

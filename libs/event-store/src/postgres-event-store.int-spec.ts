@@ -280,6 +280,7 @@ describe('PostgresEventStore and event schema versions', () => {
               messageThreadId: 7,
               linkPreview: 'off',
               parseMode: 'HTML',
+              deleteAfter: 60,
             },
             buttons: [[{ text: 'Open', url: 'https://example.com' }]],
           },

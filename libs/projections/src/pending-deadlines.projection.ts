@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../../domain/src/events';
 import {
+  EVENT_TIME,
   insertIfAbsent,
   type Projection,
   remove,
@@ -22,6 +23,21 @@ export const SCHEDULER_PENDING: Table<PendingDeadlineRow, 'message_id'> = {
   key: ['message_id'],
 };
 
+/**
+ * A message with `delete_after`, until it is recalled: once it fell due (`due_at`), it is
+ * recalled `delete_after` seconds later.
+ */
+export interface RecallDeadlineRow {
+  readonly message_id: string;
+  readonly delete_after: number;
+  readonly due_at: string | typeof EVENT_TIME | null;
+}
+
+export const SCHEDULER_RECALLS: Table<RecallDeadlineRow, 'message_id'> = {
+  name: 'scheduler_recalls',
+  key: ['message_id'],
+};
+
 /** A series that is active, and when it next plans: when its latest planned occurrence comes (its first zone's time). */
 export interface SeriesPlanningRow {
   readonly series_id: string;
@@ -40,16 +56,27 @@ export const SCHEDULER_SERIES: Table<SeriesPlanningRow, 'series_id'> = {
  */
 export const pendingDeadlinesProjection: Projection = {
   name: 'scheduler-pending-deadlines',
-  tables: [SCHEDULER_PENDING, SCHEDULER_SERIES],
+  tables: [SCHEDULER_PENDING, SCHEDULER_SERIES, SCHEDULER_RECALLS],
   changesOf(event: DomainEvent): readonly RowChange[] {
     switch (event.type) {
-      case 'MessageScheduled':
+      case 'MessageScheduled': {
+        const { deleteAfter } = event.data.sendOptions;
         return [
           insertIfAbsent(SCHEDULER_PENDING, {
             message_id: event.data.messageId,
             scheduled_at: new Date(event.data.scheduledAt).toISOString(),
           }),
+          ...(deleteAfter === null
+            ? []
+            : [
+                insertIfAbsent(SCHEDULER_RECALLS, {
+                  message_id: event.data.messageId,
+                  delete_after: deleteAfter,
+                  due_at: null,
+                }),
+              ]),
         ];
+      }
       case 'MessageRescheduled':
         return [
           update(
@@ -58,11 +85,22 @@ export const pendingDeadlinesProjection: Projection = {
             { scheduled_at: new Date(event.data.scheduledAt).toISOString() },
           ),
         ];
-      case 'MessageCancelled':
       case 'MessageDue':
+        // A message without delete_after has no row: the update changes nothing.
+        return [
+          remove(SCHEDULER_PENDING, { message_id: event.data.messageId }),
+          update(SCHEDULER_RECALLS, { message_id: event.data.messageId }, { due_at: EVENT_TIME }),
+        ];
+      case 'MessageCancelled':
       case 'MessageMissed':
+        return [
+          remove(SCHEDULER_PENDING, { message_id: event.data.messageId }),
+          remove(SCHEDULER_RECALLS, { message_id: event.data.messageId }),
+        ];
       case 'MessageSent':
         return [remove(SCHEDULER_PENDING, { message_id: event.data.messageId })];
+      case 'MessageRecalled':
+        return [remove(SCHEDULER_RECALLS, { message_id: event.data.messageId })];
       case 'UserSubscribed':
       case 'UserUnsubscribed':
       case 'UserChatMigrated':
@@ -80,7 +118,6 @@ export const pendingDeadlinesProjection: Projection = {
       case 'MessageEdited':
       case 'RecipientEdited':
       case 'RecipientEditFailed':
-      case 'MessageRecalled':
       case 'RecipientRecalled':
       case 'RecipientRecallFailed':
         return NO_CHANGE;
@@ -158,4 +195,27 @@ export async function findPendingUntil(
     messageId: row.message_id,
     scheduledAt: new Date(row.scheduled_at),
   }));
+}
+
+/**
+ * Messages whose `delete_after` has run out by `now` (counted from when each fell due), at most
+ * `limit`, the longest overdue first.
+ */
+export async function findRecallsDue(
+  em: EntityManager,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await em.execute<{ message_id: string }[]>(
+    `SELECT message_id FROM scheduler_recalls
+      WHERE due_at + delete_after * interval '1 second' <= ?
+      ORDER BY due_at + delete_after * interval '1 second' LIMIT ?`,
+    [now.toISOString(), limit],
+  );
+  return rows.map((row) => row.message_id);
+}
+
+/** A message that can no longer be recalled (past Telegram's window, cancelled): no more tries. */
+export async function forgetRecall(em: EntityManager, messageId: string): Promise<void> {
+  await em.execute('DELETE FROM scheduler_recalls WHERE message_id = ?', [messageId]);
 }

@@ -9,6 +9,7 @@ import { PARSE_MODES, type ParseMode } from '../../../../libs/domain/src/formatt
  */
 export const APPEARANCE_FIELDS = [
   'parse_mode',
+  'delete_after',
   'disable_notification',
   'protect_content',
   'message_thread_id',
@@ -26,6 +27,12 @@ export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number]
     description:
       "How Telegram reads the text's markup: plain (the default: shown as written), HTML or MarkdownV2. Markup Telegram cannot read is refused with its offset (INVALID_FORMATTING)",
     example: 'HTML',
+  },
+  delete_after: {
+    type: 'string',
+    description:
+      'Seconds after the message falls due when it is deleted from every chat (1 to 169200, 47 hours: Telegram lets a bot delete what it sent for 48)',
+    example: '3600',
   },
   disable_notification: {
     type: 'string',
@@ -80,7 +87,22 @@ export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
     messageThreadId: thread === '' ? null : Number(thread),
     linkPreview: linkPreviewOf(fields.link_preview ?? ''),
     parseMode: parseModeOf(fields.parse_mode ?? ''),
+    deleteAfter: deleteAfterOf(fields.delete_after ?? ''),
   };
+}
+
+/** Whole seconds, or nothing; the domain checks the range. */
+function deleteAfterOf(value: string): number | null {
+  const seconds = value.trim();
+  if (seconds === '') return null;
+  if (!/^\d{1,9}$/.test(seconds)) {
+    throw new DomainError(
+      DomainErrorCode.InvalidSendOption,
+      'delete_after is a whole number of seconds',
+      { field: 'delete_after' },
+    );
+  }
+  return Number(seconds);
 }
 
 /**

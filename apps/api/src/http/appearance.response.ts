@@ -10,6 +10,14 @@ export class AppearanceResponse {
   })
   parse_mode!: string;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Seconds after it fell due when it is deleted from every chat (delete_after); null: it stays',
+  })
+  delete_after!: number | null;
+
   @ApiProperty({ description: 'Delivered silently (disable_notification)' })
   disable_notification!: boolean;
 
@@ -51,6 +59,7 @@ export function toAppearanceResponse(
 ): AppearanceResponse {
   return {
     parse_mode: options.parseMode,
+    delete_after: options.deleteAfter,
     disable_notification: options.disableNotification,
     protect_content: options.protectContent,
     message_thread_id: options.messageThreadId,

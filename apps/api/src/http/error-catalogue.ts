@@ -153,6 +153,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     when: 'a recall more than 48 hours after the message fell due: Telegram no longer lets the bot delete it (the deadline is in the answer)',
   },
+  PREVIEW_NOT_SENT: {
+    status: 502,
+    when: 'Telegram did not take a preview (a chat the bot cannot post in, a bot blocked, Telegram unreachable): its answer is in the message',
+  },
   INVALID_FORMATTING: {
     status: 400,
     when: 'a message whose markup Telegram cannot read in its parse_mode (HTML or MarkdownV2): the answer names the offset and the problem',
@@ -163,7 +167,7 @@ export const ERROR_CATALOGUE = {
   },
   INVALID_SEND_OPTION: {
     status: 400,
-    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, or parse_mode not plain, HTML or MarkdownV2 (the field is named)',
+    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, parse_mode not plain, HTML or MarkdownV2, or delete_after not whole seconds from 1 to 169200 (the field is named)',
   },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },
@@ -236,4 +240,5 @@ export const STATUS_TITLES: Readonly<Record<number, string>> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
 };

@@ -28,6 +28,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CancelMessageCommand } from '../../../../libs/application/src/commands/cancel-message/cancel-message.command';
 import { EditMessageCommand } from '../../../../libs/application/src/commands/edit-message/edit-message.command';
+import { PreviewMessageCommand } from '../../../../libs/application/src/commands/preview-message/preview-message.command';
 import { RecallMessageCommand } from '../../../../libs/application/src/commands/recall-message/recall-message.command';
 import { RescheduleMessageCommand } from '../../../../libs/application/src/commands/reschedule-message/reschedule-message.command';
 import { ScheduleMessageCommand } from '../../../../libs/application/src/commands/schedule-message/schedule-message.command';
@@ -59,7 +60,10 @@ import {
 import {
   APPEARANCE_FIELD_SCHEMAS,
   APPEARANCE_FIELDS,
+  buttonRowsOf,
   buttonsOf,
+  linkPreviewOf,
+  parseModeOf,
   sendOptionsOf,
 } from '../http/appearance-fields';
 import { readFormFields } from '../http/form-fields';
@@ -70,6 +74,8 @@ import { ApiProblems } from '../http/api-problems';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
+import { PreviewMessageDto } from './preview-message.dto';
+import { PreviewResponse } from './preview.response';
 import { ListMessagesDto, PendingMessagesDto, RecipientPageDto } from './list-messages.dto';
 import { MessageEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
@@ -398,6 +404,52 @@ export class MessagesController {
     if (scheduledAt !== undefined)
       await this.commands.execute(new RescheduleMessageCommand(id, scheduledAt, context));
     return this.get(id);
+  }
+
+  @Post('messages/preview')
+  @HttpCode(200)
+  @ApiProblems(
+    'INVALID_CHAT_ID',
+    'MISSING_MESSAGE',
+    'MESSAGE_TOO_LONG',
+    'INVALID_FORMATTING',
+    'UNKNOWN_TEMPLATE_VARIABLE',
+    'INVALID_SEND_OPTION',
+    'INVALID_BUTTONS',
+    'SUBSCRIBER_NOT_FOUND',
+    'PREVIEW_NOT_SENT',
+    ...JSON_BODY_PROBLEMS,
+  )
+  @UseInterceptors(RequireJsonInterceptor)
+  @ApiOperation({
+    summary:
+      'Send a message now to a chat of yours, as one recipient would get it (its template filled in with their values): checked as scheduling checks it, nothing scheduled, nothing recorded',
+  })
+  @ApiTolerantJsonBody(PreviewMessageDto)
+  @ApiOkResponse({ type: PreviewResponse })
+  async preview(@Body() body: PreviewMessageDto): Promise<PreviewResponse> {
+    const sent = await this.commands.execute(
+      new PreviewMessageCommand(
+        body.chat_id,
+        body.message,
+        {
+          disableNotification: body.disable_notification ?? false,
+          protectContent: body.protect_content ?? false,
+          messageThreadId: body.message_thread_id ?? null,
+          linkPreview: linkPreviewOf(body.link_preview ?? ''),
+          parseMode: parseModeOf(body.parse_mode ?? ''),
+          deleteAfter: null,
+        },
+        body.buttons === undefined ? [] : buttonRowsOf(body.buttons),
+        body.target_user_id ?? null,
+      ),
+    );
+    return {
+      chat_id: sent.chatId,
+      target_user_id: sent.userId,
+      text: sent.text,
+      telegram_message_id: sent.telegramMessageId,
+    };
   }
 
   @Post('messages/:id/recall')

@@ -535,6 +535,7 @@ function sendOptionChangesOf(body: ChangeSeriesDto): { sendOptions?: Partial<Mes
     ...(body.message_thread_id !== undefined ? { messageThreadId: body.message_thread_id } : {}),
     ...(body.link_preview !== undefined ? { linkPreview: linkPreviewOf(body.link_preview) } : {}),
     ...(body.parse_mode !== undefined ? { parseMode: parseModeOf(body.parse_mode) } : {}),
+    ...(body.delete_after !== undefined ? { deleteAfter: body.delete_after } : {}),
   };
   return Object.keys(changes).length > 0 ? { sendOptions: changes } : {};
 }

@@ -60,6 +60,17 @@ export class ChangeSeriesDto {
   @IsString({ message: 'parse_mode must be plain, HTML or MarkdownV2' })
   parse_mode?: string;
 
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description:
+      'Seconds after each occurrence falls due when it is deleted from every chat; null: they stay',
+    example: 3600,
+  })
+  @IsOptional()
+  @IsInt({ message: 'delete_after must be a whole number of seconds or null' })
+  delete_after?: number | null;
+
   @ApiPropertyOptional({ description: 'true: every occurrence is delivered silently' })
   @IsOptional()
   @IsBoolean({ message: 'disable_notification must be true or false' })

@@ -6,6 +6,8 @@ export class RecallMessageCommand extends Command<void> {
   constructor(
     readonly messageId: string,
     readonly context: RequestContext,
+    /** By the scheduler, as the message's delete_after asked. */
+    readonly automatic = false,
   ) {
     super();
   }

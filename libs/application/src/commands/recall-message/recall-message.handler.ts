@@ -24,6 +24,7 @@ export class RecallMessageHandler implements ICommandHandler<RecallMessageComman
           type: 'RecallMessage',
           messageId: command.messageId,
           now: this.clock.now(),
+          automatic: command.automatic,
           dueAt:
             stream.find((event) => event.type === 'MessageDue')?.recordedAt ?? this.clock.now(),
         }),

@@ -20,12 +20,17 @@ import { Clock } from '../../../../runtime/src/clock';
 import { loadMessage } from '../../message-stream';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSendError, TelegramSender } from '../../ports/telegram-sender';
+import { WorkLeases } from '../../ports/work-leases';
 import { permanentFailureOf } from '../deliver-message/delivery-plan';
 import { RetryPolicy, SEND_BACKOFF } from '../deliver-message/retry-policy';
 import { ReviseMessageCommand } from './revise-message.command';
 
 /** Appends of one outcome that lost the race to another process's, in a row, before giving up. */
 const MAX_CONFLICTS = 10;
+/** How long the lease on a message's revisions lasts unless extended (every third of it). */
+const LEASE_MS = 10_000;
+/** How often a process asks again for revisions another process is carrying out. */
+const LEASE_POLL_MS = 500;
 
 /** One chat's work: an edit to the latest text, or the deletion of every copy. */
 type ChatRevision =
@@ -48,13 +53,43 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     private readonly events: EventStore,
     private readonly subscribers: SubscriberReader,
     private readonly telegram: TelegramSender,
+    private readonly leases: WorkLeases,
     private readonly config: DeliveryConfig,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.retry = new RetryPolicy(clock);
   }
 
+  /**
+   * One process at a time carries out a message's revisions: two edits in quick succession, taken
+   * by two processes, would otherwise race, and a chat could keep the older text. The second waits
+   * and then brings every chat to the latest.
+   */
   async execute(command: ReviseMessageCommand): Promise<void> {
+    const work = `message-${command.messageId}-revisions`;
+    while (!(await this.leases.take(work, LEASE_MS))) await this.clock.sleep(LEASE_POLL_MS);
+    const extending = setInterval(() => {
+      this.leases
+        .take(work, LEASE_MS)
+        .catch((error: unknown) =>
+          this.logger.warn(`Could not extend the lease on ${work}: ${String(error)}`),
+        );
+    }, LEASE_MS / 3);
+    try {
+      await this.revise(command);
+    } finally {
+      clearInterval(extending);
+      await this.leases
+        .release(work)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `Could not give up the lease on ${work} (it runs out): ${String(error)}`,
+          ),
+        );
+    }
+  }
+
+  private async revise(command: ReviseMessageCommand): Promise<void> {
     let { state, version } = await loadMessage(this.events, command.messageId);
     const work: ChatRevision[] = [
       ...chatsToRecall(state).map((chat) => ({ kind: 'recall' as const, ...chat })),
@@ -99,7 +134,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     const queue = [...work];
     const worker = async () => {
       for (let chat = queue.shift(); chat !== undefined; chat = queue.shift()) {
-        await record(await this.revise(command.messageId, chat, state, texts.get(chat.userId)));
+        await record(await this.reviseChat(command.messageId, chat, state, texts.get(chat.userId)));
       }
     };
     await Promise.all(
@@ -111,7 +146,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
   }
 
   /** Carries out one chat's revision; what became of it, to record. */
-  private async revise(
+  private async reviseChat(
     messageId: string,
     chat: ChatRevision,
     state: ScheduledMessageState,

@@ -197,6 +197,7 @@ describe('API: the seed contract', () => {
         // Added with parse modes: the seed's text is plain.
         parse_mode: 'plain',
         delete_after: null,
+        send_as: 'documents',
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -636,6 +636,75 @@ describe('Messages as Telegram shows them: send options', () => {
     expect(refused.body.detail).toContain('chat not found');
   });
 
+  it('sends images as photos, videos as videos, audio as audio with send_as=media, each file_id reused for its kind', async () => {
+    const first = await subscriber();
+    const second = await subscriber();
+    const jpeg = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+      Buffer.alloc(64, 1),
+    ]);
+    const mp4 = Buffer.concat([
+      Buffer.from([0x00, 0x00, 0x00, 0x18]),
+      Buffer.from('ftypisom'),
+      Buffer.from([0x00, 0x00, 0x02, 0x00]),
+      Buffer.from('isomiso2'),
+      Buffer.alloc(64, 2),
+    ]);
+    const mp3 = Buffer.concat([
+      Buffer.from('ID3'),
+      Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
+      Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+      Buffer.alloc(400, 0),
+    ]);
+    const scheduled = await schedule(
+      { target_user_id: `${first.userId},${second.userId}`, message: 'The trip', send_as: 'media' },
+      [
+        { name: 'beach.jpg', content: jpeg },
+        { name: 'waves.mp4', content: mp4 },
+        { name: 'song.mp3', content: mp3 },
+        { name: 'notes.txt', content: Buffer.from('plain notes') },
+      ],
+    ).expect(200);
+    expect(scheduled.body.send_as).toBe('media');
+    const sent = await sentMessage<{ attachments: { content_type: string }[] }>(
+      system,
+      scheduled.body.id,
+    );
+    expect(sent.attachments.map((attachment) => attachment.content_type)).toEqual([
+      'image/jpeg',
+      'video/mp4',
+      'audio/mpeg',
+      'text/plain',
+    ]);
+    const methods = (chatId: string) =>
+      system.telegram.delivered(chatId).map((call) => [call.method, call.fileName ?? call.fileId]);
+    const [photo, video, audio, document] = methods(first.chatId).slice(1);
+    // Whichever recipient went first uploaded each file; the other got it by its file_id.
+    for (const [kind, method] of [
+      [photo, 'sendPhoto'],
+      [video, 'sendVideo'],
+      [audio, 'sendAudio'],
+      [document, 'sendDocument'],
+    ] as const)
+      expect(kind?.[0]).toBe(method);
+    expect(methods(second.chatId).map(([method]) => method)).toEqual([
+      'sendMessage',
+      'sendPhoto',
+      'sendVideo',
+      'sendAudio',
+      'sendDocument',
+    ]);
+    const byFileId = [...methods(first.chatId), ...methods(second.chatId)]
+      .map(([, file]) => file)
+      .filter((file) => file?.includes('-'));
+    expect(byFileId.map((fileId) => fileId?.split('-')[0]).sort()).toEqual([
+      'audio',
+      'file',
+      'photo',
+      'video',
+    ]);
+  });
+
   it('changes the text of a message not yet due: it goes out with the new one', async () => {
     const { userId, chatId } = await subscriber();
     const scheduled = await schedule({ target_user_id: userId, message: 'First draft' }).expect(

@@ -104,6 +104,7 @@ describe('Clients of the seed keep working', () => {
       // Added with parse modes: the seed's text is plain.
       parse_mode: 'plain',
       delete_after: null,
+      send_as: 'documents',
     });
     const id = message.id as string;
 

@@ -27,7 +27,7 @@ export interface RecordedCall {
   readonly fileName?: string;
   readonly fileSize?: number;
   readonly sha256?: string;
-  /** A document sent by the file_id of an earlier upload: that file_id. */
+  /** A file (document, photo, video, audio) sent by the file_id of an earlier upload: that file_id. */
   readonly fileId?: string;
   /** The status the double answered with. */
   readonly status: number;
@@ -392,7 +392,9 @@ export class BotApiDouble {
       ...(fields.text !== undefined ? { text: fields.text } : {}),
       ...shownOf(fields),
       ...(file ? { fileName: file.name, fileSize: file.size, sha256: file.sha256 } : {}),
-      ...(!file && method === 'sendDocument' && fields.document ? { fileId: fields.document } : {}),
+      ...(!file && FILE_FIELDS[method] && fields[FILE_FIELDS[method]]
+        ? { fileId: fields[FILE_FIELDS[method]] }
+        : {}),
       ...(fields.reply_markup !== undefined ? { replyMarkup: parseJson(fields.reply_markup) } : {}),
       ...(isPaid(fields) ? { paidBroadcast: true } : {}),
       ...displayOf(fields),
@@ -596,28 +598,23 @@ export class BotApiDouble {
         return [200, { ok: true, result: true }];
       }
       case 'sendDocument':
-        if (file) this.uploadedFileIds.add(`file-${file.sha256}`);
-        else if (fields.document && !this.uploadedFileIds.has(fields.document)) {
-          return [
-            400,
-            {
-              ok: false,
-              error_code: 400,
-              description: 'Bad Request: wrong file identifier/HTTP URL specified',
-            },
-          ];
+      case 'sendPhoto':
+      case 'sendVideo':
+      case 'sendAudio': {
+        // A file_id is of one kind: a photo's cannot be sent as a document, nor the other way.
+        const kind = FILE_FIELDS[method]!;
+        const fileId = file ? fileIdOf(kind, file.sha256) : fields[kind];
+        if (file) this.uploadedFileIds.add(fileId!);
+        else if (fileId && !this.uploadedFileIds.has(fileId)) {
+          return badRequest('wrong file identifier/HTTP URL specified');
         }
-        if (!file && !fields.document) {
-          return [
-            400,
-            {
-              ok: false,
-              error_code: 400,
-              description: 'Bad Request: there is no document in the request',
-            },
-          ];
-        }
+        if (!fileId) return badRequest(`there is no ${kind} in the request`);
         this.documents.add(`${chatId}:${this.messageId + 1}`);
+        const described = {
+          file_id: fileId,
+          file_unique_id: fileId.slice(-16),
+          ...(file ? { file_size: file.size } : {}),
+        };
         return [
           200,
           {
@@ -626,17 +623,24 @@ export class BotApiDouble {
               message_id: ++this.messageId,
               date,
               chat,
-              document: file
-                ? {
-                    file_id: `file-${file.sha256}`,
-                    file_unique_id: file.sha256.slice(0, 16),
-                    file_name: file.name,
-                    file_size: file.size,
+              ...(kind === 'photo'
+                ? // Telegram keeps a photo in several sizes; the largest is last.
+                  {
+                    photo: [
+                      { ...described, file_id: `${fileId}-thumb`, width: 90, height: 90 },
+                      { ...described, width: 1280, height: 960 },
+                    ],
                   }
-                : { file_id: fields.document, file_unique_id: fields.document?.slice(5, 21) },
+                : {
+                    [kind]: {
+                      ...described,
+                      ...(file && kind !== 'video' ? { file_name: file.name } : {}),
+                    },
+                  }),
             },
           },
         ];
+      }
       case 'getUpdates': {
         const offset = Number(fields.offset ?? 0);
         // Telegram leaves out the kinds of update the bot did not ask for (allowed_updates).
@@ -771,6 +775,19 @@ async function parse(
 }
 
 /** Methods that change a message the bot sent. */
+/** The methods that send a file, and the field each takes it in. */
+const FILE_FIELDS: Readonly<Record<string, 'document' | 'photo' | 'video' | 'audio' | undefined>> =
+  {
+    sendDocument: 'document',
+    sendPhoto: 'photo',
+    sendVideo: 'video',
+    sendAudio: 'audio',
+  };
+
+/** The file_id of an upload, per kind (documents keep the prefix they always had). */
+const fileIdOf = (kind: string, sha256: string): string =>
+  `${kind === 'document' ? 'file' : kind}-${sha256}`;
+
 const EDIT_METHODS = new Set(['editMessageText', 'editMessageReplyMarkup', 'deleteMessage']);
 
 function badRequest(description: string): [number, unknown] {

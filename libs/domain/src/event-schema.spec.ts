@@ -102,6 +102,7 @@ describe('upcast', () => {
           linkPreview: 'on',
           parseMode: 'plain',
           deleteAfter: null,
+          sendAs: 'documents',
         },
         buttons: [],
       },
@@ -127,6 +128,7 @@ describe('upcast', () => {
     const {
       parseMode: _none,
       deleteAfter: _kept,
+      sendAs: _asDocuments,
       ...optionsBefore
     } = {
       ...DEFAULT_SEND_OPTIONS,
@@ -145,7 +147,12 @@ describe('upcast', () => {
       schemaVersion: 9,
       data: {
         ...v8Scheduled,
-        sendOptions: { ...optionsBefore, parseMode: 'plain', deleteAfter: null },
+        sendOptions: {
+          ...optionsBefore,
+          parseMode: 'plain',
+          deleteAfter: null,
+          sendAs: 'documents',
+        },
       },
     });
     const v4Changed = {
@@ -164,7 +171,7 @@ describe('upcast', () => {
     expect(upcast('SeriesChanged', 4, v4Changed).data).toEqual(v4Changed);
     expect(upcast('SeriesChanged', 4, { ...v4Changed, sendOptions: optionsBefore }).data).toEqual({
       ...v4Changed,
-      sendOptions: { ...optionsBefore, parseMode: 'plain', deleteAfter: null },
+      sendOptions: { ...optionsBefore, parseMode: 'plain', deleteAfter: null, sendAs: 'documents' },
     });
   });
 

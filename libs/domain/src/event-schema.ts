@@ -55,13 +55,14 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
 };
 
 /** Send options as versions before parse modes (and delete_after) wrote them. */
-type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode' | 'deleteAfter'>;
+type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode' | 'deleteAfter' | 'sendAs'>;
 
 /** Every text plain, and kept: what send options without a parse mode meant. */
 const withPlainText = (options: SendOptionsBeforeParseMode): MessageSendOptions => ({
   ...options,
   parseMode: 'plain',
   deleteAfter: null,
+  sendAs: 'documents',
 });
 
 /** MessageScheduled as version 8 wrote it: no parse mode. */

@@ -198,6 +198,12 @@ export interface MessageSendOptions {
    * `parseMode`: older events read it as null.
    */
   readonly deleteAfter: number | null;
+  /**
+   * `send_as`: how the files go: each as a document, untouched (`documents`, the seed's), or as
+   * what it is (`media`: images as photos, videos as videos, audio as audio, the rest as
+   * documents). Added with `parseMode`: older events read it as documents.
+   */
+  readonly sendAs: 'documents' | 'media';
 }
 
 /** Telegram's own defaults: what a message without options is sent with. */
@@ -208,6 +214,7 @@ export const DEFAULT_SEND_OPTIONS: MessageSendOptions = {
   linkPreview: 'on',
   parseMode: 'plain',
   deleteAfter: null,
+  sendAs: 'documents',
 };
 
 /** An audience resolved when the message falls due. */

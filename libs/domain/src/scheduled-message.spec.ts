@@ -538,6 +538,7 @@ describe('ScheduledMessage to an audience', () => {
       linkPreview: { url: 'https://example.com/page' },
       parseMode: 'plain' as const,
       deleteAfter: 3600,
+      sendAs: 'media' as const,
     };
     spec
       .given([])
@@ -553,6 +554,7 @@ describe('ScheduledMessage to an audience', () => {
       { ...sendOptions, deleteAfter: 0 },
       { ...sendOptions, deleteAfter: 48 * 3600 },
       { ...sendOptions, deleteAfter: 1.5 },
+      { ...sendOptions, sendAs: 'photos' as 'media' },
     ]) {
       spec
         .given([])

@@ -626,6 +626,11 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
       { field: 'delete_after' },
     );
   }
+  if (options.sendAs !== 'documents' && options.sendAs !== 'media') {
+    throw new DomainError(DomainErrorCode.InvalidSendOption, 'send_as takes documents or media', {
+      field: 'send_as',
+    });
+  }
   if (!PARSE_MODES.includes(options.parseMode)) {
     throw new DomainError(
       DomainErrorCode.InvalidSendOption,
@@ -640,6 +645,7 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
     linkPreview: typeof preview === 'object' ? { url: preview.url } : preview,
     parseMode: options.parseMode,
     deleteAfter,
+    sendAs: options.sendAs,
   };
 }
 

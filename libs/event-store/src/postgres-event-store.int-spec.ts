@@ -281,6 +281,7 @@ describe('PostgresEventStore and event schema versions', () => {
               linkPreview: 'off',
               parseMode: 'HTML',
               deleteAfter: 60,
+              sendAs: 'media',
             },
             buttons: [[{ text: 'Open', url: 'https://example.com' }]],
           },

@@ -47,7 +47,7 @@ describe('TelegrafSender and the pacer', () => {
     );
     telegram.latencyMs = 50;
     await sender.sendText('1', 'hello');
-    await sender.sendDocument('2', {
+    await sender.sendFile('2', 'document', {
       content: () => Promise.resolve(Readable.from([Buffer.from('file body')])),
       fileName: 'notes.txt',
     });

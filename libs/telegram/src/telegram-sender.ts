@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
 import type { ButtonRows, MessageSendOptions } from '../../domain/src/events';
+import type { FileKind } from '../../domain/src/media';
 import type { Metrics } from '../../observability/src/metrics';
 import type { ReadinessCheck } from '../../observability/src/readiness';
 import {
@@ -106,38 +107,72 @@ export class TelegrafSender extends TelegramSender {
   }
 
   /**
-   * Sends a document: a stream (uploaded under its file name) or the file_id of an earlier
-   * upload (nothing uploaded again). Returns Telegram's message id and the document's file_id.
+   * Sends a file: a stream (uploaded under its file name) or the file_id of an earlier upload of
+   * the same kind (nothing uploaded again), with the Bot API method of its kind. Returns
+   * Telegram's message id and the file's file_id (a photo's: of its largest size).
    */
-  async sendDocument(
+  async sendFile(
     chatId: string,
-    document: DocumentToSend,
+    kind: FileKind,
+    file: DocumentToSend,
     options: SendOptions = {},
   ): Promise<{ messageId: number; fileId: string | undefined }> {
     const paid = this.paid(options);
     const message = await this.paced(
       chatId,
-      async () =>
-        this.telegram.callApi(
-          'sendDocument',
-          {
-            chat_id: chatId,
-            ...(paid ? { allow_paid_broadcast: true } : {}),
-            ...displayParameters(options.display),
-            document:
-              'fileId' in document
-                ? document.fileId
-                : {
-                    // The object store's own request is not the send's.
-                    source: await departures.exit(() => document.content()),
-                    filename: document.fileName,
-                  },
-          },
-          { signal: timeoutSignal() },
-        ),
+      async () => {
+        const input =
+          'fileId' in file
+            ? file.fileId
+            : {
+                // The object store's own request is not the send's.
+                source: await departures.exit(() => file.content()),
+                filename: file.fileName,
+              };
+        const common = {
+          chat_id: chatId,
+          ...(paid ? { allow_paid_broadcast: true as const } : {}),
+          ...displayParameters(options.display),
+        };
+        const signal = { signal: timeoutSignal() };
+        switch (kind) {
+          case 'photo': {
+            const sent = await this.telegram.callApi(
+              'sendPhoto',
+              { ...common, photo: input },
+              signal,
+            );
+            return { id: sent.message_id, fileId: sent.photo.at(-1)?.file_id };
+          }
+          case 'video': {
+            const sent = await this.telegram.callApi(
+              'sendVideo',
+              { ...common, video: input },
+              signal,
+            );
+            return { id: sent.message_id, fileId: sent.video.file_id };
+          }
+          case 'audio': {
+            const sent = await this.telegram.callApi(
+              'sendAudio',
+              { ...common, audio: input },
+              signal,
+            );
+            return { id: sent.message_id, fileId: sent.audio.file_id };
+          }
+          case 'document': {
+            const sent = await this.telegram.callApi(
+              'sendDocument',
+              { ...common, document: input },
+              signal,
+            );
+            return { id: sent.message_id, fileId: sent.document?.file_id };
+          }
+        }
+      },
       paid,
     );
-    return { messageId: message.message_id, fileId: message.document?.file_id };
+    return { messageId: message.id, fileId: message.fileId };
   }
 
   async editText(

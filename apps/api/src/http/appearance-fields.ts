@@ -8,6 +8,7 @@ import { PARSE_MODES, type ParseMode } from '../../../../libs/domain/src/formatt
  * take them (the domain checks what Telegram would refuse).
  */
 export const APPEARANCE_FIELDS = [
+  'send_as',
   'parse_mode',
   'delete_after',
   'disable_notification',
@@ -27,6 +28,13 @@ export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number]
     description:
       "How Telegram reads the text's markup: plain (the default: shown as written), HTML or MarkdownV2. Markup Telegram cannot read is refused with its offset (INVALID_FORMATTING)",
     example: 'HTML',
+  },
+  send_as: {
+    type: 'string',
+    enum: ['documents', 'media'],
+    description:
+      'How the files go: documents (the default: every file as a document, untouched), or media (JPEG and PNG images as photos, MP4 videos as videos, MP3 and M4A audio as audio, the rest as documents)',
+    example: 'media',
   },
   delete_after: {
     type: 'string',
@@ -88,7 +96,18 @@ export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
     linkPreview: linkPreviewOf(fields.link_preview ?? ''),
     parseMode: parseModeOf(fields.parse_mode ?? ''),
     deleteAfter: deleteAfterOf(fields.delete_after ?? ''),
+    sendAs: sendAsOf(fields.send_as ?? ''),
   };
+}
+
+/** `documents` (or nothing) or `media`, in any case. */
+export function sendAsOf(value: string): MessageSendOptions['sendAs'] {
+  const sendAs = value.trim().toLowerCase();
+  if (sendAs === '' || sendAs === 'documents') return 'documents';
+  if (sendAs === 'media') return 'media';
+  throw new DomainError(DomainErrorCode.InvalidSendOption, 'send_as takes documents or media', {
+    field: 'send_as',
+  });
 }
 
 /** Whole seconds, or nothing; the domain checks the range. */

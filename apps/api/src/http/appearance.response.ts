@@ -18,6 +18,12 @@ export class AppearanceResponse {
   })
   delete_after!: number | null;
 
+  @ApiProperty({
+    enum: ['documents', 'media'],
+    description: 'How the files go (send_as): each as a document, or as a photo, video or audio',
+  })
+  send_as!: string;
+
   @ApiProperty({ description: 'Delivered silently (disable_notification)' })
   disable_notification!: boolean;
 
@@ -60,6 +66,7 @@ export function toAppearanceResponse(
   return {
     parse_mode: options.parseMode,
     delete_after: options.deleteAfter,
+    send_as: options.sendAs,
     disable_notification: options.disableNotification,
     protect_content: options.protectContent,
     message_thread_id: options.messageThreadId,

@@ -167,7 +167,7 @@ export const ERROR_CATALOGUE = {
   },
   INVALID_SEND_OPTION: {
     status: 400,
-    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, parse_mode not plain, HTML or MarkdownV2, or delete_after not whole seconds from 1 to 169200 (the field is named)',
+    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, parse_mode not plain, HTML or MarkdownV2, send_as not documents or media, or delete_after not whole seconds from 1 to 169200 (the field is named)',
   },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },

@@ -439,6 +439,7 @@ export class MessagesController {
           linkPreview: linkPreviewOf(body.link_preview ?? ''),
           parseMode: parseModeOf(body.parse_mode ?? ''),
           deleteAfter: null,
+          sendAs: 'documents',
         },
         body.buttons === undefined ? [] : buttonRowsOf(body.buttons),
         body.target_user_id ?? null,

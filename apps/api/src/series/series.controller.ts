@@ -43,6 +43,7 @@ import {
   buttonsOf,
   linkPreviewOf,
   parseModeOf,
+  sendAsOf,
   sendOptionsOf,
 } from '../http/appearance-fields';
 import { parseRecipientList } from '../../../../libs/domain/src/scheduled-message';
@@ -536,6 +537,7 @@ function sendOptionChangesOf(body: ChangeSeriesDto): { sendOptions?: Partial<Mes
     ...(body.link_preview !== undefined ? { linkPreview: linkPreviewOf(body.link_preview) } : {}),
     ...(body.parse_mode !== undefined ? { parseMode: parseModeOf(body.parse_mode) } : {}),
     ...(body.delete_after !== undefined ? { deleteAfter: body.delete_after } : {}),
+    ...(body.send_as !== undefined ? { sendAs: sendAsOf(body.send_as) } : {}),
   };
   return Object.keys(changes).length > 0 ? { sendOptions: changes } : {};
 }

@@ -71,6 +71,11 @@ export class ChangeSeriesDto {
   @IsInt({ message: 'delete_after must be a whole number of seconds or null' })
   delete_after?: number | null;
 
+  @ApiPropertyOptional({ enum: ['documents', 'media'], description: 'How the files go' })
+  @IsOptional()
+  @IsString({ message: 'send_as must be documents or media' })
+  send_as?: string;
+
   @ApiPropertyOptional({ description: 'true: every occurrence is delivered silently' })
   @IsOptional()
   @IsBoolean({ message: 'disable_notification must be true or false' })

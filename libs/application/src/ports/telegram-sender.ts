@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ButtonRows, MessageSendOptions } from '../../../domain/src/events';
+import type { FileKind } from '../../../domain/src/media';
 
 /** What a failed send means for the recipient and for the sender. */
 export type SendFailureKind =
@@ -55,10 +56,15 @@ export type DocumentToSend =
 export abstract class TelegramSender {
   /** Sends a text; returns Telegram's message id. */
   abstract sendText(chatId: string, text: string, options?: SendOptions): Promise<number>;
-  /** Sends a document; returns Telegram's message id and the document's file_id. */
-  abstract sendDocument(
+  /**
+   * Sends a file as a document, a photo, a video or audio (sendDocument, sendPhoto, sendVideo,
+   * sendAudio); returns Telegram's message id and the file's file_id, by which it is sent again
+   * as the same kind.
+   */
+  abstract sendFile(
     chatId: string,
-    document: DocumentToSend,
+    kind: FileKind,
+    file: DocumentToSend,
     options?: SendOptions,
   ): Promise<{ messageId: number; fileId: string | undefined }>;
   /**

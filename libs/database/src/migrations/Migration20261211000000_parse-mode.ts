@@ -1,14 +1,14 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Parse modes and delete_after: send options kept before them read their text as plain and keep
- * the message, as the events they were projected from now upcast.
+ * Parse modes, delete_after and send_as: send options kept before them read their text as plain,
+ * keep the message and send files as documents, as the events they were projected from now upcast.
  */
 export class Migration20261211000000_ParseMode extends Migration {
   override async up(): Promise<void> {
     for (const table of ['messages', 'series']) {
       this.addSql(
-        `UPDATE ${table} SET send_options = send_options || '{"parseMode": "plain", "deleteAfter": null}'::jsonb
+        `UPDATE ${table} SET send_options = send_options || '{"parseMode": "plain", "deleteAfter": null, "sendAs": "documents"}'::jsonb
           WHERE send_options IS NOT NULL AND NOT send_options ? 'parseMode'`,
       );
     }
@@ -16,7 +16,9 @@ export class Migration20261211000000_ParseMode extends Migration {
 
   override async down(): Promise<void> {
     for (const table of ['messages', 'series']) {
-      this.addSql(`UPDATE ${table} SET send_options = send_options - 'parseMode' - 'deleteAfter'`);
+      this.addSql(
+        `UPDATE ${table} SET send_options = send_options - 'parseMode' - 'deleteAfter' - 'sendAs'`,
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { fileKindOf } from '../../../../domain/src/media';
 import type { AttachmentStore } from '../../ports/attachment-store';
 import type { TelegramSender } from '../../ports/telegram-sender';
 import { PermanentFailure } from './delivery-plan';
@@ -31,10 +32,12 @@ export class PartSender {
           buttons: message.buttons,
         }),
       };
-    const known = message.fileIds[part] ?? (await run.uploads.get(part));
-    if (known !== undefined) return this.telegram.sendDocument(chatId, { fileId: known }, options);
     const attachment = message.attachments[part - 1];
     if (!attachment) throw new Error(`Message ${run.messageId} has no part ${part}`);
+    const kind = fileKindOf(attachment, message.sendOptions.sendAs);
+    const known = message.fileIds[part] ?? (await run.uploads.get(part));
+    if (known !== undefined)
+      return this.telegram.sendFile(chatId, kind, { fileId: known }, options);
     const upload = (async () => {
       if (!(await this.attachments.exists(attachment.objectKey))) {
         throw new PermanentFailure(
@@ -42,8 +45,9 @@ export class PartSender {
           `Attachment ${attachment.objectKey} is missing from the object store`,
         );
       }
-      return this.telegram.sendDocument(
+      return this.telegram.sendFile(
         chatId,
+        kind,
         {
           content: () => this.attachments.getStream(attachment.objectKey),
           fileName: attachment.fileName,

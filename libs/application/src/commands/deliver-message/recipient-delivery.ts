@@ -10,7 +10,7 @@ import { UnsubscribeUserCommand } from '../unsubscribe-user/unsubscribe-user.com
 import { PermanentFailure, permanentFailureOf, type RecipientPlan } from './delivery-plan';
 import type { DeliveryRun, OutcomeRecorder } from './outcome-recorder';
 import type { PartSender, SentPart } from './part-sender';
-import { type RetryPolicy, SEND_BACKOFF } from './retry-policy';
+import { type RetryPolicy, SEND_BACKOFF, transientUpTo } from './retry-policy';
 
 /** Shutdown began: no new send starts; the MessageDue goes back to the queue, to resume elsewhere. */
 export class ShuttingDownError extends Error {
@@ -51,10 +51,7 @@ export class RecipientDelivery {
         const sent = await this.retry.run(
           () => this.sendFollowingTheChat(run, userId, part, chatId, plan.text),
           SEND_BACKOFF,
-          (error, attempt) =>
-            error instanceof TelegramSendError &&
-            error.kind === 'transient' &&
-            attempt < this.config.maxSendAttempts,
+          transientUpTo(this.config.maxSendAttempts),
           (error, attempt, waitMs) =>
             this.logger.warn(
               `Send failed (${String(error)}); attempt ${attempt + 1} in ${Math.round(waitMs)} ms`,

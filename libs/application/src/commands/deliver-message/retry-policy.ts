@@ -1,4 +1,5 @@
 import type { Clock } from '../../../../runtime/src/clock';
+import { TelegramSendError } from '../../ports/telegram-sender';
 
 /** How long to wait after each failed attempt: doubling from `baseMs` up to `maxMs`. */
 export interface BackoffSchedule {
@@ -16,6 +17,12 @@ export const RECORD_BACKOFF: BackoffSchedule = { baseMs: 500, maxMs: 5_000, jitt
 /** The longest wait after the attempt-th failure (from 1). */
 export const backoffCeiling = (schedule: BackoffSchedule, attempt: number): number =>
   Math.min(schedule.maxMs, schedule.baseMs * 2 ** (attempt - 1));
+
+/** A call to Telegram is tried again after a transient failure, up to `maxAttempts` in all. */
+export const transientUpTo =
+  (maxAttempts: number) =>
+  (error: unknown, attempt: number): boolean =>
+    error instanceof TelegramSendError && error.kind === 'transient' && attempt < maxAttempts;
 
 /** Runs work again after failures it is told to retry, waiting on the clock between attempts. */
 export class RetryPolicy {

@@ -19,10 +19,10 @@ import { EventStore, StreamVersionConflictError } from '../../../../event-store/
 import { Clock } from '../../../../runtime/src/clock';
 import { loadMessage } from '../../message-stream';
 import { SubscriberReader } from '../../ports/subscriber-reader';
-import { TelegramSendError, TelegramSender } from '../../ports/telegram-sender';
+import { TelegramSender } from '../../ports/telegram-sender';
 import { WorkLeases } from '../../ports/work-leases';
 import { permanentFailureOf } from '../deliver-message/delivery-plan';
-import { RetryPolicy, SEND_BACKOFF } from '../deliver-message/retry-policy';
+import { RetryPolicy, SEND_BACKOFF, transientUpTo } from '../deliver-message/retry-policy';
 import { ReviseMessageCommand } from './revise-message.command';
 
 /** Appends of one outcome that lost the race to another process's, in a row, before giving up. */
@@ -180,10 +180,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     return this.retry.run(
       call,
       SEND_BACKOFF,
-      (error, attempt) =>
-        error instanceof TelegramSendError &&
-        error.kind === 'transient' &&
-        attempt < this.config.maxSendAttempts,
+      transientUpTo(this.config.maxSendAttempts),
       (error, attempt, waitMs) =>
         this.logger.warn(
           `Edit or recall failed (${String(error)}); attempt ${attempt + 1} in ${Math.round(waitMs)} ms`,

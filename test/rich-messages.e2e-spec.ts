@@ -717,6 +717,16 @@ describe('Messages as Telegram shows them: send options', () => {
       .expect(200);
     await sentMessage(system, scheduled.body.id);
     expect(system.telegram.textsTo(chatId)).toEqual(['Final text']);
+    // A new time and a new text change together or not at all: once sent, the time cannot.
+    const both = await request(system.server)
+      .patch(`/messages/${scheduled.body.id}`)
+      .set(auth)
+      .send({ message: 'Changed again', scheduled_timestamp: '2030-01-01T00:00:00Z' })
+      .expect(409);
+    expect(both.body.code).toBe('MESSAGE_NOT_PENDING');
+    expect(
+      (await request(system.server).get(`/messages/${scheduled.body.id}`).set(auth)).body.message,
+    ).toBe('Final text');
     expect(
       system.telegram.calls.filter(
         (call) => call.method === 'editMessageText' && call.chatId === chatId,

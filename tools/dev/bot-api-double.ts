@@ -605,7 +605,10 @@ export class BotApiDouble {
         const kind = FILE_FIELDS[method]!;
         const fileId = file ? fileIdOf(kind, file.sha256) : fields[kind];
         if (file) this.uploadedFileIds.add(fileId!);
-        else if (fileId && !this.uploadedFileIds.has(fileId)) {
+        else if (
+          fileId &&
+          (!this.uploadedFileIds.has(fileId) || !fileId.startsWith(fileIdOf(kind, '')))
+        ) {
           return badRequest('wrong file identifier/HTTP URL specified');
         }
         if (!fileId) return badRequest(`there is no ${kind} in the request`);

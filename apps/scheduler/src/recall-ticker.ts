@@ -54,7 +54,14 @@ export class RecallTicker implements OnApplicationBootstrap, OnApplicationShutdo
   async tick(): Promise<void> {
     try {
       const due = await findRecallsDue(this.orm.em.fork(), this.clock.now(), RECALLS_PER_TICK);
-      for (const messageId of due) await this.recall(messageId);
+      for (const messageId of due) {
+        // One message that fails (a conflict, the database) does not hold the others up.
+        await this.recall(messageId).catch((error: unknown) =>
+          this.logger.error(
+            `Recalling message ${messageId} failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      }
     } catch (error) {
       this.logger.error(
         `Looking for messages to recall failed; the next tick retries: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,8 +1,11 @@
 import { DomainError, DomainErrorCode } from '../../domain/src/errors';
 import { messageStreamId } from '../../domain/src/events';
+import type { ScheduledMessageEvent } from '../../domain/src/events';
 import {
   decideScheduledMessage,
+  evolveScheduledMessage,
   type ScheduledMessageCommand,
+  type ScheduledMessageState,
 } from '../../domain/src/scheduled-message';
 import type { EventStore, StoredEvent } from '../../event-store/src/event-store';
 import { loadMessage } from './message-stream';
@@ -26,6 +29,8 @@ export async function changeMessage(
   store: EventStore,
   change: ClientChange | ChangeFromStream,
   context: RequestContext,
+  /** Changes decided after it, on the state it leaves: all appended together, or none. */
+  alsoChange?: readonly ClientChange[],
 ): Promise<void> {
   const id = change.messageId;
   if (!isUuid(id)) {
@@ -35,7 +40,19 @@ export async function changeMessage(
   }
   const { state, version, events: stream } = await loadMessage(store, id);
   const command = 'decide' in change ? change.decide(stream) : change;
-  const events = decideScheduledMessage(command, state);
+  const events = [command, ...(alsoChange ?? [])].reduce<{
+    state: ScheduledMessageState;
+    events: ScheduledMessageEvent[];
+  }>(
+    (decided, next) => {
+      const more = decideScheduledMessage(next, decided.state);
+      return {
+        state: more.reduce(evolveScheduledMessage, decided.state),
+        events: [...decided.events, ...more],
+      };
+    },
+    { state, events: [] },
+  ).events;
   if (events.length === 0) return;
   await store.append(messageStreamId(id), events, {
     expectedVersion: version,

@@ -54,6 +54,10 @@ describe('HTML, read as Telegram reads it', () => {
     );
   });
 
+  it('decodes a reference without its ;, and reads &#X as text', () => {
+    expect(shown('a &amp b &lt; &#X41; &#x41', 'HTML').text).toBe('a & b < &#X41; A');
+  });
+
   it('counts offsets in UTF-16 code units, as the Bot API does', () => {
     expect(shown('😀 <b>x</b>', 'HTML').entities).toEqual([{ type: 'bold', offset: 3, length: 1 }]);
   });
@@ -116,6 +120,8 @@ describe('HTML, read as Telegram reads it', () => {
     ['<a href=https://x.org>x</a>', 8, 'unexpected end of name token (quote the attribute value)'],
     ['<span>x</span>', 0, 'the tag "span" must have the class "tg-spoiler"'],
     ['<b =1>x</b>', 0, 'empty attribute name in the tag "b"'],
+    ["<a href='https://e.com/?n=O'Brien'>x</a>", 0, 'empty attribute name in the tag "a"'],
+    ['x &#xD800; y', 2, 'a character reference to half of a surrogate pair is no character'],
     ['<tg-emoji>x</tg-emoji>', 0, 'the tag "tg-emoji" needs a custom emoji identifier (emoji-id)'],
     ['😀<i>x</b>', 6, 'unmatched end tag: expected "</i>", found "</b>"'],
   ])('refuses %p at offset %p: %s', (source, offset, problem) => {
@@ -177,6 +183,10 @@ describe('MarkdownV2, read as Telegram reads it', () => {
       text: 'hidden\nlong',
       entities: [{ type: 'expandable_blockquote', offset: 0, length: 11 }],
     });
+    // Without the closing mark, `**>` is a plain quotation after an empty bold.
+    expect(shown('**>plain\n>quote', 'MarkdownV2').entities).toEqual([
+      { type: 'blockquote', offset: 0, length: 11 },
+    ]);
   });
 
   it('reads a custom emoji from its tg://emoji URL', () => {
@@ -195,6 +205,7 @@ describe('MarkdownV2, read as Telegram reads it', () => {
     ['```\ncode', 0, 'can\'t find the end of the pre entity opened by "```"'],
     ['[link](https://x.org', 7, "can't find the end of the URL"],
     ['![👍](https://x.org)', 0, 'a custom emoji needs its tg://emoji?id= URL'],
+    ['>*important\nnote*', 1, 'can\'t find the end of the bold entity opened by "*"'],
   ])('refuses %p at offset %p: %s', (source, offset, problem) => {
     expect(refusal(source, 'MarkdownV2')).toEqual({ offset, problem });
   });

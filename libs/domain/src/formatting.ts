@@ -179,16 +179,19 @@ class HtmlReader {
     return { text: this.shown, entities: sortedByOffset(this.entities) };
   }
 
-  /** `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#N;`, `&#xH;` (numeric ones also without `;`). */
+  /** `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#N;`, `&#xH;` (the `;` may be left out). */
   private characterReference(at: number): { text: string; end: number } | undefined {
     const rest = this.source.slice(at + 1, at + 12);
-    const numeric = /^#(?:x([0-9a-f]{1,6})|(\d{1,7}));?/i.exec(rest);
+    const numeric = /^#(?:x([0-9a-fA-F]{1,6})|(\d{1,7}));?/.exec(rest);
     if (numeric) {
       const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
-      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+      if (code === 0 || code > 0x10ffff) return undefined;
+      if (code >= 0xd800 && code <= 0xdfff) {
+        fail(at, 'a character reference to half of a surrogate pair is no character');
+      }
       return { text: String.fromCodePoint(code), end: at + 1 + numeric[0].length };
     }
-    const named = /^([a-z]+);/i.exec(rest);
+    const named = /^([a-z]+);?/i.exec(rest);
     const text = named ? NAMED_REFERENCES[named[1]!] : undefined;
     return named && text !== undefined ? { text, end: at + 1 + named[0].length } : undefined;
   }
@@ -212,7 +215,7 @@ class HtmlReader {
       while (
         position < source.length &&
         !isSpace(source[position]) &&
-        !'=>/"'.includes(source[position]!)
+        !`=>/"'`.includes(source[position]!)
       ) {
         position++;
       }
@@ -397,7 +400,8 @@ class MarkdownV2Reader {
   private shown = '';
   private readonly open: OpenEntity[] = [];
   private readonly entities: TextEntity[] = [];
-  private quote: { at: number; start: number; expandable: boolean } | undefined;
+  /** An open block quotation, and how many entities were open when it began. */
+  private quote: { at: number; start: number; expandable: boolean; depth: number } | undefined;
 
   constructor(private readonly source: string) {}
 
@@ -457,6 +461,14 @@ class MarkdownV2Reader {
   private endQuote(): void {
     const quote = this.quote;
     if (!quote) return;
+    // An entity opened inside the quotation ends inside it, as Telegram reads it.
+    const inside = this.open[quote.depth];
+    if (inside) {
+      fail(
+        inside.at,
+        `can't find the end of the ${inside.type} entity opened by "${MARKDOWN_OPENERS[inside.type]}"`,
+      );
+    }
     this.quote = undefined;
     const length = this.shown.length - quote.start;
     if (length > 0) {
@@ -509,9 +521,10 @@ class MarkdownV2Reader {
     };
     switch (character) {
       case '*':
-        // `**>` at the start of a line opens an expandable block quotation.
+        // `**>` at the start of a line: an empty bold (a separator from a quotation just before)
+        // and a block quotation; `||` at its end makes it expandable.
         if (this.atLineStart(at) && source.startsWith('**>', at) && !this.quote) {
-          this.quote = { at, start, expandable: true };
+          this.quote = { at, start, expandable: false, depth: this.open.length };
           this.position = at + 3;
           return;
         }
@@ -535,7 +548,7 @@ class MarkdownV2Reader {
         return source[at + 1] === '[' ? open('custom_emoji', 2) : reserved();
       case '>':
         if (!this.atLineStart(at)) return reserved();
-        if (!this.quote) this.quote = { at, start, expandable: false };
+        if (!this.quote) this.quote = { at, start, expandable: false, depth: this.open.length };
         this.position = at + 1;
         return;
       case '`':

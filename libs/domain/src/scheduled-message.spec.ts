@@ -989,3 +989,23 @@ describe('ScheduledMessage: edits and recalls', () => {
       .thenThrows(refusedWith(DomainErrorCode.MessageNotEditable));
   });
 });
+
+describe('ScheduledMessage: delete_after', () => {
+  it('when scheduled to everyone with delete_after, then it is refused: recalls of audiences are not built yet', () => {
+    spec
+      .given([])
+      .when(
+        command({
+          recipients: [],
+          audience: { kind: 'all' },
+          recipientStatus: new Map(),
+          sendOptions: { ...DEFAULT_SEND_OPTIONS, deleteAfter: 60 },
+        }),
+      )
+      .thenThrows(
+        (error) =>
+          refusedWith(DomainErrorCode.InvalidSendOption)(error) &&
+          (error as DomainError).details.field === 'delete_after',
+      );
+  });
+});

@@ -20,6 +20,7 @@ import {
   validSendOptions,
   validateAttachments,
   validateRecipients,
+  validateRecallTarget,
   validateText,
 } from './scheduled-message';
 
@@ -290,6 +291,7 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
     command.limits,
   );
   validateTarget(audience, command.atRecipientLocalTime);
+  validateRecallTarget(sendOptions, audience);
   validateAttachments(command.attachments, command.limits);
   const created: SeriesEvent = {
     type: 'SeriesCreated',
@@ -341,6 +343,7 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   }
   const atRecipientLocalTime = command.atRecipientLocalTime ?? series.atRecipientLocalTime;
   validateTarget(audience, atRecipientLocalTime);
+  validateRecallTarget(sendOptions, audience);
   // Where each recipient's occurrence falls is part of the rule: a change of it starts over.
   const ruleChanged =
     rule.rrule !== series.rule.rrule ||

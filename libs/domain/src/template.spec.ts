@@ -70,6 +70,15 @@ describe('templates', () => {
         ],
       },
     });
+    // Inside an attribute in single quotes, too.
+    const link = renderTemplate("<a href='https://e.com/?n={{first_name}}'>x</a>", 'HTML', {
+      ...ann,
+      first_name: "O'Brien",
+    });
+    expect(parseFormattedText(link, 'HTML')).toMatchObject({
+      ok: true,
+      formatted: { entities: [{ type: 'text_link', url: "https://e.com/?n=O'Brien" }] },
+    });
     // Plain text is shown as written: nothing to escape.
     expect(renderTemplate('{{first_name}}', 'plain', tricky)).toBe('<b>A&B "x"</b>');
   });

@@ -113,7 +113,7 @@ export function renderInPlace(text: string): string {
   );
 }
 
-/** Markup characters of the mode escaped: HTML's `& < > "`, MarkdownV2's reserved ones and `\`. */
+/** Markup characters of the mode escaped: HTML's `& < > " '`, MarkdownV2's reserved ones and `\`. */
 function escapeFor(parseMode: ParseMode, value: string): string {
   switch (parseMode) {
     case 'plain':
@@ -123,7 +123,8 @@ function escapeFor(parseMode: ParseMode, value: string): string {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
     case 'MarkdownV2':
       return value.replace(/[_*[\]()~`>#+\-=|{}.!\\]/g, (character) => `\\${character}`);
   }

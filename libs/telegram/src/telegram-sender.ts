@@ -142,7 +142,8 @@ export class TelegrafSender extends TelegramSender {
               { ...common, photo: input },
               signal,
             );
-            return { id: sent.message_id, fileId: sent.photo.at(-1)?.file_id };
+            // Telegram may answer with another kind than asked (a silent MP4 as an animation).
+            return { id: sent.message_id, fileId: sent.photo?.at(-1)?.file_id };
           }
           case 'video': {
             const sent = await this.telegram.callApi(
@@ -150,7 +151,7 @@ export class TelegrafSender extends TelegramSender {
               { ...common, video: input },
               signal,
             );
-            return { id: sent.message_id, fileId: sent.video.file_id };
+            return { id: sent.message_id, fileId: sent.video?.file_id };
           }
           case 'audio': {
             const sent = await this.telegram.callApi(
@@ -158,7 +159,7 @@ export class TelegrafSender extends TelegramSender {
               { ...common, audio: input },
               signal,
             );
-            return { id: sent.message_id, fileId: sent.audio.file_id };
+            return { id: sent.message_id, fileId: sent.audio?.file_id };
           }
           case 'document': {
             const sent = await this.telegram.callApi(

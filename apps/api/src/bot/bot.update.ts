@@ -265,7 +265,12 @@ export class BotUpdate {
     }
     // A private chat subscribes with /start. A bot posts in a channel only as its administrator.
     if (chatType === 'private' || chatType === null) return;
-    const mayPost = status === 'administrator' || (chatType !== 'channel' && status === 'member');
+    // An administrator of a channel posts only with can_post_messages.
+    const member = update.new_chat_member;
+    const mayPost =
+      (status === 'administrator' &&
+        !('can_post_messages' in member && member.can_post_messages === false)) ||
+      (chatType !== 'channel' && status === 'member');
     if (!mayPost) return;
     const title = 'title' in update.chat ? update.chat.title : undefined;
     try {

@@ -399,10 +399,12 @@ export class MessagesController {
       request,
       extraJsonFieldsOf(request.body, RescheduleMessageDto),
     );
-    if (body.message !== undefined)
-      await this.commands.execute(new EditMessageCommand(id, body.message, context));
-    if (scheduledAt !== undefined)
-      await this.commands.execute(new RescheduleMessageCommand(id, scheduledAt, context));
+    // Both given: one append, so that neither happens without the other.
+    await this.commands.execute(
+      scheduledAt === undefined
+        ? new EditMessageCommand(id, body.message!, context)
+        : new RescheduleMessageCommand(id, scheduledAt, context, body.message),
+    );
     return this.get(id);
   }
 

@@ -25,6 +25,9 @@ export class RescheduleMessageHandler implements ICommandHandler<RescheduleMessa
         latest: scheduleLimits(this.config, this.clock.now()).latest,
       },
       command.context,
+      command.text === undefined
+        ? []
+        : [{ type: 'EditMessage', messageId: command.messageId, text: command.text }],
     );
   }
 }

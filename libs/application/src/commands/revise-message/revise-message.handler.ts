@@ -48,6 +48,8 @@ type ChatRevision =
 export class ReviseMessageHandler implements ICommandHandler<ReviseMessageCommand> {
   private readonly logger = new Logger('Delivery');
   private readonly retry: RetryPolicy;
+  /** This process's runs, per message: the last queued, which the next waits for. */
+  private readonly runs = new Map<string, Promise<void>>();
 
   constructor(
     private readonly events: EventStore,
@@ -66,7 +68,21 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
    * and then brings every chat to the latest.
    */
   async execute(command: ReviseMessageCommand): Promise<void> {
+    // The lease is per process (a process that holds it takes it again): runs of this process
+    // for one message go one after the other here.
     const work = `message-${command.messageId}-revisions`;
+    const before = this.runs.get(work) ?? Promise.resolve();
+    const run = before.then(() => this.underLease(work, command));
+    const settled = run.catch(() => undefined);
+    this.runs.set(work, settled);
+    try {
+      await run;
+    } finally {
+      if (this.runs.get(work) === settled) this.runs.delete(work);
+    }
+  }
+
+  private async underLease(work: string, command: ReviseMessageCommand): Promise<void> {
     while (!(await this.leases.take(work, LEASE_MS))) await this.clock.sleep(LEASE_POLL_MS);
     const extending = setInterval(() => {
       this.leases

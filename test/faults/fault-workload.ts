@@ -119,6 +119,8 @@ export interface Figures {
   limitViolations: number;
   /** Which limits were breached: the bot's per second, a chat's, a group's. */
   limitViolationsByKind: { bot: number; chat: number; group: number };
+  /** For a breach of the bot's limit: each window, its span and the gaps between its sends. */
+  botViolationWindows: string[];
 }
 
 /**
@@ -199,6 +201,7 @@ export async function measure(
     rateLimited: system.telegram.calls.filter((call) => call.status === 429).length,
     limitViolations: violations.bot + violations.chat + violations.group,
     limitViolationsByKind: violations,
+    botViolationWindows: violations.bot > 0 ? system.telegram.botViolationWindows() : [],
   };
 
   function isFileOf(call: { fileName?: string; fileId?: string }, ordinal: number): boolean {
@@ -224,6 +227,7 @@ export function report(figures: Figures): void {
       `failed_as_expected=${figures.failedAsExpected} duplicates=${figures.duplicates} ` +
       `(in_crash_window=${figures.duplicatesInCrashWindow}) lost=${figures.lost} 429s=${figures.rateLimited} ` +
       `limit_violations=${figures.limitViolations} (bot=${figures.limitViolationsByKind.bot} chat=${figures.limitViolationsByKind.chat} group=${figures.limitViolationsByKind.group})\n` +
-      (figures.lost > 0 ? `  lost: ${JSON.stringify(figures.lostDetails)}\n` : ''),
+      (figures.lost > 0 ? `  lost: ${JSON.stringify(figures.lostDetails)}\n` : '') +
+      figures.botViolationWindows.map((window) => `  over the bot's limit: ${window}\n`).join(''),
   );
 }

@@ -60,6 +60,15 @@ describe('BotApiDouble flood control', () => {
     expect(telegram.limitViolations(2, 20, 5)).toEqual({ bot: 0, chat: 0, group: 0 });
   });
 
+  it("describes each window over the bot's limit: its span, the gaps between its sends", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    telegram.enforcedLimits = undefined;
+    for (let chat = 901; chat <= 904; chat++) await send(String(chat));
+    const windows = telegram.botViolationWindows(3);
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatch(/^4 sends in \d+ ms from .*; gaps \d+,\d+,\d+ ms; sendMessage×4; /);
+  });
+
   it('lets everything through without limits set', async () => {
     telegram.enforcedLimits = undefined;
     for (let n = 0; n < 5; n++) expect((await send('400')).status).toBe(200);

@@ -264,6 +264,34 @@ export class BotApiDouble {
     };
   }
 
+  /**
+   * For a breach of the bot's per-second limit, what to look at: each window of `perSecond + 1`
+   * free sends within a second, its span, and how its sends were spread (the gaps between their
+   * arrival stamps, the methods), with the longest stall of this process's event loop so far (a
+   * stalled loop stamps requests late, together).
+   */
+  botViolationWindows(perSecond = 30): string[] {
+    const sends = this.calls
+      .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429 && !call.paidBroadcast)
+      .sort((a, b) => a.receivedAt - b.receivedAt);
+    const windows: string[] = [];
+    for (let index = perSecond; index < sends.length; index++) {
+      const first = sends[index - perSecond]!;
+      const last = sends[index]!;
+      if (last.receivedAt - first.receivedAt >= 1000) continue;
+      const window = sends.slice(index - perSecond, index + 1);
+      const gaps = window.slice(1).map((call, at) => call.receivedAt - window[at]!.receivedAt);
+      const methods = new Map<string, number>();
+      for (const call of window) methods.set(call.method, (methods.get(call.method) ?? 0) + 1);
+      windows.push(
+        `${perSecond + 1} sends in ${last.receivedAt - first.receivedAt} ms from ${new Date(first.receivedAt).toISOString()}; ` +
+          `gaps ${gaps.join(',')} ms; ${[...methods].map(([method, count]) => `${method}×${count}`).join(' ')}; ` +
+          `longest stall of the double's loop so far ${Math.round(this.loopDelay.max / 1e6)} ms`,
+      );
+    }
+    return windows;
+  }
+
   /** Texts sent to a chat, in order: what its user read. */
   textsTo(chatId: string): string[] {
     return this.delivered(chatId)

@@ -97,6 +97,26 @@ describe('The bot in polling mode', () => {
     expect(await subscribersOfChat(chatId)).toHaveLength(1);
   });
 
+  it('/start again with other names records them, for templates', async () => {
+    const chatId = randomInt(1e8, 1e9);
+    const userId = userIdIn(await say(chatId, '/start', { firstName: 'Ann' }));
+    await say(chatId, '/start', { firstName: 'Annie', username: 'annie_b' });
+    const subscriber = (
+      await request(api.server).get(`/subscribers/${userId}`).set(auth).expect(200)
+    ).body as { first_name: string; username: string; chat_type: string };
+    expect(subscriber).toMatchObject({
+      first_name: 'Annie',
+      username: 'annie_b',
+      chat_type: 'private',
+    });
+    // The same names again record nothing.
+    await say(chatId, '/start', { firstName: 'Annie', username: 'annie_b' });
+    expect((await historyOf(userId)).map((event) => event.type)).toEqual([
+      'UserSubscribed',
+      'SubscriberProfileChanged',
+    ]);
+  });
+
   it('takes a /start typed into the double over HTTP, as the README shows', async () => {
     const chatId = randomInt(1e8, 1e9);
     await request(api.telegram.url)

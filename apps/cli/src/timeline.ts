@@ -38,6 +38,8 @@ export function describeEvent(event: StoredEvent): string {
       return `renamed from ${event.data.from} to ${event.data.to}`;
     case 'TopicDeleted':
       return `topic ${event.data.name} deleted`;
+    case 'SubscriberProfileChanged':
+      return `names now ${[event.data.profile.firstName, event.data.profile.lastName].filter(Boolean).join(' ')}${event.data.profile.username ? ` (@${event.data.profile.username})` : ''}`;
     case 'SubscriberTimeZoneSet':
       return event.data.timeZone ? `time zone set to ${event.data.timeZone}` : 'time zone cleared';
     case 'MessageScheduled': {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { UpdateSubscriberProfileHandler } from './commands/update-subscriber-profile/update-subscriber-profile.handler';
 import { GetSubscriberHandler } from './queries/get-subscriber/get-subscriber.handler';
 import { CancelMessageHandler } from './commands/cancel-message/cancel-message.handler';
 import { EditMessageHandler } from './commands/edit-message/edit-message.handler';
@@ -47,6 +48,7 @@ import { SeriesDecisions } from './series/series-decision';
     GetTopicHandler,
     ListMessageRecipientsHandler,
     FindSubscriberByChatHandler,
+    UpdateSubscriberProfileHandler,
     GetSubscriberHandler,
     ScheduleMessageHandler,
     CancelMessageHandler,

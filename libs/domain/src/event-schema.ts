@@ -20,6 +20,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   UserUnsubscribed: 1,
   UserChatMigrated: 1,
   SubscriberTimeZoneSet: 1,
+  SubscriberProfileChanged: 1,
   SubscriberJoinedTopic: 1,
   SubscriberLeftTopic: 1,
   TopicCreated: 1,

@@ -90,6 +90,18 @@ export interface SubscriberTimeZoneSet {
   };
 }
 
+/**
+ * The user's names changed since they were recorded (seen on a later /start): templates use the
+ * new ones from now on.
+ */
+export interface SubscriberProfileChanged {
+  readonly type: 'SubscriberProfileChanged';
+  readonly data: {
+    readonly userId: string;
+    readonly profile: SubscriberProfile;
+  };
+}
+
 /** The subscriber joined a topic (by its id: a renamed topic keeps its members). */
 export interface SubscriberJoinedTopic {
   readonly type: 'SubscriberJoinedTopic';
@@ -632,6 +644,7 @@ export type SubscriberEvent =
   | UserUnsubscribed
   | UserChatMigrated
   | SubscriberTimeZoneSet
+  | SubscriberProfileChanged
   | SubscriberJoinedTopic
   | SubscriberLeftTopic;
 export type TopicEvent = TopicCreated | TopicRenamed | TopicDeleted;
@@ -662,6 +675,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   UserUnsubscribed: true,
   UserChatMigrated: true,
   SubscriberTimeZoneSet: true,
+  SubscriberProfileChanged: true,
   SubscriberJoinedTopic: true,
   SubscriberLeftTopic: true,
   TopicCreated: true,
@@ -712,6 +726,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
     case 'SubscriberTimeZoneSet':
+    case 'SubscriberProfileChanged':
     case 'SubscriberJoinedTopic':
     case 'SubscriberLeftTopic':
       return true;
@@ -760,6 +775,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'UserUnsubscribed':
     case 'UserChatMigrated':
     case 'SubscriberTimeZoneSet':
+    case 'SubscriberProfileChanged':
     case 'SubscriberJoinedTopic':
     case 'SubscriberLeftTopic':
       return 'subscriber';

@@ -155,6 +155,7 @@ export class LogVerifier {
         return;
       case 'UserChatMigrated':
       case 'SubscriberTimeZoneSet':
+      case 'SubscriberProfileChanged':
       case 'SubscriberJoinedTopic':
       case 'SubscriberLeftTopic':
         if (status === undefined)

@@ -12,6 +12,7 @@ import {
   type SeriesRule,
 } from './events';
 import type { ParseMode } from './formatting';
+import { sameValue } from './same-value';
 import {
   type AttachmentLimits,
   type RecipientStatus,
@@ -354,11 +355,10 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   // How the occurrences look is part of their content, as their text is.
   const textChanged =
     text !== series.text ||
-    JSON.stringify(sendOptions) !== JSON.stringify(series.sendOptions) ||
-    JSON.stringify(buttons) !== JSON.stringify(series.buttons);
+    !sameValue(sendOptions, series.sendOptions) ||
+    !sameValue(buttons, series.buttons);
   const recipientsChanged =
-    recipients.join('\n') !== series.recipients.join('\n') ||
-    JSON.stringify(audience) !== JSON.stringify(series.audience);
+    recipients.join('\n') !== series.recipients.join('\n') || !sameValue(audience, series.audience);
   if (!ruleChanged && !textChanged && !recipientsChanged) return [];
   const now = command.now.getTime();
   // Planned messages not yet due are let go of and planned again as the series is now.

@@ -61,6 +61,29 @@ describe('Subscriber', () => {
       ]);
   });
 
+  it('given a subscriber, when their names change, then the new ones are recorded; the same ones, or after leaving, nothing', () => {
+    const profile = { firstName: 'John', lastName: null, username: 'jd' };
+    const update = { type: 'UpdateProfile' as const, userId: 'u-1', profile };
+    spec
+      .given([subscribed])
+      .when(update)
+      .then([{ type: 'SubscriberProfileChanged', data: { userId: 'u-1', profile } }]);
+    spec
+      .given([subscribed, { type: 'SubscriberProfileChanged', data: { userId: 'u-1', profile } }])
+      .when(update)
+      .then([]);
+    spec
+      .given([
+        subscribed,
+        {
+          type: 'UserUnsubscribed',
+          data: { userId: 'u-1', chatId: '123456789', reason: 'requested' },
+        },
+      ])
+      .when(update)
+      .then([]);
+  });
+
   it('accepts negative group chat ids and channel usernames', () => {
     for (const chatId of ['-1001234567890', '@my_channel']) {
       spec

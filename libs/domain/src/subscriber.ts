@@ -1,10 +1,12 @@
 import { DomainError, DomainErrorCode } from './errors';
+import { sameValue } from './same-value';
 import type {
   ChatType,
   SubscriberEvent,
   SubscriberJoinedTopic,
   SubscriberLeftTopic,
   SubscriberProfile,
+  SubscriberProfileChanged,
   SubscriberTimeZoneSet,
   UnsubscribeReason,
   UserChatMigrated,
@@ -70,6 +72,13 @@ export interface SetSubscriberTimeZone {
   readonly timeZone: string | null;
 }
 
+/** The user's names as Telegram gives them now (a later /start in their private chat). */
+export interface UpdateProfile {
+  readonly type: 'UpdateProfile';
+  readonly userId: string;
+  readonly profile: SubscriberProfile;
+}
+
 /** Joins a topic the application found active (the domain holds no topic list). */
 export interface JoinTopic {
   readonly type: 'JoinTopic';
@@ -84,7 +93,13 @@ export interface LeaveTopic {
 }
 
 export type SubscriberCommand =
-  SubscribeUser | UnsubscribeUser | MigrateChat | SetSubscriberTimeZone | JoinTopic | LeaveTopic;
+  | SubscribeUser
+  | UnsubscribeUser
+  | MigrateChat
+  | SetSubscriberTimeZone
+  | UpdateProfile
+  | JoinTopic
+  | LeaveTopic;
 
 export const MAX_CHAT_NAME_LENGTH = 256;
 // A Telegram chat id is an integer (negative for groups); a public channel may be named @username.
@@ -127,11 +142,24 @@ export function decideSubscriber(
       return migrate(command, state);
     case 'SetSubscriberTimeZone':
       return setTimeZone(command, state);
+    case 'UpdateProfile':
+      return updateProfile(command, state);
     case 'JoinTopic':
       return joinTopic(command, state);
     case 'LeaveTopic':
       return leaveTopic(command, state);
   }
+}
+
+/** Names as they were record nothing; a subscriber who left keeps the names they had. */
+function updateProfile(
+  command: UpdateProfile,
+  state: SubscriberState,
+): [SubscriberProfileChanged] | [] {
+  if (state.status !== 'active') return [];
+  const profile = normaliseProfile(command.profile);
+  if (profile === null || sameValue(profile, state.profile)) return [];
+  return [{ type: 'SubscriberProfileChanged', data: { userId: command.userId, profile } }];
 }
 
 /** Joining a topic one belongs to already records nothing. */
@@ -288,6 +316,8 @@ export function evolveSubscriber(state: SubscriberState, event: SubscriberEvent)
       return state.status === 'none' ? state : { ...state, chatId: event.data.toChatId };
     case 'SubscriberTimeZoneSet':
       return state.status === 'none' ? state : { ...state, timeZone: event.data.timeZone };
+    case 'SubscriberProfileChanged':
+      return state.status === 'none' ? state : { ...state, profile: event.data.profile };
     case 'SubscriberJoinedTopic':
       return state.status === 'none'
         ? state

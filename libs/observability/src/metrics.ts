@@ -129,6 +129,7 @@ export class Metrics {
         case 'UserUnsubscribed':
         case 'UserChatMigrated':
         case 'SubscriberTimeZoneSet':
+        case 'SubscriberProfileChanged':
         case 'SubscriberJoinedTopic':
         case 'SubscriberLeftTopic':
         case 'TopicCreated':

@@ -105,6 +105,7 @@ export const pendingDeadlinesProjection: Projection = {
       case 'UserUnsubscribed':
       case 'UserChatMigrated':
       case 'SubscriberTimeZoneSet':
+      case 'SubscriberProfileChanged':
       case 'SubscriberJoinedTopic':
       case 'SubscriberLeftTopic':
       case 'TopicCreated':

@@ -310,6 +310,20 @@ export const readModelsProjection: Projection = {
             },
           ),
         ];
+      case 'SubscriberProfileChanged':
+        return [
+          update(
+            SUBSCRIBERS,
+            { user_id: event.data.userId },
+            {
+              first_name: event.data.profile.firstName,
+              last_name: event.data.profile.lastName,
+              username: event.data.profile.username,
+              updated_at: EVENT_TIME,
+              last_position: EVENT_POSITION,
+            },
+          ),
+        ];
       case 'SubscriberJoinedTopic':
         return [
           insert(TOPIC_MEMBERS, {

@@ -6,6 +6,7 @@ import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/commands/set-subscriber-time-zone/set-subscriber-time-zone.command';
 import { ChangeTopicMembershipCommand } from '../../../../libs/application/src/commands/change-topic-membership/change-topic-membership.command';
 import { ListTopicsQuery } from '../../../../libs/application/src/queries/list-topics/list-topics.query';
+import { UpdateSubscriberProfileCommand } from '../../../../libs/application/src/commands/update-subscriber-profile/update-subscriber-profile.command';
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { UnsubscribeUserCommand } from '../../../../libs/application/src/commands/unsubscribe-user/unsubscribe-user.command';
 import { FindSubscriberByChatQuery } from '../../../../libs/application/src/queries/find-subscriber-by-chat/find-subscriber-by-chat.query';
@@ -39,7 +40,15 @@ export class BotUpdate {
   async start(@Ctx() ctx: Context): Promise<void> {
     await this.answering(ctx, async (chatId, context) => {
       const current = await this.queries.execute(new FindSubscriberByChatQuery(chatId));
-      if (current) return BotReplies.welcomeBack(current.userId, chatId);
+      if (current) {
+        // Names change: templates use the ones the user has now.
+        const profile = profileOf(ctx);
+        if (profile)
+          await this.commands.execute(
+            new UpdateSubscriberProfileCommand(current.userId, profile, context),
+          );
+        return BotReplies.welcomeBack(current.userId, chatId);
+      }
       try {
         const { subscriber, resubscribed } = await this.commands.execute(
           new SubscribeUserCommand(chatId, chatName(ctx), context, {

@@ -39,24 +39,20 @@ export class DeliveryWorkController {
     return this.deliver(event, context, event.data.part);
   }
 
-  /** Delivers the message (or one part of its audience), and settles the broker message by the outcome. */
-  private async deliver(
+  /** Delivers the message (or one part of its audience). */
+  private deliver(
     event: StoredEvent<MessageDue | AudienceResolved>,
     context: RmqContext,
     part?: number,
   ): Promise<void> {
-    await this.queue.acknowledgements.settle(context, event, () =>
-      withLogContext(
-        { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
-        () =>
-          this.commands.execute(
-            new DeliverMessageCommand(
-              event.data.messageId,
-              event.eventId,
-              event.metadata.correlationId,
-              part,
-            ),
-          ),
+    return this.work(
+      event,
+      context,
+      new DeliverMessageCommand(
+        event.data.messageId,
+        event.eventId,
+        event.metadata.correlationId,
+        part,
       ),
     );
   }
@@ -78,21 +74,27 @@ export class DeliveryWorkController {
     return this.revise(event, context);
   }
 
-  private async revise(
+  private revise(
     event: StoredEvent<MessageEdited | MessageRecalled>,
     context: RmqContext,
+  ): Promise<void> {
+    return this.work(
+      event,
+      context,
+      new ReviseMessageCommand(event.data.messageId, event.eventId, event.metadata.correlationId),
+    );
+  }
+
+  /** Runs the work of one broker message in its log context, and settles it by the outcome. */
+  private async work(
+    event: StoredEvent<MessageDue | AudienceResolved | MessageEdited | MessageRecalled>,
+    context: RmqContext,
+    command: DeliverMessageCommand | ReviseMessageCommand,
   ): Promise<void> {
     await this.queue.acknowledgements.settle(context, event, () =>
       withLogContext(
         { correlationId: event.metadata.correlationId, messageId: event.data.messageId },
-        () =>
-          this.commands.execute(
-            new ReviseMessageCommand(
-              event.data.messageId,
-              event.eventId,
-              event.metadata.correlationId,
-            ),
-          ),
+        () => this.commands.execute(command),
       ),
     );
   }

@@ -85,6 +85,13 @@ export function validateTemplateVariables(text: string, parseMode: ParseMode): v
   }
 }
 
+/** The text as one subscriber gets it: as it is without variables, else filled in with theirs. */
+export function textFor(text: string, parseMode: ParseMode, subject: TemplateSubject): string {
+  return hasTemplateVariables(text)
+    ? renderTemplate(text, parseMode, templateValuesOf(subject))
+    : text;
+}
+
 /** The text for one recipient: each variable replaced by the value, escaped for the parse mode. */
 export function renderTemplate(text: string, parseMode: ParseMode, values: TemplateValues): string {
   return text.replace(VARIABLE, (written, name: string) =>

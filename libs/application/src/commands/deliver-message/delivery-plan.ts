@@ -4,11 +4,7 @@ import {
   recipientsAwaitingOutcome,
   type ScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
-import {
-  hasTemplateVariables,
-  renderTemplate,
-  templateValuesOf,
-} from '../../../../domain/src/template';
+import { hasTemplateVariables, textFor } from '../../../../domain/src/template';
 import type { SubscriberRecord } from '../../ports/subscriber-reader';
 import { TelegramSendError } from '../../ports/telegram-sender';
 
@@ -78,7 +74,7 @@ export function planDelivery(
       chatId: subscriber.chatId,
       parts: partsToSend(message, userId),
       text: templated
-        ? renderTemplate(message.text, message.sendOptions.parseMode, templateValuesOf(subscriber))
+        ? textFor(message.text, message.sendOptions.parseMode, subscriber)
         : message.text,
     };
   });

@@ -7,11 +7,7 @@ import {
   validateText,
 } from '../../../../domain/src/scheduled-message';
 import { normaliseChatId } from '../../../../domain/src/subscriber';
-import {
-  hasTemplateVariables,
-  renderTemplate,
-  templateValuesOf,
-} from '../../../../domain/src/template';
+import { textFor } from '../../../../domain/src/template';
 import { SubscriberReader, type SubscriberRecord } from '../../ports/subscriber-reader';
 import { TelegramSendError, TelegramSender } from '../../ports/telegram-sender';
 import { requireSubscriber } from '../../subscriber-stream';
@@ -39,21 +35,11 @@ export class PreviewMessageHandler implements ICommandHandler<PreviewMessageComm
       command.targetUserId !== null
         ? await requireSubscriber(this.subscribers, { userId: command.targetUserId })
         : await this.subscribers.activeOfChat(chatId);
-    const text = hasTemplateVariables(command.text)
-      ? renderTemplate(
-          command.text,
-          sendOptions.parseMode,
-          templateValuesOf(
-            subject ?? {
-              userId: '',
-              chatName: chatId,
-              firstName: null,
-              lastName: null,
-              username: null,
-            },
-          ),
-        )
-      : command.text;
+    const text = textFor(
+      command.text,
+      sendOptions.parseMode,
+      subject ?? { userId: '', chatName: chatId, firstName: null, lastName: null, username: null },
+    );
     try {
       const telegramMessageId = await this.telegram.sendText(chatId, text, {
         display: sendOptions,

@@ -10,11 +10,7 @@ import {
   type RecordRevision,
   type ScheduledMessageState,
 } from '../../../../domain/src/scheduled-message';
-import {
-  hasTemplateVariables,
-  renderTemplate,
-  templateValuesOf,
-} from '../../../../domain/src/template';
+import { hasTemplateVariables, textFor } from '../../../../domain/src/template';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Clock } from '../../../../runtime/src/clock';
 import { loadMessage } from '../../message-stream';
@@ -218,7 +214,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     return new Map(
       records.map((subscriber) => [
         subscriber.userId,
-        renderTemplate(text, state.sendOptions.parseMode, templateValuesOf(subscriber)),
+        textFor(text, state.sendOptions.parseMode, subscriber),
       ]),
     );
   }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import amqplib from 'amqplib';
@@ -10,6 +8,7 @@ import { PostgresEventStore } from '../../libs/event-store/src/postgres-event-st
 import { deliveryTopology } from '../../libs/messaging/src/topology';
 import { ProjectionReplayer } from '../../libs/projections/src/replay/projection-replayer';
 import type { RecordedCall } from '../../tools/dev/bot-api-double';
+import { BotApiDoubleProcess } from '../../tools/dev/bot-api-double-remote';
 import { BENCH_API_KEY, type BenchApp, type BenchSystem, sleep } from '../support/bench-system';
 import { cpuMilliseconds, percentile, residentBytes } from '../support/process-stats';
 import { log, type ScenarioResult } from './scenario';
@@ -234,12 +233,20 @@ function mostInWindow(times: readonly number[], windowMs: number): number {
 async function freeBroadcast(system: BenchSystem) {
   // Measured by the double's arrival stamps, so the double runs in a process of its own (see
   // tools/dev/bot-api-double-process.ts); BENCH_FREE_DOUBLE=inline keeps it in this process.
-  const own = process.env.BENCH_FREE_DOUBLE === 'inline' ? undefined : await startDoubleProcess();
+  const own =
+    process.env.BENCH_FREE_DOUBLE === 'inline'
+      ? undefined
+      : await BotApiDoubleProcess.start({
+          latencyMs: 30,
+          limits: {
+            perSecond: FREE_PER_SECOND,
+            chatIntervalMs: 1000,
+            paidPerSecond: PAID_PER_SECOND,
+          },
+        });
   const doubleUrl = own?.url ?? system.telegram.url;
   const callsSoFar = async (): Promise<RecordedCall[]> =>
-    own
-      ? ((await (await fetch(`${doubleUrl}/_calls`)).json()) as RecordedCall[])
-      : system.telegram.calls;
+    own ? await own.calls() : system.telegram.calls;
   const delivery = await system.ensureApp('delivery', {
     TELEGRAM_PAID_BROADCAST: 'on',
     TELEGRAM_API_ROOT: doubleUrl,
@@ -249,7 +256,7 @@ async function freeBroadcast(system: BenchSystem) {
   const inlineLoop = monitorEventLoopDelay({ resolution: 5 });
   inlineLoop.enable();
   await loopLagMaxMs(delivery.url);
-  if (own) await doubleLoopMaxMs(own.url);
+  if (own) await own.loopMaxMs();
   const text = 'free broadcast';
   const firstCall = (await callsSoFar()).length;
   const ofThis = (calls: readonly RecordedCall[]) =>
@@ -266,14 +273,10 @@ async function freeBroadcast(system: BenchSystem) {
   const windowEnd = firstAt + FREE_WINDOW_MS;
   const calls = ofThis(await callsSoFar()).filter((call) => call.receivedAt < windowEnd);
   const deliveryLoopMaxMs = await loopLagMaxMs(delivery.url);
-  const doubleStallMs = own ? await doubleLoopMaxMs(own.url) : inlineLoop.max / 1e6;
+  const doubleStallMs = own ? await own.loopMaxMs() : inlineLoop.max / 1e6;
   inlineLoop.disable();
   const violations = own
-    ? ((await (
-        await fetch(
-          `${doubleUrl}/_violations?perSecond=${FREE_PER_SECOND}&groupPerMinute=20&paidPerSecond=${PAID_PER_SECOND}`,
-        )
-      ).json()) as { bot: number; chat: number; group: number })
+    ? await own.limitViolations(FREE_PER_SECOND, 20, PAID_PER_SECOND)
     : system.telegram.limitViolations(FREE_PER_SECOND, 20, PAID_PER_SECOND);
   await system.stopApp('delivery');
   await own?.stop();
@@ -300,48 +303,6 @@ async function freeBroadcast(system: BenchSystem) {
         return call.receivedAt - before[0]!;
       }),
   };
-}
-
-/** The Bot API double in a process of its own, enforcing the free and paid limits. */
-async function startDoubleProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, '..', '..', 'tools', 'dev', 'bot-api-double-process.js')],
-    {
-      env: {
-        ...process.env,
-        DOUBLE_LATENCY_MS: '30',
-        DOUBLE_LIMITS: JSON.stringify({
-          perSecond: FREE_PER_SECOND,
-          chatIntervalMs: 1000,
-          paidPerSecond: PAID_PER_SECOND,
-        }),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const listening = /listening (\S+)/.exec(out);
-      if (listening) resolve(listening[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`The double's process exited (${code})`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** The longest stall of the double's process's event loop since the last call. */
-async function doubleLoopMaxMs(doubleUrl: string): Promise<number> {
-  return ((await (await fetch(`${doubleUrl}/_loop`)).json()) as { maxMs: number }).maxMs;
 }
 
 /** The longest event-loop stall of an app since the last call (prom-client resets it per scrape). */

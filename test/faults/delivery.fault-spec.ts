@@ -18,7 +18,8 @@ describe('Delivery through faults', () => {
   let base = 700_000_000;
 
   beforeEach(async () => {
-    system = new TestSystem(500);
+    // The double in a process of its own: its arrival stamps judge the bot's limits.
+    system = new TestSystem(500, false, true);
     await system.start();
   });
   afterEach(async () => system.stop());
@@ -36,7 +37,11 @@ describe('Delivery through faults', () => {
   }
 
   async function firstSends(count: number): Promise<void> {
-    await waitUntil(() => system.telegram.delivered().length >= count, 60_000, `${count} sends`);
+    await waitUntil(
+      async () => (await system.remoteTelegram.delivered()).length >= count,
+      60_000,
+      `${count} sends`,
+    );
   }
 
   it('survives the delivery process killed with SIGKILL at random moments, ten times', async () => {
@@ -119,19 +124,23 @@ describe('Delivery through faults', () => {
     // Bursts of 5xx may come back to back: more attempts than the suite's default of 3.
     system.spawn('delivery', { DELIVERY_MAX_ATTEMPTS: '10' });
     const blocked = new Set([String(base + 1000 + 3), String(base + 1000 + 11)]);
-    for (const chat of blocked) system.telegram.blockedChats.add(chat);
+    for (const chat of blocked) await system.remoteTelegram.block(chat);
     // A storm of ten bursts, then calm: retries must carry every recipient through it.
     let bursts = 0;
     const trouble = setInterval(() => {
       if (++bursts > 10) return;
       if (Math.random() < 0.5) {
-        system.telegram.failNext(1, {
-          status: 429,
-          description: 'Too Many Requests: retry after 1',
-          retryAfter: 1,
-        });
+        void system.remoteTelegram
+          .failNext(1, {
+            status: 429,
+            description: 'Too Many Requests: retry after 1',
+            retryAfter: 1,
+          })
+          .catch(() => undefined);
       } else {
-        system.telegram.failNext(2, { status: 502, description: 'Bad Gateway' });
+        void system.remoteTelegram
+          .failNext(2, { status: 502, description: 'Bad Gateway' })
+          .catch(() => undefined);
       }
     }, 700);
     try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { deliveredIn, limitViolationsIn } from '../../tools/dev/bot-api-double';
 import { TEST_API_KEY } from '../support/api-harness';
 import type { TestSystem } from '../support/system';
 import { waitUntil } from '../support/system';
@@ -139,7 +140,8 @@ export async function measure(
       .filter((event) => event.type === 'RecipientPartSent')
       .map((event) => `${String(event.data.chatId)}/${String(event.data.telegramMessageId)}`),
   );
-  const accepted = system.telegram.delivered();
+  const calls = await system.remoteTelegram.calls();
+  const accepted = deliveredIn(calls);
   let delivered = 0;
   let failedAsExpected = 0;
   let duplicates = 0;
@@ -187,7 +189,7 @@ export async function measure(
       }
     }
   }
-  const violations = system.telegram.limitViolations();
+  const violations = limitViolationsIn(calls);
   return {
     scenario,
     messages: workload.messages.length,
@@ -198,10 +200,11 @@ export async function measure(
     duplicatesInCrashWindow,
     lost,
     lostDetails,
-    rateLimited: system.telegram.calls.filter((call) => call.status === 429).length,
+    rateLimited: calls.filter((call) => call.status === 429).length,
     limitViolations: violations.bot + violations.chat + violations.group,
     limitViolationsByKind: violations,
-    botViolationWindows: violations.bot > 0 ? system.telegram.botViolationWindows() : [],
+    botViolationWindows:
+      violations.bot > 0 ? await system.remoteTelegram.botViolationWindows() : [],
   };
 
   function isFileOf(call: { fileName?: string; fileId?: string }, ordinal: number): boolean {

@@ -17,6 +17,7 @@ import {
 import { withAppHeapLimit } from '../../libs/runtime/src/heap-limit';
 import { ObjectStorage } from '../../libs/storage/src/object-storage';
 import { BotApiDouble } from '../../tools/dev/bot-api-double';
+import { BotApiDoubleProcess } from '../../tools/dev/bot-api-double-remote';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '../../tools/dev/local-s3';
 import { TEST_API_KEY, TEST_BOT_TOKEN } from './api-harness';
 import { rabbitMqUrl } from './services';
@@ -49,12 +50,25 @@ export class TestSystem {
   private s3!: LocalS3;
   private s3Directory!: string;
   private env: Record<string, string> = {};
+  private doubleProcess: BotApiDoubleProcess | undefined;
 
   constructor(
     private readonly tickMs = 1000,
     /** TELEGRAM_PAID_BROADCAST for the API (apps spawned take it from their environment). */
     private readonly paidBroadcast = false,
+    /**
+     * The Bot API double in a process of its own (`remoteTelegram`) instead of this one
+     * (`telegram`): for a test that judges the bot's limits by the double's arrival stamps, which
+     * this process — serving the API and the local S3 as well — would stamp late when busy.
+     */
+    private readonly doubleInOwnProcess = false,
   ) {}
+
+  /** The double in its own process, for a system started with `doubleInOwnProcess`. */
+  get remoteTelegram(): BotApiDoubleProcess {
+    if (!this.doubleProcess) throw new Error('The double runs in this process: use `telegram`');
+    return this.doubleProcess;
+  }
 
   async start(): Promise<void> {
     if (!existsSync(join(ROOT, 'dist', 'apps', 'delivery', 'src', 'main.js'))) {
@@ -63,7 +77,13 @@ export class TestSystem {
     this.database = await createTestDatabase();
     this.s3Directory = await mkdtemp(join(tmpdir(), 'system-s3-'));
     this.s3 = await startLocalS3({ directory: this.s3Directory });
-    await this.telegram.start();
+    let telegramUrl: string;
+    if (this.doubleInOwnProcess) {
+      this.doubleProcess = await BotApiDoubleProcess.start();
+      telegramUrl = this.doubleProcess.url;
+    } else {
+      telegramUrl = await this.telegram.start();
+    }
     const exchange = `events-${this.database.name}`;
     this.env = {
       DATABASE_URL: this.database.url,
@@ -76,7 +96,7 @@ export class TestSystem {
       MINIO_SECRET_KEY: LOCAL_S3_CREDENTIALS.secretKey,
       MINIO_BUCKET: 'system-test',
       TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-      TELEGRAM_API_ROOT: this.telegram.url,
+      TELEGRAM_API_ROOT: telegramUrl,
       SCHEDULER_TICK_MS: String(this.tickMs),
       // Several schedulers and delivery apps run at once: each takes a free port.
       SCHEDULER_HTTP_PORT: '0',
@@ -106,7 +126,7 @@ export class TestSystem {
         ),
         new TelegramConfig(
           TEST_BOT_TOKEN,
-          this.telegram.url,
+          telegramUrl,
           'polling',
           undefined,
           undefined,
@@ -207,6 +227,7 @@ export class TestSystem {
     await Promise.all(this.processes.map((process) => process.stop()));
     await this.api?.close();
     await this.telegram.stop();
+    await this.doubleProcess?.stop();
     await this.s3?.close();
     await rm(this.s3Directory, { recursive: true, force: true });
     await this.database?.drop();

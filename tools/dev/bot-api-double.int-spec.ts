@@ -1,4 +1,5 @@
 import { BotApiDouble } from './bot-api-double';
+import { BotApiDoubleProcess } from './bot-api-double-remote';
 
 describe('BotApiDouble flood control', () => {
   const telegram = new BotApiDouble();
@@ -280,5 +281,41 @@ describe('BotApiDouble formatting (parse_mode)', () => {
     );
     // Without a parse mode, markup is text.
     expect((await send({ text: 'Price 1.5 <b>' })).body.result?.text).toBe('Price 1.5 <b>');
+  });
+});
+
+describe('BotApiDoubleProcess (the double in a process of its own)', () => {
+  let double: BotApiDoubleProcess;
+
+  beforeAll(async () => {
+    double = await BotApiDoubleProcess.start();
+  });
+  afterAll(() => double.stop());
+
+  const send = async (chatId: string) =>
+    (
+      await fetch(`${double.url}/bot123:token/sendMessage`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ chat_id: chatId, text: 'hi' }),
+      })
+    ).status;
+
+  it('takes failures and blocked chats over its control routes, and answers what it received', async () => {
+    await double.failNext(1, { status: 502, description: 'Bad Gateway' });
+    await double.block('202');
+    expect([await send('201'), await send('201'), await send('202'), await send('203')]).toEqual([
+      502, 200, 403, 200,
+    ]);
+    expect((await double.calls()).map((call) => [call.chatId, call.status])).toEqual([
+      ['201', 502],
+      ['201', 200],
+      ['202', 403],
+      ['203', 200],
+    ]);
+    expect((await double.delivered()).map((call) => call.chatId)).toEqual(['201', '203']);
+    // Two sends to chat 201 within a second (the double enforcing no limits): a breach of the chat's.
+    expect(await double.limitViolations()).toEqual({ bot: 0, chat: 1, group: 0 });
+    expect(await double.loopMaxMs()).toBeGreaterThanOrEqual(0);
   });
 });

@@ -221,75 +221,20 @@ export class BotApiDouble {
   }
 
   /**
-   * Breaches of Telegram's limits among the send requests received and not refused with 429: more
-   * than `perSecond` sends without `allow_paid_broadcast` in any second for the bot, more than
-   * `paidPerSecond` of any kind, two to one private chat less than a second apart, more than
-   * `groupPerMinute` to one group in any minute.
+   * Breaches of Telegram's limits among the send requests received and not refused with 429 (see
+   * `limitViolationsIn`).
    */
   limitViolations(
     perSecond = 30,
     groupPerMinute = 20,
     paidPerSecond = PAID_PER_SECOND,
   ): { bot: number; chat: number; group: number } {
-    // A request refused with 429 is Telegram's flood control at work, not a breach.
-    const sends = this.calls
-      .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429)
-      .sort((a, b) => a.receivedAt - b.receivedAt);
-    const overWindow = (times: number[], windowMs: number, limit: number) =>
-      times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs)
-        .length;
-    const byChat = new Map<string, number[]>();
-    for (const call of sends)
-      byChat.set(call.chatId ?? '', [...(byChat.get(call.chatId ?? '') ?? []), call.receivedAt]);
-    let chat = 0;
-    let group = 0;
-    for (const [chatId, times] of byChat) {
-      if (isGroup(chatId)) group += overWindow(times, 60_000, groupPerMinute);
-      else chat += overWindow(times, 1000, 1);
-    }
-    return {
-      bot:
-        overWindow(
-          sends.filter((call) => !call.paidBroadcast).map((call) => call.receivedAt),
-          1000,
-          perSecond,
-        ) +
-        overWindow(
-          sends.map((call) => call.receivedAt),
-          1000,
-          paidPerSecond,
-        ),
-      chat,
-      group,
-    };
+    return limitViolationsIn(this.calls, perSecond, groupPerMinute, paidPerSecond);
   }
 
-  /**
-   * For a breach of the bot's per-second limit, what to look at: each window of `perSecond + 1`
-   * free sends within a second, its span, and how its sends were spread (the gaps between their
-   * arrival stamps, the methods), with the longest stall of this process's event loop so far (a
-   * stalled loop stamps requests late, together).
-   */
+  /** Each window over the bot's per-second limit (see `botViolationWindowsIn`). */
   botViolationWindows(perSecond = 30): string[] {
-    const sends = this.calls
-      .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429 && !call.paidBroadcast)
-      .sort((a, b) => a.receivedAt - b.receivedAt);
-    const windows: string[] = [];
-    for (let index = perSecond; index < sends.length; index++) {
-      const first = sends[index - perSecond]!;
-      const last = sends[index]!;
-      if (last.receivedAt - first.receivedAt >= 1000) continue;
-      const window = sends.slice(index - perSecond, index + 1);
-      const gaps = window.slice(1).map((call, at) => call.receivedAt - window[at]!.receivedAt);
-      const methods = new Map<string, number>();
-      for (const call of window) methods.set(call.method, (methods.get(call.method) ?? 0) + 1);
-      windows.push(
-        `${perSecond + 1} sends in ${last.receivedAt - first.receivedAt} ms from ${new Date(first.receivedAt).toISOString()}; ` +
-          `gaps ${gaps.join(',')} ms; ${[...methods].map(([method, count]) => `${method}×${count}`).join(' ')}; ` +
-          `longest stall of the double's loop so far ${Math.round(this.loopDelay.max / 1e6)} ms`,
-      );
-    }
-    return windows;
+    return botViolationWindowsIn(this.calls, perSecond, this.loopDelay.max / 1e6);
   }
 
   /** Texts sent to a chat, in order: what its user read. */
@@ -301,12 +246,7 @@ export class BotApiDouble {
 
   /** Successful sends, optionally to one chat. */
   delivered(chatId?: string): RecordedCall[] {
-    return this.calls.filter(
-      (call) =>
-        SEND_METHODS.has(call.method) &&
-        call.status === 200 &&
-        (chatId === undefined || call.chatId === chatId),
-    );
+    return deliveredIn(this.calls, chatId);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -351,8 +291,23 @@ export class BotApiDouble {
       // when the loop gets to them.
       request.resume();
       const maxMs = this.loopDelay.max / 1e6;
-      this.loopDelay.reset();
+      if (url.searchParams.get('keep') !== 'true') this.loopDelay.reset();
       return this.reply(response, 200, { maxMs });
+    }
+    if (url.pathname === '/_fail' && request.method === 'POST') {
+      // {"count": 2, "failure": {"status": 502, "description": "Bad Gateway"}}: as failNext.
+      const { count, failure } = (await readJson(request)) as {
+        count: number;
+        failure: InjectedFailure;
+      };
+      this.failNext(count, failure);
+      return this.reply(response, 200, { ok: true });
+    }
+    if (url.pathname === '/_blocked' && request.method === 'POST') {
+      // {"chat_id": "42"}: the chat blocked the bot; its sends are refused with 403 from now on.
+      const { chat_id: chatId } = (await readJson(request)) as { chat_id: string };
+      this.blockedChats.add(String(chatId));
+      return this.reply(response, 200, { ok: true });
     }
     if (url.pathname === '/_violations') {
       // ?perSecond=30&groupPerMinute=20&paidPerSecond=1000, as limitViolations takes them.
@@ -981,6 +936,98 @@ function replyMarkupProblem(raw: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Successful sends among the calls, optionally to one chat. */
+export function deliveredIn(calls: readonly RecordedCall[], chatId?: string): RecordedCall[] {
+  return calls.filter(
+    (call) =>
+      SEND_METHODS.has(call.method) &&
+      call.status === 200 &&
+      (chatId === undefined || call.chatId === chatId),
+  );
+}
+
+/**
+ * Breaches of Telegram's limits among the send requests received and not refused with 429: more
+ * than `perSecond` sends without `allow_paid_broadcast` in any second for the bot, more than
+ * `paidPerSecond` of any kind, two to one private chat less than a second apart, more than
+ * `groupPerMinute` to one group in any minute.
+ */
+export function limitViolationsIn(
+  calls: readonly RecordedCall[],
+  perSecond = 30,
+  groupPerMinute = 20,
+  paidPerSecond = PAID_PER_SECOND,
+): { bot: number; chat: number; group: number } {
+  // A request refused with 429 is Telegram's flood control at work, not a breach.
+  const sends = calls
+    .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429)
+    .sort((a, b) => a.receivedAt - b.receivedAt);
+  const overWindow = (times: number[], windowMs: number, limit: number) =>
+    times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs).length;
+  const byChat = new Map<string, number[]>();
+  for (const call of sends)
+    byChat.set(call.chatId ?? '', [...(byChat.get(call.chatId ?? '') ?? []), call.receivedAt]);
+  let chat = 0;
+  let group = 0;
+  for (const [chatId, times] of byChat) {
+    if (isGroup(chatId)) group += overWindow(times, 60_000, groupPerMinute);
+    else chat += overWindow(times, 1000, 1);
+  }
+  return {
+    bot:
+      overWindow(
+        sends.filter((call) => !call.paidBroadcast).map((call) => call.receivedAt),
+        1000,
+        perSecond,
+      ) +
+      overWindow(
+        sends.map((call) => call.receivedAt),
+        1000,
+        paidPerSecond,
+      ),
+    chat,
+    group,
+  };
+}
+
+/**
+ * For a breach of the bot's per-second limit, what to look at: each window of `perSecond + 1`
+ * free sends within a second, its span, and how its sends were spread (the gaps between their
+ * arrival stamps, the methods), with the longest stall of the double's event loop so far (a
+ * stalled loop stamps requests late, together).
+ */
+export function botViolationWindowsIn(
+  calls: readonly RecordedCall[],
+  perSecond: number,
+  loopStallMs: number,
+): string[] {
+  const sends = calls
+    .filter((call) => SEND_METHODS.has(call.method) && call.status !== 429 && !call.paidBroadcast)
+    .sort((a, b) => a.receivedAt - b.receivedAt);
+  const windows: string[] = [];
+  for (let index = perSecond; index < sends.length; index++) {
+    const first = sends[index - perSecond]!;
+    const last = sends[index]!;
+    if (last.receivedAt - first.receivedAt >= 1000) continue;
+    const window = sends.slice(index - perSecond, index + 1);
+    const gaps = window.slice(1).map((call, at) => call.receivedAt - window[at]!.receivedAt);
+    const methods = new Map<string, number>();
+    for (const call of window) methods.set(call.method, (methods.get(call.method) ?? 0) + 1);
+    windows.push(
+      `${perSecond + 1} sends in ${last.receivedAt - first.receivedAt} ms from ${new Date(first.receivedAt).toISOString()}; ` +
+        `gaps ${gaps.join(',')} ms; ${[...methods].map(([method, count]) => `${method}×${count}`).join(' ')}; ` +
+        `longest stall of the double's loop so far ${Math.round(loopStallMs)} ms`,
+    );
+  }
+  return windows;
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
 const isGroup = (chatId: string): boolean => chatId.startsWith('-') || chatId.startsWith('@');

@@ -198,6 +198,8 @@ describe('API: the seed contract', () => {
         parse_mode: 'plain',
         delete_after: null,
         send_as: 'documents',
+        // Added with albums: each file on its own, as the seed sent them.
+        as_album: false,
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

@@ -705,6 +705,176 @@ describe('Messages as Telegram shows them: send options', () => {
     ]);
   });
 
+  const jpegOf = (fill: number) =>
+    Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+      Buffer.alloc(64, fill),
+    ]);
+
+  it('sends albums with as_album: photos with the video, the documents apart, the text the first album’s caption; edits the caption and recalls every item', async () => {
+    const first = await subscriber();
+    const second = await subscriber();
+    const mp4 = Buffer.concat([
+      Buffer.from([0x00, 0x00, 0x00, 0x18]),
+      Buffer.from('ftypisom'),
+      Buffer.from([0x00, 0x00, 0x02, 0x00]),
+      Buffer.from('isomiso2'),
+      Buffer.alloc(64, 2),
+    ]);
+    const mp3 = Buffer.concat([
+      Buffer.from('ID3'),
+      Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
+      Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+      Buffer.alloc(400, 0),
+    ]);
+    const scheduled = await schedule(
+      {
+        target_user_id: `${first.userId},${second.userId}`,
+        message: '<b>Trip</b> photos',
+        parse_mode: 'HTML',
+        send_as: 'media',
+        as_album: 'true',
+      },
+      [
+        { name: 'beach.jpg', content: jpegOf(1) },
+        { name: 'dunes.jpg', content: jpegOf(2) },
+        { name: 'waves.mp4', content: mp4 },
+        { name: 'route.txt', content: Buffer.from('the route') },
+        { name: 'hotel.txt', content: Buffer.from('the hotel') },
+        { name: 'song.mp3', content: mp3 },
+      ],
+    ).expect(200);
+    expect(scheduled.body.as_album).toBe(true);
+    const id = scheduled.body.id as string;
+    await sentMessage(system, id);
+    for (const chat of [first, second]) {
+      const calls = system.telegram.delivered(chat.chatId);
+      // Three calls: an album of the photos and the video, one of the documents, the song alone.
+      expect(calls.map((call) => [call.method, call.album?.index ?? null])).toEqual([
+        ['sendMediaGroup', 0],
+        ['sendMediaGroup', 1],
+        ['sendMediaGroup', 2],
+        ['sendMediaGroup', 0],
+        ['sendMediaGroup', 1],
+        ['sendAudio', null],
+      ]);
+      expect(calls[0]).toMatchObject({
+        caption: '<b>Trip</b> photos',
+        shown: { text: 'Trip photos', entities: [{ type: 'bold', offset: 0, length: 4 }] },
+      });
+      expect(calls.filter((call) => call.caption !== undefined)).toHaveLength(1);
+      expect(calls.some((call) => call.method === 'sendMessage')).toBe(false);
+    }
+    // Each file uploaded once, for whichever chat went first; the other chat got it by file_id.
+    const all = [
+      ...system.telegram.delivered(first.chatId),
+      ...system.telegram.delivered(second.chatId),
+    ];
+    const uploads = all.filter((call) => call.fileName !== undefined).map((call) => call.fileName);
+    expect(uploads.sort()).toEqual(
+      ['beach.jpg', 'dunes.jpg', 'hotel.txt', 'route.txt', 'song.mp3', 'waves.mp4'].sort(),
+    );
+
+    // The text is the first item's caption: an edit changes it there.
+    await request(system.server)
+      .patch(`/messages/${id}`)
+      .set(auth)
+      .send({ message: '<b>Trip</b> photos, all of them' })
+      .expect(200);
+    const recipientsOf = async () =>
+      (
+        (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body as {
+          recipients: { revision: string | null }[];
+        }
+      ).recipients.map((recipient) => recipient.revision);
+    await waitUntil(
+      async () => (await recipientsOf()).every((revision) => revision === 'edited'),
+      15_000,
+      'both captions to be edited',
+    );
+    for (const chat of [first, second]) {
+      const captioned = system.telegram.delivered(chat.chatId)[0]!.messageId!;
+      expect(system.telegram.captionIn(chat.chatId, captioned)).toEqual({
+        text: 'Trip photos, all of them',
+        entities: [{ type: 'bold', offset: 0, length: 4 }],
+      });
+      expect(
+        system.telegram.calls.filter(
+          (call) => call.method === 'editMessageCaption' && call.chatId === chat.chatId,
+        ),
+      ).toHaveLength(1);
+    }
+    // A caption over 1024 characters is refused for the edit as for the schedule.
+    const long = await request(system.server)
+      .patch(`/messages/${id}`)
+      .set(auth)
+      .send({ message: 'x'.repeat(1025) })
+      .expect(400);
+    expect(long.body).toMatchObject({ code: 'MESSAGE_TOO_LONG', details: { max: 1024 } });
+
+    // A recall deletes every item of every album, each message once.
+    await request(system.server).post(`/messages/${id}/recall`).set(auth).expect(200);
+    await waitUntil(
+      async () => (await recipientsOf()).every((revision) => revision === 'recalled'),
+      15_000,
+      'both chats to be recalled',
+    );
+    for (const chat of [first, second]) {
+      const deletes = system.telegram.calls.filter(
+        (call) => call.method === 'deleteMessage' && call.chatId === chat.chatId,
+      );
+      expect(deletes.map((call) => call.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(new Set(deletes.map((call) => call.messageId)).size).toBe(6);
+    }
+  });
+
+  it('splits more than ten files into albums of at most ten, and sends the buttons with the text after them', async () => {
+    const chat = await subscriber();
+    const buttons = [[{ text: 'All notes', url: 'https://example.com/notes' }]];
+    const files = Array.from({ length: 12 }, (_, index) => ({
+      name: `note-${index + 1}.txt`,
+      content: Buffer.from(`note ${index + 1}`),
+    }));
+    const scheduled = await schedule(
+      {
+        target_user_id: chat.userId,
+        message: 'c'.repeat(2000),
+        as_album: 'true',
+        buttons: JSON.stringify(buttons),
+      },
+      files,
+    ).expect(200);
+    await sentMessage(system, scheduled.body.id);
+    const calls = system.telegram.delivered(chat.chatId);
+    const albums = new Map<string, number>();
+    for (const call of calls.filter((sent) => sent.album))
+      albums.set(call.album!.id, (albums.get(call.album!.id) ?? 0) + 1);
+    expect([...albums.values()]).toEqual([6, 6]);
+    expect(calls.filter((call) => call.caption !== undefined)).toHaveLength(0);
+    // An album carries no buttons: the text (up to 4096 then) follows with them.
+    expect(calls.at(-1)).toMatchObject({
+      method: 'sendMessage',
+      text: 'c'.repeat(2000),
+      replyMarkup: { inline_keyboard: buttons },
+    });
+    expect(calls).toHaveLength(13);
+
+    // Without buttons the text is a caption: over 1024 characters it is refused, nothing stored.
+    const refused = await schedule(
+      { target_user_id: chat.userId, message: 'c'.repeat(1025), as_album: 'true' },
+      files.slice(0, 2),
+    ).expect(400);
+    expect(refused.body).toMatchObject({ code: 'MESSAGE_TOO_LONG', details: { max: 1024 } });
+    const flag = await schedule(
+      { target_user_id: chat.userId, message: 'x', as_album: 'sometimes' },
+      files.slice(0, 2),
+    ).expect(400);
+    expect(flag.body).toMatchObject({
+      code: 'INVALID_SEND_OPTION',
+      details: { field: 'as_album' },
+    });
+  });
+
   it('changes the text of a message not yet due: it goes out with the new one', async () => {
     const { userId, chatId } = await subscriber();
     const scheduled = await schedule({ target_user_id: userId, message: 'First draft' }).expect(

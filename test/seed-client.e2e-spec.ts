@@ -105,6 +105,8 @@ describe('Clients of the seed keep working', () => {
       parse_mode: 'plain',
       delete_after: null,
       send_as: 'documents',
+      // Added with albums: each file on its own, as the seed sent them.
+      as_album: false,
     });
     const id = message.id as string;
 

@@ -120,7 +120,8 @@ export class TestSystem {
           8000,
           [{ name: 'tester', key: TEST_API_KEY }],
           50 * 1024 * 1024,
-          10,
+          // More than Telegram's ten to an album (MAX_FILES_PER_MESSAGE goes up to 100).
+          20,
           86_400,
           0,
         ),

@@ -61,6 +61,60 @@ describe('BotApiDouble flood control', () => {
     expect(telegram.limitViolations(2, 20, 5)).toEqual({ bot: 0, chat: 0, group: 0 });
   });
 
+  it('takes an album as Telegram does: 2 to 10 of a class, the caption read, each item a send for the bot, one for the chat', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    telegram.enforcedLimits = { perSecond: 4, chatIntervalMs: 1000 };
+    const album = async (chatId: string, media: unknown[]) => {
+      const form = new FormData();
+      form.set('chat_id', chatId);
+      form.set('media', JSON.stringify(media));
+      media.forEach((_, index) =>
+        form.set(`file${index}`, new Blob([`bytes ${index}`]), `f${index}.jpg`),
+      );
+      const response = await fetch(`${url}/bot123:token/sendMediaGroup`, {
+        method: 'POST',
+        body: form,
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as {
+          description?: string;
+          result?: { message_id: number; caption?: string }[];
+        },
+      };
+    };
+    const photo = (index: number, caption?: string) => ({
+      type: 'photo',
+      media: `attach://file${index}`,
+      ...(caption !== undefined ? { caption, parse_mode: 'HTML' } : {}),
+    });
+    const sent = await album('601', [photo(0, '<b>Hi</b>'), photo(1), photo(2)]);
+    expect(sent.status).toBe(200);
+    expect(sent.body.result?.map((message) => message.caption)).toEqual([
+      'Hi',
+      undefined,
+      undefined,
+    ]);
+    // Three of the bot's four a second are taken: an album of two more is one too many.
+    expect((await album('602', [photo(0), photo(1)])).status).toBe(429);
+    // One album in a chat: one send for the chat's limit, its three items three for the bot's.
+    expect(telegram.limitViolations(4)).toEqual({ bot: 0, chat: 0, group: 0 });
+    expect(telegram.delivered('601')).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    telegram.enforcedLimits = undefined;
+    for (const [media, problem] of [
+      [[photo(0)], 'wrong number of media'],
+      [Array.from({ length: 11 }, (_, index) => photo(index)), 'wrong number of media'],
+      [[photo(0), { type: 'audio', media: 'attach://file1' }], "can't be mixed"],
+      [[photo(0, 'x'.repeat(1025)), photo(1)], 'caption is too long'],
+      [[photo(0, '<b>open'), photo(1)], "can't parse entities"],
+    ] as const) {
+      const refused = await album('603', [...media]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.description).toContain(problem);
+    }
+  });
+
   it("describes each window over the bot's limit: its span, the gaps between its sends", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     telegram.enforcedLimits = undefined;

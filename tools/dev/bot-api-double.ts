@@ -29,6 +29,10 @@ export interface RecordedCall {
   readonly sha256?: string;
   /** A file (document, photo, video, audio) sent by the file_id of an earlier upload: that file_id. */
   readonly fileId?: string;
+  /** An album's item (sendMediaGroup, recorded once per item): its album, place and size. */
+  readonly album?: { readonly id: string; readonly index: number; readonly size: number };
+  /** A file's caption, as sent (markup and all). */
+  readonly caption?: string;
   /** The status the double answered with. */
   readonly status: number;
   /** For an accepted send: the message_id answered; for an edit, the message edited. */
@@ -71,6 +75,8 @@ export interface InjectedFailure {
 
 type Fields = Record<string, string>;
 interface ParsedFile {
+  /** The form field it came in (an album's item names it: `attach://<field>`). */
+  field: string;
   name: string;
   size: number;
   sha256: string;
@@ -78,6 +84,7 @@ interface ParsedFile {
 
 const SEND_METHODS = new Set([
   'sendMessage',
+  'sendMediaGroup',
   'sendDocument',
   'sendPhoto',
   'sendVideo',
@@ -132,6 +139,9 @@ export class BotApiDouble {
   /** The bot's messages as their chats show them now (after edits), by `chat:message_id`. */
   /** Documents the bot sent, by chat and message id, while not deleted. */
   private readonly documents = new Set<string>();
+  /** Captions of the bot's files, by `chat:message_id`, as their chats show them (after edits). */
+  private readonly captions = new Map<string, { text: string; entities: readonly TextEntity[] }>();
+  private mediaGroupId = 0;
   private readonly messages = new Map<
     string,
     { text: string; entities: readonly TextEntity[]; replyMarkup: string }
@@ -218,6 +228,14 @@ export class BotApiDouble {
           replyMarkup: shown.replyMarkup ? JSON.parse(shown.replyMarkup) : undefined,
         }
       : undefined;
+  }
+
+  /** The caption of a file the bot sent, as its chat shows it now (after edits); none if deleted. */
+  captionIn(
+    chatId: string,
+    messageId: number,
+  ): { text: string; entities: readonly TextEntity[] } | undefined {
+    return this.captions.get(`${chatId}:${messageId}`);
   }
 
   /**
@@ -364,6 +382,9 @@ export class BotApiDouble {
     if (clientGone) return;
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const chatId = fields.chat_id;
+    if (method === 'sendMediaGroup') {
+      return this.sendMediaGroup(response, token, fields, files, receivedAt);
+    }
     const file = files[0];
     const [status, body] =
       this.floodControl(method, chatId, receivedAt, isPaid(fields)) ??
@@ -405,6 +426,8 @@ export class BotApiDouble {
     chatId: string | undefined,
     receivedAt: number,
     paid: boolean,
+    /** The sends the request counts as: an album's items, all at its arrival. */
+    sends = 1,
   ): [number, unknown] | undefined {
     const limits = this.enforcedLimits;
     if (!limits || !SEND_METHODS.has(method)) return undefined;
@@ -419,8 +442,8 @@ export class BotApiDouble {
       lastToChat !== undefined &&
       receivedAt - lastToChat < limits.chatIntervalMs;
     const overLimit =
-      times.length >= (limits.paidPerSecond ?? PAID_PER_SECOND) ||
-      (!paid && freeTimes.length >= limits.perSecond);
+      times.length + sends > (limits.paidPerSecond ?? PAID_PER_SECOND) ||
+      (!paid && freeTimes.length + sends > limits.perSecond);
     if (overLimit || chatTooSoon) {
       return [
         429,
@@ -432,10 +455,100 @@ export class BotApiDouble {
         },
       ];
     }
-    times.push(receivedAt);
-    if (!paid) freeTimes.push(receivedAt);
+    for (let send = 0; send < sends; send++) {
+      times.push(receivedAt);
+      if (!paid) freeTimes.push(receivedAt);
+    }
     if (chatId !== undefined) this.lastSendToChat.set(chatId, receivedAt);
     return undefined;
+  }
+
+  /**
+   * sendMediaGroup: two to ten photos and videos, or audio, or documents (`media`, JSON), each by
+   * file_id or uploaded (`attach://<field>`), the caption on any item (the first, as ours sends
+   * it) read in its parse mode. Counted as one send per item against the bot's limits, as one
+   * against the chat's. Recorded once per item; answered with a message per item.
+   */
+  private sendMediaGroup(
+    response: ServerResponse,
+    token: string,
+    fields: Fields,
+    files: readonly ParsedFile[],
+    receivedAt: number,
+  ): void {
+    const chatId = fields.chat_id ?? '';
+    const paid = isPaid(fields);
+    const parsed = parseJson(fields.media ?? '');
+    const items = Array.isArray(parsed) ? (parsed as MediaItem[]) : [];
+    const common = {
+      method: 'sendMediaGroup',
+      token,
+      chatId,
+      ...(paid ? { paidBroadcast: true } : {}),
+      ...displayOf(fields),
+      receivedAt,
+    };
+    const refuse = ([status, body]: [number, unknown]) => {
+      const call: RecordedCall = { ...common, status, answeredAt: Date.now() };
+      this.calls.push(call);
+      this.reply(response, status, body);
+      this.onCall?.(call);
+    };
+    const [status, body] =
+      this.floodControl('sendMediaGroup', chatId, receivedAt, paid, Math.max(items.length, 1)) ??
+      this.answer(token, 'sendMediaGroup', fields, undefined);
+    // answer() knows no albums: past its checks (token, failures, blocked chats, the display
+    // options), it answers 404 for the method, and the album is read here.
+    if (status !== 404) return refuse([status, body]);
+    const problem = mediaGroupProblem(items, files, (id) => this.uploadedFileIds.has(id));
+    if (problem) return refuse(badRequest(problem));
+    const albumId = String(++this.mediaGroupId);
+    const date = Math.floor(Date.now() / 1000);
+    const chat = { id: Number(chatId) || 0, type: 'private' };
+    const results: unknown[] = [];
+    const calls: RecordedCall[] = [];
+    items.forEach((item, index) => {
+      const upload = files.find((file) => `attach://${file.field}` === item.media);
+      const fileId = upload ? fileIdOf(item.type, upload.sha256) : item.media;
+      if (upload) this.uploadedFileIds.add(fileId);
+      const messageId = ++this.messageId;
+      this.documents.add(`${chatId}:${messageId}`);
+      const caption =
+        item.caption === undefined ? undefined : readText({ ...item, text: item.caption }, 1024);
+      if (caption && !('problem' in caption)) this.captions.set(`${chatId}:${messageId}`, caption);
+      const described = {
+        file_id: fileId,
+        file_unique_id: fileId.slice(-16),
+        ...(upload ? { file_size: upload.size } : {}),
+      };
+      results.push({
+        message_id: messageId,
+        date,
+        chat,
+        media_group_id: albumId,
+        ...(item.type === 'photo'
+          ? { photo: [{ ...described, width: 1280, height: 960 }] }
+          : { [item.type]: { ...described, ...(upload ? { file_name: upload.name } : {}) } }),
+        ...(caption && !('problem' in caption) ? captionOf(caption) : {}),
+      });
+      calls.push({
+        ...common,
+        ...(upload
+          ? { fileName: upload.name, fileSize: upload.size, sha256: upload.sha256 }
+          : { fileId }),
+        ...(item.caption !== undefined ? { caption: item.caption } : {}),
+        ...(item.parse_mode !== undefined && caption && !('problem' in caption)
+          ? { parseMode: item.parse_mode, shown: caption }
+          : {}),
+        album: { id: albumId, index, size: items.length },
+        status: 200,
+        messageId,
+        answeredAt: Date.now(),
+      });
+    });
+    this.calls.push(...calls);
+    this.reply(response, 200, { ok: true, result: results });
+    for (const call of calls) this.onCall?.(call);
   }
 
   /** Like Telegram, getUpdates waits up to `timeout` seconds for an update before answering. */
@@ -564,9 +677,34 @@ export class BotApiDouble {
           },
         ];
       }
+      case 'editMessageCaption': {
+        const key = `${chatId}:${fields.message_id}`;
+        if (!this.documents.has(key)) return badRequest('message to edit not found');
+        const edited = readText({ ...fields, text: fields.caption ?? '' }, 1024);
+        if ('problem' in edited) return badRequest(edited.problem.replace('text', 'caption'));
+        const shown = this.captions.get(key);
+        if (
+          shown &&
+          edited.text === shown.text &&
+          JSON.stringify(edited.entities) === JSON.stringify(shown.entities)
+        ) {
+          return badRequest(
+            'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
+        }
+        this.captions.set(key, edited);
+        return [
+          200,
+          {
+            ok: true,
+            result: { message_id: Number(fields.message_id), date, chat, ...captionOf(edited) },
+          },
+        ];
+      }
       case 'deleteMessage': {
         // A text or a document the bot sent, still in its chat.
         const key = `${chatId}:${fields.message_id}`;
+        this.captions.delete(key);
         if (!this.messages.delete(key) && !this.documents.delete(key)) {
           return badRequest('message to delete not found');
         }
@@ -721,7 +859,7 @@ async function parse(
       parser.on('field', (name, value) => {
         fields[name] = value;
       });
-      parser.on('file', (_name, stream, info) => {
+      parser.on('file', (field, stream, info) => {
         const hash = createHash('sha256');
         let size = 0;
         pending.push(
@@ -731,7 +869,7 @@ async function parse(
               size += chunk.length;
             });
             stream.on('end', () => {
-              files.push({ name: info.filename ?? '', size, sha256: hash.digest('hex') });
+              files.push({ field, name: info.filename ?? '', size, sha256: hash.digest('hex') });
               done();
             });
             stream.on('error', fail);
@@ -774,7 +912,12 @@ const FILE_FIELDS: Readonly<Record<string, 'document' | 'photo' | 'video' | 'aud
 const fileIdOf = (kind: string, sha256: string): string =>
   `${kind === 'document' ? 'file' : kind}-${sha256}`;
 
-const EDIT_METHODS = new Set(['editMessageText', 'editMessageReplyMarkup', 'deleteMessage']);
+const EDIT_METHODS = new Set([
+  'editMessageText',
+  'editMessageCaption',
+  'editMessageReplyMarkup',
+  'deleteMessage',
+]);
 
 function badRequest(description: string): [number, unknown] {
   return [400, { ok: false, error_code: 400, description: `Bad Request: ${description}` }];
@@ -792,7 +935,7 @@ function parseJson(text: string): unknown {
 const MAX_TEXT_LENGTH = 4096;
 
 /** A request's parse_mode as Telegram takes it (in any case); undefined for one it does not know. */
-function parseModeOf(fields: Fields): ParseMode | undefined {
+function parseModeOf(fields: Readonly<Record<string, string | undefined>>): ParseMode | undefined {
   const mode = (fields.parse_mode ?? '').toLowerCase();
   if (mode === '') return 'plain';
   return PARSE_MODES.find((known) => known !== 'plain' && known.toLowerCase() === mode);
@@ -804,7 +947,8 @@ function parseModeOf(fields: Fields): ParseMode | undefined {
  * into the UTF-8 text, as Telegram's do.
  */
 function readText(
-  fields: Fields,
+  fields: Readonly<Record<string, string | undefined>>,
+  maxLength = MAX_TEXT_LENGTH,
 ): { text: string; entities: readonly TextEntity[] } | { problem: string } {
   const source = fields.text ?? '';
   const mode = parseModeOf(fields);
@@ -817,7 +961,11 @@ function readText(
     };
   }
   if (parsed.formatted.text.trim() === '') return { problem: 'message text is empty' };
-  if (parsed.formatted.text.length > MAX_TEXT_LENGTH) return { problem: 'message is too long' };
+  if (parsed.formatted.text.length > maxLength)
+    return {
+      problem:
+        maxLength === MAX_TEXT_LENGTH ? 'message is too long' : 'message caption is too long',
+    };
   return parsed.formatted;
 }
 
@@ -967,7 +1115,8 @@ export function limitViolationsIn(
   const overWindow = (times: number[], windowMs: number, limit: number) =>
     times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs).length;
   const byChat = new Map<string, number[]>();
-  for (const call of sends)
+  // An album is one send for its chat (its items arrive together), one per item for the bot.
+  for (const call of sends.filter((call) => (call.album?.index ?? 0) === 0))
     byChat.set(call.chatId ?? '', [...(byChat.get(call.chatId ?? '') ?? []), call.receivedAt]);
   let chat = 0;
   let group = 0;
@@ -1022,6 +1171,54 @@ export function botViolationWindowsIn(
     );
   }
   return windows;
+}
+
+/** An item of sendMediaGroup's `media`. */
+interface MediaItem {
+  readonly type: 'photo' | 'video' | 'audio' | 'document';
+  /** A file_id, or `attach://<field>` for a file uploaded in the request. */
+  readonly media: string;
+  readonly caption?: string;
+  readonly parse_mode?: string;
+}
+
+/** Why Telegram would refuse the album, if it would. */
+function mediaGroupProblem(
+  items: readonly MediaItem[],
+  files: readonly ParsedFile[],
+  uploaded: (fileId: string) => boolean,
+): string | undefined {
+  if (items.length < 2 || items.length > 10) return 'wrong number of media in the album: 2 to 10';
+  const classes = new Set(
+    items.map((item) => (item.type === 'photo' || item.type === 'video' ? 'visual' : item.type)),
+  );
+  if (classes.size > 1 || !['photo', 'video', 'audio', 'document'].includes(items[0]!.type)) {
+    return "audio and documents can't be mixed with other media types in an album";
+  }
+  for (const item of items) {
+    if (item.media.startsWith('attach://')) {
+      if (!files.some((file) => `attach://${file.field}` === item.media))
+        return `there is no file ${item.media} in the request`;
+    } else if (!uploaded(item.media) || !item.media.startsWith(fileIdOf(item.type, ''))) {
+      return 'wrong file identifier/HTTP URL specified';
+    }
+    if (item.caption !== undefined) {
+      const caption = readText({ ...item, text: item.caption }, 1024);
+      if ('problem' in caption && caption.problem !== 'message text is empty') {
+        return caption.problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A caption and its entities as the Bot API answers them. */
+function captionOf(shown: { text: string; entities: readonly TextEntity[] }): {
+  caption: string;
+  caption_entities?: unknown[];
+} {
+  const { text, entities } = botApiText(shown);
+  return { caption: text, ...(entities ? { caption_entities: entities } : {}) };
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {

@@ -17,6 +17,7 @@ import { Migration20261209000000_Buttons } from './migrations/Migration202612090
 import { Migration20261210000000_SeriesAppearance } from './migrations/Migration20261210000000_series-appearance';
 import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
 import { Migration20261214000000_SchedulerRecalls } from './migrations/Migration20261214000000_scheduler-recalls';
+import { Migration20261215000000_Albums } from './migrations/Migration20261215000000_albums';
 import { Migration20261213000000_MessageRevisions } from './migrations/Migration20261213000000_message-revisions';
 import { Migration20261212000000_SubscriberDetails } from './migrations/Migration20261212000000_subscriber-details';
 
@@ -61,6 +62,10 @@ export const migrations = [
   {
     name: 'Migration20261214000000_scheduler-recalls',
     class: Migration20261214000000_SchedulerRecalls,
+  },
+  {
+    name: 'Migration20261215000000_albums',
+    class: Migration20261215000000_Albums,
   },
 ];
 

@@ -25,7 +25,7 @@ const v2Scheduled = {
 describe('upcast', () => {
   it('reads a version 1 MessageScheduled with the client’s type as declaredContentType and no sender', () => {
     expect(upcast('MessageScheduled', 1, v1Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v1Scheduled,
         attachments: [{ ...v1Scheduled.attachments[0], declaredContentType: 'application/pdf' }],
@@ -37,12 +37,12 @@ describe('upcast', () => {
         buttons: [],
       },
     });
-    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(9);
+    expect(CURRENT_SCHEMA_VERSION.MessageScheduled).toBe(10);
   });
 
   it('reads a version 2 MessageScheduled as one without a sender label', () => {
     expect(upcast('MessageScheduled', 2, v2Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v2Scheduled,
         fromSender: null,
@@ -58,7 +58,7 @@ describe('upcast', () => {
   it('reads a version 3 MessageScheduled as a message of no series', () => {
     const v3Scheduled = { ...v2Scheduled, fromSender: 'crm' };
     expect(upcast('MessageScheduled', 3, v3Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v3Scheduled,
         series: null,
@@ -73,7 +73,7 @@ describe('upcast', () => {
   it('reads a version 5 MessageScheduled as a message sent within the free limits', () => {
     const v5Scheduled = { ...v2Scheduled, fromSender: null, series: null, audience: null };
     expect(upcast('MessageScheduled', 5, v5Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v5Scheduled,
         paidBroadcast: false,
@@ -92,7 +92,7 @@ describe('upcast', () => {
       paidBroadcast: true,
     };
     expect(upcast('MessageScheduled', 6, v6Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v6Scheduled,
         sendOptions: {
@@ -103,6 +103,7 @@ describe('upcast', () => {
           parseMode: 'plain',
           deleteAfter: null,
           sendAs: 'documents',
+          asAlbum: false,
         },
         buttons: [],
       },
@@ -119,7 +120,7 @@ describe('upcast', () => {
       sendOptions: { ...DEFAULT_SEND_OPTIONS, disableNotification: true },
     };
     expect(upcast('MessageScheduled', 7, v7Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: { ...v7Scheduled, buttons: [] },
     });
   });
@@ -144,7 +145,7 @@ describe('upcast', () => {
       buttons: [],
     };
     expect(upcast('MessageScheduled', 8, v8Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v8Scheduled,
         sendOptions: {
@@ -175,10 +176,48 @@ describe('upcast', () => {
     });
   });
 
+  it('reads a version 9 MessageScheduled, and series events of version 5, as each file on its own', () => {
+    const { asAlbum: _none, ...optionsBefore } = { ...DEFAULT_SEND_OPTIONS, sendAs: 'media' };
+    const v9Scheduled = {
+      ...v2Scheduled,
+      fromSender: null,
+      series: null,
+      audience: null,
+      paidBroadcast: false,
+      sendOptions: optionsBefore,
+      buttons: [],
+    };
+    expect(upcast('MessageScheduled', 9, v9Scheduled)).toEqual({
+      schemaVersion: 10,
+      data: { ...v9Scheduled, sendOptions: { ...optionsBefore, asAlbum: false } },
+    });
+    const v5Changed = {
+      seriesId: 's1',
+      recipients: ['u1'],
+      text: 'hello',
+      rule: { rrule: 'FREQ=DAILY', dtstart: '2027-01-04T10:00', timeZone: 'Europe/Berlin' },
+      ruleChanged: false,
+      atRecipientLocalTime: false,
+      audience: null,
+      sendOptions: optionsBefore,
+      buttons: null,
+      changedAt: '2027-01-02T00:00:00.000Z',
+      released: [],
+    };
+    expect(upcast('SeriesChanged', 5, v5Changed)).toEqual({
+      schemaVersion: 6,
+      data: { ...v5Changed, sendOptions: { ...optionsBefore, asAlbum: false } },
+    });
+    expect(upcast('SeriesChanged', 5, { ...v5Changed, sendOptions: null }).data).toEqual({
+      ...v5Changed,
+      sendOptions: null,
+    });
+  });
+
   it('reads a version 4 MessageScheduled as a message to its user ids, no audience', () => {
     const v4Scheduled = { ...v2Scheduled, fromSender: null, series: null };
     expect(upcast('MessageScheduled', 4, v4Scheduled)).toEqual({
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         ...v4Scheduled,
         audience: null,
@@ -201,7 +240,7 @@ describe('upcast', () => {
       owner: 'default',
     };
     expect(upcast('SeriesCreated', 1, v1Created)).toEqual({
-      schemaVersion: 5,
+      schemaVersion: 6,
       data: {
         ...v1Created,
         atRecipientLocalTime: false,
@@ -221,7 +260,7 @@ describe('upcast', () => {
       released: [],
     };
     expect(upcast('SeriesChanged', 2, v2Changed)).toEqual({
-      schemaVersion: 5,
+      schemaVersion: 6,
       // Send options and buttons as they were: no change could touch them then.
       data: { ...v2Changed, audience: null, sendOptions: null, buttons: null },
     });
@@ -241,7 +280,7 @@ describe('upcast', () => {
       audience: { kind: 'all' },
     };
     expect(upcast('SeriesCreated', 3, v3Created)).toEqual({
-      schemaVersion: 5,
+      schemaVersion: 6,
       data: { ...v3Created, sendOptions: DEFAULT_SEND_OPTIONS, buttons: [] },
     });
   });
@@ -268,12 +307,12 @@ describe('upcast', () => {
         parseMode: 'MarkdownV2',
       },
     };
-    expect(upcast('MessageScheduled', 9, current)).toEqual({ schemaVersion: 9, data: current });
+    expect(upcast('MessageScheduled', 9, current)).toEqual({ schemaVersion: 10, data: current });
     const due = { messageId: 'm1', scheduledAt: '2030-01-01T00:00:00.000Z' };
     expect(upcast('MessageDue', 1, due)).toEqual({ schemaVersion: 1, data: due });
   });
 
   it('refuses a version newer than the code knows', () => {
-    expect(() => upcast('MessageScheduled', 10, v1Scheduled)).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('MessageScheduled', 11, v1Scheduled)).toThrow(UnknownSchemaVersionError);
   });
 });

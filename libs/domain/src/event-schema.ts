@@ -26,7 +26,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 9,
+  MessageScheduled: 10,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -43,8 +43,8 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageRecalled: 1,
   RecipientRecalled: 1,
   RecipientRecallFailed: 1,
-  SeriesCreated: 5,
-  SeriesChanged: 5,
+  SeriesCreated: 6,
+  SeriesChanged: 6,
   SeriesPaused: 1,
   SeriesResumed: 1,
   SeriesEnded: 1,
@@ -55,19 +55,36 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   OccurrencesMissed: 1,
 };
 
+/** Send options as versions before albums wrote them. */
+type SendOptionsBeforeAlbums = Omit<MessageSendOptions, 'asAlbum'>;
+
 /** Send options as versions before parse modes (and delete_after) wrote them. */
-type SendOptionsBeforeParseMode = Omit<MessageSendOptions, 'parseMode' | 'deleteAfter' | 'sendAs'>;
+type SendOptionsBeforeParseMode = Omit<
+  SendOptionsBeforeAlbums,
+  'parseMode' | 'deleteAfter' | 'sendAs'
+>;
 
 /** Every text plain, and kept: what send options without a parse mode meant. */
-const withPlainText = (options: SendOptionsBeforeParseMode): MessageSendOptions => ({
+const withPlainText = (options: SendOptionsBeforeParseMode): SendOptionsBeforeAlbums => ({
   ...options,
   parseMode: 'plain',
   deleteAfter: null,
   sendAs: 'documents',
 });
 
+/** Every file on its own: what send options without `asAlbum` meant. */
+const withoutAlbums = (options: SendOptionsBeforeAlbums): MessageSendOptions => ({
+  ...options,
+  asAlbum: false,
+});
+
+/** MessageScheduled as version 9 wrote it: no albums. */
+interface MessageScheduledV9Data extends Omit<MessageScheduled['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeAlbums;
+}
+
 /** MessageScheduled as version 8 wrote it: no parse mode. */
-interface MessageScheduledV8Data extends Omit<MessageScheduled['data'], 'sendOptions'> {
+interface MessageScheduledV8Data extends Omit<MessageScheduledV9Data, 'sendOptions'> {
   readonly sendOptions: SendOptionsBeforeParseMode;
 }
 
@@ -94,11 +111,19 @@ interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachmen
   readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
 }
 
+/** Series events as version 5 wrote them: no albums. */
+interface SeriesCreatedV5Data extends Omit<SeriesCreated['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeAlbums;
+}
+interface SeriesChangedV5Data extends Omit<SeriesChanged['data'], 'sendOptions'> {
+  readonly sendOptions: SendOptionsBeforeAlbums | null;
+}
+
 /** Series events as version 4 wrote them: no parse mode. */
-interface SeriesCreatedV4Data extends Omit<SeriesCreated['data'], 'sendOptions'> {
+interface SeriesCreatedV4Data extends Omit<SeriesCreatedV5Data, 'sendOptions'> {
   readonly sendOptions: SendOptionsBeforeParseMode;
 }
-interface SeriesChangedV4Data extends Omit<SeriesChanged['data'], 'sendOptions'> {
+interface SeriesChangedV4Data extends Omit<SeriesChangedV5Data, 'sendOptions'> {
   readonly sendOptions: SendOptionsBeforeParseMode | null;
 }
 
@@ -159,9 +184,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
     // Messages scheduled before buttons existed had none.
     7: (data: MessageScheduledV7Data): MessageScheduledV8Data => ({ ...data, buttons: [] }),
     // Messages scheduled before parse modes were plain text.
-    8: (data: MessageScheduledV8Data): MessageScheduled['data'] => ({
+    8: (data: MessageScheduledV8Data): MessageScheduledV9Data => ({
       ...data,
       sendOptions: withPlainText(data.sendOptions),
+    }),
+    // Messages scheduled before albums sent each file on its own.
+    9: (data: MessageScheduledV9Data): MessageScheduled['data'] => ({
+      ...data,
+      sendOptions: withoutAlbums(data.sendOptions),
     }),
   },
   // Series from before recipients' own zones: at the series' zone.
@@ -179,9 +209,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       buttons: [],
     }),
     // Series from before parse modes: plain text.
-    4: (data: SeriesCreatedV4Data): SeriesCreated['data'] => ({
+    4: (data: SeriesCreatedV4Data): SeriesCreatedV5Data => ({
       ...data,
       sendOptions: withPlainText(data.sendOptions),
+    }),
+    // Series from before albums: each file on its own.
+    5: (data: SeriesCreatedV5Data): SeriesCreated['data'] => ({
+      ...data,
+      sendOptions: withoutAlbums(data.sendOptions),
     }),
   },
   SeriesChanged: {
@@ -197,9 +232,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       buttons: null,
     }),
     // Changes from before parse modes kept the text plain.
-    4: (data: SeriesChangedV4Data): SeriesChanged['data'] => ({
+    4: (data: SeriesChangedV4Data): SeriesChangedV5Data => ({
       ...data,
       sendOptions: data.sendOptions && withPlainText(data.sendOptions),
+    }),
+    // Changes from before albums: each file on its own.
+    5: (data: SeriesChangedV5Data): SeriesChanged['data'] => ({
+      ...data,
+      sendOptions: data.sendOptions && withoutAlbums(data.sendOptions),
     }),
   },
   OccurrencePlanned: {

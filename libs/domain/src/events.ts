@@ -216,6 +216,14 @@ export interface MessageSendOptions {
    * documents). Added with `parseMode`: older events read it as documents.
    */
   readonly sendAs: 'documents' | 'media';
+  /**
+   * `as_album`: two to ten files of a kind Telegram groups (photos and videos, audio, documents)
+   * go as one album (`sendMediaGroup`), more than ten split into albums of at most ten, the text
+   * the first album's caption (when there are no buttons: an album cannot carry them, so then the
+   * text and its buttons follow in their own message). Added in schema version 10 of
+   * MessageScheduled (6 of the series' events): older events read it as false.
+   */
+  readonly asAlbum: boolean;
 }
 
 /** Telegram's own defaults: what a message without options is sent with. */
@@ -227,6 +235,7 @@ export const DEFAULT_SEND_OPTIONS: MessageSendOptions = {
   parseMode: 'plain',
   deleteAfter: null,
   sendAs: 'documents',
+  asAlbum: false,
 };
 
 /** An audience resolved when the message falls due. */

@@ -177,6 +177,36 @@ describe('ScheduledMessage', () => {
       .then([scheduled]);
   });
 
+  it('with as_album, takes the text as the first album’s caption: at most 1024, unless buttons follow', () => {
+    const photo = { ...attachment, contentType: 'image/jpeg', fileName: 'a.jpg' };
+    const album = {
+      attachments: [photo, photo],
+      sendOptions: { ...DEFAULT_SEND_OPTIONS, sendAs: 'media' as const, asAlbum: true },
+    };
+    spec
+      .given([])
+      .when(command({ ...album, text: 'c'.repeat(1025) }))
+      .thenThrows(
+        (error) =>
+          error instanceof DomainError &&
+          error.code === DomainErrorCode.MessageTooLong &&
+          (error.details as { max: number }).max === 1024,
+      );
+    const buttons = [[{ text: 'Open', url: 'https://example.com' }]];
+    expect(
+      decideScheduledMessage(command({ ...album, text: 'c'.repeat(1025), buttons }), {
+        ...initialScheduledMessageState,
+      }),
+    ).toHaveLength(1);
+    // No album forms from one photo: the text goes on its own, up to 4096.
+    expect(
+      decideScheduledMessage(
+        command({ ...album, attachments: [photo], text: 'c'.repeat(1025) }),
+        initialScheduledMessageState,
+      ),
+    ).toHaveLength(1);
+  });
+
   it('accepts exactly 4096 characters', () => {
     const text = 'y'.repeat(MAX_MESSAGE_LENGTH);
     const [event] = decideScheduledMessage(command({ text }), initialScheduledMessageState);
@@ -250,6 +280,22 @@ describe('ScheduledMessage: due and delivered', () => {
       .given([])
       .when(markDue('2030-02-01T00:00:00Z'))
       .thenThrows(refusedWith(DomainErrorCode.MessageNotFound));
+  });
+
+  it('given a due message, when an album (its caption the text) reaches a recipient, then its parts are recorded at once', () => {
+    spec
+      .given([scheduled, due])
+      .when({
+        type: 'RecordPartsSent',
+        messageId: 'm-1',
+        userId: 'u-1',
+        chatId: 'chat-u-1',
+        parts: [
+          { part: 0, telegramMessageId: 100 },
+          { part: 1, telegramMessageId: 101, telegramFileId: 'file-1' },
+        ],
+      })
+      .then([partSent('u-1', 0), partSent('u-1', 1), delivered('u-1')]);
   });
 
   it('given a due message, when the text reaches a recipient, then only that part is recorded', () => {
@@ -539,6 +585,7 @@ describe('ScheduledMessage to an audience', () => {
       parseMode: 'plain' as const,
       deleteAfter: 3600,
       sendAs: 'media' as const,
+      asAlbum: true,
     };
     spec
       .given([])

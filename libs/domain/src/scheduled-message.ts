@@ -20,6 +20,7 @@ import {
   type ScheduledMessageEvent,
 } from './events';
 import { PARSE_MODES, parseFormattedText, type ParseMode } from './formatting';
+import { isCaptioned, MAX_CAPTION_LENGTH } from './media';
 import {
   hasTemplateVariables,
   renderExtreme,
@@ -212,6 +213,18 @@ export interface RecordPartSent {
   readonly telegramFileId?: string;
 }
 
+/**
+ * Several parts reached a recipient's chat in one call (an album, its caption the text): recorded
+ * in one append, so that a crash leaves the album all recorded or not at all.
+ */
+export interface RecordPartsSent {
+  readonly type: 'RecordPartsSent';
+  readonly messageId: string;
+  readonly userId: string;
+  readonly chatId: string;
+  readonly parts: readonly Pick<RecordPartSent, 'part' | 'telegramMessageId' | 'telegramFileId'>[];
+}
+
 /** A recipient will not get the message (a permanent failure). */
 export interface RecordDeliveryFailure {
   readonly type: 'RecordDeliveryFailure';
@@ -292,6 +305,7 @@ export type ScheduledMessageCommand =
   | MarkMessageDue
   | ResolveAudience
   | RecordPartSent
+  | RecordPartsSent
   | RecordDeliveryFailure
   | CompleteAudienceDelivery;
 
@@ -335,6 +349,19 @@ export function decideScheduledMessage(
       return resolveAudience(command, state);
     case 'RecordPartSent':
       return recordPartSent(command, state);
+    case 'RecordPartsSent': {
+      // Each part as if recorded alone, one after the other: the last may deliver the recipient.
+      const events: ScheduledMessageEvent[] = [];
+      let current = state;
+      for (const sent of command.parts) {
+        const { messageId, userId, chatId } = command;
+        const single = { type: 'RecordPartSent' as const, messageId, userId, chatId, ...sent };
+        const decided = recordPartSent(single, current);
+        events.push(...decided);
+        current = decided.reduce(evolveScheduledMessage, current);
+      }
+      return events;
+    }
     case 'RecordDeliveryFailure':
       return recordFailure(command, state);
     case 'CompleteAudienceDelivery':
@@ -377,7 +404,11 @@ function requireRevisable(
 
 function editMessage(command: EditMessage, state: ScheduledMessageState): ScheduledMessageEvent[] {
   const message = requireRevisable(command.messageId, state, 'edited');
-  validateText(command.text, message.sendOptions.parseMode);
+  validateText(
+    command.text,
+    message.sendOptions.parseMode,
+    textLimitOf(message.attachments, message.sendOptions, message.buttons),
+  );
   if (command.text === message.text) return [];
   return [
     {
@@ -480,7 +511,8 @@ export function chatsToRecall(
   return sentCopies(state).flatMap(({ userId, chatId, parts }) =>
     state.recallOutcomes.has(userId)
       ? []
-      : [{ userId, chatId, telegramMessageIds: Object.values(parts) }],
+      : // An album's caption is its first item: one message for two parts.
+        [{ userId, chatId, telegramMessageIds: [...new Set(Object.values(parts))] }],
   );
 }
 
@@ -498,7 +530,11 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
   requireNew(command.messageId, state);
   const sendOptions = validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS);
   validateRecallTarget(sendOptions, command.audience ?? null);
-  validateText(command.text, sendOptions.parseMode);
+  validateText(
+    command.text,
+    sendOptions.parseMode,
+    textLimitOf(command.attachments, sendOptions, command.buttons ?? []),
+  );
   if (command.audience) {
     if (command.recipients.length > 0) {
       throw new DomainError(
@@ -664,6 +700,7 @@ export function validSendOptions(options: MessageSendOptions): MessageSendOption
     parseMode: options.parseMode,
     deleteAfter,
     sendAs: options.sendAs,
+    asAlbum: options.asAlbum === true,
   };
 }
 
@@ -1023,7 +1060,25 @@ export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[
  * variables is checked for every recipient it can have: empty with the shortest values, within
  * the length with the longest.
  */
-export function validateText(text: string, parseMode: ParseMode = 'plain'): void {
+/**
+ * The longest text Telegram takes for the message: 4096 characters, or 1024 when it goes as an
+ * album's caption (`as_album`).
+ */
+export function textLimitOf(
+  attachments: readonly Pick<Attachment, 'contentType' | 'size'>[],
+  sendOptions: Pick<MessageSendOptions, 'sendAs' | 'asAlbum'>,
+  buttons: ButtonRows,
+): number {
+  return isCaptioned(attachments, sendOptions, buttons.length > 0)
+    ? MAX_CAPTION_LENGTH
+    : MAX_MESSAGE_LENGTH;
+}
+
+export function validateText(
+  text: string,
+  parseMode: ParseMode = 'plain',
+  maxLength = MAX_MESSAGE_LENGTH,
+): void {
   validateTemplateVariables(text, parseMode);
   const parsed = parseFormattedText(renderInPlace(text), parseMode);
   if (!parsed.ok) {
@@ -1051,11 +1106,15 @@ export function validateText(text: string, parseMode: ParseMode = 'plain'): void
     );
   }
   const longest = shown('max').length;
-  if (longest > MAX_MESSAGE_LENGTH) {
+  if (longest > maxLength) {
+    const where =
+      maxLength === MAX_CAPTION_LENGTH
+        ? " in a caption (with as_album the text is the first album's)"
+        : '';
     throw new DomainError(
       DomainErrorCode.MessageTooLong,
-      `message is ${longest} characters long${afterMarkup}${templated ? ' with its variables at their longest' : ''}; Telegram accepts at most ${MAX_MESSAGE_LENGTH}`,
-      { field: 'message', length: longest, max: MAX_MESSAGE_LENGTH },
+      `message is ${longest} characters long${afterMarkup}${templated ? ' with its variables at their longest' : ''}; Telegram accepts at most ${maxLength}${where}`,
+      { field: 'message', length: longest, max: maxLength },
     );
   }
 }

@@ -22,6 +22,7 @@ import {
   validateAttachments,
   validateRecipients,
   validateRecallTarget,
+  textLimitOf,
   validateText,
 } from './scheduled-message';
 
@@ -286,6 +287,7 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
   validateContent(
     command.text,
     sendOptions.parseMode,
+    textLimitOf(command.attachments, sendOptions, command.buttons ?? []),
     command.recipients,
     audience,
     command.recipientStatus,
@@ -327,15 +329,23 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   const sendOptions = command.sendOptions
     ? validSendOptions({ ...series.sendOptions, ...command.sendOptions })
     : series.sendOptions;
-  // What is given is checked (a text in its parse mode, old or new); recipients kept as they are
-  // may have unsubscribed since, and delivery records that for each occurrence.
-  if (command.text !== undefined || command.sendOptions?.parseMode !== undefined) {
-    validateText(text, sendOptions.parseMode);
+  const buttons = command.buttons ? validButtons(command.buttons) : series.buttons;
+  const textLimit = textLimitOf(series.attachments, sendOptions, buttons);
+  // What is given is checked (a text in its parse mode and its room, old or new); recipients kept
+  // as they are may have unsubscribed since, and delivery records that for each occurrence.
+  if (
+    command.text !== undefined ||
+    command.sendOptions?.parseMode !== undefined ||
+    command.sendOptions?.asAlbum !== undefined ||
+    command.buttons !== undefined
+  ) {
+    validateText(text, sendOptions.parseMode, textLimit);
   }
   if (command.recipients !== undefined || command.audience !== undefined) {
     validateContent(
       text,
       sendOptions.parseMode,
+      textLimit,
       recipients,
       audience,
       command.recipientStatus,
@@ -351,7 +361,6 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     rule.dtstart !== series.rule.dtstart ||
     rule.timeZone !== series.rule.timeZone ||
     atRecipientLocalTime !== series.atRecipientLocalTime;
-  const buttons = command.buttons ? validButtons(command.buttons) : series.buttons;
   // How the occurrences look is part of their content, as their text is.
   const textChanged =
     text !== series.text ||
@@ -456,7 +465,11 @@ function changeOne(
       return [moved, ...replan(series, moved, planned, occurrence, command)];
     }
     case 'EditOccurrence': {
-      validateText(command.text, series.sendOptions.parseMode);
+      validateText(
+        command.text,
+        series.sendOptions.parseMode,
+        textLimitOf(series.attachments, series.sendOptions, series.buttons),
+      );
       const edited: SeriesEvent = {
         type: 'OccurrenceEdited',
         data: { seriesId: series.seriesId, occurrenceAt: at, text: command.text, released },
@@ -719,12 +732,13 @@ function pendingMessages(series: Series): string[] {
 function validateContent(
   text: string,
   parseMode: ParseMode,
+  textLimit: number,
   recipients: readonly string[],
   audience: Audience | null,
   status: ReadonlyMap<string, RecipientStatus>,
   limits: SeriesLimits,
 ): void {
-  validateText(text, parseMode);
+  validateText(text, parseMode, textLimit);
   if (audience) {
     // One kind of target: the application never passes both.
     if (recipients.length > 0) throw new Error('A series to an audience lists no user ids');

@@ -240,7 +240,7 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 9,
+      schemaVersion: 10,
       data: {
         attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
         fromSender: null,
@@ -282,6 +282,7 @@ describe('PostgresEventStore and event schema versions', () => {
               parseMode: 'HTML',
               deleteAfter: 60,
               sendAs: 'media',
+              asAlbum: true,
             },
             buttons: [[{ text: 'Open', url: 'https://example.com' }]],
           },
@@ -300,7 +301,11 @@ describe('PostgresEventStore and event schema versions', () => {
            FROM events WHERE stream_id = ?`,
         [`message-${messageId}`],
       );
-    expect(row).toEqual({ schema_version: 9, declared: 'application/octet-stream', sender: 'crm' });
+    expect(row).toEqual({
+      schema_version: 10,
+      declared: 'application/octet-stream',
+      sender: 'crm',
+    });
   });
 });
 

@@ -91,6 +91,30 @@ describe('SendBudget: the limits shared by every delivery process, on the real P
     expect(new Set(sends.map((sent) => sent.by)).size).toBe(2);
   });
 
+  it('counts an album as its items: no second holds more than 30 however albums fall among single sends', async () => {
+    const budgets = orms.map((orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'albums'));
+    // Every fifth request an album of 2 to 10 items, the rest single sends, from two processes.
+    const weights = Array.from({ length: 60 }, (_, index) =>
+      index % 5 === 4 ? 2 + (index % 9) : 1,
+    );
+    const sends = await Promise.all(
+      weights.map(async (weight, index) => {
+        const budget = budgets[index % 2]!;
+        const slot = await budget.acquire(`chat-${index}`, weight);
+        const startedAt = Date.now();
+        slot.departing();
+        await slot.release();
+        return { startedAt, weight };
+      }),
+    );
+    // Telegram counts an album's items at the instant it arrives.
+    const counted = sends.flatMap((sent) =>
+      Array.from({ length: sent.weight }, () => sent.startedAt),
+    );
+    expect(counted.length).toBeGreaterThan(90);
+    expect(mostInAnyWindow(counted, 1000)).toBeLessThanOrEqual(30);
+  });
+
   it('keeps to the slots when the answers reserving them are held up (a slow commit, a busy process)', async () => {
     let reservations = 0;
     // Every other reservation of the second process is answered 40 ms late.

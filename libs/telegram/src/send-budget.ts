@@ -69,6 +69,9 @@ const HELD_CHAT_POLL_MS = 50;
 const SWEEP_EVERY_MS = 60_000;
 
 interface SlotWaiter {
+  /** Consecutive slots the send takes; it leaves at `leaveAt` of them (see `acquire`). */
+  readonly weight: number;
+  readonly leaveAt: number;
   resolve(at: number): void;
   reject(error: unknown): void;
 }
@@ -118,8 +121,15 @@ export class SendBudget {
       this.pausedUntil = clock.now().getTime() + limits.chatIntervalMs + CHAT_MARGIN_MS;
   }
 
-  /** Waits for leave to send to the chat; tell the slot when its request leaves and when it is done. */
-  async acquire(chatId: string): Promise<SendSlot> {
+  /**
+   * Waits for leave to send to the chat; tell the slot when its request leaves and when it is
+   * done. `sends`: what Telegram counts the request as (an album: its items, all at one instant).
+   * Such a request takes 2·sends − 1 of the bot's slots and leaves at the middle one: any second
+   * around it then holds the slots of at most limit − sends other sends, so that no second holds
+   * more than the limit however the album falls among them (a block of `sends` slots alone would
+   * let the thirty slots after or before it fill up).
+   */
+  async acquire(chatId: string, sends = 1): Promise<SendSlot> {
     const previous = this.chatQueues.get(chatId) ?? Promise.resolve();
     let unlock!: () => void;
     const mine = new Promise<void>((resolve) => (unlock = resolve));
@@ -136,7 +146,7 @@ export class SendBudget {
       await this.sleepUntil(this.chatReadyAt.get(chatId) ?? 0);
       await this.claimChat(chatId);
       holding = this.keepHolding(chatId);
-      slotAt = await this.botSlot();
+      slotAt = await this.botSlot(sends);
     } catch (error) {
       clearInterval(holding);
       await this.releaseChat(chatId);
@@ -265,12 +275,12 @@ export class SendBudget {
    * Resolves with the moment (this process's clock) of a slot of the bot's, having waited for
    * it; a slot that passed by more than LATE_MS while this process was busy is given up.
    */
-  private async botSlot(): Promise<number> {
+  private async botSlot(sends: number): Promise<number> {
     for (;;) {
       await this.sleepUntil(this.pausedUntil);
       if (!Number.isFinite(this.limits.perSecond)) return this.clock.now().getTime();
       const slotAt = await new Promise<number>((resolve, reject) => {
-        this.waiting.push({ resolve, reject });
+        this.waiting.push({ weight: 2 * sends - 1, leaveAt: sends - 1, resolve, reject });
         this.reserving ??= this.reserve().finally(() => (this.reserving = null));
       });
       await this.sleepUntil(slotAt);
@@ -286,7 +296,18 @@ export class SendBudget {
   private async reserve(): Promise<void> {
     const batchMax = Math.max(1, Math.floor(RESERVE_AHEAD_MS / this.slotMs));
     while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, batchMax);
+      // Waiters in order while their slots fit in the batch (the first always: a heavier send
+      // than the batch waits no longer for being heavy).
+      let count = 0;
+      let slots = 0;
+      while (
+        count < this.waiting.length &&
+        (count === 0 || slots + this.waiting[count]!.weight <= batchMax)
+      ) {
+        slots += this.waiting[count]!.weight;
+        count++;
+      }
+      const batch = this.waiting.splice(0, count);
       let nextSlotAt: number;
       try {
         const [row] = await this.orm.em.fork().execute<{ next_slot_ms: number }[]>(
@@ -296,7 +317,7 @@ export class SendBudget {
              greatest(budget.next_slot_at, clock_timestamp(), budget.paused_until)
                + ? * interval '1 millisecond'
            RETURNING (extract(epoch FROM next_slot_at) * 1000)::float8 AS next_slot_ms`,
-          [this.bucket, batch.length * this.slotMs, batch.length * this.slotMs],
+          [this.bucket, slots * this.slotMs, slots * this.slotMs],
         );
         // The slots are instants of the database's clock, not "so long after the answer came":
         // an answer held up (a commit's flush, a busy process) must not move them later.
@@ -306,9 +327,13 @@ export class SendBudget {
         continue;
       }
       const now = this.clock.now().getTime();
-      const firstAt = nextSlotAt - batch.length * this.slotMs;
-      batch.forEach((waiter, index) => waiter.resolve(firstAt + index * this.slotMs));
-      const lastAt = firstAt + (batch.length - 1) * this.slotMs;
+      const firstAt = nextSlotAt - slots * this.slotMs;
+      let offset = 0;
+      for (const waiter of batch) {
+        waiter.resolve(firstAt + (offset + waiter.leaveAt) * this.slotMs);
+        offset += waiter.weight;
+      }
+      const lastAt = firstAt + (slots - 1) * this.slotMs;
       if (lastAt - now > RESERVE_AHEAD_MS) await this.sleep(lastAt - now - RESERVE_AHEAD_MS);
     }
   }

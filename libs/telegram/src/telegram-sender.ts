@@ -176,6 +176,54 @@ export class TelegrafSender extends TelegramSender {
     return { messageId: message.id, fileId: message.fileId };
   }
 
+  /**
+   * Sends an album (sendMediaGroup): files by file_id or uploaded (telegraf attaches each stream
+   * to the request), the caption on the first item. Takes as many of the bot's slots as it has
+   * items, as Telegram counts them; one send for the chat.
+   */
+  async sendAlbum(
+    chatId: string,
+    items: readonly { readonly kind: FileKind; readonly file: DocumentToSend }[],
+    caption: string | undefined,
+    options: SendOptions = {},
+  ): Promise<{ messageId: number; fileId: string | undefined }[]> {
+    const paid = this.paid(options);
+    const sent = await this.paced(
+      chatId,
+      async () => {
+        const media = await Promise.all(
+          items.map(async ({ kind, file }, index) => ({
+            type: kind,
+            media:
+              'fileId' in file
+                ? file.fileId
+                : {
+                    // The object store's own request is not the send's.
+                    source: await departures.exit(() => file.content()),
+                    filename: file.fileName,
+                  },
+            ...(index === 0 && caption !== undefined
+              ? { caption, ...parseModeParameters(options.display) }
+              : {}),
+          })),
+        );
+        return this.telegram.callApi(
+          'sendMediaGroup',
+          {
+            chat_id: chatId,
+            media,
+            ...(paid ? { allow_paid_broadcast: true } : {}),
+            ...displayParameters(options.display),
+          },
+          { signal: timeoutSignal() },
+        );
+      },
+      paid,
+      items.length,
+    );
+    return sent.map((message) => ({ messageId: message.message_id, fileId: fileIdOf(message) }));
+  }
+
   async editText(
     chatId: string,
     telegramMessageId: number,
@@ -202,6 +250,36 @@ export class TelegrafSender extends TelegramSender {
       );
     } catch (error) {
       // The chat shows this text already (an edit carried out before a crash, done again).
+      if (error instanceof TelegramSendError && /message is not modified/i.test(error.description))
+        return;
+      throw error;
+    }
+  }
+
+  async editCaption(
+    chatId: string,
+    telegramMessageId: number,
+    caption: string,
+    options: SendOptions = {},
+  ): Promise<void> {
+    try {
+      await this.paced(
+        chatId,
+        () =>
+          this.telegram.callApi(
+            'editMessageCaption',
+            {
+              chat_id: chatId,
+              message_id: telegramMessageId,
+              caption,
+              ...parseModeParameters(options.display),
+            },
+            { signal: timeoutSignal() },
+          ),
+        false,
+      );
+    } catch (error) {
+      // The chat shows this caption already (an edit carried out before a crash, done again).
       if (error instanceof TelegramSendError && /message is not modified/i.test(error.description))
         return;
       throw error;
@@ -241,10 +319,16 @@ export class TelegrafSender extends TelegramSender {
    * every send of the bot, in every process, for its retry_after and then sends again: flood
    * control is never a failure, and never retried sooner.
    */
-  private async paced<T>(chatId: string, send: () => Promise<T>, paid: boolean): Promise<T> {
+  private async paced<T>(
+    chatId: string,
+    send: () => Promise<T>,
+    paid: boolean,
+    /** The sends Telegram counts this request as (an album: its items). */
+    weight = 1,
+  ): Promise<T> {
     const pacer = (paid ? this.paidPacer : undefined) ?? this.pacer;
     for (;;) {
-      const slot = await pacer.acquire(chatId);
+      const slot = await pacer.acquire(chatId, weight);
       try {
         const sent = await departures.run(() => slot.departing(), send);
         this.lastTransientFailure = undefined;
@@ -263,6 +347,21 @@ export class TelegrafSender extends TelegramSender {
       }
     }
   }
+}
+
+/** The file_id of a file Telegram answered with (a photo's: of its largest size). */
+function fileIdOf(message: {
+  photo?: readonly { file_id: string }[];
+  video?: { file_id: string };
+  audio?: { file_id: string };
+  document?: { file_id: string };
+}): string | undefined {
+  return (
+    message.photo?.at(-1)?.file_id ??
+    message.video?.file_id ??
+    message.audio?.file_id ??
+    message.document?.file_id
+  );
 }
 
 /** The Bot API's parameters for how a message is shown; only those set away from the defaults. */

@@ -9,6 +9,7 @@ import { PARSE_MODES, type ParseMode } from '../../../../libs/domain/src/formatt
  */
 export const APPEARANCE_FIELDS = [
   'send_as',
+  'as_album',
   'parse_mode',
   'delete_after',
   'disable_notification',
@@ -63,6 +64,12 @@ export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number]
       "on (Telegram's default: a preview of the text's first link), off, or the http(s) URL of the page to preview",
     example: 'off',
   },
+  as_album: {
+    type: 'string',
+    enum: ['true', 'false'],
+    description:
+      'true: two to ten files Telegram groups together (photos and videos, audio, documents) go as one album, more than ten as albums of at most ten; the text is the caption of the first album (at most 1024 characters), or, with buttons, follows in its own message with them (an album cannot carry buttons)',
+  },
   buttons: {
     type: 'string',
     description:
@@ -73,7 +80,7 @@ export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number]
 
 /** The send options of the form; Telegram's defaults for those not given. */
 export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
-  const flag = (field: 'disable_notification' | 'protect_content'): boolean => {
+  const flag = (field: 'disable_notification' | 'protect_content' | 'as_album'): boolean => {
     const value = fields[field]?.trim().toLowerCase() ?? '';
     if (value === '' || value === 'false') return false;
     if (value === 'true') return true;
@@ -97,6 +104,7 @@ export function sendOptionsOf(fields: AppearanceFields): MessageSendOptions {
     parseMode: parseModeOf(fields.parse_mode ?? ''),
     deleteAfter: deleteAfterOf(fields.delete_after ?? ''),
     sendAs: sendAsOf(fields.send_as ?? ''),
+    asAlbum: flag('as_album'),
   };
 }
 

@@ -24,6 +24,12 @@ export class AppearanceResponse {
   })
   send_as!: string;
 
+  @ApiProperty({
+    description:
+      'Files Telegram groups together go as albums (as_album), the text the first album’s caption unless there are buttons',
+  })
+  as_album!: boolean;
+
   @ApiProperty({ description: 'Delivered silently (disable_notification)' })
   disable_notification!: boolean;
 
@@ -67,6 +73,7 @@ export function toAppearanceResponse(
     parse_mode: options.parseMode,
     delete_after: options.deleteAfter,
     send_as: options.sendAs,
+    as_album: options.asAlbum,
     disable_notification: options.disableNotification,
     protect_content: options.protectContent,
     message_thread_id: options.messageThreadId,

@@ -93,7 +93,10 @@ export const ERROR_CATALOGUE = {
     when: 'a time more than SCHEDULE_HORIZON_DAYS ahead (scheduling or moving)',
   },
   MISSING_MESSAGE: { status: 400, when: 'message missing or blank' },
-  MESSAGE_TOO_LONG: { status: 400, when: "message over 4096 characters (Telegram's limit)" },
+  MESSAGE_TOO_LONG: {
+    status: 400,
+    when: "message over 4096 characters (Telegram's limit), or over 1024 when it is an album's caption (`as_album`)",
+  },
   NO_RECIPIENTS: { status: 400, when: 'no user ids in target_user_id' },
   INVALID_RECIPIENT: { status: 400, when: 'a user id listed twice' },
   TOO_MANY_RECIPIENTS: { status: 400, when: 'more than MAX_RECIPIENTS_PER_MESSAGE recipients' },
@@ -167,7 +170,7 @@ export const ERROR_CATALOGUE = {
   },
   INVALID_SEND_OPTION: {
     status: 400,
-    when: 'disable_notification or protect_content is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, parse_mode not plain, HTML or MarkdownV2, send_as not documents or media, or delete_after not whole seconds from 1 to 169200 (the field is named)',
+    when: 'disable_notification, protect_content or as_album is not true or false, message_thread_id not a whole number from 1, link_preview not on, off or an http(s) URL, parse_mode not plain, HTML or MarkdownV2, send_as not documents or media, or delete_after not whole seconds from 1 to 169200 (the field is named)',
   },
   // Recurring series.
   SERIES_ALREADY_EXISTS: { status: 409, when: 'a series with that id exists already' },

@@ -442,6 +442,7 @@ export class MessagesController {
           parseMode: parseModeOf(body.parse_mode ?? ''),
           deleteAfter: null,
           sendAs: 'documents',
+          asAlbum: false,
         },
         body.buttons === undefined ? [] : buttonRowsOf(body.buttons),
         body.target_user_id ?? null,

@@ -538,6 +538,7 @@ function sendOptionChangesOf(body: ChangeSeriesDto): { sendOptions?: Partial<Mes
     ...(body.parse_mode !== undefined ? { parseMode: parseModeOf(body.parse_mode) } : {}),
     ...(body.delete_after !== undefined ? { deleteAfter: body.delete_after } : {}),
     ...(body.send_as !== undefined ? { sendAs: sendAsOf(body.send_as) } : {}),
+    ...(body.as_album !== undefined ? { asAlbum: body.as_album } : {}),
   };
   return Object.keys(changes).length > 0 ? { sendOptions: changes } : {};
 }

@@ -76,6 +76,14 @@ export class ChangeSeriesDto {
   @IsString({ message: 'send_as must be documents or media' })
   send_as?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'true: files Telegram groups together go as albums, the text the first album’s caption unless there are buttons',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'as_album must be true or false' })
+  as_album?: boolean;
+
   @ApiPropertyOptional({ description: 'true: every occurrence is delivered silently' })
   @IsOptional()
   @IsBoolean({ message: 'disable_notification must be true or false' })

@@ -68,6 +68,17 @@ export abstract class TelegramSender {
     options?: SendOptions,
   ): Promise<{ messageId: number; fileId: string | undefined }>;
   /**
+   * Sends two to ten files as one album (sendMediaGroup), the caption (in the message's parse
+   * mode) on the first; returns each item's message id and file_id, in order. Telegram counts
+   * each item as a send against the bot's limit.
+   */
+  abstract sendAlbum(
+    chatId: string,
+    items: readonly { readonly kind: FileKind; readonly file: DocumentToSend }[],
+    caption: string | undefined,
+    options?: SendOptions,
+  ): Promise<{ messageId: number; fileId: string | undefined }[]>;
+  /**
    * Changes the text of a message sent earlier, with its parse mode, link preview and buttons
    * (an edit without its keyboard would take the buttons away). A text the chat shows already
    * is not a failure.
@@ -76,6 +87,16 @@ export abstract class TelegramSender {
     chatId: string,
     telegramMessageId: number,
     text: string,
+    options?: SendOptions,
+  ): Promise<void>;
+  /**
+   * Changes the caption of a file (an album's first item) sent earlier, with its parse mode. A
+   * caption the chat shows already is not a failure.
+   */
+  abstract editCaption(
+    chatId: string,
+    telegramMessageId: number,
+    caption: string,
     options?: SendOptions,
   ): Promise<void>;
   /** Deletes a message sent earlier; one already gone is not a failure. */

@@ -22,6 +22,14 @@ const attachment = {
 
 /** A message to four recipients with a text and one file (parts 0 and 1), due, after `events`. */
 function given(...events: ScheduledMessageEvent[]): KnownMessage {
+  return givenMessage({}, ...events);
+}
+
+/** The same message with other data (files, options), due, after `events`. */
+function givenMessage(
+  data: Partial<Extract<ScheduledMessageEvent, { type: 'MessageScheduled' }>['data']>,
+  ...events: ScheduledMessageEvent[]
+): KnownMessage {
   const history: ScheduledMessageEvent[] = [
     {
       type: 'MessageScheduled',
@@ -37,6 +45,7 @@ function given(...events: ScheduledMessageEvent[]): KnownMessage {
         paidBroadcast: false,
         sendOptions: DEFAULT_SEND_OPTIONS,
         buttons: [],
+        ...data,
       },
     },
     { type: 'MessageDue', data: { messageId: 'm', scheduledAt: '2030-01-01T00:00:00.000Z' } },
@@ -59,9 +68,49 @@ const active = (userId: string, chatId: string) => subscriber(userId, chatId, 'a
 describe('planDelivery', () => {
   it('given a due message, plans every part for each active subscriber, to their chat', () => {
     expect(planDelivery(given(), [active('ann', '1'), active('bob', '2')]).slice(0, 2)).toEqual([
-      { kind: 'send', userId: 'ann', chatId: '1', parts: [0, 1], text: 'hello' },
-      { kind: 'send', userId: 'bob', chatId: '2', parts: [0, 1], text: 'hello' },
+      {
+        kind: 'send',
+        userId: 'ann',
+        chatId: '1',
+        units: [
+          { kind: 'text', parts: [0] },
+          { kind: 'file', parts: [1] },
+        ],
+        text: 'hello',
+      },
+      {
+        kind: 'send',
+        userId: 'bob',
+        chatId: '2',
+        units: [
+          { kind: 'text', parts: [0] },
+          { kind: 'file', parts: [1] },
+        ],
+        text: 'hello',
+      },
     ]);
+  });
+
+  it('plans an album (as_album) as one unit, the text its caption; what an album left unrecorded goes part by part', () => {
+    const photo = { ...attachment, contentType: 'image/jpeg', fileName: 'a.jpg' };
+    const message = givenMessage(
+      {
+        attachments: [photo, photo],
+        sendOptions: { ...DEFAULT_SEND_OPTIONS, sendAs: 'media', asAlbum: true },
+      },
+      {
+        type: 'RecipientPartSent',
+        data: { messageId: 'm', userId: 'bob', chatId: '2', part: 1, telegramMessageId: 7 },
+      },
+    );
+    const [ann, bob] = planDelivery(message, [active('ann', '1'), active('bob', '2')]);
+    expect(ann).toMatchObject({ units: [{ kind: 'album', parts: [0, 1, 2], captioned: true }] });
+    expect(bob).toMatchObject({
+      units: [
+        { kind: 'text', parts: [0] },
+        { kind: 'file', parts: [2] },
+      ],
+    });
   });
 
   it('fails a recipient who is no subscriber, or who unsubscribed before the message was due', () => {
@@ -95,9 +144,33 @@ describe('planDelivery', () => {
       active('dee', '4'),
     ]);
     expect(plans).toEqual([
-      { kind: 'send', userId: 'ann', chatId: '1', parts: [1], text: 'hello' },
-      { kind: 'send', userId: 'cy', chatId: '3', parts: [0, 1], text: 'hello' },
-      { kind: 'send', userId: 'dee', chatId: '4', parts: [0, 1], text: 'hello' },
+      {
+        kind: 'send',
+        userId: 'ann',
+        chatId: '1',
+        units: [{ kind: 'file', parts: [1] }],
+        text: 'hello',
+      },
+      {
+        kind: 'send',
+        userId: 'cy',
+        chatId: '3',
+        units: [
+          { kind: 'text', parts: [0] },
+          { kind: 'file', parts: [1] },
+        ],
+        text: 'hello',
+      },
+      {
+        kind: 'send',
+        userId: 'dee',
+        chatId: '4',
+        units: [
+          { kind: 'text', parts: [0] },
+          { kind: 'file', parts: [1] },
+        ],
+        text: 'hello',
+      },
     ]);
   });
 });

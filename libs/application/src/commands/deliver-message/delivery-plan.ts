@@ -1,4 +1,5 @@
 import type { DeliveryFailureCode } from '../../../../domain/src/events';
+import { type SendUnit, sendUnitsOf } from '../../../../domain/src/media';
 import {
   partsToSend,
   recipientsAwaitingOutcome,
@@ -17,8 +18,11 @@ export type RecipientPlan =
       readonly kind: 'send';
       readonly userId: string;
       readonly chatId: string;
-      /** Parts not yet recorded as sent: 0 the text, n the n-th attachment. */
-      readonly parts: readonly number[];
+      /**
+       * The calls still to make, in order: the units of the message whose parts are not yet
+       * recorded as sent (0 the text, n the n-th attachment).
+       */
+      readonly units: readonly SendUnit[];
       /** The text as this recipient gets it: its template variables filled in with theirs. */
       readonly text: string;
     }
@@ -72,12 +76,29 @@ export function planDelivery(
       kind: 'send',
       userId,
       chatId: subscriber.chatId,
-      parts: partsToSend(message, userId),
+      units: unitsToSend(message, partsToSend(message, userId)),
       text: templated
         ? textFor(message.text, message.sendOptions.parseMode, subscriber)
         : message.text,
     };
   });
+}
+
+/**
+ * The message's units with parts left to send. An album's parts are recorded together; should the
+ * log hold only some of them, what is missing goes one part at a time, never the album again.
+ */
+function unitsToSend(message: KnownMessage, unsent: readonly number[]): SendUnit[] {
+  const left = new Set(unsent);
+  return sendUnitsOf(message.attachments, message.sendOptions, message.buttons.length > 0).flatMap(
+    (unit): SendUnit[] => {
+      const missing = unit.parts.filter((part) => left.has(part));
+      if (missing.length === unit.parts.length) return [unit];
+      return missing.map((part) =>
+        part === 0 ? { kind: 'text', parts: [0] } : { kind: 'file', parts: [part] },
+      );
+    },
+  );
 }
 
 /**

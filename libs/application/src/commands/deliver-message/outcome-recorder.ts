@@ -5,6 +5,7 @@ import {
   evolveScheduledMessage,
   type RecordDeliveryFailure,
   type RecordPartSent,
+  type RecordPartsSent,
 } from '../../../../domain/src/scheduled-message';
 import {
   type EventMetadata,
@@ -66,7 +67,10 @@ export class OutcomeRecorder {
     private readonly messages: MessageStreamCache,
   ) {}
 
-  async record(run: DeliveryRun, command: RecordPartSent | RecordDeliveryFailure): Promise<void> {
+  async record(
+    run: DeliveryRun,
+    command: RecordPartSent | RecordPartsSent | RecordDeliveryFailure,
+  ): Promise<void> {
     await run.serially(async () => {
       const giveUpAt = this.clock.now().getTime() + RECORD_RETRY_FOR_MS;
       let conflicts = 0;

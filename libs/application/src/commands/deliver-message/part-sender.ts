@@ -1,19 +1,22 @@
-import { fileKindOf } from '../../../../domain/src/media';
+import { fileKindOf, type SendUnit } from '../../../../domain/src/media';
 import type { AttachmentStore } from '../../ports/attachment-store';
-import type { TelegramSender } from '../../ports/telegram-sender';
+import type { DocumentToSend, SendOptions, TelegramSender } from '../../ports/telegram-sender';
 import { PermanentFailure } from './delivery-plan';
 import type { DeliveryRun } from './outcome-recorder';
 
 export interface SentPart {
-  readonly messageId: number;
+  /** 0 the text, n the n-th attachment. */
+  readonly part: number;
+  readonly telegramMessageId: number;
   /** For an attachment: Telegram's file_id, by which it is sent again without uploading. */
-  readonly fileId?: string | undefined;
+  readonly telegramFileId?: string;
 }
 
 /**
- * Sends one part of a message to one chat: the text, or an attachment. Each file is uploaded
- * once per message: the first recipient to need it uploads it from the object store, and every
- * other one (including those served meanwhile, who wait for the upload) gets it by file_id.
+ * Sends one unit of a message to one chat: the text, an attachment, or an album of attachments
+ * (the text its caption, if it is in the unit). Each file is uploaded once per message: the first
+ * recipient to need it uploads it from the object store, and every other one (including those
+ * served meanwhile, who wait for the upload) gets it by file_id.
  */
 export class PartSender {
   constructor(
@@ -22,46 +25,142 @@ export class PartSender {
   ) {}
 
   /** `text`: the message's text as this recipient gets it (its template filled in). */
-  async send(run: DeliveryRun, part: number, chatId: string, text: string): Promise<SentPart> {
+  async send(run: DeliveryRun, unit: SendUnit, chatId: string, text: string): Promise<SentPart[]> {
     const message = run.state;
-    const options = { paidBroadcast: message.paidBroadcast, display: message.sendOptions };
-    if (part === 0)
-      return {
-        messageId: await this.telegram.sendText(chatId, text, {
-          ...options,
-          buttons: message.buttons,
-        }),
-      };
-    const attachment = message.attachments[part - 1];
-    if (!attachment) throw new Error(`Message ${run.messageId} has no part ${part}`);
-    const kind = fileKindOf(attachment, message.sendOptions.sendAs);
-    const known = message.fileIds[part] ?? (await run.uploads.get(part));
-    if (known !== undefined)
-      return this.telegram.sendFile(chatId, kind, { fileId: known }, options);
-    const upload = (async () => {
-      if (!(await this.attachments.exists(attachment.objectKey))) {
-        throw new PermanentFailure(
-          'attachment_missing',
-          `Attachment ${attachment.objectKey} is missing from the object store`,
-        );
+    const options: SendOptions = {
+      paidBroadcast: message.paidBroadcast,
+      display: message.sendOptions,
+    };
+    switch (unit.kind) {
+      case 'text':
+        return [
+          {
+            part: 0,
+            telegramMessageId: await this.telegram.sendText(chatId, text, {
+              ...options,
+              buttons: message.buttons,
+            }),
+          },
+        ];
+      case 'file': {
+        const [part] = unit.parts;
+        return [await this.sendFile(run, part, chatId, options)];
       }
-      return this.telegram.sendFile(
-        chatId,
-        kind,
-        {
-          content: () => this.attachments.getStream(attachment.objectKey),
-          fileName: attachment.fileName,
-        },
-        options,
-      );
-    })();
-    run.uploads.set(
-      part,
-      upload.then(
-        (sent) => sent.fileId,
-        () => undefined,
-      ),
+      case 'album':
+        return this.sendAlbum(run, unit, chatId, text, options);
+    }
+  }
+
+  private async sendFile(
+    run: DeliveryRun,
+    part: number,
+    chatId: string,
+    options: SendOptions,
+  ): Promise<SentPart> {
+    const kind = this.kindOf(run, part);
+    const sent = await this.sendUploadingOnce(run, [part], (known) =>
+      known[0] !== undefined
+        ? this.telegram.sendFile(chatId, kind, { fileId: known[0] }, options).then((one) => [one])
+        : this.fileToUpload(run, part).then(async (file) => [
+            await this.telegram.sendFile(chatId, kind, file, options),
+          ]),
     );
-    return upload;
+    return {
+      part,
+      telegramMessageId: sent[0]!.messageId,
+      ...(sent[0]!.fileId !== undefined ? { telegramFileId: sent[0]!.fileId } : {}),
+    };
+  }
+
+  /**
+   * An album in one call: the files known by file_id sent by it, the others uploaded (their
+   * file_ids then reused by every other recipient); the text the first item's caption when the
+   * unit holds part 0, recorded with that item's message id.
+   */
+  private async sendAlbum(
+    run: DeliveryRun,
+    unit: Extract<SendUnit, { kind: 'album' }>,
+    chatId: string,
+    text: string,
+    options: SendOptions,
+  ): Promise<SentPart[]> {
+    const files = unit.parts.filter((part) => part !== 0);
+    const sent = await this.sendUploadingOnce(run, files, async (known) => {
+      const items = await Promise.all(
+        files.map(async (part, index) => ({
+          kind: this.kindOf(run, part),
+          file:
+            known[index] !== undefined
+              ? { fileId: known[index] }
+              : await this.fileToUpload(run, part),
+        })),
+      );
+      return this.telegram.sendAlbum(chatId, items, unit.captioned ? text : undefined, options);
+    });
+    const parts: SentPart[] = files.map((part, index) => ({
+      part,
+      telegramMessageId: sent[index]!.messageId,
+      ...(sent[index]!.fileId !== undefined ? { telegramFileId: sent[index]!.fileId } : {}),
+    }));
+    return unit.captioned ? [{ part: 0, telegramMessageId: sent[0]!.messageId }, ...parts] : parts;
+  }
+
+  /**
+   * Sends `parts` (answered in their order) by their file_ids where known, uploading the others.
+   * A part nobody is uploading yet is claimed for this send before anything is awaited, so that
+   * recipients served at the same instant wait for its file_id rather than upload it again; a
+   * part another send is uploading is waited for (and uploaded here after all if that failed).
+   */
+  private async sendUploadingOnce(
+    run: DeliveryRun,
+    parts: readonly number[],
+    send: (
+      known: readonly (string | undefined)[],
+    ) => Promise<{ messageId: number; fileId: string | undefined }[]>,
+  ): Promise<{ messageId: number; fileId: string | undefined }[]> {
+    let settle!: (sent: { messageId: number; fileId: string | undefined }[] | undefined) => void;
+    const answered = new Promise<{ messageId: number; fileId: string | undefined }[] | undefined>(
+      (resolve) => (settle = resolve),
+    );
+    const pending = parts.map((part, index) => {
+      const recorded = run.state.fileIds[part];
+      if (recorded !== undefined) return Promise.resolve<string | undefined>(recorded);
+      const uploading = run.uploads.get(part);
+      if (uploading) return uploading;
+      run.uploads.set(
+        part,
+        answered.then((sent) => sent?.[index]?.fileId),
+      );
+      return Promise.resolve<string | undefined>(undefined);
+    });
+    try {
+      const sent = await send(await Promise.all(pending));
+      settle(sent);
+      return sent;
+    } catch (error) {
+      settle(undefined);
+      throw error;
+    }
+  }
+
+  private kindOf(run: DeliveryRun, part: number) {
+    const attachment = run.state.attachments[part - 1];
+    if (!attachment) throw new Error(`Message ${run.messageId} has no part ${part}`);
+    return fileKindOf(attachment, run.state.sendOptions.sendAs);
+  }
+
+  private async fileToUpload(run: DeliveryRun, part: number): Promise<DocumentToSend> {
+    const attachment = run.state.attachments[part - 1];
+    if (!attachment) throw new Error(`Message ${run.messageId} has no part ${part}`);
+    if (!(await this.attachments.exists(attachment.objectKey))) {
+      throw new PermanentFailure(
+        'attachment_missing',
+        `Attachment ${attachment.objectKey} is missing from the object store`,
+      );
+    }
+    return {
+      content: () => this.attachments.getStream(attachment.objectKey),
+      fileName: attachment.fileName,
+    };
   }
 }

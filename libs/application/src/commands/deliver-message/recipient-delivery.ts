@@ -3,6 +3,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { DeliveryConfig } from '../../../../config/src/config';
 import { DomainError, DomainErrorCode } from '../../../../domain/src/errors';
 import type { Metrics } from '../../../../observability/src/metrics';
+import type { SendUnit } from '../../../../domain/src/media';
 import type { Clock } from '../../../../runtime/src/clock';
 import { TelegramSendError } from '../../ports/telegram-sender';
 import { MigrateChatCommand } from '../migrate-chat/migrate-chat.command';
@@ -46,10 +47,10 @@ export class RecipientDelivery {
     try {
       if (plan.kind === 'fail') throw plan.failure;
       let chatId = plan.chatId;
-      for (const part of plan.parts) {
+      for (const unit of plan.units) {
         if (this.stopping(run)) throw new ShuttingDownError();
         const sent = await this.retry.run(
-          () => this.sendFollowingTheChat(run, userId, part, chatId, plan.text),
+          () => this.sendFollowingTheChat(run, userId, unit, chatId, plan.text),
           SEND_BACKOFF,
           transientUpTo(this.config.maxSendAttempts),
           (error, attempt, waitMs) =>
@@ -58,17 +59,16 @@ export class RecipientDelivery {
             ),
         );
         chatId = sent.chatId;
-        await this.recorder.record(run, {
-          type: 'RecordPartSent',
-          messageId: run.messageId,
-          userId,
-          chatId,
-          part,
-          telegramMessageId: sent.messageId,
-          ...(sent.fileId !== undefined ? { telegramFileId: sent.fileId } : {}),
-        });
-        // The text goes first: its acceptance is the recipient's first send.
-        if (part === 0) {
+        const [single] = sent.parts;
+        const recipient = { messageId: run.messageId, userId, chatId };
+        await this.recorder.record(
+          run,
+          sent.parts.length === 1 && single
+            ? { type: 'RecordPartSent', ...recipient, ...single }
+            : { type: 'RecordPartsSent', ...recipient, parts: sent.parts },
+        );
+        // The text's acceptance is what lateness measures, as it was before albums.
+        if (unit.parts.includes(0)) {
           const lateMs = this.clock.now().getTime() - Date.parse(run.state.scheduledAt);
           this.metrics.deliveryLateness.observe(lateMs / 1000);
         }
@@ -94,12 +94,12 @@ export class RecipientDelivery {
   private async sendFollowingTheChat(
     run: DeliveryRun,
     userId: string,
-    part: number,
+    unit: SendUnit,
     chatId: string,
     text: string,
-  ): Promise<SentPart & { chatId: string }> {
+  ): Promise<{ parts: SentPart[]; chatId: string }> {
     try {
-      return { ...(await this.parts.send(run, part, chatId, text)), chatId };
+      return { parts: await this.parts.send(run, unit, chatId, text), chatId };
     } catch (error) {
       if (!(error instanceof TelegramSendError) || error.kind !== 'chat_migrated') throw error;
       const movedTo = error.newChatId!;
@@ -112,7 +112,7 @@ export class RecipientDelivery {
           `The group became supergroup ${movedTo}, which is subscribed as another user; this subscription ended`,
         );
       }
-      return { ...(await this.parts.send(run, part, movedTo, text)), chatId: movedTo };
+      return { parts: await this.parts.send(run, unit, movedTo, text), chatId: movedTo };
     }
   }
 

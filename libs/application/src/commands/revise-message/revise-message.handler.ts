@@ -1,3 +1,4 @@
+import { isCaptioned } from '../../../../domain/src/media';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DeliveryConfig } from '../../../../config/src/config';
@@ -173,8 +174,14 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
       if (chat.kind === 'edit') {
         const options =
           state.status === 'none' ? {} : { display: state.sendOptions, buttons: state.buttons };
+        // The text went as an album's caption (as_album): the caption is what changes.
+        const captioned =
+          state.status !== 'none' &&
+          isCaptioned(state.attachments, state.sendOptions, state.buttons.length > 0);
         await this.attempt(() =>
-          this.telegram.editText(chat.chatId, chat.telegramMessageId, text ?? '', options),
+          captioned
+            ? this.telegram.editCaption(chat.chatId, chat.telegramMessageId, text ?? '', options)
+            : this.telegram.editText(chat.chatId, chat.telegramMessageId, text ?? '', options),
         );
       } else {
         for (const telegramMessageId of chat.telegramMessageIds)

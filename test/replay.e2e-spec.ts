@@ -259,6 +259,7 @@ describe('Projections are a fold of the log', () => {
                 declaredContentType: 'text/plain',
                 size: 10 + n,
                 sha256: 'a'.repeat(64),
+                image: null,
               })),
               fromSender: next.sender,
               recipientStatus: new Map(statuses.map((row) => [row.user_id, row.status])),

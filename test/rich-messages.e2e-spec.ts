@@ -875,6 +875,42 @@ describe('Messages as Telegram shows them: send options', () => {
     });
   });
 
+  it('sends an image Telegram would not show as a photo (too tall, too large in pixels) as a document', async () => {
+    const chat = await subscriber();
+    // A PNG's signature and header chunk: its width and height are all a reader needs.
+    const png = (width: number, height: number) => {
+      const header = Buffer.alloc(25);
+      header.writeUInt32BE(13, 0);
+      header.write('IHDR', 4, 'latin1');
+      header.writeUInt32BE(width, 8);
+      header.writeUInt32BE(height, 12);
+      header.set([8, 6, 0, 0, 0], 16);
+      return Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        header,
+        Buffer.alloc(64, 7),
+      ]);
+    };
+    const scheduled = await schedule(
+      { target_user_id: chat.userId, message: 'Screens', send_as: 'media' },
+      [
+        { name: 'wide.png', content: png(1600, 900) },
+        { name: 'scroll.png', content: png(400, 8100) },
+        { name: 'huge.png', content: png(6000, 5000) },
+      ],
+    ).expect(200);
+    await sentMessage(system, scheduled.body.id);
+    expect(
+      system.telegram.delivered(chat.chatId).map((call) => [call.method, call.fileName ?? null]),
+    ).toEqual([
+      ['sendMessage', null],
+      ['sendPhoto', 'wide.png'],
+      // Sides more than 20 times apart, and more than 10,000 pixels together: documents.
+      ['sendDocument', 'scroll.png'],
+      ['sendDocument', 'huge.png'],
+    ]);
+  });
+
   it('changes the text of a message not yet due: it goes out with the new one', async () => {
     const { userId, chatId } = await subscriber();
     const scheduled = await schedule({ target_user_id: userId, message: 'First draft' }).expect(

@@ -1115,8 +1115,11 @@ export function limitViolationsIn(
   const overWindow = (times: number[], windowMs: number, limit: number) =>
     times.filter((time, index) => index >= limit && time - times[index - limit]! < windowMs).length;
   const byChat = new Map<string, number[]>();
-  // An album is one send for its chat (its items arrive together), one per item for the bot.
-  for (const call of sends.filter((call) => (call.album?.index ?? 0) === 0))
+  // An album is one send for a private chat (its items arrive together), one per item for a
+  // group's 20 a minute and for the bot.
+  for (const call of sends.filter(
+    (call) => (call.album?.index ?? 0) === 0 || isGroup(call.chatId ?? ''),
+  ))
     byChat.set(call.chatId ?? '', [...(byChat.get(call.chatId ?? '') ?? []), call.receivedAt]);
   let chat = 0;
   let group = 0;

@@ -18,6 +18,7 @@ import { Migration20261210000000_SeriesAppearance } from './migrations/Migration
 import { Migration20261211000000_ParseMode } from './migrations/Migration20261211000000_parse-mode';
 import { Migration20261214000000_SchedulerRecalls } from './migrations/Migration20261214000000_scheduler-recalls';
 import { Migration20261215000000_Albums } from './migrations/Migration20261215000000_albums';
+import { Migration20261216000000_ImageSizes } from './migrations/Migration20261216000000_image-sizes';
 import { Migration20261213000000_MessageRevisions } from './migrations/Migration20261213000000_message-revisions';
 import { Migration20261212000000_SubscriberDetails } from './migrations/Migration20261212000000_subscriber-details';
 
@@ -66,6 +67,10 @@ export const migrations = [
   {
     name: 'Migration20261215000000_albums',
     class: Migration20261215000000_Albums,
+  },
+  {
+    name: 'Migration20261216000000_image-sizes',
+    class: Migration20261216000000_ImageSizes,
   },
 ];
 

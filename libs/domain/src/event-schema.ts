@@ -26,7 +26,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   TopicCreated: 1,
   TopicRenamed: 1,
   TopicDeleted: 1,
-  MessageScheduled: 10,
+  MessageScheduled: 11,
   MessageCancelled: 1,
   MessageRescheduled: 1,
   MessageDue: 1,
@@ -43,7 +43,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageRecalled: 1,
   RecipientRecalled: 1,
   RecipientRecallFailed: 1,
-  SeriesCreated: 6,
+  SeriesCreated: 7,
   SeriesChanged: 6,
   SeriesPaused: 1,
   SeriesResumed: 1,
@@ -78,8 +78,20 @@ const withoutAlbums = (options: SendOptionsBeforeAlbums): MessageSendOptions => 
   asAlbum: false,
 });
 
+/** An attachment as versions before image sizes wrote it. */
+type AttachmentBeforeImages = Omit<Attachment, 'image'>;
+
+/** Every image of unknown size: what attachments without `image` meant. */
+const withoutImageSizes = (attachments: readonly AttachmentBeforeImages[]): readonly Attachment[] =>
+  attachments.map((attachment) => ({ ...attachment, image: null }));
+
+/** MessageScheduled as version 10 wrote it: no image sizes. */
+interface MessageScheduledV10Data extends Omit<MessageScheduled['data'], 'attachments'> {
+  readonly attachments: readonly AttachmentBeforeImages[];
+}
+
 /** MessageScheduled as version 9 wrote it: no albums. */
-interface MessageScheduledV9Data extends Omit<MessageScheduled['data'], 'sendOptions'> {
+interface MessageScheduledV9Data extends Omit<MessageScheduledV10Data, 'sendOptions'> {
   readonly sendOptions: SendOptionsBeforeAlbums;
 }
 
@@ -108,11 +120,16 @@ type MessageScheduledV2Data = Omit<MessageScheduledV3Data, 'fromSender'>;
 
 /** MessageScheduled as version 1 wrote it: attachments without declaredContentType. */
 interface MessageScheduledV1Data extends Omit<MessageScheduledV2Data, 'attachments'> {
-  readonly attachments: readonly Omit<Attachment, 'declaredContentType'>[];
+  readonly attachments: readonly Omit<AttachmentBeforeImages, 'declaredContentType'>[];
+}
+
+/** SeriesCreated as version 6 wrote it: no image sizes. */
+interface SeriesCreatedV6Data extends Omit<SeriesCreated['data'], 'attachments'> {
+  readonly attachments: readonly AttachmentBeforeImages[];
 }
 
 /** Series events as version 5 wrote them: no albums. */
-interface SeriesCreatedV5Data extends Omit<SeriesCreated['data'], 'sendOptions'> {
+interface SeriesCreatedV5Data extends Omit<SeriesCreatedV6Data, 'sendOptions'> {
   readonly sendOptions: SendOptionsBeforeAlbums;
 }
 interface SeriesChangedV5Data extends Omit<SeriesChanged['data'], 'sendOptions'> {
@@ -189,9 +206,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       sendOptions: withPlainText(data.sendOptions),
     }),
     // Messages scheduled before albums sent each file on its own.
-    9: (data: MessageScheduledV9Data): MessageScheduled['data'] => ({
+    9: (data: MessageScheduledV9Data): MessageScheduledV10Data => ({
       ...data,
       sendOptions: withoutAlbums(data.sendOptions),
+    }),
+    // Messages scheduled before image sizes were read: each image of unknown size.
+    10: (data: MessageScheduledV10Data): MessageScheduled['data'] => ({
+      ...data,
+      attachments: withoutImageSizes(data.attachments),
     }),
   },
   // Series from before recipients' own zones: at the series' zone.
@@ -214,9 +236,14 @@ const UPCASTERS: Partial<Record<DomainEventType, Record<number, (data: never) =>
       sendOptions: withPlainText(data.sendOptions),
     }),
     // Series from before albums: each file on its own.
-    5: (data: SeriesCreatedV5Data): SeriesCreated['data'] => ({
+    5: (data: SeriesCreatedV5Data): SeriesCreatedV6Data => ({
       ...data,
       sendOptions: withoutAlbums(data.sendOptions),
+    }),
+    // Series from before image sizes: each image of unknown size.
+    6: (data: SeriesCreatedV6Data): SeriesCreated['data'] => ({
+      ...data,
+      attachments: withoutImageSizes(data.attachments),
     }),
   },
   SeriesChanged: {

@@ -19,6 +19,13 @@ export interface Attachment {
   readonly declaredContentType: string;
   readonly size: number;
   readonly sha256: string;
+  /**
+   * A JPEG or PNG image's width and height in pixels, read from its bytes when it was uploaded
+   * (Telegram shows an image as a photo only within its sizes); null for other files, or when
+   * they could not be read. Added in MessageScheduled schema version 11 (7 of SeriesCreated):
+   * older events read it as null.
+   */
+  readonly image: { readonly width: number; readonly height: number } | null;
 }
 
 export interface UserSubscribed {

@@ -11,19 +11,37 @@ describe('fileKindOf', () => {
     ['audio/mp4', 1000, 'audio'],
     ['application/pdf', 1000, 'document'],
   ] as const)('sends %s of %i bytes as media as a %s', (contentType, size, kind) => {
-    expect(fileKindOf({ contentType, size }, 'media')).toBe(kind);
+    expect(fileKindOf({ contentType, size, image: null }, 'media')).toBe(kind);
   });
 
+  it.each([
+    [1280, 960, 'photo'],
+    [5000, 5000, 'photo'],
+    [5000, 5001, 'document'],
+    [100, 2000, 'photo'],
+    [100, 2001, 'document'],
+    [2001, 100, 'document'],
+  ] as const)(
+    'sends an image of %i × %i pixels as a %s (Telegram’s photo sizes)',
+    (width, height, kind) => {
+      expect(
+        fileKindOf({ contentType: 'image/png', size: 1000, image: { width, height } }, 'media'),
+      ).toBe(kind);
+    },
+  );
+
   it('sends everything as a document by default, as the seed did', () => {
-    expect(fileKindOf({ contentType: 'image/jpeg', size: 10 }, 'documents')).toBe('document');
+    expect(fileKindOf({ contentType: 'image/jpeg', size: 10, image: null }, 'documents')).toBe(
+      'document',
+    );
   });
 });
 
 describe('sendUnitsOf', () => {
-  const photo = { contentType: 'image/jpeg', size: 1000 };
-  const video = { contentType: 'video/mp4', size: 1000 };
-  const song = { contentType: 'audio/mpeg', size: 1000 };
-  const pdf = { contentType: 'application/pdf', size: 1000 };
+  const photo = { contentType: 'image/jpeg', size: 1000, image: null };
+  const video = { contentType: 'video/mp4', size: 1000, image: null };
+  const song = { contentType: 'audio/mpeg', size: 1000, image: null };
+  const pdf = { contentType: 'application/pdf', size: 1000, image: null };
   const media = { sendAs: 'media' as const, asAlbum: true };
 
   it('sends the text, then each file, without as_album (the seed’s way)', () => {

@@ -5,22 +5,36 @@ export type FileKind = 'photo' | 'video' | 'audio' | 'document';
 
 /** Telegram's largest photo (sendPhoto); a larger image goes as a document. */
 const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+/** Telegram's photo sizes: width and height at most 10,000 together, one at most 20 times the other. */
+const MAX_PHOTO_SIDES = 10_000;
+const MAX_PHOTO_RATIO = 20;
+
+/** Whether Telegram takes the image as a photo: its bytes and, where known, its sides. */
+function fitsAsPhoto(attachment: Pick<Attachment, 'size' | 'image'>): boolean {
+  if (attachment.size > MAX_PHOTO_BYTES) return false;
+  const image = attachment.image;
+  if (!image) return true;
+  const [short, long] = [image.width, image.height].sort((a, b) => a - b) as [number, number];
+  return image.width + image.height <= MAX_PHOTO_SIDES && long <= short * MAX_PHOTO_RATIO;
+}
 
 /**
  * What a file is sent as. With `send_as=documents` (the default), everything is a document, as
  * the seed sent it (no photo compression). With `media`, by the type decided from the file's
- * bytes: JPEG and PNG images (up to Telegram's 10 MB for photos) as photos, MP4 videos as videos,
+ * bytes: JPEG and PNG images within Telegram's photo limits (10 MB; width and height at most
+ * 10,000 together, neither more than 20 times the other, where their size was read) as photos,
+ * the others as documents, MP4 videos as videos,
  * MP3 and M4A audio as audio (the formats Telegram plays as such), the rest as documents.
  */
 export function fileKindOf(
-  attachment: Pick<Attachment, 'contentType' | 'size'>,
+  attachment: Pick<Attachment, 'contentType' | 'size' | 'image'>,
   sendAs: MessageSendOptions['sendAs'],
 ): FileKind {
   if (sendAs === 'documents') return 'document';
   switch (attachment.contentType) {
     case 'image/jpeg':
     case 'image/png':
-      return attachment.size <= MAX_PHOTO_BYTES ? 'photo' : 'document';
+      return fitsAsPhoto(attachment) ? 'photo' : 'document';
     case 'video/mp4':
       return 'video';
     case 'audio/mpeg':
@@ -81,7 +95,7 @@ function albumsOf(items: readonly number[]): number[][] {
  * text and its buttons then follow every file) or no album forms (the text then goes first).
  */
 export function sendUnitsOf(
-  attachments: readonly Pick<Attachment, 'contentType' | 'size'>[],
+  attachments: readonly Pick<Attachment, 'contentType' | 'size' | 'image'>[],
   options: Pick<MessageSendOptions, 'sendAs' | 'asAlbum'>,
   hasButtons: boolean,
 ): SendUnit[] {
@@ -114,7 +128,7 @@ export function sendUnitsOf(
 
 /** Whether the message's text goes as an album's caption (at most 1024 characters, not 4096). */
 export function isCaptioned(
-  attachments: readonly Pick<Attachment, 'contentType' | 'size'>[],
+  attachments: readonly Pick<Attachment, 'contentType' | 'size' | 'image'>[],
   options: Pick<MessageSendOptions, 'sendAs' | 'asAlbum'>,
   hasButtons: boolean,
 ): boolean {

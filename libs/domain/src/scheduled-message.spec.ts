@@ -44,6 +44,7 @@ const attachment: Attachment = {
   declaredContentType: 'application/pdf',
   size: 1000,
   sha256: 'ab'.repeat(32),
+  image: null,
 };
 
 function command(overrides: Partial<ScheduleMessage> = {}): ScheduleMessage {

@@ -1065,7 +1065,7 @@ export function recipientsAwaitingOutcome(state: ScheduledMessageState): string[
  * album's caption (`as_album`).
  */
 export function textLimitOf(
-  attachments: readonly Pick<Attachment, 'contentType' | 'size'>[],
+  attachments: readonly Pick<Attachment, 'contentType' | 'size' | 'image'>[],
   sendOptions: Pick<MessageSendOptions, 'sendAs' | 'asAlbum'>,
   buttons: ButtonRows,
 ): number {

@@ -465,6 +465,66 @@ describe('Series', () => {
       .then([planned(1, 'm-1', { text: 'Retro instead' })]);
   });
 
+  it('refuses a change that makes the text, or an occurrence’s own text, an album caption over 1024 characters', () => {
+    const now = T0 - 1000;
+    const photo = {
+      objectKey: 'attachments/s-1/1-a.jpg',
+      fileName: 'a.jpg',
+      contentType: 'image/jpeg',
+      declaredContentType: 'image/jpeg',
+      size: 10,
+      sha256: 'ab'.repeat(32),
+      image: null,
+    };
+    const pdf = { ...photo, fileName: 'b.pdf', contentType: 'application/pdf' };
+    const long = 'x'.repeat(2000);
+    // A photo and a PDF as media form no album: the text goes on its own, up to 4096.
+    const withFiles: SeriesEvent = {
+      type: 'SeriesCreated',
+      data: {
+        ...(created().data as Extract<SeriesEvent, { type: 'SeriesCreated' }>['data']),
+        text: long,
+        attachments: [photo, pdf],
+        sendOptions: { ...DEFAULT_SEND_OPTIONS, sendAs: 'media', asAlbum: true },
+      },
+    };
+    const change = (extra: Partial<ChangeSeries>): ChangeSeries => ({
+      type: 'ChangeSeries',
+      seriesId: 's-1',
+      recipientStatus: new Map([['u-1', 'active']]),
+      limits: LIMITS,
+      ...planning(now),
+      ...extra,
+    });
+    const captionTooLong = (error: unknown) =>
+      error instanceof DomainError &&
+      error.code === DomainErrorCode.MessageTooLong &&
+      (error.details as { max: number }).max === 1024;
+    // As documents both files are one album, the text its caption.
+    spec
+      .given([withFiles, planned(0, 'm-0', { text: long })])
+      .when(change({ sendOptions: { sendAs: 'documents' } }))
+      .thenThrows(captionTooLong);
+    const short: SeriesEvent = {
+      type: 'SeriesCreated',
+      data: {
+        ...withFiles.data,
+        text: 'Photos',
+        attachments: [photo, photo],
+        buttons: [[{ text: 'More', url: 'https://example.com' }]],
+      },
+    };
+    const edited: SeriesEvent = {
+      type: 'OccurrenceEdited',
+      data: { seriesId: 's-1', occurrenceAt: occurrence(0).at, text: long, released: [] },
+    };
+    // With buttons the text follows the album; without them an occurrence's own text is a caption.
+    spec
+      .given([short, planned(0, 'm-0', { text: long }), edited])
+      .when(change({ buttons: [] }))
+      .thenThrows(captionTooLong);
+  });
+
   it('when paused, then what it planned is let go; when resumed, the occurrence still ahead is planned again', () => {
     const paused: SeriesEvent = {
       type: 'SeriesPaused',

@@ -331,15 +331,16 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     : series.sendOptions;
   const buttons = command.buttons ? validButtons(command.buttons) : series.buttons;
   const textLimit = textLimitOf(series.attachments, sendOptions, buttons);
-  // What is given is checked (a text in its parse mode and its room, old or new); recipients kept
-  // as they are may have unsubscribed since, and delivery records that for each occurrence.
-  if (
-    command.text !== undefined ||
-    command.sendOptions?.parseMode !== undefined ||
-    command.sendOptions?.asAlbum !== undefined ||
-    command.buttons !== undefined
-  ) {
+  // What is given is checked (a text in its parse mode and its room, old or new: an option or the
+  // buttons may make the text an album's caption); recipients kept as they are may have
+  // unsubscribed since, and delivery records that for each occurrence.
+  if (command.text !== undefined || command.sendOptions || command.buttons !== undefined) {
     validateText(text, sendOptions.parseMode, textLimit);
+  }
+  // Occurrences given a text of their own go out with the new options too.
+  if (command.sendOptions || command.buttons !== undefined) {
+    for (const own of Object.values(series.texts))
+      validateText(own, sendOptions.parseMode, textLimit);
   }
   if (command.recipients !== undefined || command.audience !== undefined) {
     validateContent(

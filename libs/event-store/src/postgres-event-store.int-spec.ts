@@ -240,9 +240,9 @@ describe('PostgresEventStore and event schema versions', () => {
     const [event] = await own.store.readStream(`message-${messageId}`);
     expect(event).toMatchObject({
       type: 'MessageScheduled',
-      schemaVersion: 10,
+      schemaVersion: 11,
       data: {
-        attachments: [{ ...attachment, declaredContentType: 'text/plain' }],
+        attachments: [{ ...attachment, declaredContentType: 'text/plain', image: null }],
         fromSender: null,
         paidBroadcast: false,
         sendOptions: {
@@ -269,7 +269,9 @@ describe('PostgresEventStore and event schema versions', () => {
             recipients: [randomUUID()],
             text: 'now',
             scheduledAt: '2030-01-01T00:00:00.000Z',
-            attachments: [{ ...attachment, declaredContentType: 'application/octet-stream' }],
+            attachments: [
+              { ...attachment, declaredContentType: 'application/octet-stream', image: null },
+            ],
             fromSender: 'crm',
             series: null,
             audience: null,
@@ -302,7 +304,7 @@ describe('PostgresEventStore and event schema versions', () => {
         [`message-${messageId}`],
       );
     expect(row).toEqual({
-      schema_version: 10,
+      schema_version: 11,
       declared: 'application/octet-stream',
       sender: 'crm',
     });

@@ -157,6 +157,24 @@ describe('SendBudget: the limits shared by every delivery process, on the real P
     expect(second.startedAt - first.endedAt).toBeGreaterThanOrEqual(3000);
   });
 
+  it('counts each item of an album to a group against its limit, before and after it', async () => {
+    // 600 a minute: 100 ms between two sends to a group, so an album of 3 holds it for 300 ms.
+    const limits = { ...TELEGRAM_LIMITS, chatIntervalMs: 50, groupPerMinute: 600 };
+    const budget = new SendBudget(orms[0]!, limits, clock, 'group-album');
+    const times: number[] = [];
+    for (const sends of [1, 3, 1]) {
+      const slot = await budget.acquire('-100888', sends);
+      times.push(Date.now());
+      slot.departing();
+      await slot.release();
+    }
+    const [first, album, last] = times as [number, number, number];
+    // The album's first item a whole interval after the send before, its last item's interval
+    // before the next: at most ten in any second, as 600 a minute allows.
+    expect(album - first).toBeGreaterThanOrEqual(300);
+    expect(last - album).toBeGreaterThanOrEqual(300);
+  });
+
   it('holds every process back after a 429 in one of them', async () => {
     const [one, other] = orms.map((orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'paused'));
     await send(other!, 1, 'warm-up');

@@ -146,10 +146,14 @@ export class SendBudget {
       await this.sleepUntil(this.chatReadyAt.get(chatId) ?? 0);
       await this.claimChat(chatId);
       holding = this.keepHolding(chatId);
+      // A group counts each item of an album against its 20 a minute: the album waits out the
+      // interval of every item but one before it, and holds the group for all of them after.
+      if (sends > 1 && isGroupChat(chatId) && this.limits.chatIntervalMs > 0)
+        await this.sleep((sends - 1) * this.groupIntervalMs());
       slotAt = await this.botSlot(sends);
     } catch (error) {
       clearInterval(holding);
-      await this.releaseChat(chatId);
+      await this.releaseChat(chatId, sends);
       done();
       throw error;
     }
@@ -168,7 +172,7 @@ export class SendBudget {
         } catch (error) {
           this.logger.warn(`Could not move the bot's next slot: ${String(error)}`);
         } finally {
-          await this.releaseChat(chatId);
+          await this.releaseChat(chatId, sends);
           done();
         }
       },
@@ -238,12 +242,11 @@ export class SendBudget {
    * The send is done: the chat's next send may start an interval from now. Never throws: a send
    * Telegram accepted must be recorded whatever became of its claim (unreleased, it runs out).
    */
-  private async releaseChat(chatId: string): Promise<void> {
+  private async releaseChat(chatId: string, sends = 1): Promise<void> {
     if (this.limits.chatIntervalMs === 0) return;
     const intervalMs =
-      (isGroupChat(chatId)
-        ? Math.max(this.limits.chatIntervalMs, 60_000 / this.limits.groupPerMinute)
-        : this.limits.chatIntervalMs) + CHAT_MARGIN_MS;
+      (isGroupChat(chatId) ? sends * this.groupIntervalMs() : this.limits.chatIntervalMs) +
+      CHAT_MARGIN_MS;
     this.chatReadyAt.set(chatId, this.clock.now().getTime() + intervalMs);
     try {
       await this.orm.em.fork().execute(
@@ -255,6 +258,11 @@ export class SendBudget {
     } catch (error) {
       this.logger.warn(`Could not release a chat (its claim runs out): ${String(error)}`);
     }
+  }
+
+  /** The least time between two sends to a group: its per-minute limit, or a chat's interval. */
+  private groupIntervalMs(): number {
+    return Math.max(this.limits.chatIntervalMs, 60_000 / this.limits.groupPerMinute);
   }
 
   /** Drops what is known of chats idle for a minute: the tables stay as small as the traffic. */

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent, type ClientRequest } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { Telegram } from 'telegraf';
 import { TelegramConfig } from '../../config/src/config';
@@ -191,22 +192,28 @@ export class TelegrafSender extends TelegramSender {
     const sent = await this.paced(
       chatId,
       async () => {
-        const media = await Promise.all(
-          items.map(async ({ kind, file }, index) => ({
+        // The object store's own requests are not the send's. Should one file fail to open,
+        // those opened already are closed rather than left hanging.
+        const opened = await Promise.allSettled(
+          items.map(({ file }) =>
+            'fileId' in file ? Promise.resolve(undefined) : departures.exit(() => file.content()),
+          ),
+        );
+        const failed = opened.find((result) => result.status === 'rejected');
+        if (failed) {
+          for (const result of opened) if (result.status === 'fulfilled') result.value?.destroy();
+          throw failed.reason;
+        }
+        const media = items.map(({ kind, file }, index) => {
+          const stream = (opened[index] as PromiseFulfilledResult<Readable | undefined>).value;
+          return {
             type: kind,
-            media:
-              'fileId' in file
-                ? file.fileId
-                : {
-                    // The object store's own request is not the send's.
-                    source: await departures.exit(() => file.content()),
-                    filename: file.fileName,
-                  },
+            media: 'fileId' in file ? file.fileId : { source: stream!, filename: file.fileName },
             ...(index === 0 && caption !== undefined
               ? { caption, ...parseModeParameters(options.display) }
               : {}),
-          })),
-        );
+          };
+        });
         return this.telegram.callApi(
           'sendMediaGroup',
           {

@@ -12,6 +12,7 @@ import type { Observable } from 'rxjs';
 import { ApiConfig } from '../../../../libs/config/src/config';
 import { EmptyObjectError, ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { decideContentType, SNIFF_BYTES } from '../../../../libs/storage/src/content-type';
+import { IMAGE_HEAD_BYTES, imageDimensionsOf } from '../../../../libs/storage/src/image-dimensions';
 import { peekStream } from '../../../../libs/storage/src/peek-stream';
 import { ApiError } from './api-error';
 import { EXTRA_FIELD_LIMITS } from './extra-fields';
@@ -24,6 +25,8 @@ export interface UploadedAttachment {
   readonly declaredContentType: string;
   readonly size: number;
   readonly sha256: string;
+  /** A JPEG's or PNG's width and height, read from its head; null for other files. */
+  readonly image: { readonly width: number; readonly height: number } | null;
 }
 
 interface UploadRequest extends Request {
@@ -84,9 +87,13 @@ class ObjectStorageEngine implements StorageEngine {
     const stored = async () => {
       // The type comes from the bytes; a file whose bytes contradict the client is refused
       // before anything is stored.
-      const { head, whole } = await peekStream(file.stream, SNIFF_BYTES);
+      // Enough of the head for an image's size as well as its type.
+      const { head, whole } = await peekStream(
+        file.stream,
+        Math.max(SNIFF_BYTES, IMAGE_HEAD_BYTES),
+      );
       if (head.length === 0) throw new ApiError('EMPTY_FILE', `File '${fileName}' is empty`);
-      const decision = decideContentType(declaredContentType, head);
+      const decision = decideContentType(declaredContentType, head.subarray(0, SNIFF_BYTES));
       if (!decision.ok) {
         whole.resume();
         throw new ApiError(
@@ -96,8 +103,9 @@ class ObjectStorageEngine implements StorageEngine {
         );
       }
       const contentType = decision.contentType;
+      const image = imageDimensionsOf(contentType, head);
       const object = await this.storage.putStream(objectKey, whole, contentType);
-      return { ...object, fileName, contentType, declaredContentType };
+      return { ...object, fileName, contentType, declaredContentType, image };
     };
     stored().then(
       (info) => callback(null, info),
@@ -240,13 +248,14 @@ export function uploadedAttachments(request: Request): UploadedAttachment[] {
   return files
     .filter((file) => file.objectKey)
     .sort((a, b) => a.objectKey.localeCompare(b.objectKey, 'en', { numeric: true }))
-    .map(({ objectKey, fileName, contentType, declaredContentType, size, sha256 }) => ({
+    .map(({ objectKey, fileName, contentType, declaredContentType, size, sha256, image }) => ({
       objectKey,
       fileName,
       contentType,
       declaredContentType,
       size,
       sha256,
+      image,
     }));
 }
 

@@ -15,7 +15,7 @@ export interface LoadedSeries {
 }
 
 /** The series' state as a snapshot keeps it; a new shape when SeriesState changes form. */
-export const SERIES_SNAPSHOT_SHAPE = 'series-state-5';
+export const SERIES_SNAPSHOT_SHAPE = 'series-state-6';
 export interface SeriesSnapshotState {
   readonly series: SeriesState;
   readonly correlationId: string | undefined;

@@ -18,6 +18,7 @@ const attachment = {
   declaredContentType: 'application/pdf',
   size: 10,
   sha256: 'ab'.repeat(32),
+  image: null,
 };
 
 /** A message to four recipients with a text and one file (parts 0 and 1), due, after `events`. */

@@ -22,6 +22,13 @@ export const RECORD_RETRY_FOR_MS = 90_000;
 /** Appends that lost the race for the stream's version, in a row, before giving up. */
 const MAX_CONFLICTS = 5;
 
+/** An upload of an attachment: in flight until `done`; then its file_id, unless it failed. */
+export interface FileUpload {
+  done: boolean;
+  fileId: string | undefined;
+  readonly finished: Promise<void>;
+}
+
 /**
  * One delivery of a message, or of one part of its audience: the stream its outcomes go to, as
  * this process last appended it. Appends go one at a time (recipients are served concurrently),
@@ -30,8 +37,8 @@ const MAX_CONFLICTS = 5;
  */
 export class DeliveryRun {
   private appending: Promise<unknown> = Promise.resolve();
-  /** Attachment part → the upload in flight whose file_id the other recipients reuse. */
-  readonly uploads = new Map<number, Promise<string | undefined>>();
+  /** Attachment part → its upload in this run, whose file_id the other recipients reuse. */
+  readonly uploads = new Map<number, FileUpload>();
 
   constructor(
     readonly messageId: string,

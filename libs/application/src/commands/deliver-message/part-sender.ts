@@ -106,10 +106,11 @@ export class PartSender {
   }
 
   /**
-   * Sends `parts` (answered in their order) by their file_ids where known, uploading the others.
-   * A part nobody is uploading yet is claimed for this send before anything is awaited, so that
-   * recipients served at the same instant wait for its file_id rather than upload it again; a
-   * part another send is uploading is waited for (and uploaded here after all if that failed).
+   * Sends `parts` (answered in their order) by their file_ids where known, uploading the others,
+   * so that each file is uploaded once per run: while another recipient's send is uploading one
+   * of them, this one waits for it and looks again (and uploads it after all if that send
+   * failed). The parts this send uploads are claimed together, before anything is awaited, and a
+   * send never waits while holding a claim: no two sends can wait for each other.
    */
   private async sendUploadingOnce(
     run: DeliveryRun,
@@ -118,28 +119,32 @@ export class PartSender {
       known: readonly (string | undefined)[],
     ) => Promise<{ messageId: number; fileId: string | undefined }[]>,
   ): Promise<{ messageId: number; fileId: string | undefined }[]> {
-    let settle!: (sent: { messageId: number; fileId: string | undefined }[] | undefined) => void;
-    const answered = new Promise<{ messageId: number; fileId: string | undefined }[] | undefined>(
-      (resolve) => (settle = resolve),
-    );
-    const pending = parts.map((part, index) => {
-      const recorded = run.state.fileIds[part];
-      if (recorded !== undefined) return Promise.resolve<string | undefined>(recorded);
-      const uploading = run.uploads.get(part);
-      if (uploading) return uploading;
-      run.uploads.set(
-        part,
-        answered.then((sent) => sent?.[index]?.fileId),
-      );
-      return Promise.resolve<string | undefined>(undefined);
-    });
-    try {
-      const sent = await send(await Promise.all(pending));
-      settle(sent);
-      return sent;
-    } catch (error) {
-      settle(undefined);
-      throw error;
+    for (;;) {
+      const known = parts.map((part) => run.state.fileIds[part] ?? run.uploads.get(part)?.fileId);
+      const inFlight = parts.flatMap((part, index) => {
+        const upload = run.uploads.get(part);
+        return known[index] === undefined && upload && !upload.done ? [upload.finished] : [];
+      });
+      if (inFlight.length > 0) {
+        await Promise.all(inFlight);
+        continue;
+      }
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const claimed = parts.flatMap((part, index) => {
+        if (known[index] !== undefined) return [];
+        const upload = { done: false, fileId: undefined as string | undefined, finished };
+        run.uploads.set(part, upload);
+        return [{ index, upload }];
+      });
+      try {
+        const sent = await send(known);
+        for (const { index, upload } of claimed) upload.fileId = sent[index]?.fileId;
+        return sent;
+      } finally {
+        for (const { upload } of claimed) upload.done = true;
+        finish();
+      }
     }
   }
 

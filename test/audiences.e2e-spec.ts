@@ -5,7 +5,7 @@ import {
   sentMessage as sentMessageOf,
   subscribeChat,
 } from './support/api-calls';
-import { TestSystem } from './support/system';
+import { TestSystem, waitUntil } from './support/system';
 
 interface Recipient {
   user_id: string;
@@ -193,6 +193,99 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
       subscribed.map((user) => user.user_id).sort(),
     );
     expect(system.telegram.textsTo(late.chatId)).toEqual(['Everyone']);
+  });
+
+  it('edits a message to a topic in every chat of every part, then recalls it from all of them', async () => {
+    const chats = [await subscriber(), await subscriber(), await subscriber()];
+    const name = `edits-${chatCounter}`;
+    await topic(
+      name,
+      chats.map((chat) => chat.userId),
+    );
+    const scheduled = await schedule({
+      target_topic: name,
+      message: 'Meeting at <b>10:00</b>',
+      parse_mode: 'HTML',
+    })
+      .attach('files', Buffer.from('the agenda'), 'agenda.txt')
+      .expect(200);
+    const id = scheduled.body.id as string;
+    await sentMessage(id);
+    const revisions = async () =>
+      (
+        (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body as {
+          recipients: { revision: string | null }[];
+        }
+      ).recipients.map((recipient) => recipient.revision);
+    const textIn = (chatId: string) =>
+      system.telegram.delivered(chatId).find((call) => call.method === 'sendMessage')!.messageId!;
+
+    await request(system.server)
+      .patch(`/messages/${id}`)
+      .set(auth)
+      .send({ message: 'Meeting at <b>11:00</b>' })
+      .expect(200);
+    await waitUntil(
+      async () => (await revisions()).every((revision) => revision === 'edited'),
+      15_000,
+      'every chat of both parts to be edited',
+    );
+    for (const chat of chats) {
+      expect(system.telegram.messageIn(chat.chatId, textIn(chat.chatId))?.text).toBe(
+        'Meeting at 11:00',
+      );
+    }
+    // Each outcome is recorded in the stream of the part its recipient was in.
+    const edited = [...(await eventsOf(id, 1)), ...(await eventsOf(id, 2))].filter(
+      (event) => event.type === 'RecipientEdited',
+    );
+    expect(edited).toHaveLength(3);
+
+    await request(system.server).post(`/messages/${id}/recall`).set(auth).expect(200);
+    await waitUntil(
+      async () => (await revisions()).every((revision) => revision === 'recalled'),
+      15_000,
+      'every chat of both parts to be recalled',
+    );
+    for (const chat of chats) {
+      expect(system.telegram.messageIn(chat.chatId, textIn(chat.chatId))).toBeUndefined();
+      const deletes = system.telegram.calls.filter(
+        (call) => call.method === 'deleteMessage' && call.chatId === chat.chatId,
+      );
+      // The text and the file.
+      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+    }
+  });
+
+  it('recalls a message to everyone by itself with delete_after', async () => {
+    const chat = await subscriber();
+    const scheduled = await schedule({
+      target_all: 'true',
+      message: 'Gone soon',
+      delete_after: '2',
+    }).expect(200);
+    expect(scheduled.body.delete_after).toBe(2);
+    const id = scheduled.body.id as string;
+    await sentMessage(id);
+    await waitUntil(
+      async () =>
+        (
+          (await request(system.server).get(`/messages/${id}`).set(auth).expect(200)).body as {
+            recalled_at: string | null;
+          }
+        ).recalled_at !== null,
+      15_000,
+      'the message to be recalled',
+    );
+    await waitUntil(
+      () =>
+        system.telegram.calls.some(
+          (call) =>
+            call.method === 'deleteMessage' && call.chatId === chat.chatId && call.status === 200,
+        ),
+      15_000,
+      'the copy in the chat to be deleted',
+    );
   });
 
   it('sends a paid broadcast with allow_paid_broadcast to each recipient, and says so', async () => {

@@ -89,12 +89,29 @@ describe('LogVerifier', () => {
       [failed('u2'), stream, 5],
       [partSent(1, 1, 1), `${stream}-part-1`, 2],
       [{ type: 'MessageSent', data: { messageId: M, delivered: 2, failed: 1 } }, stream, 6],
+      // Edits of a broadcast: each chat's outcome where its send is, in its part's stream.
+      [
+        { type: 'MessageEdited', data: { messageId: M, text: 'hi!', edit: 1, inChats: true } },
+        stream,
+        7,
+      ],
+      [
+        { type: 'RecipientEdited', data: { messageId: M, userId: 'u3', chatId: '3', edit: 1 } },
+        `${stream}-part-2`,
+        3,
+      ],
+      [
+        { type: 'RecipientEdited', data: { messageId: M, userId: 'u1', chatId: '1', edit: 1 } },
+        stream,
+        8,
+      ],
     ];
     log.forEach(([event, streamId, streamVersion], index) =>
       verifier.check({ ...event, streamId, streamVersion, position: index + 1 }),
     );
     expect(verifier.violations.map((violation) => [violation.position, violation.rule])).toEqual([
       [8, 'event_in_its_stream'],
+      [13, 'event_in_its_stream'],
     ]);
   });
 

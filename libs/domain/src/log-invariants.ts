@@ -309,7 +309,12 @@ function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | 
       return messagePartStreamId(messageId, event.data.part);
     case 'RecipientPartSent':
     case 'RecipientDelivered':
-    case 'RecipientDeliveryFailed': {
+    case 'RecipientDeliveryFailed':
+    case 'RecipientEdited':
+    case 'RecipientEditFailed':
+    case 'RecipientRecalled':
+    case 'RecipientRecallFailed': {
+      // A recipient's sends, outcome, edits and recalls: in its part's stream, for an audience.
       const part = life?.partOf.get(event.data.userId);
       return part === undefined ? messageStreamId(messageId) : messagePartStreamId(messageId, part);
     }
@@ -321,11 +326,7 @@ function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | 
     case 'MessageSent':
     case 'AudienceResolved':
     case 'MessageEdited':
-    case 'RecipientEdited':
-    case 'RecipientEditFailed':
     case 'MessageRecalled':
-    case 'RecipientRecalled':
-    case 'RecipientRecallFailed':
       return messageStreamId(messageId);
   }
 }

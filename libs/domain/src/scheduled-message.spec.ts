@@ -1039,21 +1039,72 @@ describe('ScheduledMessage: edits and recalls', () => {
 });
 
 describe('ScheduledMessage: delete_after', () => {
-  it('when scheduled to everyone with delete_after, then it is refused: recalls of audiences are not built yet', () => {
+  it('when scheduled to everyone with delete_after, then it is scheduled: its parts are recalled like any message', () => {
+    const [event] = decideScheduledMessage(
+      command({
+        recipients: [],
+        audience: { kind: 'all' },
+        recipientStatus: new Map(),
+        sendOptions: { ...DEFAULT_SEND_OPTIONS, deleteAfter: 60 },
+      }),
+      initialScheduledMessageState,
+    );
+    expect(event?.type === 'MessageScheduled' && event.data.sendOptions.deleteAfter).toBe(60);
+  });
+
+  it('given a broadcast sent, when edited, then every part’s chats are to edit, each part apart', () => {
+    const broadcast: ScheduledMessageEvent[] = [
+      {
+        type: 'MessageScheduled',
+        data: { ...scheduled.data, recipients: [], audience: { kind: 'all' }, attachments: [] },
+      },
+      { type: 'MessageDue', data: { messageId: 'm-1', scheduledAt: '2030-01-31T09:30:00.000Z' } },
+      {
+        type: 'AudienceResolved',
+        data: { messageId: 'm-1', part: 1, parts: 2, recipients: ['u-1'] },
+      },
+      {
+        type: 'AudienceResolved',
+        data: { messageId: 'm-1', part: 2, parts: 2, recipients: ['u-2'] },
+      },
+      {
+        type: 'MessageSent',
+        data: { messageId: 'm-1', delivered: 2, failed: 0 },
+      },
+    ];
     spec
-      .given([])
-      .when(
-        command({
-          recipients: [],
-          audience: { kind: 'all' },
-          recipientStatus: new Map(),
-          sendOptions: { ...DEFAULT_SEND_OPTIONS, deleteAfter: 60 },
-        }),
-      )
-      .thenThrows(
-        (error) =>
-          refusedWith(DomainErrorCode.InvalidSendOption)(error) &&
-          (error as DomainError).details.field === 'delete_after',
-      );
+      .given(broadcast)
+      .when({ type: 'EditMessage', messageId: 'm-1', text: 'Hello again' })
+      .then([
+        {
+          type: 'MessageEdited',
+          data: { messageId: 'm-1', text: 'Hello again', edit: 1, inChats: true },
+        },
+      ]);
+    // Part 2's stream: its recipient's send, folded after the message's own events.
+    const edited: ScheduledMessageEvent = {
+      type: 'MessageEdited',
+      data: { messageId: 'm-1', text: 'Hello again', edit: 1, inChats: true },
+    };
+    const partTwo = [
+      ...broadcast,
+      edited,
+      {
+        type: 'RecipientPartSent',
+        data: { messageId: 'm-1', userId: 'u-2', chatId: '22', part: 0, telegramMessageId: 5 },
+      },
+    ] as ScheduledMessageEvent[];
+    const state = partTwo.reduce(audiencePartEvolver(2), initialScheduledMessageState);
+    expect(chatsToEdit(state)).toEqual([{ userId: 'u-2', chatId: '22', telegramMessageId: 5 }]);
+    const recalled = [
+      ...partTwo,
+      {
+        type: 'MessageRecalled',
+        data: { messageId: 'm-1', deadline: '2030-02-02T09:30:00.000Z', automatic: true },
+      },
+    ] as ScheduledMessageEvent[];
+    expect(
+      chatsToRecall(recalled.reduce(audiencePartEvolver(2), initialScheduledMessageState)),
+    ).toEqual([{ userId: 'u-2', chatId: '22', telegramMessageIds: [5] }]);
   });
 });

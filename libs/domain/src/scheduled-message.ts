@@ -396,9 +396,6 @@ function requireRevisable(
   if (state.recallDeadline !== null) refuse('it was recalled');
   if (state.status === 'due') refuse('it is being sent; try again once it is sent');
   if (state.status === 'cancelled' || state.status === 'missed') refuse(`it is ${state.status}`);
-  if (state.status === 'sent' && state.audience !== null) {
-    refuse('edits and recalls of messages to topics or everyone are not supported yet');
-  }
   return state;
 }
 
@@ -529,7 +526,6 @@ function sentCopies(
 function schedule(command: ScheduleMessage, state: ScheduledMessageState): MessageScheduled {
   requireNew(command.messageId, state);
   const sendOptions = validSendOptions(command.sendOptions ?? DEFAULT_SEND_OPTIONS);
-  validateRecallTarget(sendOptions, command.audience ?? null);
   validateText(
     command.text,
     sendOptions.parseMode,
@@ -582,23 +578,6 @@ function schedule(command: ScheduleMessage, state: ScheduledMessageState): Messa
       buttons: validButtons(command.buttons ?? []),
     },
   };
-}
-
-/**
- * `delete_after` recalls the message from every chat; recalls of messages to topics or everyone
- * (delivered in parts) are not built yet, so it is refused for them rather than never done.
- */
-export function validateRecallTarget(
-  sendOptions: MessageSendOptions,
-  audience: Audience | null,
-): void {
-  if (sendOptions.deleteAfter !== null && audience !== null) {
-    throw new DomainError(
-      DomainErrorCode.InvalidSendOption,
-      'delete_after is not available yet for messages to topics or everyone: give user ids',
-      { field: 'delete_after' },
-    );
-  }
 }
 
 /** The longest link a button or a link preview may name. */

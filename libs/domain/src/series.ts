@@ -21,7 +21,6 @@ import {
   validSendOptions,
   validateAttachments,
   validateRecipients,
-  validateRecallTarget,
   textLimitOf,
   validateText,
 } from './scheduled-message';
@@ -294,7 +293,6 @@ function create(command: CreateSeries, state: SeriesState): SeriesEvent[] {
     command.limits,
   );
   validateTarget(audience, command.atRecipientLocalTime);
-  validateRecallTarget(sendOptions, audience);
   validateAttachments(command.attachments, command.limits);
   const created: SeriesEvent = {
     type: 'SeriesCreated',
@@ -355,7 +353,6 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   }
   const atRecipientLocalTime = command.atRecipientLocalTime ?? series.atRecipientLocalTime;
   validateTarget(audience, atRecipientLocalTime);
-  validateRecallTarget(sendOptions, audience);
   // Where each recipient's occurrence falls is part of the rule: a change of it starts over.
   const ruleChanged =
     rule.rrule !== series.rule.rrule ||

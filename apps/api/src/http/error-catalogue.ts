@@ -150,7 +150,7 @@ export const ERROR_CATALOGUE = {
   },
   MESSAGE_NOT_EDITABLE: {
     status: 409,
-    when: 'an edit or a recall of a message being sent (try again once sent), cancelled, missed or recalled, a recall of one not yet sent, or either of a message to topics or everyone (not supported yet)',
+    when: 'an edit or a recall of a message being sent (try again once sent), cancelled, missed or recalled, or a recall of one not yet sent',
   },
   RECALL_WINDOW_PASSED: {
     status: 409,

@@ -2,7 +2,7 @@ import { isCaptioned } from '../../../../domain/src/media';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DeliveryConfig } from '../../../../config/src/config';
-import { messageStreamId } from '../../../../domain/src/events';
+import { messagePartStreamId, messageStreamId } from '../../../../domain/src/events';
 import {
   chatsToEdit,
   chatsToRecall,
@@ -14,7 +14,7 @@ import {
 import { hasTemplateVariables, textFor } from '../../../../domain/src/template';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Clock } from '../../../../runtime/src/clock';
-import { loadMessage } from '../../message-stream';
+import { loadMessage, loadMessagePart, MessageStreamCache } from '../../message-stream';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSender } from '../../ports/telegram-sender';
 import { WorkLeases } from '../../ports/work-leases';
@@ -47,6 +47,8 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
   private readonly retry: RetryPolicy;
   /** This process's runs, per message: the last queued, which the next waits for. */
   private readonly runs = new Map<string, Promise<void>>();
+  /** A broadcast's own stream, read once for all its parts. */
+  private readonly messages: MessageStreamCache;
 
   constructor(
     private readonly events: EventStore,
@@ -57,6 +59,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     private readonly clock: Clock,
   ) {
     this.retry = new RetryPolicy(clock);
+    this.messages = new MessageStreamCache(events);
   }
 
   /**
@@ -102,8 +105,35 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
     }
   }
 
+  /**
+   * Brings every chat that got the message to its latest revision. A message to user ids keeps
+   * its chats in its own stream; a message to topics or everyone in its parts' streams, where
+   * their sends were recorded: each part is revised in turn, its outcomes recorded there.
+   */
   private async revise(command: ReviseMessageCommand): Promise<void> {
-    let { state, version } = await loadMessage(this.events, command.messageId);
+    const { messageId } = command;
+    const message = await loadMessage(this.events, messageId);
+    if (message.state.status === 'none') return;
+    if (message.state.audience === null) {
+      await this.reviseStream(command, messageStreamId(messageId), message, () =>
+        loadMessage(this.events, messageId),
+      );
+      return;
+    }
+    for (let part = 1; part <= message.state.audienceParts; part++) {
+      const load = () => loadMessagePart(this.messages, this.events, messageId, part);
+      await this.reviseStream(command, messagePartStreamId(messageId, part), await load(), load);
+    }
+  }
+
+  /** Revises the chats whose sends a stream recorded, and records each outcome there. */
+  private async reviseStream(
+    command: ReviseMessageCommand,
+    streamId: string,
+    loaded: { state: ScheduledMessageState; version: number },
+    reload: () => Promise<{ state: ScheduledMessageState; version: number }>,
+  ): Promise<void> {
+    let { state, version } = loaded;
     const work: ChatRevision[] = [
       ...chatsToRecall(state).map((chat) => ({ kind: 'recall' as const, ...chat })),
       ...chatsToEdit(state).map((chat) => ({
@@ -127,17 +157,14 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
           const events = decideScheduledMessage(revision, state);
           if (events.length === 0) return;
           try {
-            await this.events.append(messageStreamId(command.messageId), events, {
-              expectedVersion: version,
-              metadata,
-            });
+            await this.events.append(streamId, events, { expectedVersion: version, metadata });
             version += events.length;
             state = events.reduce(evolveScheduledMessage, state);
             return;
           } catch (error) {
             if (!(error instanceof StreamVersionConflictError) || conflicts >= MAX_CONFLICTS)
               throw error;
-            ({ state, version } = await loadMessage(this.events, command.messageId));
+            ({ state, version } = await reload());
           }
         }
       });
@@ -154,7 +181,7 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
       Array.from({ length: Math.min(this.config.recipientConcurrency, work.length) }, worker),
     );
     this.logger.log(
-      `Message ${command.messageId}: ${work.filter((chat) => chat.kind === 'edit').length} chat(s) edited, ${work.filter((chat) => chat.kind === 'recall').length} recalled`,
+      `Message ${command.messageId} (${streamId}): ${work.filter((chat) => chat.kind === 'edit').length} chat(s) edited, ${work.filter((chat) => chat.kind === 'recall').length} recalled`,
     );
   }
 

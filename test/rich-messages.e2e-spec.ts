@@ -828,6 +828,38 @@ describe('Messages as Telegram shows them: send options', () => {
     }
   });
 
+  it('sends an album of three photos with the caption on the first, as the chat shows it', async () => {
+    const chat = await subscriber();
+    const scheduled = await schedule(
+      {
+        target_user_id: chat.userId,
+        message: 'Our <i>summer</i> in three pictures',
+        parse_mode: 'HTML',
+        send_as: 'media',
+        as_album: 'true',
+        disable_notification: 'true',
+      },
+      [1, 2, 3].map((n) => ({ name: `summer-${n}.jpg`, content: jpegOf(10 + n) })),
+    ).expect(200);
+    await sentMessage(system, scheduled.body.id);
+    const calls = system.telegram.delivered(chat.chatId);
+    expect(calls.map((call) => [call.method, call.fileName, call.album?.size])).toEqual([
+      ['sendMediaGroup', 'summer-1.jpg', 3],
+      ['sendMediaGroup', 'summer-2.jpg', 3],
+      ['sendMediaGroup', 'summer-3.jpg', 3],
+    ]);
+    expect(calls[0]).toMatchObject({
+      shown: {
+        text: 'Our summer in three pictures',
+        entities: [{ type: 'italic', offset: 4, length: 6 }],
+      },
+      display: { disableNotification: true },
+    });
+    expect(system.telegram.captionIn(chat.chatId, calls[0]!.messageId!)?.text).toBe(
+      'Our summer in three pictures',
+    );
+  });
+
   it('splits more than ten files into albums of at most ten, and sends the buttons with the text after them', async () => {
     const chat = await subscriber();
     const buttons = [[{ text: 'All notes', url: 'https://example.com/notes' }]];

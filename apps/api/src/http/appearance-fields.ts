@@ -69,6 +69,8 @@ export const APPEARANCE_FIELD_SCHEMAS: Record<(typeof APPEARANCE_FIELDS)[number]
     enum: ['true', 'false'],
     description:
       'true: two to ten files Telegram groups together (photos and videos, audio, documents) go as one album, more than ten as albums of at most ten; the text is the caption of the first album (at most 1024 characters), or, with buttons, follows in its own message with them (an album cannot carry buttons)',
+
+    example: 'true',
   },
   buttons: {
     type: 'string',

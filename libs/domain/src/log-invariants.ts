@@ -299,8 +299,8 @@ export class LogVerifier {
 /**
  * Where a message event belongs: its message's stream, but for a recipient of an audience its
  * progress and outcome in the stream of the part the recipient was resolved in, and a part's
- * completion in that part's stream. Edits and recalls are of messages to user ids (not audiences):
- * in the message's own stream.
+ * completion in that part's stream; likewise a recipient's edits and recalls. The message's own
+ * edits and recall are in its own stream.
  */
 function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | undefined): string {
   const { messageId } = event.data;

@@ -523,6 +523,16 @@ describe('Series', () => {
       .given([short, planned(0, 'm-0', { text: long }), edited])
       .when(change({ buttons: [] }))
       .thenThrows(captionTooLong);
+    // A new rule starts over without the occurrences' own texts: nothing of theirs to check.
+    const state = [short, planned(0, 'm-0', { text: long }), edited].reduce(
+      evolveSeries,
+      initialSeriesState,
+    );
+    expect(
+      decideSeries(change({ buttons: [], rule: { ...RULE, rrule: 'FREQ=DAILY' } }), state).map(
+        (event) => event.type,
+      ),
+    ).toContain('SeriesChanged');
   });
 
   it('when paused, then what it planned is let go; when resumed, the occurrence still ahead is planned again', () => {

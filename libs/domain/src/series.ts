@@ -335,11 +335,6 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
   if (command.text !== undefined || command.sendOptions || command.buttons !== undefined) {
     validateText(text, sendOptions.parseMode, textLimit);
   }
-  // Occurrences given a text of their own go out with the new options too.
-  if (command.sendOptions || command.buttons !== undefined) {
-    for (const own of Object.values(series.texts))
-      validateText(own, sendOptions.parseMode, textLimit);
-  }
   if (command.recipients !== undefined || command.audience !== undefined) {
     validateContent(
       text,
@@ -359,6 +354,12 @@ function change(command: ChangeSeries, series: Series): SeriesEvent[] {
     rule.dtstart !== series.rule.dtstart ||
     rule.timeZone !== series.rule.timeZone ||
     atRecipientLocalTime !== series.atRecipientLocalTime;
+  // Occurrences given a text of their own go out with the new options too (a new rule starts
+  // over without them).
+  if (!ruleChanged && (command.sendOptions || command.buttons !== undefined)) {
+    for (const own of Object.values(series.texts))
+      validateText(own, sendOptions.parseMode, textLimit);
+  }
   // How the occurrences look is part of their content, as their text is.
   const textChanged =
     text !== series.text ||

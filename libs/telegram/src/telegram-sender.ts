@@ -214,16 +214,22 @@ export class TelegrafSender extends TelegramSender {
               : {}),
           };
         });
-        return this.telegram.callApi(
-          'sendMediaGroup',
-          {
-            chat_id: chatId,
-            media,
-            ...(paid ? { allow_paid_broadcast: true } : {}),
-            ...displayParameters(options.display),
-          },
-          { signal: timeoutSignal() },
-        );
+        try {
+          return await this.telegram.callApi(
+            'sendMediaGroup',
+            {
+              chat_id: chatId,
+              media,
+              ...(paid ? { allow_paid_broadcast: true } : {}),
+              ...displayParameters(options.display),
+            },
+            { signal: timeoutSignal() },
+          );
+        } catch (error) {
+          // A call that failed before reading every file leaves no stream open behind it.
+          for (const result of opened) if (result.status === 'fulfilled') result.value?.destroy();
+          throw error;
+        }
       },
       paid,
       items.length,

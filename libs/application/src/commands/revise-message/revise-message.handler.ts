@@ -14,7 +14,12 @@ import {
 import { hasTemplateVariables, textFor } from '../../../../domain/src/template';
 import { EventStore, StreamVersionConflictError } from '../../../../event-store/src/event-store';
 import { Clock } from '../../../../runtime/src/clock';
-import { loadMessage, loadMessagePart, MessageStreamCache } from '../../message-stream';
+import {
+  loadAudienceMessage,
+  loadMessage,
+  loadMessagePart,
+  MessageStreamCache,
+} from '../../message-stream';
 import { SubscriberReader } from '../../ports/subscriber-reader';
 import { TelegramSender } from '../../ports/telegram-sender';
 import { WorkLeases } from '../../ports/work-leases';
@@ -112,7 +117,9 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
    */
   private async revise(command: ReviseMessageCommand): Promise<void> {
     const { messageId } = command;
-    const message = await loadMessage(this.events, messageId);
+    // Folded without an audience's recipients (a broadcast's are in its parts' streams); a
+    // message to user ids keeps its own, and its chats are in this stream.
+    const message = await loadAudienceMessage(this.messages, messageId);
     if (message.state.status === 'none') return;
     if (message.state.audience === null) {
       await this.reviseStream(command, messageStreamId(messageId), message, () =>

@@ -22,6 +22,27 @@ describe('Messages as Telegram shows them: send options', () => {
 
   const subscriber = () => subscribeChat(system, String(++chatCounter));
 
+  // Files whose bytes say what they are (the type is decided from them): the heads of a JPEG
+  // image, an MP4 video and an MP3 song.
+  const jpegOf = (fill: number) =>
+    Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+      Buffer.alloc(64, fill),
+    ]);
+  const mp4 = Buffer.concat([
+    Buffer.from([0x00, 0x00, 0x00, 0x18]),
+    Buffer.from('ftypisom'),
+    Buffer.from([0x00, 0x00, 0x02, 0x00]),
+    Buffer.from('isomiso2'),
+    Buffer.alloc(64, 2),
+  ]);
+  const mp3 = Buffer.concat([
+    Buffer.from('ID3'),
+    Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
+    Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+    Buffer.alloc(400, 0),
+  ]);
+
   function schedule(
     fields: Record<string, string>,
     files: { name: string; content: Buffer }[] = [],
@@ -639,23 +660,7 @@ describe('Messages as Telegram shows them: send options', () => {
   it('sends images as photos, videos as videos, audio as audio with send_as=media, each file_id reused for its kind', async () => {
     const first = await subscriber();
     const second = await subscriber();
-    const jpeg = Buffer.concat([
-      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
-      Buffer.alloc(64, 1),
-    ]);
-    const mp4 = Buffer.concat([
-      Buffer.from([0x00, 0x00, 0x00, 0x18]),
-      Buffer.from('ftypisom'),
-      Buffer.from([0x00, 0x00, 0x02, 0x00]),
-      Buffer.from('isomiso2'),
-      Buffer.alloc(64, 2),
-    ]);
-    const mp3 = Buffer.concat([
-      Buffer.from('ID3'),
-      Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
-      Buffer.from([0xff, 0xfb, 0x90, 0x64]),
-      Buffer.alloc(400, 0),
-    ]);
+    const jpeg = jpegOf(1);
     const scheduled = await schedule(
       { target_user_id: `${first.userId},${second.userId}`, message: 'The trip', send_as: 'media' },
       [
@@ -705,28 +710,9 @@ describe('Messages as Telegram shows them: send options', () => {
     ]);
   });
 
-  const jpegOf = (fill: number) =>
-    Buffer.concat([
-      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
-      Buffer.alloc(64, fill),
-    ]);
-
   it('sends albums with as_album: photos with the video, the documents apart, the text the first album’s caption; edits the caption and recalls every item', async () => {
     const first = await subscriber();
     const second = await subscriber();
-    const mp4 = Buffer.concat([
-      Buffer.from([0x00, 0x00, 0x00, 0x18]),
-      Buffer.from('ftypisom'),
-      Buffer.from([0x00, 0x00, 0x02, 0x00]),
-      Buffer.from('isomiso2'),
-      Buffer.alloc(64, 2),
-    ]);
-    const mp3 = Buffer.concat([
-      Buffer.from('ID3'),
-      Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
-      Buffer.from([0xff, 0xfb, 0x90, 0x64]),
-      Buffer.alloc(400, 0),
-    ]);
     const scheduled = await schedule(
       {
         target_user_id: `${first.userId},${second.userId}`,

@@ -1,4 +1,4 @@
-import { BENCH_API_KEY, type BenchSystem } from '../support/bench-system';
+import { type BenchSystem, jpegBytes } from '../support/bench-system';
 import { cpuMilliseconds } from '../support/process-stats';
 import { log, type ScenarioResult } from './scenario';
 
@@ -74,28 +74,18 @@ async function albumCost(
   const at = new Date(Date.now() + 8_000);
   const ids: string[] = [];
   for (let n = 0; n < ALBUM_MESSAGES; n++) {
-    const form = new FormData();
-    form.set('target_user_id', recipientsOf(n).join(','));
-    form.set('message', `album cost ${n}`);
-    form.set('scheduled_timestamp', at.toISOString());
-    form.set('send_as', 'media');
-    form.set('as_album', 'true');
-    for (let item = 0; item < ALBUM_ITEMS; item++) {
-      const jpeg = Buffer.concat([
-        Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
-        Buffer.alloc(256, n * ALBUM_ITEMS + item),
-      ]);
-      form.append('files', new Blob([jpeg]), `photo-${n}-${item}.jpg`);
-    }
-    const response = await fetch(`${system.apiUrl}/schedule-message`, {
-      method: 'POST',
-      headers: { 'X-API-Key': BENCH_API_KEY },
-      body: form,
-    });
-    const body = (await response.json()) as { id: string };
-    if (!response.ok)
-      throw new Error(`schedule-message: ${response.status} ${JSON.stringify(body)}`);
-    ids.push(body.id);
+    ids.push(
+      await system.schedule({
+        recipients: recipientsOf(n),
+        text: `album cost ${n}`,
+        at,
+        files: Array.from({ length: ALBUM_ITEMS }, (_, item) => ({
+          name: `photo-${n}-${item}.jpg`,
+          content: jpegBytes(n * ALBUM_ITEMS + item),
+        })),
+        fields: { send_as: 'media', as_album: 'true' },
+      }),
+    );
   }
   const firstCall = system.telegram.calls.length;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at.getTime() - Date.now() - 200)));

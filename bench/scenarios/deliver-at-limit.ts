@@ -1,5 +1,5 @@
 import type { RecordedCall } from '../../tools/dev/bot-api-double';
-import { BENCH_API_KEY, type BenchSystem } from '../support/bench-system';
+import { type BenchSystem, jpegBytes } from '../support/bench-system';
 import { log, type ScenarioResult } from './scenario';
 
 const MESSAGES = 300;
@@ -74,32 +74,20 @@ async function albumsAtLimit(
 ): Promise<{ items: number; calls: number; rate: number; refused: number; violations: number }> {
   const firstCall = system.telegram.calls.length;
   const at = new Date(Date.now() + 8_000);
-  const jpeg = (n: number) =>
-    new Blob([
-      Buffer.concat([
-        Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
-        Buffer.alloc(256, n),
-      ]),
-    ]);
   const ids: string[] = [];
   for (let n = 0; n < ALBUMS; n++) {
-    const form = new FormData();
-    form.set('target_user_id', chats[n % chats.length]!.userId);
-    form.set('message', `album ${n}`);
-    form.set('scheduled_timestamp', at.toISOString());
-    form.set('send_as', 'media');
-    form.set('as_album', 'true');
-    for (let item = 0; item < ALBUM_ITEMS; item++)
-      form.append('files', jpeg(n * ALBUM_ITEMS + item), `photo-${n}-${item}.jpg`);
-    const response = await fetch(`${system.apiUrl}/schedule-message`, {
-      method: 'POST',
-      headers: { 'X-API-Key': BENCH_API_KEY },
-      body: form,
-    });
-    const body = (await response.json()) as { id: string };
-    if (!response.ok)
-      throw new Error(`schedule-message: ${response.status} ${JSON.stringify(body)}`);
-    ids.push(body.id);
+    ids.push(
+      await system.schedule({
+        recipients: [chats[n % chats.length]!.userId],
+        text: `album ${n}`,
+        at,
+        files: Array.from({ length: ALBUM_ITEMS }, (_, item) => ({
+          name: `photo-${n}-${item}.jpg`,
+          content: jpegBytes(n * ALBUM_ITEMS + item),
+        })),
+        fields: { send_as: 'media', as_album: 'true' },
+      }),
+    );
   }
   await system.waitUntilSent(ids, 120_000);
   const calls = system.telegram.calls

@@ -269,12 +269,18 @@ export class BenchSystem {
     text: string;
     at: Date;
     file?: { readonly name: string; readonly content: Buffer };
+    /** More files, after `file`. */
+    files?: readonly { readonly name: string; readonly content: Buffer }[];
+    /** Other form fields (send options). */
+    fields?: Readonly<Record<string, string>>;
   }): Promise<string> {
     const form = new FormData();
     form.set('target_user_id', message.recipients.join(','));
     form.set('message', message.text);
     form.set('scheduled_timestamp', message.at.toISOString());
-    if (message.file) form.set('files', new Blob([message.file.content]), message.file.name);
+    for (const [name, value] of Object.entries(message.fields ?? {})) form.set(name, value);
+    for (const file of [...(message.file ? [message.file] : []), ...(message.files ?? [])])
+      form.append('files', new Blob([file.content]), file.name);
     const response = await fetch(`${this.apiUrl}/schedule-message`, {
       method: 'POST',
       headers: { 'X-API-Key': BENCH_API_KEY },
@@ -341,4 +347,12 @@ export class BenchSystem {
     }
     if (this.directory) await rm(this.directory, { recursive: true, force: true });
   }
+}
+
+/** A small JPEG's bytes (its signature and JFIF header), told apart by `fill`: a photo to send. */
+export function jpegBytes(fill: number): Buffer {
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+    Buffer.alloc(256, fill),
+  ]);
 }

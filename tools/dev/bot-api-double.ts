@@ -494,12 +494,10 @@ export class BotApiDouble {
       this.reply(response, status, body);
       this.onCall?.(call);
     };
-    const [status, body] =
+    const refused =
       this.floodControl('sendMediaGroup', chatId, receivedAt, paid, Math.max(items.length, 1)) ??
-      this.answer(token, 'sendMediaGroup', fields, undefined);
-    // answer() knows no albums: past its checks (token, failures, blocked chats, the display
-    // options), it answers 404 for the method, and the album is read here.
-    if (status !== 404) return refuse([status, body]);
+      this.refusal(token, 'sendMediaGroup', fields);
+    if (refused) return refuse(refused);
     const problem = mediaGroupProblem(items, files, (id) => this.uploadedFileIds.has(id));
     if (problem) return refuse(badRequest(problem));
     const albumId = String(++this.mediaGroupId);
@@ -513,8 +511,7 @@ export class BotApiDouble {
       if (upload) this.uploadedFileIds.add(fileId);
       const messageId = ++this.messageId;
       this.documents.add(`${chatId}:${messageId}`);
-      const caption =
-        item.caption === undefined ? undefined : readText({ ...item, text: item.caption }, 1024);
+      const caption = item.caption === undefined ? undefined : readCaption(item);
       if (caption && !('problem' in caption)) this.captions.set(`${chatId}:${messageId}`, caption);
       const described = {
         file_id: fileId,
@@ -575,12 +572,12 @@ export class BotApiDouble {
     }
   }
 
-  private answer(
-    token: string,
-    method: string,
-    fields: Fields,
-    file: ParsedFile | undefined,
-  ): [number, unknown] {
+  /**
+   * What any call is refused with before its method is read: a wrong token, an injected failure,
+   * a chat that blocked the bot or does not exist, a reply markup or display options Telegram
+   * cannot take. Nothing for a call that gets past them.
+   */
+  private refusal(token: string, method: string, fields: Fields): [number, unknown] | undefined {
     if (this.acceptedToken !== undefined && token !== this.acceptedToken) {
       return [401, { ok: false, error_code: 401, description: 'Unauthorized' }];
     }
@@ -618,13 +615,25 @@ export class BotApiDouble {
         return [400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }];
       }
     }
-    const chat = { id: Number(chatId) || 0, type: 'private' };
-    const date = Math.floor(Date.now() / 1000);
     const markupProblem =
       fields.reply_markup === undefined ? undefined : replyMarkupProblem(fields.reply_markup);
     if (markupProblem) return badRequest(markupProblem);
     const displayProblem = displayProblemOf(fields);
     if (displayProblem) return badRequest(displayProblem);
+    return undefined;
+  }
+
+  private answer(
+    token: string,
+    method: string,
+    fields: Fields,
+    file: ParsedFile | undefined,
+  ): [number, unknown] {
+    const refused = this.refusal(token, method, fields);
+    if (refused) return refused;
+    const chatId = fields.chat_id;
+    const chat = { id: Number(chatId) || 0, type: 'private' };
+    const date = Math.floor(Date.now() / 1000);
     switch (method) {
       case 'getMe':
         return [
@@ -680,7 +689,7 @@ export class BotApiDouble {
       case 'editMessageCaption': {
         const key = `${chatId}:${fields.message_id}`;
         if (!this.documents.has(key)) return badRequest('message to edit not found');
-        const edited = readText({ ...fields, text: fields.caption ?? '' }, 1024);
+        const edited = readCaption(fields);
         if ('problem' in edited) return badRequest(edited.problem.replace('text', 'caption'));
         const shown = this.captions.get(key);
         if (
@@ -933,6 +942,18 @@ function parseJson(text: string): unknown {
 
 /** Telegram's longest text, counted once its markup is read. */
 const MAX_TEXT_LENGTH = 4096;
+const MAX_CAPTION_LENGTH = 1024;
+
+/** A caption as its chat shows it, read in its parse mode, within Telegram's 1024 characters. */
+function readCaption(fields: {
+  readonly caption?: string | undefined;
+  readonly parse_mode?: string | undefined;
+}): ReturnType<typeof readText> {
+  return readText(
+    { text: fields.caption ?? '', parse_mode: fields.parse_mode },
+    MAX_CAPTION_LENGTH,
+  );
+}
 
 /** A request's parse_mode as Telegram takes it (in any case); undefined for one it does not know. */
 function parseModeOf(fields: Readonly<Record<string, string | undefined>>): ParseMode | undefined {
@@ -1206,7 +1227,7 @@ function mediaGroupProblem(
       return 'wrong file identifier/HTTP URL specified';
     }
     if (item.caption !== undefined) {
-      const caption = readText({ ...item, text: item.caption }, 1024);
+      const caption = readCaption(item);
       if ('problem' in caption && caption.problem !== 'message text is empty') {
         return caption.problem;
       }

@@ -243,30 +243,21 @@ export class TelegrafSender extends TelegramSender {
     text: string,
     options: SendOptions = {},
   ): Promise<void> {
-    try {
-      await this.paced(
-        chatId,
-        () =>
-          this.telegram.callApi(
-            'editMessageText',
-            {
-              chat_id: chatId,
-              message_id: telegramMessageId,
-              text,
-              ...linkPreviewParameters(options.display),
-              ...parseModeParameters(options.display),
-              ...buttonParameters(options.buttons),
-            },
-            { signal: timeoutSignal() },
-          ),
-        false,
-      );
-    } catch (error) {
-      // The chat shows this text already (an edit carried out before a crash, done again).
-      if (error instanceof TelegramSendError && /message is not modified/i.test(error.description))
-        return;
-      throw error;
-    }
+    // "Not modified": the chat shows this text already (an edit done before a crash, done again).
+    await this.revising(chatId, /message is not modified/i, () =>
+      this.telegram.callApi(
+        'editMessageText',
+        {
+          chat_id: chatId,
+          message_id: telegramMessageId,
+          text,
+          ...linkPreviewParameters(options.display),
+          ...parseModeParameters(options.display),
+          ...buttonParameters(options.buttons),
+        },
+        { signal: timeoutSignal() },
+      ),
+    );
   }
 
   async editCaption(
@@ -275,49 +266,44 @@ export class TelegrafSender extends TelegramSender {
     caption: string,
     options: SendOptions = {},
   ): Promise<void> {
-    try {
-      await this.paced(
-        chatId,
-        () =>
-          this.telegram.callApi(
-            'editMessageCaption',
-            {
-              chat_id: chatId,
-              message_id: telegramMessageId,
-              caption,
-              ...parseModeParameters(options.display),
-            },
-            { signal: timeoutSignal() },
-          ),
-        false,
-      );
-    } catch (error) {
-      // The chat shows this caption already (an edit carried out before a crash, done again).
-      if (error instanceof TelegramSendError && /message is not modified/i.test(error.description))
-        return;
-      throw error;
-    }
+    await this.revising(chatId, /message is not modified/i, () =>
+      this.telegram.callApi(
+        'editMessageCaption',
+        {
+          chat_id: chatId,
+          message_id: telegramMessageId,
+          caption,
+          ...parseModeParameters(options.display),
+        },
+        { signal: timeoutSignal() },
+      ),
+    );
   }
 
   async deleteMessage(chatId: string, telegramMessageId: number): Promise<void> {
+    // "Not found": deleted already (a recall done before a crash, or by the user).
+    await this.revising(chatId, /message to delete not found/i, () =>
+      this.telegram.callApi(
+        'deleteMessage',
+        { chat_id: chatId, message_id: telegramMessageId },
+        { signal: timeoutSignal() },
+      ),
+    );
+  }
+
+  /**
+   * A change to a message sent earlier, paced like a send; Telegram's answer that it is done
+   * already (`done`, matched against its description) is not a failure.
+   */
+  private async revising(
+    chatId: string,
+    done: RegExp,
+    call: () => Promise<unknown>,
+  ): Promise<void> {
     try {
-      await this.paced(
-        chatId,
-        () =>
-          this.telegram.callApi(
-            'deleteMessage',
-            { chat_id: chatId, message_id: telegramMessageId },
-            { signal: timeoutSignal() },
-          ),
-        false,
-      );
+      await this.paced(chatId, call, false);
     } catch (error) {
-      // Deleted already (a recall carried out before a crash, or by the user).
-      if (
-        error instanceof TelegramSendError &&
-        /message to delete not found/i.test(error.description)
-      )
-        return;
+      if (error instanceof TelegramSendError && done.test(error.description)) return;
       throw error;
     }
   }

@@ -9,7 +9,13 @@ import { deliveryTopology } from '../../libs/messaging/src/topology';
 import { ProjectionReplayer } from '../../libs/projections/src/replay/projection-replayer';
 import type { RecordedCall } from '../../tools/dev/bot-api-double';
 import { BotApiDoubleProcess } from '../../tools/dev/bot-api-double-remote';
-import { BENCH_API_KEY, type BenchApp, type BenchSystem, sleep } from '../support/bench-system';
+import {
+  BENCH_API_KEY,
+  type BenchApp,
+  type BenchSystem,
+  loopLagMaxMs,
+  sleep,
+} from '../support/bench-system';
 import { cpuMilliseconds, percentile, residentBytes } from '../support/process-stats';
 import { log, type ScenarioResult } from './scenario';
 
@@ -303,13 +309,6 @@ async function freeBroadcast(system: BenchSystem) {
         return call.receivedAt - before[0]!;
       }),
   };
-}
-
-/** The longest event-loop stall of an app since the last call (prom-client resets it per scrape). */
-async function loopLagMaxMs(baseUrl: string): Promise<number> {
-  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(metrics);
-  return line ? Number(line[1]) * 1000 : Number.NaN;
 }
 
 async function paidBroadcast(system: BenchSystem, replicas: 1 | 2, killHalfway: boolean) {

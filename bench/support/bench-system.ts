@@ -356,3 +356,10 @@ export function jpegBytes(fill: number): Buffer {
     Buffer.alloc(256, fill),
   ]);
 }
+
+/** The longest event-loop stall of an app since the last call (prom-client resets it per scrape). */
+export async function loopLagMaxMs(baseUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(metrics);
+  return line ? Number(line[1]) * 1000 : Number.NaN;
+}

@@ -19,6 +19,7 @@ import { Migration20261211000000_ParseMode } from './migrations/Migration2026121
 import { Migration20261214000000_SchedulerRecalls } from './migrations/Migration20261214000000_scheduler-recalls';
 import { Migration20261215000000_Albums } from './migrations/Migration20261215000000_albums';
 import { Migration20261216000000_ImageSizes } from './migrations/Migration20261216000000_image-sizes';
+import { Migration20261217000000_SendLog } from './migrations/Migration20261217000000_send-log';
 import { Migration20261213000000_MessageRevisions } from './migrations/Migration20261213000000_message-revisions';
 import { Migration20261212000000_SubscriberDetails } from './migrations/Migration20261212000000_subscriber-details';
 
@@ -71,6 +72,10 @@ export const migrations = [
   {
     name: 'Migration20261216000000_image-sizes',
     class: Migration20261216000000_ImageSizes,
+  },
+  {
+    name: 'Migration20261217000000_send-log',
+    class: Migration20261217000000_SendLog,
   },
 ];
 

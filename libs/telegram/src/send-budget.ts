@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../runtime/src/clock';
 import { DatabaseClock } from './database-clock';
+import { type BudgetRule, placeRequests, type ReservedRun } from './send-log';
 
 export interface PacingLimits {
   /** Sends per second for the whole bot (Telegram: about 30). */
@@ -67,24 +68,35 @@ const CHAT_HOLD_MS = 10_000;
 const HELD_CHAT_POLL_MS = 50;
 /** How often the slots of chats idle for a minute are dropped. */
 const SWEEP_EVERY_MS = 60_000;
+/** The database's clock, in whole microseconds since the epoch. */
+const NOW_US = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint`;
 
 interface SlotWaiter {
-  /** Consecutive slots the send takes; it leaves at `leaveAt` of them (see `acquire`). */
+  /** What Telegram counts the request as: 1, or an album's items. */
   readonly weight: number;
-  readonly leaveAt: number;
   resolve(at: number): void;
   reject(error: unknown): void;
+}
+
+interface BudgetRow {
+  readonly next_slot_us: string;
+  readonly paused_until_us: string;
+  readonly log: ReservedRun[];
+  readonly version: string;
+  readonly now_us: string;
 }
 
 /**
  * Telegram's limits for the whole bot, kept together by every delivery process through Postgres,
  * which the system runs anyway (tables `send_budget` and `chat_send_slots`):
  *
- * - the bot's sends go out on slots spaced 1.02/perSecond s apart (a generic cell rate
- *   algorithm: one row holds the next free slot, and each reservation moves it on), so sends are
- *   spread evenly rather than bursted, across processes; a process reserves the few slots it can
- *   use in the next 100 ms in one statement; slots are instants of the database's clock, read in
- *   the process's own through DatabaseClock;
+ * - the bot's sends go out spaced 1.02/perSecond s apart per send they count (one row holds
+ *   the next free slot, and each reservation moves it on), so sends are spread evenly rather than
+ *   bursted, across processes; the row also keeps the requests placed within the last 1.02 s, and
+ *   a request goes no earlier than every window ending at it holds the limit with it (an album
+ *   counts its items at one instant: see send-log.ts); a process reserves the few slots it can
+ *   use in the next 100 ms at once; slots are instants of the database's clock, read in the
+ *   process's own through DatabaseClock;
  * - a chat is claimed for one send at a time, across processes, and its next send may start an
  *   interval after the last one ended (1 s for a private chat, 60/groupPerMinute s for a group);
  * - a 429 pauses every process's sends for its retry_after.
@@ -94,6 +106,7 @@ interface SlotWaiter {
 export class SendBudget {
   private readonly logger = new Logger('SendBudget');
   private readonly slotMs: number;
+  private readonly rule: BudgetRule;
   private readonly waiting: SlotWaiter[] = [];
   private reserving: Promise<void> | null = null;
   private pausedUntil = 0;
@@ -112,6 +125,11 @@ export class SendBudget {
       new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.slotMs = (1000 * BOT_SPACING) / limits.perSecond;
+    this.rule = {
+      limit: limits.perSecond,
+      windowUs: 1_000_000 * BOT_SPACING,
+      stepUs: Math.round(this.slotMs * 1000),
+    };
     this.databaseClock = new DatabaseClock(orm, clock);
     this.lastSweep = clock.now().getTime();
     // A process that starts may replace one that died an instant ago mid-send, its chat's claim
@@ -123,11 +141,9 @@ export class SendBudget {
 
   /**
    * Waits for leave to send to the chat; tell the slot when its request leaves and when it is
-   * done. `sends`: what Telegram counts the request as (an album: its items, all at one instant).
-   * Such a request takes 2·sends − 1 of the bot's slots and leaves at the middle one: any second
-   * around it then holds the slots of at most limit − sends other sends, so that no second holds
-   * more than the limit however the album falls among them (a block of `sends` slots alone would
-   * let the thirty slots after or before it fill up).
+   * done. `sends`: what Telegram counts the request as (an album: its items, all at one instant),
+   * each taking its share of the rate, and none going while the window before it holds more
+   * than limit − sends (a block of `sends` slots alone would let the thirty before it fill up).
    */
   async acquire(chatId: string, sends = 1): Promise<SendSlot> {
     const previous = this.chatQueues.get(chatId) ?? Promise.resolve();
@@ -183,11 +199,14 @@ export class SendBudget {
   async pauseAll(ms: number): Promise<void> {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now().getTime() + ms);
     if (!Number.isFinite(this.limits.perSecond)) return;
+    // A new version: a reservation read before the pause places nothing (it reads again).
     await this.orm.em.fork().execute(
-      `INSERT INTO send_budget AS budget (bucket, next_slot_at, paused_until)
-         VALUES (?, clock_timestamp(), clock_timestamp() + ? * interval '1 millisecond')
-       ON CONFLICT (bucket) DO UPDATE SET paused_until = greatest(budget.paused_until, excluded.paused_until)`,
-      [this.bucket, ms],
+      `INSERT INTO send_budget AS budget (bucket, next_slot_us, paused_until_us, log, version)
+         VALUES (?, 0, ${NOW_US} + ? * 1000, '[]', 0)
+       ON CONFLICT (bucket) DO UPDATE SET
+         paused_until_us = greatest(budget.paused_until_us, excluded.paused_until_us),
+         version = budget.version + 1`,
+      [this.bucket, Math.ceil(ms)],
     );
   }
 
@@ -288,7 +307,7 @@ export class SendBudget {
       await this.sleepUntil(this.pausedUntil);
       if (!Number.isFinite(this.limits.perSecond)) return this.clock.now().getTime();
       const slotAt = await new Promise<number>((resolve, reject) => {
-        this.waiting.push({ weight: 2 * sends - 1, leaveAt: sends - 1, resolve, reject });
+        this.waiting.push({ weight: sends, resolve, reject });
         this.reserving ??= this.reserve().finally(() => (this.reserving = null));
       });
       await this.sleepUntil(slotAt);
@@ -316,42 +335,70 @@ export class SendBudget {
         count++;
       }
       const batch = this.waiting.splice(0, count);
-      let nextSlotAt: number;
+      let instants: number[];
       try {
-        const [row] = await this.orm.em.fork().execute<{ next_slot_ms: number }[]>(
-          `INSERT INTO send_budget AS budget (bucket, next_slot_at, paused_until)
-             VALUES (?, clock_timestamp() + ? * interval '1 millisecond', '-infinity')
-           ON CONFLICT (bucket) DO UPDATE SET next_slot_at =
-             greatest(budget.next_slot_at, clock_timestamp(), budget.paused_until)
-               + ? * interval '1 millisecond'
-           RETURNING (extract(epoch FROM next_slot_at) * 1000)::float8 AS next_slot_ms`,
-          [this.bucket, slots * this.slotMs, slots * this.slotMs],
-        );
+        const instantsUs = await this.place(batch.map((waiter) => waiter.weight));
         // The slots are instants of the database's clock, not "so long after the answer came":
         // an answer held up (a commit's flush, a busy process) must not move them later.
-        nextSlotAt = await this.databaseClock.toLocal(Number(row!.next_slot_ms));
+        instants = [];
+        for (const atUs of instantsUs) instants.push(await this.databaseClock.toLocal(atUs / 1000));
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
         continue;
       }
+      batch.forEach((waiter, index) => waiter.resolve(instants[index]!));
       const now = this.clock.now().getTime();
-      const firstAt = nextSlotAt - slots * this.slotMs;
-      let offset = 0;
-      for (const waiter of batch) {
-        waiter.resolve(firstAt + (offset + waiter.leaveAt) * this.slotMs);
-        offset += waiter.weight;
-      }
-      const lastAt = firstAt + (slots - 1) * this.slotMs;
+      const lastAt = instants.at(-1)!;
       if (lastAt - now > RESERVE_AHEAD_MS) await this.sleep(lastAt - now - RESERVE_AHEAD_MS);
+    }
+  }
+
+  /**
+   * Places requests on the bucket's budget, as every process shares it: reads the row, places
+   * them (send-log.ts), and writes it back unless another process wrote it in between (then reads
+   * again). Returns their instants, database microseconds.
+   */
+  private async place(weights: readonly number[]): Promise<number[]> {
+    for (;;) {
+      const em = this.orm.em.fork();
+      const [row] = await em.execute<BudgetRow[]>(
+        `SELECT next_slot_us, paused_until_us, log, version, ${NOW_US} AS now_us
+           FROM send_budget WHERE bucket = ?`,
+        [this.bucket],
+      );
+      if (!row) {
+        await em.execute(
+          `INSERT INTO send_budget (bucket, next_slot_us, paused_until_us, log, version)
+             VALUES (?, 0, 0, '[]', 0) ON CONFLICT (bucket) DO NOTHING`,
+          [this.bucket],
+        );
+        continue;
+      }
+      const placed = placeRequests(
+        {
+          nextSlotUs: Number(row.next_slot_us),
+          pausedUntilUs: Number(row.paused_until_us),
+          log: row.log,
+        },
+        Number(row.now_us),
+        weights,
+        this.rule,
+      );
+      const written = await em.execute<{ version: string }[]>(
+        `UPDATE send_budget SET next_slot_us = ?, log = ?::jsonb, version = version + 1
+           WHERE bucket = ? AND version = ? RETURNING version`,
+        [placed.state.nextSlotUs, JSON.stringify(placed.state.log), this.bucket, row.version],
+      );
+      if (written.length > 0) return placed.instantsUs;
     }
   }
 
   /** A send left `lateMs` after its slot: the bot's next free slot moves back by as much. */
   private async pushBack(lateMs: number): Promise<void> {
     await this.orm.em.fork().execute(
-      `UPDATE send_budget SET next_slot_at =
-         greatest(next_slot_at, clock_timestamp()) + ? * interval '1 millisecond' WHERE bucket = ?`,
-      [lateMs, this.bucket],
+      `UPDATE send_budget SET next_slot_us = greatest(next_slot_us, ${NOW_US}) + ?,
+         version = version + 1 WHERE bucket = ?`,
+      [Math.ceil(lateMs * 1000), this.bucket],
     );
   }
 

@@ -119,7 +119,7 @@ describe('SendBudget: the limits shared by every delivery process, on the real P
     let reservations = 0;
     // Every other reservation of the second process is answered 40 ms late.
     const held = holdingAnswers(orms[1]!, (sql) =>
-      sql.includes('UPDATE send_budget SET next_slot_us = ?') && reservations++ % 2 === 1 ? 40 : 0,
+      sql.includes('UPDATE send_budget AS budget SET') && reservations++ % 2 === 1 ? 40 : 0,
     );
     const budgets = [orms[0]!, held].map(
       (orm) => new SendBudget(orm, TELEGRAM_LIMITS, clock, 'held-answers'),

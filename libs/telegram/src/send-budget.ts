@@ -81,9 +81,15 @@ interface SlotWaiter {
 interface BudgetRow {
   readonly next_slot_us: string;
   readonly paused_until_us: string;
-  readonly log: ReservedRun[];
   readonly version: string;
   readonly now_us: string;
+}
+
+interface LogRow {
+  readonly at_us: string;
+  readonly count: number;
+  readonly weight: number;
+  readonly step_us: string;
 }
 
 /**
@@ -201,8 +207,8 @@ export class SendBudget {
     if (!Number.isFinite(this.limits.perSecond)) return;
     // A new version: a reservation read before the pause places nothing (it reads again).
     await this.orm.em.fork().execute(
-      `INSERT INTO send_budget AS budget (bucket, next_slot_us, paused_until_us, log, version)
-         VALUES (?, 0, ${NOW_US} + ? * 1000, '[]', 0)
+      `INSERT INTO send_budget AS budget (bucket, next_slot_us, paused_until_us, version)
+         VALUES (?, 0, ${NOW_US} + ? * 1000, 0)
        ON CONFLICT (bucket) DO UPDATE SET
          paused_until_us = greatest(budget.paused_until_us, excluded.paused_until_us),
          version = budget.version + 1`,
@@ -284,7 +290,10 @@ export class SendBudget {
     return Math.max(this.limits.chatIntervalMs, 60_000 / this.limits.groupPerMinute);
   }
 
-  /** Drops what is known of chats idle for a minute: the tables stay as small as the traffic. */
+  /**
+   * Drops what is known of chats idle for a minute, and the log's runs older than a minute: the
+   * tables stay as small as the traffic.
+   */
   private async sweep(): Promise<void> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
@@ -296,6 +305,12 @@ export class SendBudget {
       `DELETE FROM chat_send_slots WHERE ready_at < clock_timestamp() - interval '1 minute'
             AND (held_until IS NULL OR held_until < clock_timestamp())`,
     );
+    // The log's runs are read back one window at most: a minute's is plenty to keep.
+    await this.orm.em
+      .fork()
+      .execute(`DELETE FROM send_log WHERE bucket = ? AND at_us < ${NOW_US} - 60000000`, [
+        this.bucket,
+      ]);
   }
 
   /**
@@ -337,7 +352,11 @@ export class SendBudget {
       const batch = this.waiting.splice(0, count);
       let instants: number[];
       try {
-        const instantsUs = await this.place(batch.map((waiter) => waiter.weight));
+        const weights = batch.map((waiter) => waiter.weight);
+        const instantsUs =
+          (weights.every((weight) => weight === 1)
+            ? await this.placeSingles(weights.length)
+            : undefined) ?? (await this.place(weights));
         // The slots are instants of the database's clock, not "so long after the answer came":
         // an answer held up (a commit's flush, a busy process) must not move them later.
         instants = [];
@@ -354,40 +373,90 @@ export class SendBudget {
   }
 
   /**
-   * Places requests on the bucket's budget, as every process shares it: reads the row, places
-   * them (send-log.ts), and writes it back unless another process wrote it in between (then reads
-   * again). Returns their instants, database microseconds.
+   * Places single sends in one statement, the common case: the next free slots, as many as
+   * asked, their run added to the log for the albums to come. A single send needs no look at
+   * the log: every request before it left its steps behind it (the next free slot), so any
+   * window ending at a single send holds at most as many sends as steps fit in it. Undefined
+   * where the bucket has no row yet (`place` makes it).
+   */
+  private async placeSingles(count: number): Promise<number[] | undefined> {
+    const { stepUs } = this.rule;
+    const [row] = await this.orm.em.fork().execute<{ first_us: string }[]>(
+      `WITH now AS (SELECT ${NOW_US} AS us),
+       moved AS (
+         UPDATE send_budget AS budget SET
+           next_slot_us = greatest(budget.next_slot_us, now.us, budget.paused_until_us) + ?,
+           version = budget.version + 1
+         FROM now WHERE budget.bucket = ?
+         RETURNING budget.next_slot_us - ? AS first_us),
+       logged AS (
+         INSERT INTO send_log (bucket, at_us, count, weight, step_us)
+           SELECT ?, first_us, ?, 1, ? FROM moved)
+       SELECT first_us FROM moved`,
+      [count * stepUs, this.bucket, count * stepUs, this.bucket, count, stepUs],
+    );
+    if (!row) return undefined;
+    const firstUs = Number(row.first_us);
+    return Array.from({ length: count }, (_, index) => firstUs + index * stepUs);
+  }
+
+  /**
+   * Places requests on the bucket's budget, as every process shares it: reads the row and the
+   * log's last window, places them (send-log.ts), and writes both unless another process wrote
+   * the row in between (then reads again). Returns their instants, database microseconds.
    */
   private async place(weights: readonly number[]): Promise<number[]> {
     for (;;) {
       const em = this.orm.em.fork();
       const [row] = await em.execute<BudgetRow[]>(
-        `SELECT next_slot_us, paused_until_us, log, version, ${NOW_US} AS now_us
+        `SELECT next_slot_us, paused_until_us, version, ${NOW_US} AS now_us
            FROM send_budget WHERE bucket = ?`,
         [this.bucket],
       );
       if (!row) {
         await em.execute(
-          `INSERT INTO send_budget (bucket, next_slot_us, paused_until_us, log, version)
-             VALUES (?, 0, 0, '[]', 0) ON CONFLICT (bucket) DO NOTHING`,
+          `INSERT INTO send_budget (bucket, next_slot_us, paused_until_us, version)
+             VALUES (?, 0, 0, 0) ON CONFLICT (bucket) DO NOTHING`,
           [this.bucket],
         );
         continue;
       }
+      const nowUs = Number(row.now_us);
+      // A run reaches at most RESERVE_AHEAD_MS past its start (one reservation's batch).
+      const runs = await em.execute<LogRow[]>(
+        `SELECT at_us, count, weight, step_us FROM send_log
+           WHERE bucket = ? AND at_us > ? ORDER BY at_us`,
+        [this.bucket, nowUs - this.rule.windowUs - 2 * RESERVE_AHEAD_MS * 1000],
+      );
+      const log: ReservedRun[] = runs.map((run) => ({
+        atUs: Number(run.at_us),
+        count: Number(run.count),
+        weight: Number(run.weight),
+        stepUs: Number(run.step_us),
+      }));
       const placed = placeRequests(
-        {
-          nextSlotUs: Number(row.next_slot_us),
-          pausedUntilUs: Number(row.paused_until_us),
-          log: row.log,
-        },
-        Number(row.now_us),
+        { nextSlotUs: Number(row.next_slot_us), pausedUntilUs: Number(row.paused_until_us), log },
+        nowUs,
         weights,
         this.rule,
       );
-      const written = await em.execute<{ version: string }[]>(
-        `UPDATE send_budget SET next_slot_us = ?, log = ?::jsonb, version = version + 1
-           WHERE bucket = ? AND version = ? RETURNING version`,
-        [placed.state.nextSlotUs, JSON.stringify(placed.state.log), this.bucket, row.version],
+      const written = await em.execute<{ moved: boolean }[]>(
+        `WITH moved AS (
+           UPDATE send_budget SET next_slot_us = ?, version = version + 1
+             WHERE bucket = ? AND version = ? RETURNING true AS moved),
+         logged AS (
+           INSERT INTO send_log (bucket, at_us, count, weight, step_us)
+             SELECT ?, run."atUs", run.count, run.weight, run."stepUs"
+               FROM moved, jsonb_to_recordset(?::jsonb)
+                 AS run("atUs" bigint, count integer, weight integer, "stepUs" bigint))
+         SELECT moved FROM moved`,
+        [
+          placed.state.nextSlotUs,
+          this.bucket,
+          row.version,
+          this.bucket,
+          JSON.stringify(placed.added),
+        ],
       );
       if (written.length > 0) return placed.instantsUs;
     }

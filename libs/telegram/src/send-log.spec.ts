@@ -42,8 +42,10 @@ describe('placeRequests: the bot budget as a log of the last window', () => {
       state = placed.state;
     }
     expect(instants).toEqual(instants.map((_, index) => index * RULE.stepUs));
-    // Runs of single sends are kept as runs: the log stays small.
-    expect(state.log).toHaveLength(1);
+    // Single sends in a row are logged as one run.
+    expect(placeRequests(state, 0, [1, 1, 1], RULE).added).toEqual([
+      { atUs: 120 * RULE.stepUs, count: 3, weight: 1, stepUs: RULE.stepUs },
+    ]);
   });
 
   it('Given single sends at the full rate, When an album of 3 follows, Then it waits for 2 of them to leave the window', () => {

@@ -10,7 +10,10 @@ export interface ReservedRun {
   readonly stepUs: number;
 }
 
-/** What every delivery process shares of a bucket of the bot's sends (table `send_budget`). */
+/**
+ * What every delivery process shares of a bucket of the bot's sends (tables `send_budget` and
+ * `send_log`).
+ */
 export interface BudgetState {
   /** No request is placed before this: the last one's share of the rate is still running. */
   readonly nextSlotUs: number;
@@ -86,24 +89,29 @@ export function placeRequests(
   nowUs: number,
   weights: readonly number[],
   rule: BudgetRule,
-): { readonly instantsUs: number[]; readonly state: BudgetState } {
+): {
+  readonly instantsUs: number[];
+  /** The runs these requests add to the log (single sends in a row, one run). */
+  readonly added: ReservedRun[];
+  readonly state: BudgetState;
+} {
   // Requests that left the window before now can never share one with a request placed now.
   const log = state.log.filter((run) => lastInstant(run) > nowUs - rule.windowUs);
+  const kept = log.length;
   let nextSlotUs = Math.max(state.nextSlotUs, nowUs, state.pausedUntilUs);
   const instantsUs: number[] = [];
   for (const weight of weights) {
     const atUs = earliestWithin(log, nextSlotUs, weight, rule);
     instantsUs.push(atUs);
-    const previous = log.at(-1);
-    if (
-      weight === 1 &&
-      previous?.weight === 1 &&
-      previous.stepUs === rule.stepUs &&
-      lastInstant(previous) + rule.stepUs === atUs
-    )
+    const previous = log.length > kept ? log.at(-1) : undefined;
+    if (weight === 1 && previous?.weight === 1 && lastInstant(previous) + rule.stepUs === atUs)
       log[log.length - 1] = { ...previous, count: previous.count + 1 };
     else log.push({ atUs, count: 1, weight, stepUs: rule.stepUs });
     nextSlotUs = atUs + weight * rule.stepUs;
   }
-  return { instantsUs, state: { nextSlotUs, pausedUntilUs: state.pausedUntilUs, log } };
+  return {
+    instantsUs,
+    added: log.slice(kept),
+    state: { nextSlotUs, pausedUntilUs: state.pausedUntilUs, log },
+  };
 }

@@ -94,11 +94,11 @@ interface LogRow {
 
 /**
  * Telegram's limits for the whole bot, kept together by every delivery process through Postgres,
- * which the system runs anyway (tables `send_budget` and `chat_send_slots`):
+ * which the system runs anyway (tables `send_budget`, `send_log` and `chat_send_slots`):
  *
  * - the bot's sends go out spaced 1.02/perSecond s apart per send they count (one row holds
  *   the next free slot, and each reservation moves it on), so sends are spread evenly rather than
- *   bursted, across processes; the row also keeps the requests placed within the last 1.02 s, and
+ *   bursted, across processes; `send_log` keeps the requests placed within the last 1.02 s, and
  *   a request goes no earlier than every window ending at it holds the limit with it (an album
  *   counts its items at one instant: see send-log.ts); a process reserves the few slots it can
  *   use in the next 100 ms at once; slots are instants of the database's clock, read in the

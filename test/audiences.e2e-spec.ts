@@ -240,6 +240,19 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
       (event) => event.type === 'RecipientEdited',
     );
     expect(edited).toHaveLength(3);
+    // The edit was handed to each part, a unit of work of its own (as the part's delivery was).
+    const handed = async () =>
+      (await eventsOf(id))
+        .filter((event) => event.type === 'AudienceRevisionDue')
+        .map((event) => event.data);
+    const toPart = (part: number, edit: number, recall: boolean) => ({
+      messageId: id,
+      part,
+      parts: 2,
+      edit,
+      recall,
+    });
+    expect(await handed()).toEqual([toPart(1, 1, false), toPart(2, 1, false)]);
 
     await request(system.server).post(`/messages/${id}/recall`).set(auth).expect(200);
     await waitUntil(
@@ -250,11 +263,17 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
     for (const chat of chats) {
       expect(system.telegram.messageIn(chat.chatId, textIn(chat.chatId))).toBeUndefined();
       const deletes = system.telegram.calls.filter(
-        (call) => call.method === 'deleteMessage' && call.chatId === chat.chatId,
+        (call) => call.method === 'deleteMessages' && call.chatId === chat.chatId,
       );
-      // The text and the file.
-      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+      // The text and the file, in one call.
+      expect(deletes.map((call) => [call.status, call.messageIds?.length])).toEqual([[200, 2]]);
     }
+    expect(await handed()).toEqual([
+      toPart(1, 1, false),
+      toPart(2, 1, false),
+      toPart(1, 1, true),
+      toPart(2, 1, true),
+    ]);
   });
 
   it('recalls a message to everyone by itself with delete_after', async () => {
@@ -281,7 +300,7 @@ describe('Messages to an audience: topics and everyone, resolved when due', () =
       () =>
         system.telegram.calls.some(
           (call) =>
-            call.method === 'deleteMessage' && call.chatId === chat.chatId && call.status === 200,
+            call.method === 'deleteMessages' && call.chatId === chat.chatId && call.status === 200,
         ),
       15_000,
       'the copy in the chat to be deleted',

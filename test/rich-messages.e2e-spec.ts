@@ -494,7 +494,7 @@ describe('Messages as Telegram shows them: send options', () => {
     system.telegram.failNext(1, {
       status: 400,
       description: "Bad Request: message can't be deleted for everyone",
-      method: 'deleteMessage',
+      method: 'deleteMessages',
       chatId: chats[2]!.chatId,
     });
     const recalled = await request(system.server)
@@ -513,9 +513,10 @@ describe('Messages as Telegram shows them: send options', () => {
       // The text and the file are gone from the chat.
       expect(system.telegram.messageIn(chatId, textIn(chatId))).toBeUndefined();
       const deletes = system.telegram.calls.filter(
-        (call) => call.method === 'deleteMessage' && call.chatId === chatId,
+        (call) => call.method === 'deleteMessages' && call.chatId === chatId,
       );
-      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+      // The text and the file, in one call.
+      expect(deletes.map((call) => [call.status, call.messageIds?.length])).toEqual([[200, 2]]);
     }
     // A recalled message changes no more.
     for (const attempt of [
@@ -562,9 +563,10 @@ describe('Messages as Telegram shows them: send options', () => {
     );
     for (const { chatId } of [first, second]) {
       const deletes = system.telegram.calls.filter(
-        (call) => call.method === 'deleteMessage' && call.chatId === chatId,
+        (call) => call.method === 'deleteMessages' && call.chatId === chatId,
       );
-      expect(deletes.map((call) => call.status)).toEqual([200, 200]);
+      // The text and the file, in one call.
+      expect(deletes.map((call) => [call.status, call.messageIds?.length])).toEqual([[200, 2]]);
     }
     const events = (await request(system.server).get(`/messages/${id}/events`).set(auth)).body as {
       type: string;
@@ -807,10 +809,12 @@ describe('Messages as Telegram shows them: send options', () => {
     );
     for (const chat of [first, second]) {
       const deletes = system.telegram.calls.filter(
-        (call) => call.method === 'deleteMessage' && call.chatId === chat.chatId,
+        (call) => call.method === 'deleteMessages' && call.chatId === chat.chatId,
       );
-      expect(deletes.map((call) => call.status)).toEqual([200, 200, 200, 200, 200, 200]);
-      expect(new Set(deletes.map((call) => call.messageId)).size).toBe(6);
+      // Six messages, each named once, in one call.
+      expect(deletes.map((call) => call.status)).toEqual([200]);
+      expect(new Set(deletes[0]!.messageIds).size).toBe(6);
+      expect(deletes[0]!.messageIds).toHaveLength(6);
     }
   });
 

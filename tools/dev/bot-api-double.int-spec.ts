@@ -224,6 +224,28 @@ describe('BotApiDouble inline keyboards, edits and callback queries', () => {
     ).toBe('Bad Request: message to edit not found');
   });
 
+  it('deletes up to 100 messages of a chat in one call, skipping those gone; none found is refused', async () => {
+    const ids: number[] = [];
+    for (const text of ['a', 'b']) {
+      ids.push((await call('sendMessage', { chat_id: 10, text })).body.result!.message_id!);
+    }
+    const deleteMessages = (messageIds: unknown) =>
+      call('deleteMessages', { chat_id: 10, message_ids: messageIds });
+    expect((await deleteMessages([ids[0], 999_999])).status).toBe(200);
+    expect(telegram.messageIn('10', ids[0]!)).toBeUndefined();
+    expect(telegram.messageIn('10', ids[1]!)?.text).toBe('b');
+    expect((await deleteMessages([ids[0]])).body.description).toBe(
+      'Bad Request: message to delete not found',
+    );
+    expect((await deleteMessages([])).status).toBe(400);
+    expect((await deleteMessages(Array.from({ length: 101 }, (_, n) => n + 1))).status).toBe(400);
+    expect((await deleteMessages(ids)).status).toBe(200);
+    expect(telegram.messageIn('10', ids[1]!)).toBeUndefined();
+    expect(
+      telegram.calls.filter((recorded) => recorded.method === 'deleteMessages').at(-1)?.messageIds,
+    ).toEqual(ids);
+  });
+
   it('answers a callback query once; an unknown or answered one is refused', async () => {
     const sent = await call('sendMessage', {
       chat_id: 10,

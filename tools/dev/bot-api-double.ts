@@ -37,6 +37,8 @@ export interface RecordedCall {
   readonly status: number;
   /** For an accepted send: the message_id answered; for an edit, the message edited. */
   readonly messageId?: number;
+  /** deleteMessages: the messages it named. */
+  readonly messageIds?: readonly number[];
   /** The reply_markup sent (parsed), e.g. an inline keyboard. */
   readonly replyMarkup?: unknown;
   /** answerCallbackQuery: the query answered. */
@@ -412,6 +414,7 @@ export class BotApiDouble {
       ...(EDIT_METHODS.has(method) && fields.message_id !== undefined
         ? { messageId: Number(fields.message_id) }
         : {}),
+      ...(method === 'deleteMessages' ? { messageIds: messageIdsIn(fields.message_ids) } : {}),
       receivedAt,
       answeredAt: Date.now(),
     };
@@ -719,6 +722,20 @@ export class BotApiDouble {
         }
         return [200, { ok: true, result: true }];
       }
+      case 'deleteMessages': {
+        // 1 to 100 messages of one chat; those not found are skipped, none found is an error.
+        const ids = messageIdsIn(fields.message_ids);
+        if (ids.length === 0) return badRequest('message identifiers are not specified');
+        if (ids.length > 100) return badRequest('too many message identifiers specified');
+        let deleted = 0;
+        for (const id of new Set(ids)) {
+          const key = `${chatId}:${id}`;
+          this.captions.delete(key);
+          if (this.messages.delete(key) || this.documents.delete(key)) deleted++;
+        }
+        if (deleted === 0) return badRequest('message to delete not found');
+        return [200, { ok: true, result: true }];
+      }
       case 'answerCallbackQuery': {
         const id = fields.callback_query_id ?? '';
         if (!this.openCallbackQueries.delete(id)) {
@@ -926,7 +943,14 @@ const EDIT_METHODS = new Set([
   'editMessageCaption',
   'editMessageReplyMarkup',
   'deleteMessage',
+  'deleteMessages',
 ]);
+
+/** deleteMessages' message_ids (a JSON array of integers); anything else is none. */
+function messageIdsIn(field: string | undefined): number[] {
+  const parsed = parseJson(field ?? '[]');
+  return Array.isArray(parsed) ? parsed.filter((id): id is number => Number.isInteger(id)) : [];
+}
 
 function badRequest(description: string): [number, unknown] {
   return [400, { ok: false, error_code: 400, description: `Bad Request: ${description}` }];

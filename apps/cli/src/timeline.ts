@@ -75,6 +75,8 @@ export function describeEvent(event: StoredEvent): string {
           }`;
     case 'AudiencePartSent':
       return `part ${event.data.part} of ${event.data.parts} done: ${event.data.delivered} delivered, ${event.data.failed} failed`;
+    case 'AudienceRevisionDue':
+      return `${event.data.recall ? 'recall' : `edit ${event.data.edit}`} handed to part ${event.data.part} of ${event.data.parts}`;
     case 'MessageEdited':
       return `${event.data.inChats ? `edit ${event.data.edit} of every chat that got it` : 'text changed before it was due'}: ${JSON.stringify(shorten(event.data.text))}`;
     case 'RecipientEdited':

@@ -5,6 +5,7 @@ import { DeliverMessageCommand } from '../../../libs/application/src/commands/de
 import { ReviseMessageCommand } from '../../../libs/application/src/commands/revise-message/revise-message.command';
 import type {
   AudienceResolved,
+  AudienceRevisionDue,
   MessageDue,
   MessageEdited,
   MessageRecalled,
@@ -17,7 +18,9 @@ import { DeliveryQueues } from './delivery-queues';
 /**
  * The delivery queue's work: a MessageDue, acked once every recipient has an outcome (for a message
  * to an audience: once the audience is resolved); an AudienceResolved, acked once every recipient of
- * that part has one.
+ * that part has one. Likewise a MessageEdited or MessageRecalled, acked once every chat has an
+ * outcome (for a message to an audience: once each part has its AudienceRevisionDue), and an
+ * AudienceRevisionDue once every chat of that part has one.
  */
 @Controller()
 export class DeliveryWorkController {
@@ -74,20 +77,37 @@ export class DeliveryWorkController {
     return this.revise(event, context);
   }
 
+  /** A broadcast's edit or recall, for the chats of one part of its audience. */
+  @EventPattern('AudienceRevisionDue')
+  audienceRevisionDue(
+    @Payload() event: StoredEvent<AudienceRevisionDue>,
+    @Ctx() context: RmqContext,
+  ): Promise<void> {
+    return this.revise(event, context, event.data.part);
+  }
+
   private revise(
-    event: StoredEvent<MessageEdited | MessageRecalled>,
+    event: StoredEvent<MessageEdited | MessageRecalled | AudienceRevisionDue>,
     context: RmqContext,
+    part?: number,
   ): Promise<void> {
     return this.work(
       event,
       context,
-      new ReviseMessageCommand(event.data.messageId, event.eventId, event.metadata.correlationId),
+      new ReviseMessageCommand(
+        event.data.messageId,
+        event.eventId,
+        event.metadata.correlationId,
+        part,
+      ),
     );
   }
 
   /** Runs the work of one broker message in its log context, and settles it by the outcome. */
   private async work(
-    event: StoredEvent<MessageDue | AudienceResolved | MessageEdited | MessageRecalled>,
+    event: StoredEvent<
+      MessageDue | AudienceResolved | MessageEdited | MessageRecalled | AudienceRevisionDue
+    >,
     context: RmqContext,
     command: DeliverMessageCommand | ReviseMessageCommand,
   ): Promise<void> {

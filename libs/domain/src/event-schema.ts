@@ -37,6 +37,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> =
   MessageSent: 1,
   AudienceResolved: 1,
   AudiencePartSent: 1,
+  AudienceRevisionDue: 1,
   MessageEdited: 1,
   RecipientEdited: 1,
   RecipientEditFailed: 1,

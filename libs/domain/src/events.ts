@@ -380,6 +380,24 @@ export interface AudiencePartSent {
 }
 
 /**
+ * A sent message to an audience was edited or recalled: the chats of part `part` (of `parts`) are
+ * to be brought to it, each part by whichever delivery process takes it, its outcomes recorded in
+ * the part's stream as its sends were. Appended together, one per part, for `edit` (the latest
+ * edit of the chats then; 0 for none) or the recall (`recall`): a revision of a broadcast is as
+ * many units of work as its delivery was.
+ */
+export interface AudienceRevisionDue {
+  readonly type: 'AudienceRevisionDue';
+  readonly data: {
+    readonly messageId: string;
+    readonly part: number;
+    readonly parts: number;
+    readonly edit: number;
+    readonly recall: boolean;
+  };
+}
+
+/**
  * The message's text changed. Before it was due, it simply goes out with the new text; once sent
  * (`inChats`), every chat that got the text is edited to it, each recorded as RecipientEdited or
  * RecipientEditFailed with this edit's number. Edits are numbered from 1 in the message's stream;
@@ -420,7 +438,7 @@ export interface RecipientEditFailed {
 
 /**
  * The message is taken back: every message it became in every chat (the text and each file) is
- * deleted (deleteMessage), each chat recorded as RecipientRecalled or RecipientRecallFailed.
+ * deleted (deleteMessages, one call per chat), each chat recorded as RecipientRecalled or RecipientRecallFailed.
  * Telegram lets a bot delete what it sent for 48 hours: `deadline`, from when it fell due.
  */
 export interface MessageRecalled {
@@ -676,6 +694,7 @@ export type ScheduledMessageEvent =
   | MessageSent
   | AudienceResolved
   | AudiencePartSent
+  | AudienceRevisionDue
   | MessageEdited
   | RecipientEdited
   | RecipientEditFailed
@@ -708,6 +727,7 @@ const EVENT_TYPES: Record<DomainEventType, true> = {
   MessageSent: true,
   AudienceResolved: true,
   AudiencePartSent: true,
+  AudienceRevisionDue: true,
   MessageEdited: true,
   RecipientEdited: true,
   RecipientEditFailed: true,
@@ -761,6 +781,7 @@ export function isSubscriberEvent(event: DomainEvent): event is SubscriberEvent 
     case 'MessageSent':
     case 'AudienceResolved':
     case 'AudiencePartSent':
+    case 'AudienceRevisionDue':
     case 'MessageEdited':
     case 'RecipientEdited':
     case 'RecipientEditFailed':
@@ -810,6 +831,7 @@ export function aggregateOf(event: DomainEvent): AggregateKind {
     case 'MessageSent':
     case 'AudienceResolved':
     case 'AudiencePartSent':
+    case 'AudienceRevisionDue':
     case 'MessageEdited':
     case 'RecipientEdited':
     case 'RecipientEditFailed':

@@ -78,6 +78,10 @@ describe('LogVerifier', () => {
       type: 'AudiencePartSent',
       data: { messageId: M, part, parts: 2, delivered, failed },
     });
+    const revisionDue = (part: number): DomainEvent => ({
+      type: 'AudienceRevisionDue',
+      data: { messageId: M, part, parts: 2, edit: 1, recall: false },
+    });
     const log: [DomainEvent, string, number][] = [
       [toAll, stream, 1],
       [due, stream, 2],
@@ -95,6 +99,8 @@ describe('LogVerifier', () => {
         stream,
         7,
       ],
+      [revisionDue(1), stream, 8],
+      [revisionDue(2), stream, 9],
       [
         { type: 'RecipientEdited', data: { messageId: M, userId: 'u3', chatId: '3', edit: 1 } },
         `${stream}-part-2`,
@@ -103,7 +109,7 @@ describe('LogVerifier', () => {
       [
         { type: 'RecipientEdited', data: { messageId: M, userId: 'u1', chatId: '1', edit: 1 } },
         stream,
-        8,
+        10,
       ],
     ];
     log.forEach(([event, streamId, streamVersion], index) =>
@@ -111,7 +117,11 @@ describe('LogVerifier', () => {
     );
     expect(verifier.violations.map((violation) => [violation.position, violation.rule])).toEqual([
       [8, 'event_in_its_stream'],
-      [13, 'event_in_its_stream'],
+      [15, 'event_in_its_stream'],
+    ]);
+    // A revision handed to the parts of a broadcast still being sent is reported.
+    expect(verify([toAll, due, resolved(1, ['u1']), revisionDue(1)])).toEqual([
+      [4, 'edit_before_due_or_after_sent'],
     ]);
   });
 

@@ -190,6 +190,7 @@ export class LogVerifier {
     // Once sent, a message changes only in the chats that got it: edits and recalls.
     const revision =
       event.type === 'MessageEdited' ||
+      event.type === 'AudienceRevisionDue' ||
       event.type === 'RecipientEdited' ||
       event.type === 'RecipientEditFailed' ||
       event.type === 'MessageRecalled' ||
@@ -204,6 +205,14 @@ export class LogVerifier {
       return;
     }
     switch (event.type) {
+      case 'AudienceRevisionDue':
+        if (life.status !== 'sent')
+          this.report(
+            event,
+            'edit_before_due_or_after_sent',
+            `a revision handed to part ${event.data.part} while ${life.status}`,
+          );
+        return;
       case 'MessageEdited':
         if (event.data.inChats ? life.status !== 'sent' : life.status !== 'scheduled')
           this.report(
@@ -325,6 +334,7 @@ function messageEventStreamId(event: ScheduledMessageEvent, life: MessageLife | 
     case 'MessageMissed':
     case 'MessageSent':
     case 'AudienceResolved':
+    case 'AudienceRevisionDue':
     case 'MessageEdited':
     case 'MessageRecalled':
       return messageStreamId(messageId);

@@ -873,6 +873,59 @@ describe('ScheduledMessage to an audience', () => {
         .then([{ type: 'MessageSent', data: { messageId: 'm-1', delivered: 2, failed: 1 } }]);
     });
 
+    describe('edited or recalled once sent', () => {
+      const sentToAll: ScheduledMessageEvent = {
+        type: 'MessageSent',
+        data: { messageId: 'm-1', delivered: 3, failed: 0 },
+      };
+      const edited = (edit: number): ScheduledMessageEvent => ({
+        type: 'MessageEdited',
+        data: { messageId: 'm-1', text: `edit ${edit}`, edit, inChats: true },
+      });
+      const recalled: ScheduledMessageEvent = {
+        type: 'MessageRecalled',
+        data: { messageId: 'm-1', deadline: '2030-02-02T09:30:00.000Z', automatic: false },
+      };
+      const handed = (part: number, edit: number, recall = false): ScheduledMessageEvent => ({
+        type: 'AudienceRevisionDue',
+        data: { messageId: 'm-1', part, parts: 2, edit, recall },
+      });
+      const plan: ScheduledMessageCommand = { type: 'PlanAudienceRevision', messageId: 'm-1' };
+
+      it('given an edit, when planned, then each part is handed it: one unit of work per part, as its delivery', () => {
+        spec
+          .given([...resolved, sentToAll, edited(1)])
+          .when(plan)
+          .then([handed(1, 1), handed(2, 1)]);
+      });
+
+      it('given the parts have the edit, when planned again (a redelivery), then nothing is appended', () => {
+        spec
+          .given([...resolved, sentToAll, edited(1), handed(1, 1), handed(2, 1)])
+          .when(plan)
+          .then([]);
+      });
+
+      it('given a later edit, then a recall, when planned, then the parts are handed the latest', () => {
+        spec
+          .given([...resolved, sentToAll, edited(1), handed(1, 1), handed(2, 1), edited(2)])
+          .when(plan)
+          .then([handed(1, 2), handed(2, 2)]);
+        spec
+          .given([...resolved, sentToAll, edited(1), handed(1, 1), handed(2, 1), recalled])
+          .when(plan)
+          .then([handed(1, 1, true), handed(2, 1, true)]);
+      });
+
+      it('given a broadcast still being sent, or sent and never edited, when planned, then nothing is appended', () => {
+        spec.given(resolved).when(plan).then([]);
+        spec
+          .given([...resolved, sentToAll])
+          .when(plan)
+          .then([]);
+      });
+    });
+
     it('given the message is sent, when completing again (another part finished at once), then nothing changes', () => {
       spec
         .given([

@@ -4,6 +4,7 @@ import {
   type Attachment,
   type Audience,
   type AudiencePartSent,
+  type AudienceRevisionDue,
   type AudienceResolved,
   type ButtonRows,
   DEFAULT_SEND_OPTIONS,
@@ -97,6 +98,11 @@ export type ScheduledMessageState =
       readonly recallDeadline: string | null;
       /** Per recipient, whether their chat's copy was deleted. */
       readonly recallOutcomes: ImmutableMap<string, 'recalled' | 'failed'>;
+      /**
+       * For an audience: the latest revision its parts were handed (AudienceRevisionDue): the edit
+       * of the chats, and whether the recall.
+       */
+      readonly revisionDue: { readonly edit: number; readonly recall: boolean };
     };
 
 export const initialScheduledMessageState: ScheduledMessageState = { status: 'none' };
@@ -294,10 +300,20 @@ export interface RecordRevision {
     | { readonly ok: false; readonly code: DeliveryFailureCode; readonly reason: string };
 }
 
+/**
+ * Delivery hands a broadcast's latest edit or recall to its parts: one AudienceRevisionDue per part,
+ * once per revision (nothing when its parts have it already).
+ */
+export interface PlanAudienceRevision {
+  readonly type: 'PlanAudienceRevision';
+  readonly messageId: string;
+}
+
 export type ScheduledMessageCommand =
   | EditMessage
   | RecallMessage
   | RecordRevision
+  | PlanAudienceRevision
   | ScheduleMessage
   | ScheduleOccurrence
   | CancelMessage
@@ -372,7 +388,24 @@ export function decideScheduledMessage(
       return recallMessage(command, state);
     case 'RecordRevision':
       return recordRevision(command, state);
+    case 'PlanAudienceRevision':
+      return planAudienceRevision(command, state);
   }
+}
+
+function planAudienceRevision(
+  command: PlanAudienceRevision,
+  state: ScheduledMessageState,
+): AudienceRevisionDue[] {
+  if (state.status !== 'sent' || state.audience === null || state.audienceParts === 0) return [];
+  const recall = state.recallDeadline !== null;
+  const { revisionDue } = state;
+  if (state.chatEdit <= revisionDue.edit && recall === revisionDue.recall) return [];
+  const parts = state.audienceParts;
+  return Array.from({ length: parts }, (_, index) => ({
+    type: 'AudienceRevisionDue',
+    data: { messageId: command.messageId, part: index + 1, parts, edit: state.chatEdit, recall },
+  }));
 }
 
 /** A message that may still change in the chats that got it: sent, to user ids, not recalled. */
@@ -1213,6 +1246,7 @@ export function evolveScheduledMessage(
         editOutcomes: ImmutableMap(),
         recallDeadline: null,
         recallOutcomes: ImmutableMap(),
+        revisionDue: { edit: 0, recall: false },
       };
     case 'MessageCancelled':
       return state.status === 'none' ? state : { ...state, status: 'cancelled' };
@@ -1262,6 +1296,10 @@ export function evolveScheduledMessage(
     case 'AudiencePartSent':
       // The part's last outcome came with it: the outcomes already say the part is done.
       return state;
+    case 'AudienceRevisionDue':
+      return state.status === 'none'
+        ? state
+        : { ...state, revisionDue: { edit: event.data.edit, recall: event.data.recall } };
     case 'MessageEdited':
       return state.status === 'none'
         ? state

@@ -18,6 +18,8 @@ export function deliveryTopology(exchange: string) {
     /** Parts of resolved audiences: each AudienceResolved is one part's delivery. */
     partsQueue: `${exchange}.delivery.audience-parts`,
     partsRoutingKey: 'AudienceResolved',
+    /** Each AudienceRevisionDue is one part's edit or recall, on the parts' queue. */
+    partRevisionRoutingKey: 'AudienceRevisionDue',
     /**
      * The delivery queue as it was while one delivery process sent at a time (single active
      * consumer, which a queue's arguments cannot drop): retired at start (retireLegacyQueue).
@@ -71,6 +73,7 @@ export async function assertDeliveryTopology(
   }
   for (const routingKey of topology.revisionRoutingKeys)
     await channel.bindQueue(topology.queue, topology.exchange, routingKey);
+  await channel.bindQueue(topology.partsQueue, topology.exchange, topology.partRevisionRoutingKey);
 }
 
 /**

@@ -119,6 +119,7 @@ export class Metrics {
         case 'RecipientPartSent':
         case 'AudienceResolved':
         case 'AudiencePartSent':
+        case 'AudienceRevisionDue':
         case 'MessageEdited':
         case 'RecipientEdited':
         case 'RecipientEditFailed':

@@ -116,6 +116,7 @@ export const pendingDeadlinesProjection: Projection = {
       case 'RecipientDeliveryFailed':
       case 'AudienceResolved':
       case 'AudiencePartSent':
+      case 'AudienceRevisionDue':
       case 'MessageEdited':
       case 'RecipientEdited':
       case 'RecipientEditFailed':

@@ -441,6 +441,9 @@ export const readModelsProjection: Projection = {
         return [
           update(MESSAGES, { id: event.data.messageId }, { recalled_at: EVENT_TIME, ...STAMPED }),
         ];
+      case 'AudienceRevisionDue':
+        // Work handed to delivery; each chat's outcome is what the read model shows.
+        return [];
       case 'RecipientEdited':
       case 'RecipientEditFailed':
       case 'RecipientRecalled':

@@ -20,6 +20,8 @@ import { classifyTelegramError } from './telegram-error';
 import type { SendBudget } from './send-budget';
 
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Messages one deleteMessages call may name (Bot API). */
+const DELETE_MESSAGES_MAX = 100;
 
 type CallSignal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
 
@@ -270,15 +272,19 @@ export class TelegrafSender extends TelegramSender {
     );
   }
 
-  async deleteMessage(chatId: string, telegramMessageId: number): Promise<void> {
-    // "Not found": deleted already (a recall done before a crash, or by the user).
-    await this.revising(chatId, /message to delete not found/i, () =>
-      this.telegram.callApi(
-        'deleteMessage',
-        { chat_id: chatId, message_id: telegramMessageId },
-        { signal: timeoutSignal() },
-      ),
-    );
+  async deleteMessages(chatId: string, telegramMessageIds: readonly number[]): Promise<void> {
+    for (let first = 0; first < telegramMessageIds.length; first += DELETE_MESSAGES_MAX) {
+      const ids = telegramMessageIds.slice(first, first + DELETE_MESSAGES_MAX);
+      // "Not found": deleted already (a recall done before a crash, or by the user); Telegram
+      // skips those of several not found, and answers so when none is.
+      await this.revising(chatId, /message to delete not found/i, () =>
+        this.telegram.callApi(
+          'deleteMessages',
+          { chat_id: chatId, message_ids: ids },
+          { signal: timeoutSignal() },
+        ),
+      );
+    }
   }
 
   /**

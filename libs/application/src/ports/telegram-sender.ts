@@ -99,6 +99,9 @@ export abstract class TelegramSender {
     caption: string,
     options?: SendOptions,
   ): Promise<void>;
-  /** Deletes a message sent earlier; one already gone is not a failure. */
-  abstract deleteMessage(chatId: string, telegramMessageId: number): Promise<void>;
+  /**
+   * Deletes messages sent earlier to one chat (Telegram's deleteMessages: up to 100 in one call,
+   * more in several); those already gone are not a failure.
+   */
+  abstract deleteMessages(chatId: string, telegramMessageIds: readonly number[]): Promise<void>;
 }

@@ -96,7 +96,7 @@ class CountingTelegram extends TelegramSender {
   editCaption(): Promise<void> {
     return Promise.resolve();
   }
-  deleteMessage(): Promise<void> {
+  deleteMessages(): Promise<void> {
     return Promise.resolve();
   }
 }

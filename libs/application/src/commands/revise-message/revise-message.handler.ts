@@ -40,7 +40,8 @@ type ChatRevision =
   | { kind: 'recall'; userId: string; chatId: string; telegramMessageIds: number[] };
 
 /**
- * Edits or recalls a sent message in every chat that got it, several chats at once, each within
+ * Edits or recalls a sent message in every chat that got it (a broadcast's: one part of its
+ * audience per unit of work, as its delivery), several chats at once, each within
  * Telegram's limits (the same budget as sends) and recorded as soon as it is done: a chat that
  * refuses (or keeps failing past the attempts a send gets) is recorded as failed, not tried
  * again. Telegram's answers to a repeat ("not modified", "not found") count as done, so a run
@@ -74,8 +75,11 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
    */
   async execute(command: ReviseMessageCommand): Promise<void> {
     // The lease is per process (a process that holds it takes it again): runs of this process
-    // for one message go one after the other here.
-    const work = `message-${command.messageId}-revisions`;
+    // for one message (or one part of its audience) go one after the other here.
+    const work =
+      command.part === undefined
+        ? `message-${command.messageId}-revisions`
+        : `message-${command.messageId}-part-${command.part}-revisions`;
     const before = this.runs.get(work) ?? Promise.resolve();
     const run = before.then(() => this.underLease(work, command));
     const settled = run.catch(() => undefined);
@@ -113,10 +117,16 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
   /**
    * Brings every chat that got the message to its latest revision. A message to user ids keeps
    * its chats in its own stream; a message to topics or everyone in its parts' streams, where
-   * their sends were recorded: each part is revised in turn, its outcomes recorded there.
+   * their sends were recorded: the revision is handed to each part (AudienceRevisionDue), and
+   * each part is revised on its own, by whichever process takes it, its outcomes recorded there.
    */
   private async revise(command: ReviseMessageCommand): Promise<void> {
-    const { messageId } = command;
+    const { messageId, part } = command;
+    if (part !== undefined) {
+      const load = () => loadMessagePart(this.messages, this.events, messageId, part);
+      await this.reviseStream(command, messagePartStreamId(messageId, part), await load(), load);
+      return;
+    }
     // Folded without an audience's recipients (a broadcast's are in its parts' streams); a
     // message to user ids keeps its own, and its chats are in this stream.
     const message = await loadAudienceMessage(this.messages, messageId);
@@ -127,9 +137,42 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
       );
       return;
     }
-    for (let part = 1; part <= message.state.audienceParts; part++) {
-      const load = () => loadMessagePart(this.messages, this.events, messageId, part);
-      await this.reviseStream(command, messagePartStreamId(messageId, part), await load(), load);
+    await this.handToParts(command, message);
+  }
+
+  /**
+   * Hands a broadcast's latest revision to its parts, once: a run that lost the race to another
+   * (a redelivery) reads again and finds it done.
+   */
+  private async handToParts(
+    command: ReviseMessageCommand,
+    loaded: { state: ScheduledMessageState; version: number },
+  ): Promise<void> {
+    let { state, version } = loaded;
+    for (let conflicts = 0; ; conflicts++) {
+      const events = decideScheduledMessage(
+        { type: 'PlanAudienceRevision', messageId: command.messageId },
+        state,
+      );
+      if (events.length === 0) return;
+      try {
+        await this.events.append(messageStreamId(command.messageId), events, {
+          expectedVersion: version,
+          metadata: {
+            correlationId: command.correlationId,
+            causationId: command.causeEventId,
+            actor: 'delivery',
+          },
+        });
+        this.logger.log(
+          `Message ${command.messageId}: revision handed to its ${events.length} part(s)`,
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof StreamVersionConflictError) || conflicts >= MAX_CONFLICTS)
+          throw error;
+        ({ state, version } = await loadAudienceMessage(this.messages, command.messageId));
+      }
     }
   }
 
@@ -218,8 +261,10 @@ export class ReviseMessageHandler implements ICommandHandler<ReviseMessageComman
             : this.telegram.editText(chat.chatId, chat.telegramMessageId, text ?? '', options),
         );
       } else {
-        for (const telegramMessageId of chat.telegramMessageIds)
-          await this.attempt(() => this.telegram.deleteMessage(chat.chatId, telegramMessageId));
+        // The text and every file in one call (one send of the chat's one a second, not n).
+        await this.attempt(() =>
+          this.telegram.deleteMessages(chat.chatId, chat.telegramMessageIds),
+        );
       }
       return { ...base, outcome: { ok: true, chatId: chat.chatId } };
     } catch (error) {

@@ -438,8 +438,8 @@ export interface RecipientEditFailed {
 
 /**
  * The message is taken back: every message it became in every chat (the text and each file) is
- * deleted (deleteMessages, one call per chat), each chat recorded as RecipientRecalled or RecipientRecallFailed.
- * Telegram lets a bot delete what it sent for 48 hours: `deadline`, from when it fell due.
+ * deleted (deleteMessages: a call per chat for up to 100 of its messages), each chat recorded as
+ * RecipientRecalled or RecipientRecallFailed. Telegram lets a bot delete what it sent for 48 hours: `deadline`, from when it fell due.
  */
 export interface MessageRecalled {
   readonly type: 'MessageRecalled';

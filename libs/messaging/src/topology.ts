@@ -41,8 +41,8 @@ export const DELIVERY_LIMIT = 20;
 
 /**
  * The delivery queues: quorum (replicated, durable, counts redeliveries), one bound to MessageDue
- * and one to AudienceResolved, each dead-lettering a message after DELIVERY_LIMIT redeliveries to
- * one dead-letter queue. Every delivery process consumes both at once: they share Telegram's
+ * (and the revisions of messages) and one to AudienceResolved (and each part's revision), each
+ * dead-lettering a message after DELIVERY_LIMIT redeliveries to one dead-letter queue. Every delivery process consumes both at once: they share Telegram's
  * limits through SendBudget, and a lease per unit of work keeps a redelivered message from being
  * worked on twice at once.
  */
@@ -136,10 +136,17 @@ export async function retireLegacyQueue(url: string, topology: DeliveryTopology)
 }
 
 /**
- * The routing key to publish a delivery message under again: its own, or, for one sent straight to
- * the queue by an earlier version (whose routing key was the queue's name), MessageDue, the only
- * work that version had.
+ * The routing key to publish a delivery message under again: its own (each kind of work reaches
+ * its own queue: an AudienceRevisionDue the parts' queue, with its prefetch), or, for one sent
+ * straight to the queue by an earlier version (whose routing key was the queue's name),
+ * MessageDue, the only work that version had.
  */
 export function workRoutingKey(topology: DeliveryTopology, routingKey: string): string {
-  return routingKey === topology.partsRoutingKey ? routingKey : topology.routingKey;
+  const workKeys: readonly string[] = [
+    topology.routingKey,
+    topology.partsRoutingKey,
+    topology.partRevisionRoutingKey,
+    ...topology.revisionRoutingKeys,
+  ];
+  return workKeys.includes(routingKey) ? routingKey : topology.routingKey;
 }

@@ -443,7 +443,7 @@ export const readModelsProjection: Projection = {
         ];
       case 'AudienceRevisionDue':
         // Work handed to delivery; each chat's outcome is what the read model shows.
-        return [];
+        return NO_CHANGE;
       case 'RecipientEdited':
       case 'RecipientEditFailed':
       case 'RecipientRecalled':

@@ -131,10 +131,12 @@ export class SendBudget {
       new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.slotMs = (1000 * BOT_SPACING) / limits.perSecond;
+    const windowUs = Math.round(1_000_000 * BOT_SPACING);
     this.rule = {
       limit: limits.perSecond,
-      windowUs: 1_000_000 * BOT_SPACING,
-      stepUs: Math.round(this.slotMs * 1000),
+      windowUs,
+      // Whole microseconds, rounded up: the limit's steps never fit in less than the window.
+      stepUs: Math.ceil(windowUs / limits.perSecond),
     };
     this.databaseClock = new DatabaseClock(orm, clock);
     this.lastSweep = clock.now().getTime();
@@ -151,7 +153,12 @@ export class SendBudget {
    * each taking its share of the rate, and none going while the window before it holds more
    * than limit − sends (a block of `sends` slots alone would let the thirty before it fill up).
    */
-  async acquire(chatId: string, sends = 1): Promise<SendSlot> {
+  async acquire(
+    chatId: string,
+    sends = 1,
+    /** Done once the chat is this send's, before the bot's slot is asked for (files opened). */
+    beforeSlot?: () => Promise<void>,
+  ): Promise<SendSlot> {
     const previous = this.chatQueues.get(chatId) ?? Promise.resolve();
     let unlock!: () => void;
     const mine = new Promise<void>((resolve) => (unlock = resolve));
@@ -172,6 +179,7 @@ export class SendBudget {
       // interval of every item but one before it, and holds the group for all of them after.
       if (sends > 1 && isGroupChat(chatId) && this.limits.chatIntervalMs > 0)
         await this.sleep((sends - 1) * this.groupIntervalMs());
+      await beforeSlot?.();
       slotAt = await this.botSlot(sends);
     } catch (error) {
       clearInterval(holding);

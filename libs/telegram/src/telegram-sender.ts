@@ -122,59 +122,66 @@ export class TelegrafSender extends TelegramSender {
   ): Promise<{ messageId: number; fileId: string | undefined }> {
     const paid = this.paid(options);
     const opened = new OpenedFiles([file]);
-    const message = await opened.sendOnceOpen(() =>
+    const message = await opened.closingAfter(() =>
       this.paced(
         chatId,
         async () => {
           const [stream] = await opened.take();
           const input =
             'fileId' in file ? file.fileId : { source: stream!, filename: file.fileName };
-          const common = {
-            chat_id: chatId,
-            ...(paid ? { allow_paid_broadcast: true as const } : {}),
-            ...displayParameters(options.display),
-          };
-          const signal = { signal: timeoutSignal() };
-          switch (kind) {
-            case 'photo': {
-              const sent = await this.telegram.callApi(
-                'sendPhoto',
-                { ...common, photo: input },
-                signal,
-              );
-              // Telegram may answer with another kind than asked (a silent MP4 as an animation).
-              return { id: sent.message_id, fileId: sent.photo?.at(-1)?.file_id };
-            }
-            case 'video': {
-              const sent = await this.telegram.callApi(
-                'sendVideo',
-                { ...common, video: input },
-                signal,
-              );
-              return { id: sent.message_id, fileId: sent.video?.file_id };
-            }
-            case 'audio': {
-              const sent = await this.telegram.callApi(
-                'sendAudio',
-                { ...common, audio: input },
-                signal,
-              );
-              return { id: sent.message_id, fileId: sent.audio?.file_id };
-            }
-            case 'document': {
-              const sent = await this.telegram.callApi(
-                'sendDocument',
-                { ...common, document: input },
-                signal,
-              );
-              return { id: sent.message_id, fileId: sent.document?.file_id };
-            }
+          try {
+            return await this.callSendFile(kind, input, chatId, paid, options);
+          } catch (error) {
+            // A call that failed before reading the file leaves no stream open behind it.
+            stream?.destroy();
+            throw error;
           }
         },
         paid,
+        1,
+        () => opened.ready(),
       ),
     );
     return { messageId: message.id, fileId: message.fileId };
+  }
+
+  /** The Bot API method of the file's kind, and the file_id Telegram answered for it. */
+  private async callSendFile(
+    kind: FileKind,
+    input: string | { source: Readable; filename: string },
+    chatId: string,
+    paid: boolean,
+    options: SendOptions,
+  ): Promise<{ id: number; fileId: string | undefined }> {
+    const common = {
+      chat_id: chatId,
+      ...(paid ? { allow_paid_broadcast: true as const } : {}),
+      ...displayParameters(options.display),
+    };
+    const signal = { signal: timeoutSignal() };
+    switch (kind) {
+      case 'photo': {
+        const sent = await this.telegram.callApi('sendPhoto', { ...common, photo: input }, signal);
+        // Telegram may answer with another kind than asked (a silent MP4 as an animation).
+        return { id: sent.message_id, fileId: sent.photo?.at(-1)?.file_id };
+      }
+      case 'video': {
+        const sent = await this.telegram.callApi('sendVideo', { ...common, video: input }, signal);
+        return { id: sent.message_id, fileId: sent.video?.file_id };
+      }
+      case 'audio': {
+        const sent = await this.telegram.callApi('sendAudio', { ...common, audio: input }, signal);
+        return { id: sent.message_id, fileId: sent.audio?.file_id };
+      }
+      case 'document': {
+        const sent = await this.telegram.callApi(
+          'sendDocument',
+          { ...common, document: input },
+          signal,
+        );
+        return { id: sent.message_id, fileId: sent.document?.file_id };
+      }
+    }
   }
 
   /**
@@ -190,7 +197,7 @@ export class TelegrafSender extends TelegramSender {
   ): Promise<{ messageId: number; fileId: string | undefined }[]> {
     const paid = this.paid(options);
     const opened = new OpenedFiles(items.map(({ file }) => file));
-    const sent = await opened.sendOnceOpen(() =>
+    const sent = await opened.closingAfter(() =>
       this.paced(
         chatId,
         async () => {
@@ -224,6 +231,7 @@ export class TelegrafSender extends TelegramSender {
         },
         paid,
         items.length,
+        () => opened.ready(),
       ),
     );
     return sent.map((message) => ({ messageId: message.message_id, fileId: fileIdOf(message) }));
@@ -320,10 +328,12 @@ export class TelegrafSender extends TelegramSender {
     paid: boolean,
     /** The sends Telegram counts this request as (an album: its items). */
     weight = 1,
+    /** Done once the chat is this send's, before it asks for the bot's slot (files opened). */
+    beforeSlot?: () => Promise<void>,
   ): Promise<T> {
     const pacer = (paid ? this.paidPacer : undefined) ?? this.pacer;
     for (;;) {
-      const slot = await pacer.acquire(chatId, weight);
+      const slot = await pacer.acquire(chatId, weight, beforeSlot);
       try {
         const sent = await departures.run(() => slot.departing(), send);
         this.lastTransientFailure = undefined;
@@ -405,17 +415,23 @@ function buttonParameters(buttons: ButtonRows | undefined): {
 }
 
 /**
- * The streams of files to upload, opened before their send asks for its slot: an upload that
- * opened them once its slot had come would leave late by an object-store round trip (long when
- * the store is busy: seen in the bench, 300 downloads asked at once, sends leaving 0.7 s after
- * their slots, among the slots of those after them, and a 429). The first attempt takes those;
- * an attempt after a 429 opens them again. Streams never taken are closed.
+ * The streams of files to upload, opened once their send has its chat and before it asks for the
+ * bot's slot (`ready`, called by the budget): an upload that opened them once its slot had come
+ * would leave late by an object-store round trip (long when the store is busy: seen in the bench,
+ * 300 downloads asked at once, sends leaving 0.7 s after their slots, among the slots of those
+ * after them, and a 429); opened earlier, they would sit through the chat's wait. An attempt after
+ * a 429 opens them again. Streams never taken are closed.
  */
 class OpenedFiles {
   private pending: Promise<PromiseSettledResult<Readable | undefined>[]> | undefined;
 
-  constructor(private readonly files: readonly DocumentToSend[]) {
-    this.pending = this.files.some((file) => !('fileId' in file)) ? this.open() : undefined;
+  constructor(private readonly files: readonly DocumentToSend[]) {}
+
+  /** Opens the files unless open already; resolves once each opened or failed to (never throws). */
+  async ready(): Promise<void> {
+    if (!this.files.some((file) => !('fileId' in file))) return;
+    this.pending ??= this.open();
+    await this.pending;
   }
 
   /** The streams, one per file (none for a file sent by file_id); throws if one failed to open. */
@@ -432,13 +448,9 @@ class OpenedFiles {
     return opened.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
   }
 
-  /**
-   * Runs the send once the files are open (or failed to: the send's first attempt throws that),
-   * then closes what it never took (its slot never came, or it failed first).
-   */
-  async sendOnceOpen<T>(send: () => Promise<T>): Promise<T> {
+  /** Runs the send, then closes what it opened and never took (its slot never came). */
+  async closingAfter<T>(send: () => Promise<T>): Promise<T> {
     try {
-      await this.pending;
       return await send();
     } finally {
       const left = this.pending;

@@ -16,7 +16,7 @@ import { PendingDeadlinesFollower } from './pending-deadlines.follower';
 
 /**
  * Every SCHEDULER_TICK_MS, finds what is due and what falls due within the next two ticks; marks
- * each due at its moment (see DueDispatcher).
+ * each due SCHEDULER_LEAD_MS before its moment, delivery holding it until then (see DueDispatcher).
  */
 @Injectable()
 export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,7 +38,7 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
         findPending: (until, after, limit) => findPendingUntil(orm.em.fork(), until, after, limit),
         markDue: async (messageIds) => {
           await commands.execute<MarkMessageDueCommand, number>(
-            new MarkMessageDueCommand(messageIds),
+            new MarkMessageDueCommand(messageIds, config.leadMs),
           );
         },
         onError: (error) =>
@@ -47,6 +47,7 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
           ),
       },
       2 * config.tickMs,
+      config.leadMs,
     );
     // A message scheduled (or moved) to a time before the next tick is planned as soon as the
     // scheduler's projection has it.
@@ -59,7 +60,9 @@ export class DueMessageTicker implements OnApplicationBootstrap, OnApplicationSh
       'due-messages',
       setInterval(() => void this.tick(), this.config.tickMs),
     );
-    this.logger.log(`Looking for due messages every ${this.config.tickMs} ms`);
+    this.logger.log(
+      `Looking for due messages every ${this.config.tickMs} ms, handing each to delivery ${this.config.leadMs} ms before its time`,
+    );
     // What fell due while no scheduler ran is marked now, not a tick from now.
     void this.tick();
   }

@@ -170,11 +170,23 @@ function parseApiKeys(raw: string, env: EnvReader): ApiKey[] {
   return keys;
 }
 
+/**
+ * A message is handed to delivery this long before its time: what comes before a send (marking
+ * it due, the broker, delivery's lease and reads) is done by its time, even for thousands due at
+ * one instant (bench: series).
+ */
+export const DEFAULT_LEAD_MS = 2000;
+
 export class SchedulerConfig {
   constructor(
     readonly tickMs: number,
     /** Health and metrics; 0 takes any free port. */
     readonly httpPort: number = 8001,
+    /**
+     * How long before its time a message is handed to delivery (MessageDue), which holds it until
+     * its time: from then on it can no longer be cancelled or moved.
+     */
+    readonly leadMs: number = DEFAULT_LEAD_MS,
   ) {}
 
   static fromEnv(env: EnvReader): SchedulerConfig {
@@ -190,6 +202,13 @@ export class SchedulerConfig {
         min: 0,
         max: 65535,
         default: 8001,
+      }),
+      env.integer('SCHEDULER_LEAD_MS', {
+        expected:
+          'milliseconds before its time a message is handed to delivery, 0 (at its time) to 60000',
+        min: 0,
+        max: 60_000,
+        default: DEFAULT_LEAD_MS,
       }),
     );
   }

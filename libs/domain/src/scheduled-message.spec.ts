@@ -236,10 +236,11 @@ describe('ScheduledMessage: due and delivered', () => {
     type: 'RecipientDelivered',
     data: { messageId: 'm-1', userId, chatId: `chat-${userId}`, telegramMessageIds: [100, 101] },
   });
-  const markDue = (now: string): ScheduledMessageCommand => ({
+  const markDue = (now: string, leadMs?: number): ScheduledMessageCommand => ({
     type: 'MarkMessageDue',
     messageId: 'm-1',
     now: new Date(now),
+    ...(leadMs !== undefined ? { leadMs } : {}),
   });
   const sendPart = (userId: string, part: number): ScheduledMessageCommand => ({
     type: 'RecordPartSent',
@@ -266,6 +267,17 @@ describe('ScheduledMessage: due and delivered', () => {
     spec
       .given([scheduled])
       .when(markDue('2030-01-31T09:29:59Z'))
+      .thenThrows(refusedWith(DomainErrorCode.MessageNotDueYet));
+  });
+
+  it('given a scheduled message, when it is handed over within the lead before its time, then it is due', () => {
+    spec.given([scheduled]).when(markDue('2030-01-31T09:29:58Z', 2000)).then([due]);
+  });
+
+  it('given a scheduled message, when it is handed over earlier than the lead before its time, then it is not due', () => {
+    spec
+      .given([scheduled])
+      .when(markDue('2030-01-31T09:29:57.999Z', 2000))
       .thenThrows(refusedWith(DomainErrorCode.MessageNotDueYet));
   });
 

@@ -175,6 +175,12 @@ export interface MarkMessageDue {
   readonly type: 'MarkMessageDue';
   readonly messageId: string;
   readonly now: Date;
+  /**
+   * How long before its time the message may be handed to delivery, which holds it until its
+   * time: the work before a send is done by then, so that many messages due at one instant
+   * leave at that instant.
+   */
+  readonly leadMs?: number;
   /** How late a series occurrence may still be sent; a message of its own is always sent. */
   readonly seriesGraceMs?: number;
 }
@@ -815,7 +821,7 @@ function markDue(
       { status: state.status },
     );
   }
-  if (new Date(state.scheduledAt).getTime() > command.now.getTime()) {
+  if (new Date(state.scheduledAt).getTime() - (command.leadMs ?? 0) > command.now.getTime()) {
     throw new DomainError(
       DomainErrorCode.MessageNotDueYet,
       `Message ${command.messageId} is due at ${state.scheduledAt}`,

@@ -51,7 +51,7 @@ const T0 = new Date('2030-01-01T00:00:00.000Z').getTime();
 const TICK_MS = 5000;
 
 /** The pending projection and the log, as far as the dispatcher sees them. */
-function setup(pendingAt: Record<string, number>) {
+function setup(pendingAt: Record<string, number>, leadMs = 0) {
   const clock = new ManualClock(new Date(T0));
   const timers = new FakeTimers(clock);
   const pending = new Map(Object.entries(pendingAt).map(([id, at]) => [id, new Date(T0 + at)]));
@@ -79,7 +79,7 @@ function setup(pendingAt: Record<string, number>) {
               row.messageId > after.messageId),
         )
         .slice(0, limit),
-    // As MarkMessageDue decides: only a pending message whose time has come.
+    // As MarkMessageDue decides: only a pending message whose time (less the lead) has come.
     markDue: async (messageIds: readonly string[]) => {
       batches.push(messageIds);
       if (failNextMark) {
@@ -88,14 +88,14 @@ function setup(pendingAt: Record<string, number>) {
       }
       for (const messageId of messageIds) {
         const at = pending.get(messageId);
-        if (!at || at.getTime() > clock.now().getTime()) continue;
+        if (!at || at.getTime() - leadMs > clock.now().getTime()) continue;
         pending.delete(messageId);
         marked.push({ messageId, at: clock.now().getTime() - T0 });
       }
     },
     onError: (error: unknown) => errors.push(error),
   };
-  const dispatcher = new DueDispatcher(ports, 2 * TICK_MS);
+  const dispatcher = new DueDispatcher(ports, 2 * TICK_MS, leadMs);
   return {
     dispatcher,
     timers,
@@ -123,6 +123,27 @@ describe('DueDispatcher', () => {
     await dispatcher.tick();
     await timers.advance(TICK_MS);
     expect(marked.at(-1)).toEqual({ messageId: 'd', at: 7500 });
+  });
+
+  it('marks each message the lead before its moment, never earlier, even one just past the window', async () => {
+    const lead = 2000;
+    const { dispatcher, timers, marked } = setup(
+      { a: 1234, b: 2 * TICK_MS + lead - 1, c: 2 * TICK_MS + lead + 1 },
+      lead,
+    );
+    await dispatcher.tick();
+    await dispatcher.settled();
+    // a's hand-over (-766 ms) has passed: marked at once.
+    expect(marked).toEqual([{ messageId: 'a', at: 0 }]);
+    await timers.advance(2 * TICK_MS - 2);
+    expect(marked).toHaveLength(1);
+    await timers.advance(1);
+    expect(marked.at(-1)).toEqual({ messageId: 'b', at: 2 * TICK_MS - 1 });
+    // c was beyond the window and lead at the first tick: the next tick arms it.
+    expect(marked).toHaveLength(2);
+    await dispatcher.tick();
+    await timers.advance(2);
+    expect(marked.at(-1)).toEqual({ messageId: 'c', at: 2 * TICK_MS + 1 });
   });
 
   it('marks what is already due at once, each message once', async () => {

@@ -46,16 +46,17 @@ export const MARKING_CONCURRENCY = 8;
 export const MARKING_BATCH = 50;
 
 /**
- * Marks messages due at their moment while the scheduler looks only every tick: each tick takes
- * what is due now and what falls due before the next tick (and a little after, for a tick that
- * starts late), marks the first at once and arms a timer for each instant of the others (the
- * messages due at one instant are marked together). The timers are
+ * Marks messages due at their moment, less the lead, while the scheduler looks only every tick:
+ * each tick takes what is due now and what falls due before the next tick (and a little after,
+ * for a tick that starts late), marks the first at once and arms a timer for each instant of the
+ * others (the messages due at one instant are marked together). The timers are
  * only an optimisation: a message stays pending in the projection until its MessageDue is in the
  * log, so a scheduler that dies with timers armed loses nothing; the next tick of any scheduler
- * marks it. A timer never fires before its message's time (MarkMessageDue refuses that anyway).
+ * marks it. A timer never fires before its message's time less the lead (MarkMessageDue refuses
+ * that anyway); delivery holds what comes early until its time.
  */
 export class DueDispatcher {
-  /** Each message with a timer armed, and its instant. */
+  /** Each message with a timer armed, and its instant (its time less the lead). */
   private readonly armed = new Map<string, number>();
   /** One timer per instant, for every message due then. */
   private readonly instants = new Map<number, { handle: unknown; messageIds: Set<string> }>();
@@ -71,6 +72,8 @@ export class DueDispatcher {
     private readonly ports: DueDispatcherPorts,
     /** How far past now a tick looks: the tick interval plus slack for a late tick. */
     private readonly lookaheadMs: number,
+    /** How long before its time a message is marked due (delivery holds it until its time). */
+    private readonly leadMs = 0,
   ) {
     this.timers = ports.timers ?? {
       set: (callback, ms) => setTimeout(callback, ms),
@@ -84,7 +87,7 @@ export class DueDispatcher {
    */
   async tick(): Promise<void> {
     if (this.stopped) return;
-    const run = this.planWithin(this.ports.clock.now().getTime() + this.lookaheadMs);
+    const run = this.planWithin(this.ports.clock.now().getTime() + this.lookaheadMs + this.leadMs);
     this.ticking = run;
     try {
       await run;
@@ -117,7 +120,7 @@ export class DueDispatcher {
    */
   notice(deadlines: readonly PendingDeadline[]): void {
     if (this.stopped) return;
-    const until = this.ports.clock.now().getTime() + this.lookaheadMs;
+    const until = this.ports.clock.now().getTime() + this.lookaheadMs + this.leadMs;
     for (const deadline of deadlines) {
       if (deadline.scheduledAt.getTime() <= until) this.plan(deadline);
     }
@@ -143,10 +146,13 @@ export class DueDispatcher {
     return this.armed.size;
   }
 
-  /** Queues the message if its time has come, else arms its instant's timer; then drain(). */
+  /**
+   * Queues the message if its time (less the lead) has come, else arms its instant's timer; then
+   * drain().
+   */
   private plan(pending: PendingDeadline): void {
     if (this.stopped) return;
-    const at = pending.scheduledAt.getTime();
+    const at = pending.scheduledAt.getTime() - this.leadMs;
     const armedAt = this.armed.get(pending.messageId);
     if (armedAt === at) return;
     if (armedAt !== undefined) this.disarm(pending.messageId, armedAt);

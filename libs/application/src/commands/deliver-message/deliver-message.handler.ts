@@ -252,6 +252,7 @@ export class DeliverMessageHandler
       run.state,
       await this.subscribers.byUserIds(recipientsAwaitingOutcome(run.state)),
     );
+    await this.untilItsTime(run);
     const worker = async () => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
         if (this.stopping || this.lostLeases.has(run.streamId)) throw new ShuttingDownError();
@@ -270,6 +271,20 @@ export class DeliverMessageHandler
       this.logger.log(
         `Message ${run.messageId} sent: ${delivered} delivered, ${outcomes.size - delivered} failed`,
       );
+    }
+  }
+
+  /**
+   * The scheduler hands a message over SCHEDULER_LEAD_MS before its time, so that what comes
+   * before its first send (the broker, the lease, the reads above) is done by then: it is held
+   * here, ready, until its time. Never sent early, by this process's clock.
+   */
+  private async untilItsTime(run: DeliveryRun): Promise<void> {
+    const at = Date.parse(run.state.scheduledAt);
+    for (let waitMs = at - this.clock.now().getTime(); waitMs > 0;) {
+      if (this.stopping || this.lostLeases.has(run.streamId)) throw new ShuttingDownError();
+      await this.clock.sleep(waitMs);
+      waitMs = at - this.clock.now().getTime();
     }
   }
 

@@ -6,7 +6,11 @@ import { Command } from '@nestjs/cqrs';
  * than being marked already (or not pending any more), once every other one is marked.
  */
 export class MarkMessageDueCommand extends Command<number> {
-  constructor(readonly messageIds: readonly string[]) {
+  constructor(
+    readonly messageIds: readonly string[],
+    /** How long before its time a message may be handed to delivery (SCHEDULER_LEAD_MS). */
+    readonly leadMs = 0,
+  ) {
     super();
   }
 }

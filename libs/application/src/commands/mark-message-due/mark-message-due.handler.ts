@@ -30,14 +30,19 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
     const loaded = await loadMessages(this.events, command.messageIds);
     const now = this.clock.now();
     const outcomes = await Promise.allSettled(
-      [...loaded].map(([messageId, message]) => this.mark(messageId, message, now)),
+      [...loaded].map(([messageId, message]) => this.mark(messageId, message, now, command.leadMs)),
     );
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
     return outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value).length;
   }
 
-  private async mark(messageId: string, message: LoadedMessage, now: Date): Promise<boolean> {
+  private async mark(
+    messageId: string,
+    message: LoadedMessage,
+    now: Date,
+    leadMs: number,
+  ): Promise<boolean> {
     const { state, version, events } = message;
     let decided;
     try {
@@ -46,6 +51,7 @@ export class MarkMessageDueHandler implements ICommandHandler<MarkMessageDueComm
           type: 'MarkMessageDue',
           messageId,
           now,
+          leadMs,
           seriesGraceMs: this.series.graceSeconds * 1000,
         },
         state,

@@ -484,36 +484,44 @@ describe('The pipeline: scheduled, due, delivered through the Bot API', () => {
     });
   });
 
-  it('hands a message to delivery before its time, and delivery sends it at its time, not earlier', async () => {
-    const user = await subscriber();
-    // A chat whose welcome went out a while ago: nothing but the wait holds the send back.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const at = new Date(Date.now() + DEFAULT_LEAD_MS + 2500);
-    const { id } = await schedule([user.userId], 'Right on time', at);
-    await waitSent(id);
-    const [due] = (await system.events(`message-${id}`)).filter(
-      (event) => event.type === 'MessageDue',
-    );
-    expect(new Date(due!.recorded_at).getTime()).toBeLessThan(at.getTime());
-    const [sent] = system.telegram
-      .delivered(user.chatId)
-      .filter((call) => call.text === 'Right on time');
-    expect(sent!.receivedAt).toBeGreaterThanOrEqual(at.getTime());
+  it('hands a message to delivery SCHEDULER_LEAD_MS before its time, and delivery sends it at its time, not earlier', async () => {
+    // The deployed lead (the suite's scheduler hands over at the time itself).
+    await scheduler.stop();
+    scheduler = system.spawn('scheduler', { SCHEDULER_LEAD_MS: String(DEFAULT_LEAD_MS) });
+    try {
+      await system.httpUrl(scheduler);
+      const user = await subscriber();
+      // A chat whose welcome went out a while ago: nothing but the wait holds the send back.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const at = new Date(Date.now() + DEFAULT_LEAD_MS + 2500);
+      const { id } = await schedule([user.userId], 'Right on time', at);
+      await waitSent(id);
+      const [due] = (await system.events(`message-${id}`)).filter(
+        (event) => event.type === 'MessageDue',
+      );
+      expect(new Date(due!.recorded_at).getTime()).toBeLessThan(at.getTime());
+      const [sent] = system.telegram
+        .delivered(user.chatId)
+        .filter((call) => call.text === 'Right on time');
+      expect(sent!.receivedAt).toBeGreaterThanOrEqual(at.getTime());
+    } finally {
+      await scheduler.stop();
+      scheduler = system.spawn('scheduler');
+      await system.httpUrl(scheduler);
+    }
   });
 
   it('marks a message due when the scheduler that armed its timer was killed before its time', async () => {
     const user = await subscriber();
     const scheduledAt = Date.now();
-    // Handed to delivery in 3 s (due in 3 s plus the lead): a tick within the next 1–2 s (ticks
-    // every second, looking two ticks and the lead ahead) arms its timer; the scheduler dies a
-    // second before the hand-over.
-    const handOver = scheduledAt + 3000;
-    const at = new Date(handOver + DEFAULT_LEAD_MS);
+    // Due in 3 s: a tick within the next 1–2 s (ticks every second, looking two ticks ahead)
+    // arms its timer; the scheduler dies a second before the message's time.
+    const at = new Date(scheduledAt + 3000);
     const { id } = await schedule([user.userId], 'Outlives its scheduler', at);
     await new Promise((resolve) => setTimeout(resolve, scheduledAt + 2050 - Date.now()));
     await scheduler.kill();
-    const killedBeforeItsTime = Date.now() < handOver;
-    await new Promise((resolve) => setTimeout(resolve, handOver + 1500 - Date.now()));
+    const killedBeforeItsTime = Date.now() < at.getTime();
+    await new Promise((resolve) => setTimeout(resolve, at.getTime() + 1500 - Date.now()));
     const duesWhileNoScheduler = (await system.events(`message-${id}`)).filter(
       (event) => event.type === 'MessageDue',
     );

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { DEFAULT_LEAD_MS } from '../../libs/config/src/config';
 import { type AppProcess, TestSystem, waitUntil } from '../support/system';
 import { type Figures, measure, report, scheduleWorkload, waitAllSent } from './fault-workload';
 
@@ -19,7 +20,8 @@ describe('Delivery through faults', () => {
 
   beforeEach(async () => {
     // The double in a process of its own: its arrival stamps judge the bot's limits.
-    system = new TestSystem(500, false, true);
+    // The deployed lead: faults meet messages held in delivery until their time.
+    system = new TestSystem(500, false, true, DEFAULT_LEAD_MS);
     await system.start();
   });
   afterEach(async () => system.stop());

@@ -62,6 +62,11 @@ export class TestSystem {
      * this process — serving the API and the local S3 as well — would stamp late when busy.
      */
     private readonly doubleInOwnProcess = false,
+    /**
+     * SCHEDULER_LEAD_MS: 0 unless a suite asks, as most suites change or cancel messages shortly
+     * before their time and would race the hand-over; the lead has tests of its own.
+     */
+    private readonly schedulerLeadMs = 0,
   ) {}
 
   /** The double in its own process, for a system started with `doubleInOwnProcess`. */
@@ -98,6 +103,7 @@ export class TestSystem {
       TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
       TELEGRAM_API_ROOT: telegramUrl,
       SCHEDULER_TICK_MS: String(this.tickMs),
+      SCHEDULER_LEAD_MS: String(this.schedulerLeadMs),
       // Several schedulers and delivery apps run at once: each takes a free port.
       SCHEDULER_HTTP_PORT: '0',
       DELIVERY_HTTP_PORT: '0',

@@ -205,9 +205,11 @@ export class SchedulerConfig {
       }),
       env.integer('SCHEDULER_LEAD_MS', {
         expected:
-          'milliseconds before its time a message is handed to delivery, 0 (at its time) to 60000',
+          'milliseconds before its time a message is handed to delivery, 0 (at its time) to 10000',
         min: 0,
-        max: 60_000,
+        // Held messages go back to the queue on shutdown; the cap keeps a lead short beside
+        // the grace period of a rolling restart and the lease of held work.
+        max: 10_000,
         default: DEFAULT_LEAD_MS,
       }),
     );

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../../domain/src/events';
 import {
-  EVENT_TIME,
+  eventTimeNotBefore,
+  type EventValue,
   insertIfAbsent,
   type Projection,
   remove,
@@ -24,13 +25,13 @@ export const SCHEDULER_PENDING: Table<PendingDeadlineRow, 'message_id'> = {
 };
 
 /**
- * A message with `delete_after`, until it is recalled: once it fell due (`due_at`), it is
- * recalled `delete_after` seconds later.
+ * A message with `delete_after`, until it is recalled: once it fell due (`due_at`: when it was
+ * handed to delivery, or its time if that is later), it is recalled `delete_after` seconds later.
  */
 export interface RecallDeadlineRow {
   readonly message_id: string;
   readonly delete_after: number;
-  readonly due_at: string | typeof EVENT_TIME | null;
+  readonly due_at: string | EventValue | null;
 }
 
 export const SCHEDULER_RECALLS: Table<RecallDeadlineRow, 'message_id'> = {
@@ -86,10 +87,15 @@ export const pendingDeadlinesProjection: Projection = {
           ),
         ];
       case 'MessageDue':
-        // A message without delete_after has no row: the update changes nothing.
+        // A message without delete_after has no row: the update changes nothing. delete_after
+        // counts from when it is sent: not before its time (it is handed over a lead earlier).
         return [
           remove(SCHEDULER_PENDING, { message_id: event.data.messageId }),
-          update(SCHEDULER_RECALLS, { message_id: event.data.messageId }, { due_at: EVENT_TIME }),
+          update(
+            SCHEDULER_RECALLS,
+            { message_id: event.data.messageId },
+            { due_at: eventTimeNotBefore(event.data.scheduledAt) },
+          ),
         ];
       case 'MessageCancelled':
       case 'MessageMissed':

@@ -2,6 +2,7 @@ import type { StoredEvent } from '../../event-store/src/event-store';
 import {
   type AnyTable,
   EVENT_POSITION,
+  isEventTimeNotBefore,
   EVENT_TIME,
   keyString,
   type Projection,
@@ -129,6 +130,10 @@ class EventValues {
   value(written: unknown): unknown {
     if (written === EVENT_TIME) return (this.time ??= this.event!.recordedAt.toISOString());
     if (written === EVENT_POSITION) return this.event!.position;
+    if (isEventTimeNotBefore(written)) {
+      const recorded = this.event!.recordedAt.getTime();
+      return new Date(Math.max(recorded, Date.parse(written.eventTimeNotBefore))).toISOString();
+    }
     return written;
   }
 }

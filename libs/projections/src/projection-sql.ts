@@ -6,6 +6,7 @@ import {
   EVENT_POSITION,
   EVENT_TIME,
   type EventValue,
+  isEventTimeNotBefore,
   type Projection,
   type RowChange,
 } from './projection';
@@ -183,10 +184,10 @@ function split(
   const values: Record<string, unknown> = {};
   const expressions = new Map<string, string>();
   for (const [column, value] of Object.entries(row)) {
-    if (value !== EVENT_TIME && value !== EVENT_POSITION) {
+    if (value !== EVENT_TIME && value !== EVENT_POSITION && !isEventTimeNotBefore(value)) {
       values[column] = value;
     } else if ('inline' in source) {
-      expressions.set(column, value === EVENT_TIME ? EVENT_TIME_SQL : 'e.position');
+      expressions.set(column, inlineValue(value));
     } else {
       values[column] = storedValue(value, source.stored);
     }
@@ -194,6 +195,16 @@ function split(
   return { values, expressions };
 }
 
+function inlineValue(value: EventValue): string {
+  if (value === EVENT_TIME) return EVENT_TIME_SQL;
+  if (value === EVENT_POSITION) return 'e.position';
+  return `greatest(${EVENT_TIME_SQL}, '${new Date(value.eventTimeNotBefore).toISOString()}'::timestamptz)`;
+}
+
 function storedValue(value: EventValue, event: StoredEvent): string | number {
-  return value === EVENT_TIME ? event.recordedAt.toISOString() : event.position;
+  if (value === EVENT_TIME) return event.recordedAt.toISOString();
+  if (value === EVENT_POSITION) return event.position;
+  return new Date(
+    Math.max(event.recordedAt.getTime(), Date.parse(value.eventTimeNotBefore)),
+  ).toISOString();
 }

@@ -36,7 +36,22 @@ export const EVENT_POSITION: unique symbol = Symbol('the event’s position');
  * Values only the stored event knows: an append learns them from its own insert, in the same
  * statement that writes the row; a replay reads them from the event.
  */
-export type EventValue = typeof EVENT_TIME | typeof EVENT_POSITION;
+export type EventValue = typeof EVENT_TIME | typeof EVENT_POSITION | EventTimeNotBefore;
+
+/** The event's recorded time, or the given time if that is later. */
+export interface EventTimeNotBefore {
+  readonly eventTimeNotBefore: string;
+}
+
+/** The event's recorded time, or `at` (an ISO 8601 time) if that is later. */
+export function eventTimeNotBefore(at: string): EventTimeNotBefore {
+  // Re-formatted: only digits and the ISO separators, safe to write into SQL as a literal.
+  return { eventTimeNotBefore: new Date(at).toISOString() };
+}
+
+export function isEventTimeNotBefore(value: unknown): value is EventTimeNotBefore {
+  return typeof value === 'object' && value !== null && 'eventTimeNotBefore' in value;
+}
 
 /** A row as a change writes it: any column may take one of the event's own values. */
 export type Written<Row> = { readonly [K in keyof Row]: Row[K] | EventValue };

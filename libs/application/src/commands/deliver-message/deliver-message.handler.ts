@@ -75,6 +75,7 @@ export class DeliverMessageHandler
     private readonly clock: Clock,
     metrics: Metrics,
   ) {
+    this.shutdown = new Promise((resolve) => (this.shutDown = resolve));
     const retry = new RetryPolicy(clock);
     this.messages = new MessageStreamCache(events);
     this.recipients = new RecipientDelivery(
@@ -89,9 +90,14 @@ export class DeliverMessageHandler
     );
   }
 
+  /** Resolves on SIGTERM: a message held until its time goes back to the queue at once. */
+  private readonly shutdown: Promise<void>;
+  private shutDown!: () => void;
+
   /** On SIGTERM: sends in flight finish and are recorded, no new one starts. */
   beforeApplicationShutdown(): void {
     this.stopping = true;
+    this.shutDown();
   }
 
   async execute(command: DeliverMessageCommand): Promise<void> {
@@ -252,7 +258,7 @@ export class DeliverMessageHandler
       run.state,
       await this.subscribers.byUserIds(recipientsAwaitingOutcome(run.state)),
     );
-    await this.untilItsTime(run);
+    await this.untilItsTime(run.state.scheduledAt, run.streamId);
     const worker = async () => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
         if (this.stopping || this.lostLeases.has(run.streamId)) throw new ShuttingDownError();
@@ -277,15 +283,17 @@ export class DeliverMessageHandler
   /**
    * The scheduler hands a message over SCHEDULER_LEAD_MS before its time, so that what comes
    * before its first send (the broker, the lease, the reads above) is done by then: it is held
-   * here, ready, until its time. Never sent early, by this process's clock.
+   * here, ready, until its time. Never sent early, by this process's clock. On shutdown it goes
+   * back to the queue at once, for another process to send at its time.
    */
-  private async untilItsTime(run: DeliveryRun): Promise<void> {
-    const at = Date.parse(run.state.scheduledAt);
+  private async untilItsTime(scheduledAt: string, work: string): Promise<void> {
+    const at = Date.parse(scheduledAt);
     for (let waitMs = at - this.clock.now().getTime(); waitMs > 0;) {
-      if (this.stopping || this.lostLeases.has(run.streamId)) throw new ShuttingDownError();
-      await this.clock.sleep(waitMs);
+      if (this.stopping || this.lostLeases.has(work)) throw new ShuttingDownError();
+      await Promise.race([this.clock.sleep(waitMs), this.shutdown]);
       waitMs = at - this.clock.now().getTime();
     }
+    if (this.stopping) throw new ShuttingDownError();
   }
 
   /**
@@ -305,6 +313,9 @@ export class DeliverMessageHandler
       if (page.length < AUDIENCE_PAGE) break;
       after = page.at(-1)!;
     }
+    // An empty audience makes the message sent at once: not before its time.
+    if (recipients.length === 0)
+      await this.untilItsTime(state.scheduledAt, messageStreamId(command.messageId));
     const events = decideScheduledMessage(
       {
         type: 'ResolveAudience',

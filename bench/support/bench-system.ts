@@ -131,9 +131,13 @@ export class BenchSystem {
     return databaseUrl(this.name);
   }
 
+  private appsStarted = 0;
+
   /** Starts an app from dist/ and waits until it says it is ready. */
   private async startApp(name: AppName, extraEnv: Record<string, string>): Promise<BenchApp> {
-    const logFile = join(this.directory, `${name}-${this.apps.size}.log`);
+    // Numbered by start, not by the apps running: an app that replaces a stopped one gets a log
+    // of its own (in the other's, its readiness would be read from the first app's lines).
+    const logFile = join(this.directory, `${name}-${this.appsStarted++}.log`);
     // BENCH_CPU_PROFILE=delivery (say): that app writes a .cpuprofile into BENCH_PROFILE_DIR when it stops.
     const profile =
       process.env.BENCH_CPU_PROFILE === name

@@ -75,7 +75,6 @@ export class DeliverMessageHandler
     private readonly clock: Clock,
     metrics: Metrics,
   ) {
-    this.shutdown = new Promise((resolve) => (this.shutDown = resolve));
     const retry = new RetryPolicy(clock);
     this.messages = new MessageStreamCache(events);
     this.recipients = new RecipientDelivery(
@@ -90,14 +89,13 @@ export class DeliverMessageHandler
     );
   }
 
-  /** Resolves on SIGTERM: a message held until its time goes back to the queue at once. */
-  private readonly shutdown: Promise<void>;
-  private shutDown!: () => void;
+  /** Wakes each message held until its time: on SIGTERM it goes back to the queue at once. */
+  private readonly held = new Set<() => void>();
 
   /** On SIGTERM: sends in flight finish and are recorded, no new one starts. */
   beforeApplicationShutdown(): void {
     this.stopping = true;
-    this.shutDown();
+    for (const wake of this.held) wake();
   }
 
   async execute(command: DeliverMessageCommand): Promise<void> {
@@ -290,7 +288,15 @@ export class DeliverMessageHandler
     const at = Date.parse(scheduledAt);
     for (let waitMs = at - this.clock.now().getTime(); waitMs > 0;) {
       if (this.stopping || this.lostLeases.has(work)) throw new ShuttingDownError();
-      await Promise.race([this.clock.sleep(waitMs), this.shutdown]);
+      // A promise of its own per hold: reactions on one long-lived promise would pile up.
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      this.held.add(wake);
+      try {
+        await Promise.race([this.clock.sleep(waitMs), woken]);
+      } finally {
+        this.held.delete(wake);
+      }
       waitMs = at - this.clock.now().getTime();
     }
     if (this.stopping) throw new ShuttingDownError();

@@ -51,7 +51,13 @@ export async function seriesScenario(system: BenchSystem): Promise<ScenarioResul
     SERIES_MIN_INTERVAL_MINUTES: '1',
     SERIES_MAX_ACTIVE_PER_KEY: String(SERIES),
   });
-  const scheduler = await system.ensureApp('scheduler');
+  // BENCH_SCHEDULER_LEAD_MS: the scheduler's lead, for a comparison (its default otherwise).
+  const scheduler = await system.ensureApp(
+    'scheduler',
+    process.env.BENCH_SCHEDULER_LEAD_MS
+      ? { SCHEDULER_LEAD_MS: process.env.BENCH_SCHEDULER_LEAD_MS }
+      : {},
+  );
   const delivery = await system.ensureApp('delivery', { TELEGRAM_PACING: 'off' });
   // BENCH_SERIES_DELIVERIES=2: two delivery replicas, as deploy/ runs them.
   const deliveries = [delivery];

@@ -22,8 +22,8 @@ import { Metrics } from '../../../libs/observability/src/metrics';
  * limits (paid broadcasts, or many messages due together) the rate is bound by the round trips of
  * the messages in hand: the leases, subscriber reads and appends of messages worked on together
  * share their queries, so more in hand means fewer round trips each (bench "burst").
- * Messages come SCHEDULER_LEAD_MS (2 s) before their time and are held until it: 167 falling due
- * each second (10,000 series every minute, bench "series") are about 350 in hand.
+ * Messages come SCHEDULER_LEAD_MS (1.5 s) before their time and are held until it: 167 falling
+ * due each second (10,000 series every minute, bench "series") are about 250 in hand.
  * A message in hand and not yet sent costs the broker a redelivery at most: its lease keeps two
  * processes from sending it at once.
  */

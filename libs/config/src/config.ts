@@ -173,9 +173,12 @@ function parseApiKeys(raw: string, env: EnvReader): ApiKey[] {
 /**
  * A message is handed to delivery this long before its time: what comes before a send (marking
  * it due, the broker, delivery's lease and reads) is done by its time, even for thousands due at
- * one instant (bench: series).
+ * one instant (bench: series). A second and a half, not a whole number of seconds: most messages
+ * are due on a whole second (10:00:00), so those due at one second are handed over and prepared
+ * half a second away from the sends of another (bench: series, p50 30 → 13 ms, p99 96 → 60 ms
+ * against a 2 s lead in one session).
  */
-export const DEFAULT_LEAD_MS = 2000;
+export const DEFAULT_LEAD_MS = 1500;
 
 export class SchedulerConfig {
   constructor(

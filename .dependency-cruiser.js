@@ -60,6 +60,16 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'console-is-an-api-client',
+      comment:
+        'The web console runs in the browser and knows the system only through its public HTTP API: it imports nothing of the server side.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: {
+        path: ['^libs/', '^apps/(?!console/)', '^node_modules/(@nestjs|@mikro-orm|pg|amqplib)/'],
+      },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'Every import resolves (a rule can only hold for imports it can see).',
       severity: 'error',

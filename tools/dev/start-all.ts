@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   for (const app of APPS) launch(app);
   say(
     'start',
-    `API on http://localhost:${env.API_PORT ?? 8000} (docs at /docs); Ctrl+C stops everything`,
+    `API on http://localhost:${env.API_PORT ?? 8000} (docs at /docs, the web console at /console); Ctrl+C stops everything`,
   );
 }
 

@@ -69,6 +69,8 @@ describe('The layer rules (npm run check:layers)', () => {
       'apps/api/src/main.ts': 'export const main = 1;\n',
       'apps/delivery/src/main.ts':
         "import { main } from '../../api/src/main';\nexport const delivery = main;\n",
+      'apps/console/src/page.ts':
+        "import { rule } from '../../../libs/domain/src/rules';\nexport const page = rule;\n",
     });
     expect(code).not.toBe(0);
     for (const violation of [
@@ -78,6 +80,7 @@ describe('The layer rules (npm run check:layers)', () => {
       'application-makes-no-http-calls: libs/application/src/use-case.ts → http',
       'libs-never-import-apps: libs/projections/src/reader.ts → apps/api/src/main.ts',
       'apps-are-independent: apps/delivery/src/main.ts → apps/api/src/main.ts',
+      'console-is-an-api-client: apps/console/src/page.ts → libs/domain/src/rules.ts',
     ])
       expect(output).toContain(violation);
     expect(output).toMatch(

@@ -29,6 +29,8 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { IdempotencyStore } from '../../../libs/database/src/idempotency-store';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { EventsController } from './events/events.controller';
+import { LiveEventsController } from './events/live-events.controller';
+import { DeliveryHealthController } from './system/delivery-health.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SeriesController } from './series/series.controller';
 import { SubscribersController } from './subscribers/subscribers.controller';
@@ -64,6 +66,8 @@ export class ApiModule {
         SeriesController,
         TopicsController,
         EventsController,
+        LiveEventsController,
+        DeliveryHealthController,
         TelegramWebhookController,
       ],
       providers: [

@@ -5,6 +5,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { ValidationError } from 'class-validator';
 import { useJsonLogs } from '../../../libs/observability/src/json-logs';
 import { ApiModule } from './api.module';
+import { mountConsole } from './console/console-static';
 import { ApiError } from './http/api-error';
 import { jsonBodyParser } from './http/json-body';
 import { correlationIdMiddleware } from './http/request-context';
@@ -23,6 +24,7 @@ export async function createApiApp(
   });
   if (options.logger === undefined) useJsonLogs(app);
   app.use(correlationIdMiddleware);
+  mountConsole(app);
   app.use(...jsonBodyParser());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -23,6 +23,8 @@ import { ListMessagesHandler } from './queries/list-messages/list-messages.handl
 import { GetMessageHandler } from './queries/get-message/get-message.handler';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
 import { ListLogEventsHandler } from './queries/list-log-events/list-log-events.handler';
+import { GetLogEndHandler } from './queries/get-log-end/get-log-end.handler';
+import { GetDeliveryHealthHandler } from './queries/get-delivery-health/get-delivery-health.handler';
 import { CreateSeriesHandler } from './commands/create-series/create-series.handler';
 import { ChangeSeriesHandler } from './commands/change-series/change-series.handler';
 import { PauseSeriesHandler } from './commands/pause-series/pause-series.handler';
@@ -61,6 +63,8 @@ import { SeriesDecisions } from './series/series-decision';
     ListMessagesHandler,
     GetStreamEventsHandler,
     ListLogEventsHandler,
+    GetLogEndHandler,
+    GetDeliveryHealthHandler,
     CreateSeriesHandler,
     ChangeSeriesHandler,
     PauseSeriesHandler,

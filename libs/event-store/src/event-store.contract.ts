@@ -167,6 +167,17 @@ export function eventStoreContract(
       expect(new Set(ids).size).toBe(ids.length);
     });
 
+    it('knows the end of the log: reading after it finds only what was appended since', async () => {
+      const stream = `subscriber-${randomUUID()}`;
+      await store.append(stream, [subscribed()], { expectedVersion: 'no_stream', metadata });
+      const end = await store.endOfLog();
+      expect(end.position).toBeGreaterThan(0);
+      const later = `subscriber-${randomUUID()}`;
+      await store.append(later, [subscribed()], { expectedVersion: 'no_stream', metadata });
+      const after = await store.readAll(end, 1000);
+      expect(after.map((event) => event.streamId)).toEqual([later]);
+    });
+
     it('pages through a stream by version', async () => {
       const userId = randomUUID();
       const stream = `subscriber-${userId}`;

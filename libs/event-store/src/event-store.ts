@@ -103,6 +103,8 @@ export abstract class EventStore {
   ): Promise<StoredEvent[]>;
   /** The place of the event at `position`: reading after it goes on after that event. */
   abstract checkpointAt(position: number): Promise<LogCheckpoint | null>;
+  /** The place after the last event readAll can return now: where a live follower starts. */
+  abstract endOfLog(): Promise<LogCheckpoint>;
   /**
    * The newest `limit` stored events of `types`, newest (highest position) first: a look at what
    * happened lately, not a place to read on from.

@@ -13,6 +13,7 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type LogCheckpoint,
+  LOG_START,
   type NewEvent,
   type StoredEvent,
   type StreamPage,
@@ -133,6 +134,11 @@ export class InMemoryEventStore implements EventStore {
           (filter.types === undefined || filter.types.includes(event.type)),
       )
       .slice(0, limit);
+  }
+
+  async endOfLog(): Promise<LogCheckpoint> {
+    const last = this.log.at(-1);
+    return last ? { transactionId: last.transactionId, position: last.position } : LOG_START;
   }
 
   async readLatest(types: readonly string[], limit: number): Promise<StoredEvent[]> {

@@ -1,4 +1,5 @@
 import amqplib from 'amqplib';
+import { DeadLetterCounter } from '../../application/src/ports/delivery-health-reader';
 import { assertDeliveryTopology, deliveryTopology, workRoutingKey } from './topology';
 
 /**
@@ -51,5 +52,34 @@ export async function countDeadLetters(url: string, exchange: string): Promise<n
     return messageCount;
   } finally {
     await connection.close();
+  }
+}
+
+/** How long a count of the dead letters is answered again before the broker is asked anew. */
+const COUNT_FOR_MS = 10_000;
+
+/**
+ * The dead-letter queue's length for the console's health page: asked of the broker at most every
+ * ten seconds, however many pages look.
+ */
+export class RabbitMqDeadLetterCounter extends DeadLetterCounter {
+  private last: { at: number; count: Promise<number> } | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly exchange: string,
+  ) {
+    super();
+  }
+
+  count(): Promise<number> {
+    const now = Date.now();
+    if (!this.last || now - this.last.at > COUNT_FOR_MS) {
+      const count = countDeadLetters(this.url, this.exchange);
+      this.last = { at: now, count };
+      // A failed count is not kept: the next look asks again.
+      count.catch(() => (this.last = undefined));
+    }
+    return this.last.count;
   }
 }

@@ -9,6 +9,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { RabbitMqConfig } from '../../config/src/config';
 import { EventStore } from '../../event-store/src/event-store';
 import { CheckpointStore } from '../../event-store/src/checkpoint-store';
+import { DeadLetterCounter } from '../../application/src/ports/delivery-health-reader';
+import { RabbitMqDeadLetterCounter } from './dead-letters';
 import { EventPublisher } from './event-publisher';
 import { OutboxRelay } from './outbox-relay';
 
@@ -54,7 +56,13 @@ class OutboxLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         new OutboxRelay(store, checkpoints, publisher),
     },
     OutboxLifecycle,
+    {
+      provide: DeadLetterCounter,
+      inject: [RabbitMqConfig],
+      useFactory: (config: RabbitMqConfig) =>
+        new RabbitMqDeadLetterCounter(config.url, config.exchange),
+    },
   ],
-  exports: [EventPublisher, CheckpointStore],
+  exports: [EventPublisher, CheckpointStore, DeadLetterCounter],
 })
 export class MessagingModule {}

@@ -6,6 +6,12 @@ export class EventResponse {
   @ApiProperty({ description: 'Global position in the log' })
   position!: number;
 
+  @ApiProperty({
+    description: 'The stream the event belongs to (message-<id>, subscriber-<id>, series-<id>…)',
+    example: 'message-3f0c7a1e-0d0b-4c52-9a53-2b7f7f0d2d11',
+  })
+  stream_id!: string;
+
   @ApiProperty({ description: 'Version within the stream, from 1' })
   stream_version!: number;
 
@@ -28,6 +34,7 @@ export class EventResponse {
 export function toEventResponse(event: StoredEvent): EventResponse {
   return {
     position: event.position,
+    stream_id: event.streamId,
     stream_version: event.streamVersion,
     event_id: event.eventId,
     type: event.type,

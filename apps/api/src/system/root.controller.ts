@@ -24,6 +24,10 @@ export class RootController {
         'GET /messages/{id}/events': "The message's events, in order",
         'GET /subscribers/{id}/events': "The subscriber's events, in order",
         'GET /events': 'The whole log, a page at a time: ?after=<position>&limit=&type=',
+        'GET /events/live': 'The log live, as server-sent events (resumes after Last-Event-ID)',
+        'GET /delivery-health':
+          'Sends per minute, lateness, failures by code, dead letters, outbox and projection lag',
+        'GET /console': 'The web console',
         'GET /health/live': 'Liveness',
         'GET /health/ready':
           'Readiness: database, broker and object store; the Bot API as degraded',

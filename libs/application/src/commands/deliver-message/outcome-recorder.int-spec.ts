@@ -44,6 +44,9 @@ class FlakyStore extends EventStore {
   override checkpointAt(position: number) {
     return this.store.checkpointAt(position);
   }
+  override endOfLog() {
+    return this.store.endOfLog();
+  }
   override readLatest(types: readonly string[], limit: number) {
     return this.store.readLatest(types, limit);
   }

@@ -200,6 +200,8 @@ describe('API: the seed contract', () => {
         send_as: 'documents',
         // Added with albums: each file on its own, as the seed sent them.
         as_album: false,
+        // Added with the console: the series a message is an occurrence of.
+        series_id: null,
       });
       for (const key of response.body.file_paths) expect(await api.storage.exists(key)).toBe(true);
       const scheduled = (await api.events()).find(

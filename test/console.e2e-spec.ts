@@ -154,9 +154,12 @@ describe('The web console in a real browser', () => {
     await page.getByRole('button', { name: 'Schedule' }).dblclick();
     await page.getByRole('heading', { name: 'Message', exact: true }).waitFor();
     const messageId = page.url().split('/').at(-1)!;
-    const listed = await request(system.server).get('/pending-messages').set(auth).expect(200);
+    // Once, whatever state it is in by now (it is due in seconds).
+    const listed = await request(system.server).get('/messages?limit=200').set(auth).expect(200);
     expect(
-      (listed.body as { message: string }[]).filter((m) => m.message.startsWith('Console hello')),
+      (listed.body.items as { message: string }[]).filter((m) =>
+        m.message.startsWith('Console hello'),
+      ),
     ).toHaveLength(1);
 
     await page.evaluate('window.stillHere = true');
@@ -251,7 +254,9 @@ describe('The web console in a real browser', () => {
       -4,
     );
 
-    await entry.click();
+    // From the keyboard: the entry takes the focus, Enter opens the message.
+    await entry.focus();
+    await page.keyboard.press('Enter');
     await page.getByTestId('timeline').getByText('MessageRescheduled').waitFor();
     await page.close();
   });
@@ -277,6 +282,9 @@ describe('The web console in a real browser', () => {
       .first()
       .waitFor();
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    // Searched on the server: by user id, one subscriber.
+    await page.getByLabel('Search').fill(userId);
+    await page.getByText('1 shown').waitFor();
     await page
       .getByRole('link', { name: /onerror/ })
       .first()
@@ -324,16 +332,18 @@ describe('The web console in a real browser', () => {
   });
 });
 
-// The live stream itself, resumed after a drop: GET /events/live with Last-Event-ID.
-describe('GET /events/live', () => {
+// The routes the console stands on: the live stream (resumed after a drop, with Last-Event-ID)
+// and the subscribers' search.
+describe('GET /events/live, GET /subscribers', () => {
   const system = new TestSystem(1000);
   beforeAll(async () => system.start());
   afterAll(async () => system.stop());
 
-  async function readEvents(
-    headers: Record<string, string>,
-    count: number,
-  ): Promise<{ id: string; type: string }[]> {
+  /**
+   * Opens the stream; resolves once its headers came, which the server sends after its first read
+   * of the log (so what is committed from then on is in it). `read(n)` reads the next n events.
+   */
+  async function openLive(headers: Record<string, string>) {
     const server = system.api.getHttpServer() as Server;
     if (!server.listening)
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -346,21 +356,29 @@ describe('GET /events/live', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
-    const records: { id: string; type: string }[] = [];
-    while (records.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const record = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const id = /^id: (.*)$/m.exec(record)?.[1];
-        const type = /^event: (.*)$/m.exec(record)?.[1];
-        if (id && type) records.push({ id, type });
-      }
-    }
-    controller.abort();
-    return records;
+    /** Every id the stream named, events or not (the first names where it starts). */
+    const ids: string[] = [];
+    return {
+      ids,
+      async read(count: number): Promise<{ id: string; type: string }[]> {
+        const records: { id: string; type: string }[] = [];
+        while (records.length < count) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const record = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const id = /^id: (.*)$/m.exec(record)?.[1];
+            const type = /^event: (.*)$/m.exec(record)?.[1];
+            if (id) ids.push(id);
+            if (id && type) records.push({ id, type });
+          }
+        }
+        return records;
+      },
+      close: () => controller.abort(),
+    };
   }
 
   it('streams events committed from now on, and goes on after Last-Event-ID without a gap or a repeat', async () => {
@@ -371,18 +389,51 @@ describe('GET /events/live', () => {
         .send({ chat_id: chat, chat_name: `live ${chat}` })
         .expect(200);
     await subscribe('8100001');
-    const live = readEvents({}, 2);
     // The stream starts at the end of the log: the subscription before it is not sent.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const live = await openLive({});
     await subscribe('8100002');
     await subscribe('8100003');
-    const first = await live;
+    const first = await live.read(2);
+    live.close();
     expect(first.map((record) => record.type)).toEqual(['UserSubscribed', 'UserSubscribed']);
+    // It named its starting place first: the position of the subscription before it.
+    expect(Number(live.ids[0])).toBeLessThan(Number(first[0]!.id));
 
     await subscribe('8100004');
-    const resumed = await readEvents({ 'Last-Event-ID': first[0]!.id }, 2);
-    expect(resumed.map((record) => record.id)).toEqual([first[1]!.id, expect.any(String)]);
-    expect(Number(resumed[1]!.id)).toBeGreaterThan(Number(first[1]!.id));
+    const resumed = await openLive({ 'Last-Event-ID': first[0]!.id });
+    const next = await resumed.read(2);
+    resumed.close();
+    expect(next.map((record) => record.id)).toEqual([first[1]!.id, expect.any(String)]);
+    expect(Number(next[1]!.id)).toBeGreaterThan(Number(first[1]!.id));
+  });
+
+  it('pages through subscribers searched by name, each once, and refuses a bad page', async () => {
+    const names = ['Zed one', 'zed two', 'Zed three', 'Other'];
+    for (const [n, name] of names.entries())
+      await request(system.server)
+        .post('/subscribe-user')
+        .set(auth)
+        .send({ chat_id: String(8200001 + n), chat_name: name })
+        .expect(200);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(system.server)
+        .get('/subscribers')
+        .query({ search: 'ZED', limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(auth)
+        .expect(200);
+      seen.push(...(page.body.items as { chat_name: string }[]).map((item) => item.chat_name));
+      cursor = page.body.next_cursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(['Zed one', 'zed two', 'Zed three']);
+    const unsubscribed = await request(system.server)
+      .get('/subscribers?status=unsubscribed&search=zed')
+      .set(auth)
+      .expect(200);
+    expect(unsubscribed.body.items).toEqual([]);
+    await request(system.server).get('/subscribers?limit=0').set(auth).expect(400);
+    await request(system.server).get('/subscribers?cursor=nonsense').set(auth).expect(400);
   });
 
   it('refuses a position that is not one, and asks for the key', async () => {

@@ -107,6 +107,8 @@ describe('Clients of the seed keep working', () => {
       send_as: 'documents',
       // Added with albums: each file on its own, as the seed sent them.
       as_album: false,
+      // Added with the console: the series a message is an occurrence of.
+      series_id: null,
     });
     const id = message.id as string;
 

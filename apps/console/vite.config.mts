@@ -10,7 +10,6 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
     // The calendar and the charts are most of it; one page, loaded once and cached for good.
     chunkSizeWarningLimit: 1500,
   },
@@ -24,6 +23,7 @@ export default defineConfig({
         '/subscribers',
         '/events',
         '/topics',
+        '/delivery-health',
       ].map((path) => [path, 'http://127.0.0.1:8000']),
     ),
   },

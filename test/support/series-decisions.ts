@@ -18,6 +18,7 @@ export class SubscriberZones extends SubscriberReader {
   ofChat = unused;
   active = unused;
   activeIn = unused;
+  search = unused;
 }
 
 function unused(): never {

@@ -56,7 +56,14 @@ function SignedIn({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => void
       followLog(
         client,
         (event) => {
-          for (const listener of listeners.current) listener(event);
+          // One page's failure must not keep the event from the others, nor stop the stream.
+          for (const listener of listeners.current) {
+            try {
+              listener(event);
+            } catch {
+              // The page shows its own errors; the stream goes on.
+            }
+          }
         },
         setLiveState,
       ),

@@ -29,6 +29,8 @@ export interface MessageSummary {
   readonly file_paths: readonly string[] | null;
   readonly from_sender: string | null;
   readonly created_at: string;
+  /** The recurring series it is an occurrence of, if any. */
+  readonly series_id: string | null;
 }
 
 export interface RecipientOutcome {

@@ -12,6 +12,7 @@ const message = (overrides: Partial<MessageSummary> = {}): MessageSummary => ({
   file_paths: null,
   from_sender: null,
   created_at: '2029-12-31T10:00:00.000Z',
+  series_id: null,
   ...overrides,
 });
 
@@ -28,6 +29,13 @@ describe('the calendar entries of messages', () => {
     expect(entry.title).toHaveLength(60);
     expect(entry.title.endsWith('…')).toBe(true);
     expect(entry.classNames).toEqual(['status-scheduled']);
+  });
+
+  it('marks an occurrence of a recurring series', () => {
+    const entry = calendarEntryOf(message({ series_id: 's' }));
+    expect(entry.title).toBe('↻ Hello');
+    expect(entry.classNames).toEqual(['status-scheduled', 'from-series']);
+    expect(calendarEntryOf(message()).title).toBe('Hello');
   });
 
   it('says who a message goes to', () => {

@@ -25,11 +25,13 @@ export function audienceOf(message: MessageSummary): string {
 
 export function calendarEntryOf(message: MessageSummary): CalendarEntry {
   const text = message.message.replace(/\s+/g, ' ').trim();
+  // An occurrence of a recurring series says so: ↻ before its text.
+  const full = `${message.series_id ? '↻ ' : ''}${text || '(no text)'}`;
   return {
     id: message.id,
-    title: text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1)}…` : text || '(no text)',
+    title: full.length > TITLE_LENGTH ? `${full.slice(0, TITLE_LENGTH - 1)}…` : full,
     start: message.scheduled_timestamp,
-    classNames: [`status-${message.status}`],
+    classNames: [`status-${message.status}`, ...(message.series_id ? ['from-series'] : [])],
     startEditable: message.status === 'scheduled',
     durationEditable: false,
     extendedProps: { status: message.status, recipients: audienceOf(message) },

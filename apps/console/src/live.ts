@@ -5,9 +5,10 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 /**
  * Follows the log as server-sent events (GET /events/live), read through fetch so that the key
- * goes as a header (EventSource cannot send one, and the key must never be in a URL). After a
- * drop it reconnects with the id of the last event it saw (Last-Event-ID), so nothing is missed
- * and nothing is seen twice. Returns what stops it.
+ * goes as a header (EventSource cannot send one, and the key must never be in a URL). The server
+ * names the place it starts from as the first id; after a drop the client reconnects with the
+ * last id it saw (Last-Event-ID), so nothing is missed and nothing is seen twice. Returns what
+ * stops it.
  */
 export function followLog(
   client: ApiClient,
@@ -19,9 +20,21 @@ export function followLog(
   let lastId: string | undefined;
   let retryMs = 2000;
 
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
   const run = async () => {
     onState('connecting');
     while (!signal.aborted) {
+      let reader: ReadableStreamDefaultReader<string> | undefined;
       try {
         const body = await client.stream(
           '/events/live',
@@ -30,32 +43,36 @@ export function followLog(
         );
         onState('live');
         const parser = createParser({
+          onId: (id) => {
+            lastId = id;
+          },
           onEvent: (message) => {
-            if (message.id !== undefined) lastId = message.id;
-            onEvent(JSON.parse(message.data) as LogEvent);
+            let event: LogEvent;
+            try {
+              event = JSON.parse(message.data) as LogEvent;
+            } catch {
+              return;
+            }
+            onEvent(event);
           },
           onRetry: (ms) => {
             retryMs = ms;
           },
         });
-        const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+        reader = body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
           parser.feed(value);
         }
       } catch {
-        if (signal.aborted) return;
+        // Dropped, or refused: tried again below, from the last id seen.
+      } finally {
+        await reader?.cancel().catch(() => undefined);
       }
       if (signal.aborted) return;
       onState('reconnecting');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, retryMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await pause(retryMs);
     }
   };
   void run();

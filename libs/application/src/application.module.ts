@@ -24,6 +24,7 @@ import { GetMessageHandler } from './queries/get-message/get-message.handler';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler';
 import { ListLogEventsHandler } from './queries/list-log-events/list-log-events.handler';
 import { GetLogEndHandler } from './queries/get-log-end/get-log-end.handler';
+import { SearchSubscribersHandler } from './queries/search-subscribers/search-subscribers.handler';
 import { GetDeliveryHealthHandler } from './queries/get-delivery-health/get-delivery-health.handler';
 import { CreateSeriesHandler } from './commands/create-series/create-series.handler';
 import { ChangeSeriesHandler } from './commands/change-series/change-series.handler';
@@ -64,6 +65,7 @@ import { SeriesDecisions } from './series/series-decision';
     GetStreamEventsHandler,
     ListLogEventsHandler,
     GetLogEndHandler,
+    SearchSubscribersHandler,
     GetDeliveryHealthHandler,
     CreateSeriesHandler,
     ChangeSeriesHandler,

@@ -57,6 +57,41 @@ export async function countDeadLetters(url: string, exchange: string): Promise<n
 
 /** How long a count of the dead letters is answered again before the broker is asked anew. */
 const COUNT_FOR_MS = 10_000;
+/** A broker that does not answer within this is reported as unknown, not waited for. */
+const COUNT_TIMEOUT_MS = 3000;
+
+/**
+ * The dead-letter queue's length, asked without declaring anything (a queue not declared yet is
+ * an error, reported as unknown), within COUNT_TIMEOUT_MS; the broker's errors on the connection
+ * or the channel reject the count instead of going unhandled in the process asking.
+ */
+async function checkDeadLetters(url: string, exchange: string): Promise<number> {
+  const connection = await amqplib.connect(url, { timeout: COUNT_TIMEOUT_MS });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('RabbitMQ did not answer in time')),
+        COUNT_TIMEOUT_MS,
+      );
+      connection.on('error', reject);
+      connection
+        .createChannel()
+        .then(async (channel) => {
+          channel.on('error', reject);
+          const { messageCount } = await channel.checkQueue(
+            deliveryTopology(exchange).deadLetterQueue,
+          );
+          await channel.close();
+          resolve(messageCount);
+        })
+        .catch(reject);
+    });
+  } finally {
+    clearTimeout(timer);
+    await connection.close().catch(() => undefined);
+  }
+}
 
 /**
  * The dead-letter queue's length for the console's health page: asked of the broker at most every
@@ -75,10 +110,13 @@ export class RabbitMqDeadLetterCounter extends DeadLetterCounter {
   count(): Promise<number> {
     const now = Date.now();
     if (!this.last || now - this.last.at > COUNT_FOR_MS) {
-      const count = countDeadLetters(this.url, this.exchange);
-      this.last = { at: now, count };
-      // A failed count is not kept: the next look asks again.
-      count.catch(() => (this.last = undefined));
+      const count = checkDeadLetters(this.url, this.exchange);
+      const asked = { at: now, count };
+      this.last = asked;
+      // A failed count is not kept: the next look asks again (unless a newer one is under way).
+      count.catch(() => {
+        if (this.last === asked) this.last = undefined;
+      });
     }
     return this.last.count;
   }

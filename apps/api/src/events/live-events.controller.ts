@@ -25,7 +25,8 @@ const POLL_MS = 500;
 const KEEP_ALIVE_MS = 15_000;
 /** How long a browser waits before reconnecting after the stream dropped. */
 const RETRY_MS = 2000;
-const POSITION = /^\d{1,18}$/;
+/** Within what a JavaScript number holds exactly. */
+const POSITION = /^\d{1,15}$/;
 
 export class LiveEventsDto {
   @ApiPropertyOptional({
@@ -85,13 +86,7 @@ export class LiveEventsController implements BeforeApplicationShutdown {
         field: 'Last-Event-ID',
       });
     }
-    let after =
-      resumeFrom !== undefined
-        ? Number(resumeFrom)
-        : await this.queries.execute(new GetLogEndQuery());
-    // Read once before answering: an unknown position is a problem answer, not a broken stream.
-    let page = await this.queries.execute(new ListLogEventsQuery(after, PAGE, undefined));
-
+    // Closed before anything is read: a client that leaves at once ends the loop at once.
     let closed = false;
     let wake: () => void = () => undefined;
     const close = () => {
@@ -100,25 +95,36 @@ export class LiveEventsController implements BeforeApplicationShutdown {
     };
     response.on('close', close);
     this.open.add(close);
-    response.status(200);
-    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    response.setHeader('Cache-Control', 'no-cache, no-transform');
-    response.setHeader('X-Accel-Buffering', 'no');
-    response.flushHeaders();
-    response.write(`retry: ${RETRY_MS}\n\n`);
-    let quietSince = Date.now();
     try {
-      while (!closed) {
+      let after =
+        resumeFrom !== undefined
+          ? Number(resumeFrom)
+          : await this.queries.execute(new GetLogEndQuery());
+      // Read once before answering: an unknown position is a problem answer, not a broken stream.
+      let page = await this.queries.execute(new ListLogEventsQuery(after, PAGE, undefined));
+      if (closed) return;
+      response.status(200);
+      response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+      response.setHeader('Cache-Control', 'no-cache, no-transform');
+      response.setHeader('X-Accel-Buffering', 'no');
+      response.flushHeaders();
+      // The place it starts from, as an id of its own: a client that drops before the first event
+      // resumes from here, not from wherever the log has got to by then.
+      await this.write(response, `retry: ${RETRY_MS}\nid: ${after}\n\n`, () => closed);
+      let quietSince = Date.now();
+      while (!closed && !response.destroyed) {
         for (const event of page.events) {
-          response.write(
+          await this.write(
+            response,
             `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(toEventResponse(event))}\n\n`,
+            () => closed,
           );
         }
         if (page.events.length > 0) quietSince = Date.now();
         after = page.nextAfter;
         if (page.events.length < PAGE) {
           if (Date.now() - quietSince >= KEEP_ALIVE_MS) {
-            response.write(': keep-alive\n\n');
+            await this.write(response, ': keep-alive\n\n', () => closed);
             quietSince = Date.now();
           }
           await new Promise<void>((resolve) => {
@@ -132,12 +138,28 @@ export class LiveEventsController implements BeforeApplicationShutdown {
         if (closed) break;
         page = await this.queries.execute(new ListLogEventsQuery(after, PAGE, undefined));
       }
-    } catch {
-      // The database went away: the client reconnects with its last id and goes on from there.
+    } catch (error) {
+      // Before the stream began, the problem is the answer; after, the client reconnects with its
+      // last id and goes on from there (the database went away, say).
+      if (!response.headersSent) throw error;
     } finally {
       this.open.delete(close);
       response.off('close', close);
-      response.end();
+      if (response.headersSent) response.end();
     }
+  }
+
+  /** Writes, then waits while the client is slow to read (the socket's buffer is full). */
+  private async write(response: Response, text: string, closed: () => boolean): Promise<void> {
+    if (response.write(text) || closed()) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        response.off('drain', done);
+        response.off('close', done);
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
   }
 }

@@ -55,6 +55,14 @@ export class MessageResponse extends AppearanceResponse {
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'The recurring series this message is an occurrence of; null for a single message',
+  })
+  series_id!: string | null;
 }
 
 /** The answer to POST /schedule-message: the message, and anything the client should know. */
@@ -86,5 +94,6 @@ export function toMessageResponse(view: MessageRecord): MessageResponse {
     is_sent: view.isSent,
     from_sender: view.fromSender,
     created_at: view.createdAt.toISOString(),
+    series_id: view.seriesId,
   };
 }

@@ -83,3 +83,16 @@ export function toSubscriberDetailResponse(view: SubscriberRecord): SubscriberDe
     username: view.username,
   };
 }
+
+/** GET /subscribers: a page. */
+export class SubscriberPageResponse {
+  @ApiProperty({ type: [SubscriberDetailResponse] })
+  items!: SubscriberDetailResponse[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as cursor for the next page; null on the last',
+  })
+  next_cursor!: string | null;
+}

@@ -18,6 +18,7 @@ import { SetSubscriberTimeZoneCommand } from '../../../../libs/application/src/c
 import { SubscribeUserCommand } from '../../../../libs/application/src/commands/subscribe-user/subscribe-user.command';
 import { GetSubscriberQuery } from '../../../../libs/application/src/queries/get-subscriber/get-subscriber.query';
 import { ListSubscribersQuery } from '../../../../libs/application/src/queries/list-subscribers/list-subscribers.query';
+import { SearchSubscribersQuery } from '../../../../libs/application/src/queries/search-subscribers/search-subscribers.query';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/errors';
 import { subscriberStreamId } from '../../../../libs/domain/src/events';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
@@ -29,9 +30,12 @@ import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
-import { ChangeSubscriberDto, SubscribeUserDto } from './subscribe-user.dto';
+import { ApiError } from '../http/api-error';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { ChangeSubscriberDto, SearchSubscribersDto, SubscribeUserDto } from './subscribe-user.dto';
 import {
   SubscriberDetailResponse,
+  SubscriberPageResponse,
   SubscriberResponse,
   toSubscriberDetailResponse,
   toSubscriberResponse,
@@ -86,6 +90,36 @@ export class SubscribersController {
   async list(): Promise<SubscriberResponse[]> {
     const views = await this.queries.execute(new ListSubscribersQuery());
     return views.map(toSubscriberResponse);
+  }
+
+  @Get('subscribers')
+  @ApiProblems('INVALID_REQUEST', 'INVALID_LIMIT', 'INVALID_CURSOR')
+  @ApiOperation({
+    summary:
+      'Subscribers, active or not, oldest first, a page at a time: by status, and searched by name or id',
+  })
+  @ApiOkResponse({ type: SubscriberPageResponse })
+  async search(@Query() query: SearchSubscribersDto): Promise<SubscriberPageResponse> {
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
+    }
+    const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const text = query.search?.trim();
+    // One more than asked: whether a next page exists, without a count.
+    const found = await this.queries.execute(
+      new SearchSubscribersQuery(
+        { ...(query.status ? { status: query.status } : {}), ...(text ? { text } : {}) },
+        limit + 1,
+        cursor ? { createdAt: cursor.time, userId: cursor.id } : null,
+      ),
+    );
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toSubscriberDetailResponse),
+      next_cursor: found.length > limit && last ? encodeCursor(last.createdAt, last.userId) : null,
+    };
   }
 
   @Get('subscribers/:id')

@@ -16,6 +16,7 @@ export class RootController {
         'POST /subscribe-user': 'Subscribe a new user',
         'GET /pending-messages': 'Get all pending messages',
         'GET /subscribed-users': 'Get all subscribed users',
+        'GET /subscribers': 'Subscribers, active or not: ?status=&search=&limit=&cursor=',
         'GET /messages': 'Messages by scheduled time: ?status=&from=&to=&limit=&cursor=',
         'GET /messages/{id}': "A message's status and each recipient's outcome",
         'DELETE /messages/{id}': 'Cancel a message before it is due',

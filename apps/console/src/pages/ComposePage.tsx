@@ -1,11 +1,15 @@
-import { type DragEvent, type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiProblem, type Subscriber } from '../api';
 import { toLocalInputValue, zoneLabel } from '../calendar-entries';
 import { FormattedPreview } from '../components/FormattedPreview';
 import { useConsole } from '../console-context';
 import { newIdempotencyKey } from '../idempotency-key';
+import { useDebounced } from '../use-debounced';
 import { type ComposerField, composerFieldOf } from '../problem-fields';
+
+/** Subscribers listed to pick from at once: a search narrows them. */
+const PICK_PAGE = 50;
 
 interface Topic {
   readonly name: string;
@@ -37,21 +41,23 @@ export function ComposePage() {
   const [errors, setErrors] = useState<Partial<Record<ComposerField, string>>>({});
   const [progress, setProgress] = useState<number | null>(null);
   const idempotencyKey = useRef<string | null>(null);
+  const submitting = useRef(false);
 
+  const searched = useDebounced(search.trim(), 250);
   useEffect(() => {
-    void client.get<Subscriber[]>('/subscribed-users').then(setSubscribers, () => undefined);
     void client.get<Topic[]>('/topics').then(setTopics, () => undefined);
   }, [client]);
-
-  const shown = useMemo(() => {
-    const term = search.trim().toLowerCase();
-    return subscribers.filter(
-      (subscriber) =>
-        term === '' ||
-        subscriber.chat_name.toLowerCase().includes(term) ||
-        subscriber.user_id.includes(term),
+  // The first page of the active subscribers the search finds (on the server: there may be
+  // 100,000 of them); those picked stay picked while the search changes.
+  useEffect(() => {
+    const query = new URLSearchParams({ status: 'active', limit: String(PICK_PAGE) });
+    if (searched) query.set('search', searched);
+    void client.get<{ items: Subscriber[] }>(`/subscribers?${query.toString()}`).then(
+      (page) => setSubscribers(page.items),
+      () => undefined,
     );
-  }, [search, subscribers]);
+  }, [client, searched]);
+  const shown = subscribers;
 
   const toggle = (set: ReadonlySet<string>, value: string) => {
     const next = new Set(set);
@@ -73,7 +79,9 @@ export function ComposePage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (progress !== null) return;
+    // A ref, not the state: a second click may come before the first one's render.
+    if (submitting.current) return;
+    submitting.current = true;
     // The same key for every try of this message, until it is accepted.
     idempotencyKey.current ??= newIdempotencyKey();
     const form = new FormData();
@@ -97,6 +105,7 @@ export function ComposePage() {
       idempotencyKey.current = null;
       void navigate(`/messages/${scheduled.id}`);
     } catch (failure) {
+      submitting.current = false;
       setProgress(null);
       if (failure instanceof ApiProblem) {
         setErrors({ [composerFieldOf(failure.problem)]: failure.problem.detail });
@@ -176,7 +185,7 @@ export function ComposePage() {
                 type="search"
                 value={search}
                 onChange={(event) => setSearch(event.target.value)}
-                placeholder="Name or user id"
+                placeholder="Name, username or user id"
               />
               <ul className="pick-list" aria-label="Subscribers">
                 {shown.map((subscriber) => (

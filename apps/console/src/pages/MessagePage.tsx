@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import {
   type ApiClient,
@@ -29,22 +29,32 @@ export function MessagePage() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  const path = `/messages/${encodeURIComponent(id)}`;
+  /** The recipients shown: a refresh reads as many again, up to the route's page limit. */
+  const shownRecipients = useRef(RECIPIENT_PAGE);
+  /** Loads overlap (live refreshes): only the latest one's answer is shown. */
+  const loads = useRef(0);
+
   const load = useCallback(async () => {
+    const mine = ++loads.current;
     try {
-      const [details, timeline, firstPage] = await Promise.all([
-        client.get<MessageDetails>(`/messages/${id}`),
-        client.get<LogEvent[]>(`/messages/${id}/events`),
-        client.get<RecipientPage>(`/messages/${id}/recipients?limit=${RECIPIENT_PAGE}`),
+      const limit = Math.min(Math.max(shownRecipients.current, RECIPIENT_PAGE), 1000);
+      const [details, timeline, page] = await Promise.all([
+        client.get<MessageDetails>(path),
+        client.get<LogEvent[]>(`${path}/events`),
+        client.get<RecipientPage>(`${path}/recipients?limit=${limit}`),
       ]);
+      if (mine !== loads.current) return;
       setMessage(details);
       setEvents(timeline);
-      setRecipients([...firstPage.items]);
-      setNextCursor(firstPage.next_cursor);
+      setRecipients([...page.items]);
+      setNextCursor(page.next_cursor);
       setError(null);
     } catch (failure) {
+      if (mine !== loads.current) return;
       setError(failure instanceof ApiProblem ? failure.problem.detail : String(failure));
     }
-  }, [client, id]);
+  }, [client, path]);
 
   useEffect(() => {
     void load();
@@ -56,10 +66,17 @@ export function MessagePage() {
 
   const moreRecipients = async () => {
     if (!nextCursor) return;
+    const mine = loads.current;
     const page = await client.get<RecipientPage>(
-      `/messages/${id}/recipients?limit=${RECIPIENT_PAGE}&cursor=${encodeURIComponent(nextCursor)}`,
+      `${path}/recipients?limit=${RECIPIENT_PAGE}&cursor=${encodeURIComponent(nextCursor)}`,
     );
-    setRecipients((shown) => [...shown, ...page.items]);
+    // A refresh answered meanwhile has the pages already.
+    if (mine !== loads.current) return;
+    setRecipients((shown) => {
+      const more = [...shown, ...page.items];
+      shownRecipients.current = more.length;
+      return more;
+    });
     setNextCursor(page.next_cursor);
   };
 
@@ -120,6 +137,14 @@ export function MessagePage() {
         )}
         <dt>To</dt>
         <dd>{audienceOf(message)}</dd>
+        {message.series_id && (
+          <>
+            <dt>Repeats</dt>
+            <dd>
+              an occurrence of series <code>{message.series_id}</code>
+            </dd>
+          </>
+        )}
         <dt>Outcomes</dt>
         <dd data-testid="recipient-counts">
           {counts.delivered} delivered, {counts.failed} failed, {counts.pending} pending
@@ -151,7 +176,7 @@ export function MessagePage() {
                   type="button"
                   className="link"
                   onClick={() =>
-                    void download(client, id, index + 1, attachment.file_name).catch(
+                    void download(client, path, index + 1, attachment.file_name).catch(
                       (failure: unknown) => setNotice(`Could not download: ${String(failure)}`),
                     )
                   }
@@ -167,7 +192,11 @@ export function MessagePage() {
         </>
       )}
 
-      <Actions message={message} act={act} />
+      <Actions
+        key={`${message.id} ${message.status} ${message.scheduled_timestamp} ${message.message}`}
+        message={message}
+        act={act}
+      />
 
       <h2>Recipients</h2>
       <div className="table-scroll">
@@ -222,7 +251,7 @@ function Actions({
   const { client } = useConsole();
   const [when, setWhen] = useState(() => toLocalInputValue(new Date(message.scheduled_timestamp)));
   const [text, setText] = useState(message.message);
-  const path = `/messages/${message.id}`;
+  const path = `/messages/${encodeURIComponent(message.id)}`;
 
   if (message.status === 'scheduled') {
     const reschedule = (event: FormEvent) => {
@@ -300,11 +329,11 @@ function Actions({
 /** The key goes as a header, so a file is fetched here and handed to the browser as a blob. */
 async function download(
   client: ApiClient,
-  messageId: string,
+  messagePath: string,
   part: number,
   fileName: string,
 ): Promise<void> {
-  const url = URL.createObjectURL(await client.blob(`/messages/${messageId}/files/${part}`));
+  const url = URL.createObjectURL(await client.blob(`${messagePath}/files/${part}`));
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = fileName;

@@ -37,7 +37,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (key: string) => void }
           id="api-key"
           name="api-key"
           type="password"
-          autoComplete="current-password"
+          autoComplete="off"
           required
           value={key}
           onChange={(event) => setKey(event.target.value)}

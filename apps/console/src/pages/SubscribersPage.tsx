@@ -4,6 +4,7 @@ import { ApiProblem, type LogEvent, type Subscriber } from '../api';
 import { localTime } from '../calendar-entries';
 import { Timeline } from '../components/Timeline';
 import { useConsole, useLiveRefresh } from '../console-context';
+import { useDebounced } from '../use-debounced';
 
 interface SubscriberDetail extends Subscriber {
   readonly status: string;
@@ -15,47 +16,89 @@ interface SubscriberDetail extends Subscriber {
   readonly username: string | null;
 }
 
-/** The subscribers, searchable; each opens its page. Follows the log. */
+const PAGE = 50;
+
+interface SubscriberPage {
+  readonly items: readonly SubscriberDetail[];
+  readonly next_cursor: string | null;
+}
+
+/**
+ * The subscribers, active or not, searched on the server (GET /subscribers) a page at a time, so
+ * that it stays quick with 100,000 of them; each opens its page. Follows the log.
+ */
 export function SubscribersPage() {
   const { client } = useConsole();
-  const [subscribers, setSubscribers] = useState<Subscriber[] | null>(null);
   const [search, setSearch] = useState('');
-  const load = useCallback(
-    () => void client.get<Subscriber[]>('/subscribed-users').then(setSubscribers, () => undefined),
-    [client],
+  const [status, setStatus] = useState<'' | 'active' | 'unsubscribed'>('');
+  const [subscribers, setSubscribers] = useState<SubscriberDetail[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const query = useDebounced(
+    useMemo(() => {
+      const params = new URLSearchParams({ limit: String(PAGE) });
+      if (search.trim()) params.set('search', search.trim());
+      if (status) params.set('status', status);
+      return params;
+    }, [search, status]),
+    250,
   );
+
+  const load = useCallback(() => {
+    void client.get<SubscriberPage>(`/subscribers?${query.toString()}`).then(
+      (page) => {
+        setSubscribers([...page.items]);
+        setNext(page.next_cursor);
+      },
+      () => undefined,
+    );
+  }, [client, query]);
   useEffect(load, [load]);
   useLiveRefresh((event) => event.stream_id.startsWith('subscriber-'), load);
 
-  const shown = useMemo(() => {
-    const term = search.trim().toLowerCase();
-    return (subscribers ?? []).filter(
-      (subscriber) =>
-        term === '' ||
-        subscriber.chat_name.toLowerCase().includes(term) ||
-        subscriber.user_id.includes(term) ||
-        subscriber.chat_id.includes(term),
-    );
-  }, [search, subscribers]);
+  const more = async () => {
+    if (!next) return;
+    const params = new URLSearchParams(query);
+    params.set('cursor', next);
+    const page = await client.get<SubscriberPage>(`/subscribers?${params.toString()}`);
+    setSubscribers((shown) => [...(shown ?? []), ...page.items]);
+    setNext(page.next_cursor);
+  };
 
   return (
     <section aria-labelledby="subscribers-title">
       <h1 id="subscribers-title">Subscribers</h1>
-      <label htmlFor="subscriber-search">Search</label>
-      <input
-        id="subscriber-search"
-        type="search"
-        value={search}
-        onChange={(event) => setSearch(event.target.value)}
-        placeholder="Name, user id or chat id"
-      />
+      <div className="filters">
+        <div>
+          <label htmlFor="subscriber-search">Search</label>
+          <input
+            id="subscriber-search"
+            type="search"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            placeholder="Name, username, user id or chat id"
+          />
+        </div>
+        <div>
+          <label htmlFor="subscriber-status">Status</label>
+          <select
+            id="subscriber-status"
+            value={status}
+            onChange={(event) => setStatus(event.target.value as typeof status)}
+          >
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="unsubscribed">Unsubscribed</option>
+          </select>
+        </div>
+      </div>
       {subscribers === null ? (
         <p role="status">Loading…</p>
       ) : (
         <div className="table-scroll">
           <table>
             <caption className="muted">
-              {shown.length} of {subscribers.length} subscribed
+              {subscribers.length}
+              {next ? '+' : ''} shown
             </caption>
             <thead>
               <tr>
@@ -67,7 +110,7 @@ export function SubscribersPage() {
               </tr>
             </thead>
             <tbody>
-              {shown.map((subscriber) => (
+              {subscribers.map((subscriber) => (
                 <tr key={subscriber.user_id}>
                   <td>
                     <Link to={`/subscribers/${subscriber.user_id}`}>
@@ -77,7 +120,10 @@ export function SubscribersPage() {
                   <td>{subscriber.user_id}</td>
                   <td>{subscriber.chat_id}</td>
                   <td>
-                    <span className="badge outcome-delivered">active</span>
+                    <span className={`badge status-${subscriber.status}`}>
+                      {subscriber.status}
+                      {subscriber.unsubscribe_reason ? ` (${subscriber.unsubscribe_reason})` : ''}
+                    </span>
                   </td>
                   <td>{localTime(subscriber.created_at)}</td>
                 </tr>
@@ -85,6 +131,11 @@ export function SubscribersPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {next && (
+        <button type="button" className="secondary" onClick={() => void more()}>
+          More subscribers
+        </button>
       )}
     </section>
   );

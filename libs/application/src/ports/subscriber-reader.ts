@@ -36,6 +36,16 @@ export abstract class SubscriberReader {
   /** The active subscribers, oldest first. */
   abstract active(): Promise<SubscriberRecord[]>;
   /**
+   * Subscribers, active or not, oldest first, a page at a time (keyset: after the subscriber
+   * `after` names): those of a status if given, and those whose chat name, names, username,
+   * user id or chat id holds `text` if given (case-insensitive).
+   */
+  abstract search(
+    filter: { readonly status?: 'active' | 'unsubscribed'; readonly text?: string },
+    limit: number,
+    after: { readonly createdAt: Date; readonly userId: string } | null,
+  ): Promise<SubscriberRecord[]>;
+  /**
    * The user ids of the active subscribers in an audience (members of any of the topics, or
    * everyone), each once, by user id after `after` (keyset pagination), at most `limit`.
    */

@@ -73,7 +73,21 @@ describe('PostgresDeliveryHealthReader', () => {
         `INSERT INTO checkpoints (name, transaction_id, position) VALUES ('outbox', '0', 0)`,
       );
 
-    const figures = await new PostgresDeliveryHealthReader(orm).figures({
+    const reader = new PostgresDeliveryHealthReader(orm);
+    // The window starts after the two outcomes of two hours ago: they are not read at all.
+    const firstSince = async (since: Date) => {
+      const [row] = await orm.em
+        .fork()
+        .execute<{ first: string }[]>(
+          'SELECT min(position) AS first FROM events WHERE recorded_at >= ?',
+          [since],
+        );
+      return Number(row!.first);
+    };
+    expect(await reader.firstPositionSince(ago(3600))).toBe(await firstSince(ago(3600)));
+    expect(await reader.firstPositionSince(ago(3600))).toBeGreaterThan(await firstSince(ago(7300)));
+    expect(await reader.firstPositionSince(ago(7300))).toBe(await firstSince(ago(7300)));
+    const figures = await reader.figures({
       since: ago(3600),
       latenessBoundsSeconds: BOUNDS,
     });

@@ -27,6 +27,8 @@ export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
     readonly latenessBoundsSeconds: readonly number[];
   }): Promise<DeliveryHealthFigures> {
     const from = await this.firstPositionSince(window.since);
+    // (recorded_at is the time its transaction began: at the window's edge the positions are
+    // nearly, not strictly, in its order; the queries below filter on the time as well.)
     const [sendsByMinute, lateness, failuresByCode, followers] = await Promise.all([
       this.sendsByMinute(from, window.since),
       this.lateness(from, window.since, window.latenessBoundsSeconds),
@@ -37,7 +39,7 @@ export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
   }
 
   /** The least position whose event, or the first after it, was recorded at or after `since`. */
-  private async firstPositionSince(since: Date): Promise<number> {
+  async firstPositionSince(since: Date): Promise<number> {
     const em = this.orm.em.fork();
     const [bounds] = await em.execute<{ lo: string | null; hi: string | null }[]>(
       'SELECT min(position) AS lo, max(position) AS hi FROM events',
@@ -47,11 +49,13 @@ export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
     let hi = Number(bounds.hi) + 1;
     while (lo < hi) {
       const middle = Math.floor((lo + hi) / 2);
-      const [row] = await em.execute<{ position: string; recorded_at: Date }[]>(
-        'SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position LIMIT 1',
-        [middle],
+      // Compared in SQL: the driver answers a timestamptz as text.
+      const [row] = await em.execute<{ position: string; before: boolean }[]>(
+        `SELECT position, recorded_at < ? AS before
+           FROM events WHERE position >= ? ORDER BY position LIMIT 1`,
+        [since, middle],
       );
-      if (row && row.recorded_at < since) lo = Number(row.position) + 1;
+      if (row?.before) lo = Number(row.position) + 1;
       else hi = middle;
     }
     return lo;

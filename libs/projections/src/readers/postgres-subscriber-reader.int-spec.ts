@@ -92,4 +92,49 @@ describe('PostgresSubscriberReader', () => {
     await expect(reader.statuses([userId])).rejects.toThrow('connection lost');
     expect(await reader.statuses([userId])).toEqual(new Map([[userId, 'active']]));
   });
+
+  it('searches subscribers by status and text, a page at a time, each once across pages', async () => {
+    const tag = `srch${Math.floor(Math.random() * 1e9)}`;
+    // Ten subscribers within one millisecond, microseconds apart, and two more names.
+    const ids: string[] = [];
+    for (let n = 0; n < 10; n++) {
+      const userId = randomUUID();
+      ids.push(userId);
+      await orm.em.fork().execute(
+        `INSERT INTO subscribers (user_id, chat_id, chat_name, status, created_at, updated_at, last_position)
+         VALUES (?, ?, ?, 'active', '2030-01-01T00:00:00.000000Z'::timestamptz + ? * interval '1 microsecond', now(), 1)`,
+        [userId, `${tag}-${n}`, `${tag} member`, 9 - n],
+      );
+    }
+    const gone = randomUUID();
+    await orm.em.fork().execute(
+      `INSERT INTO subscribers (user_id, chat_id, chat_name, status, created_at, updated_at, last_position)
+       VALUES (?, ?, ?, 'unsubscribed', now(), now(), 1)`,
+      [gone, `${tag}-gone`, `${tag} 100%_sure`],
+    );
+    const reader = new PostgresSubscriberReader(orm);
+
+    const seen: string[] = [];
+    let after: { createdAt: Date; userId: string } | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await reader.search({ text: `${tag} member`, status: 'active' }, 3, after);
+      seen.push(...page.map((record) => record.userId));
+      const last = page.at(-1);
+      if (page.length < 3 || !last) break;
+      after = { createdAt: last.createdAt, userId: last.userId };
+    }
+    expect([...seen].sort()).toEqual([...ids].sort());
+    expect(new Set(seen).size).toBe(10);
+
+    // LIKE's wildcards in the text are matched as they are.
+    expect((await reader.search({ text: '100%_sure' }, 10, null)).map((r) => r.userId)).toEqual([
+      gone,
+    ]);
+    expect(await reader.search({ text: `${tag} 100__sure` }, 10, null)).toEqual([]);
+    expect(
+      (await reader.search({ text: tag.toUpperCase(), status: 'unsubscribed' }, 10, null)).map(
+        (r) => r.userId,
+      ),
+    ).toEqual([gone]);
+  });
 });

@@ -106,6 +106,39 @@ export class PostgresSubscriberReader extends SubscriberReader {
     return this.select("status = 'active' ORDER BY created_at, user_id", []);
   }
 
+  async search(
+    filter: { readonly status?: 'active' | 'unsubscribed'; readonly text?: string },
+    limit: number,
+    after: { readonly createdAt: Date; readonly userId: string } | null,
+  ): Promise<SubscriberRecord[]> {
+    const conditions: string[] = ['true'];
+    const params: unknown[] = [];
+    if (filter.status) {
+      conditions.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.text) {
+      // The text is matched as it is: LIKE's wildcards in it are escaped.
+      const pattern = `%${filter.text.replace(/[\\%_]/g, (wildcard) => `\\${wildcard}`)}%`;
+      conditions.push(
+        `(chat_name ILIKE ? OR first_name ILIKE ? OR last_name ILIKE ? OR username ILIKE ?
+          OR user_id::text ILIKE ? OR chat_id ILIKE ?)`,
+      );
+      params.push(pattern, pattern, pattern, pattern, pattern, pattern);
+    }
+    // Pages follow the time in milliseconds, as the records (and so the cursors) hold it: the
+    // column's microseconds would put a page's last subscriber after its own cursor.
+    const at = "date_trunc('milliseconds', created_at)";
+    if (after) {
+      conditions.push(`(${at}, user_id) > (?, ?::uuid)`);
+      params.push(after.createdAt, after.userId);
+    }
+    return this.select(`${conditions.join(' AND ')} ORDER BY ${at}, user_id LIMIT ?`, [
+      ...params,
+      limit,
+    ]);
+  }
+
   async activeIn(audience: Audience, after: string | null, limit: number): Promise<string[]> {
     const page = `${after === null ? '' : 'AND s.user_id > ?::uuid'} ORDER BY s.user_id LIMIT ?`;
     const rows =

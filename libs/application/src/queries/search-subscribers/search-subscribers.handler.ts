@@ -1,0 +1,12 @@
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type SubscriberRecord, SubscriberReader } from '../../ports/subscriber-reader';
+import { SearchSubscribersQuery } from './search-subscribers.query';
+
+@QueryHandler(SearchSubscribersQuery)
+export class SearchSubscribersHandler implements IQueryHandler<SearchSubscribersQuery> {
+  constructor(private readonly subscribers: SubscriberReader) {}
+
+  async execute(query: SearchSubscribersQuery): Promise<SubscriberRecord[]> {
+    return this.subscribers.search(query.filter, query.limit, query.after);
+  }
+}

@@ -434,6 +434,12 @@ describe('GET /events/live, GET /subscribers', () => {
     expect(unsubscribed.body.items).toEqual([]);
     await request(system.server).get('/subscribers?limit=0').set(auth).expect(400);
     await request(system.server).get('/subscribers?cursor=nonsense').set(auth).expect(400);
+    const notAnId = Buffer.from('2026-01-01T00:00:00.000000Z|zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz');
+    await request(system.server)
+      .get(`/subscribers?cursor=${notAnId.toString('base64url')}`)
+      .set(auth)
+      .expect(400);
+    await request(system.server).get('/subscribers?search=a%00b').set(auth).expect(400);
   });
 
   it('refuses a position that is not one, and asks for the key', async () => {

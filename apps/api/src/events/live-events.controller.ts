@@ -86,12 +86,37 @@ export class LiveEventsController implements BeforeApplicationShutdown {
         field: 'Last-Event-ID',
       });
     }
-    // Closed before anything is read: a client that leaves at once ends the loop at once.
+    // Closed before anything is read: a client that leaves at once ends the loop at once. Closing
+    // (the client left, or shutdown) wakes whatever waits: the poll's pause, a slow reader.
     let closed = false;
-    let wake: () => void = () => undefined;
+    const waiting = new Set<() => void>();
     const close = () => {
       closed = true;
-      wake();
+      for (const wake of waiting) wake();
+    };
+    /** Resolves after `ms`, or at once on close. */
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          waiting.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, ms);
+        waiting.add(wake);
+      });
+    /** Writes, then waits while the client is slow to read (the socket's buffer is full). */
+    const write = async (text: string) => {
+      if (response.write(text) || closed) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          response.off('drain', wake);
+          waiting.delete(wake);
+          resolve();
+        };
+        response.on('drain', wake);
+        waiting.add(wake);
+      });
     };
     response.on('close', close);
     this.open.add(close);
@@ -102,7 +127,11 @@ export class LiveEventsController implements BeforeApplicationShutdown {
           : await this.queries.execute(new GetLogEndQuery());
       // Read once before answering: an unknown position is a problem answer, not a broken stream.
       let page = await this.queries.execute(new ListLogEventsQuery(after, PAGE, undefined));
-      if (closed) return;
+      if (closed) {
+        // Shutdown began meanwhile, the client still there: it comes back to another process.
+        if (!response.destroyed) response.status(503).setHeader('Retry-After', '2').end();
+        return;
+      }
       response.status(200);
       response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
       response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -110,30 +139,23 @@ export class LiveEventsController implements BeforeApplicationShutdown {
       response.flushHeaders();
       // The place it starts from, as an id of its own: a client that drops before the first event
       // resumes from here, not from wherever the log has got to by then.
-      await this.write(response, `retry: ${RETRY_MS}\nid: ${after}\n\n`, () => closed);
+      await write(`retry: ${RETRY_MS}\nid: ${after}\n\n`);
       let quietSince = Date.now();
       while (!closed && !response.destroyed) {
         for (const event of page.events) {
-          await this.write(
-            response,
+          if (closed) break;
+          await write(
             `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(toEventResponse(event))}\n\n`,
-            () => closed,
           );
         }
         if (page.events.length > 0) quietSince = Date.now();
         after = page.nextAfter;
         if (page.events.length < PAGE) {
           if (Date.now() - quietSince >= KEEP_ALIVE_MS) {
-            await this.write(response, ': keep-alive\n\n', () => closed);
+            await write(': keep-alive\n\n');
             quietSince = Date.now();
           }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+          await pause(POLL_MS);
         }
         if (closed) break;
         page = await this.queries.execute(new ListLogEventsQuery(after, PAGE, undefined));
@@ -147,19 +169,5 @@ export class LiveEventsController implements BeforeApplicationShutdown {
       response.off('close', close);
       if (response.headersSent) response.end();
     }
-  }
-
-  /** Writes, then waits while the client is slow to read (the socket's buffer is full). */
-  private async write(response: Response, text: string, closed: () => boolean): Promise<void> {
-    if (response.write(text) || closed()) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        response.off('drain', done);
-        response.off('close', done);
-        resolve();
-      };
-      response.on('drain', done);
-      response.on('close', done);
-    });
   }
 }

@@ -16,3 +16,29 @@ export function decodeCursor(cursor: string): { time: Date; id: string } {
   }
   return { time, id };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A time as the read model holds it, to the microsecond, in UTC. */
+const MICROSECOND_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Where a page of subscribers starts: their exact time (microseconds) and id. */
+export function encodeSubscriberCursor(place: { createdAt: string; userId: string }): string {
+  return Buffer.from(`${place.createdAt}|${place.userId}`).toString('base64url');
+}
+
+export function decodeSubscriberCursor(cursor: string): { createdAt: string; userId: string } {
+  const [createdAt = '', userId = ''] = Buffer.from(cursor, 'base64url')
+    .toString('utf8')
+    .split('|');
+  if (
+    !MICROSECOND_TIME.test(createdAt) ||
+    Number.isNaN(Date.parse(createdAt)) ||
+    !UUID.test(userId)
+  ) {
+    throw new ApiError(
+      'INVALID_CURSOR',
+      'cursor is not one this API gave out: pass next_cursor unchanged',
+    );
+  }
+  return { createdAt, userId };
+}

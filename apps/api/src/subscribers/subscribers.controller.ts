@@ -31,7 +31,7 @@ import { ApiProblems } from '../http/api-problems';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { ApiError } from '../http/api-error';
-import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
+import { decodeSubscriberCursor, encodeSubscriberCursor } from '../http/keyset-cursor';
 import { ChangeSubscriberDto, SearchSubscribersDto, SubscribeUserDto } from './subscribe-user.dto';
 import {
   SubscriberDetailResponse,
@@ -104,21 +104,23 @@ export class SubscribersController {
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
       throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
     }
-    const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
     const text = query.search?.trim();
-    // One more than asked: whether a next page exists, without a count.
-    const found = await this.queries.execute(
+    // Postgres takes no NUL in a text.
+    if (text?.includes('\u0000')) {
+      throw new ApiError('INVALID_REQUEST', 'search must not hold a NUL character', {
+        field: 'search',
+      });
+    }
+    const page = await this.queries.execute(
       new SearchSubscribersQuery(
         { ...(query.status ? { status: query.status } : {}), ...(text ? { text } : {}) },
-        limit + 1,
-        cursor ? { createdAt: cursor.time, userId: cursor.id } : null,
+        limit,
+        query.cursor === undefined ? null : decodeSubscriberCursor(query.cursor),
       ),
     );
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
     return {
-      items: items.map(toSubscriberDetailResponse),
-      next_cursor: found.length > limit && last ? encodeCursor(last.createdAt, last.userId) : null,
+      items: page.items.map(toSubscriberDetailResponse),
+      next_cursor: page.next ? encodeSubscriberCursor(page.next) : null,
     };
   }
 

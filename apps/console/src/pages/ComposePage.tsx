@@ -52,10 +52,17 @@ export function ComposePage() {
   useEffect(() => {
     const query = new URLSearchParams({ status: 'active', limit: String(PICK_PAGE) });
     if (searched) query.set('search', searched);
+    // An answer to a search typed over since is not shown.
+    let current = true;
     void client.get<{ items: Subscriber[] }>(`/subscribers?${query.toString()}`).then(
-      (page) => setSubscribers(page.items),
+      (page) => {
+        if (current) setSubscribers(page.items);
+      },
       () => undefined,
     );
+    return () => {
+      current = false;
+    };
   }, [client, searched]);
   const shown = subscribers;
 

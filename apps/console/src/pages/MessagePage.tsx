@@ -13,6 +13,8 @@ import { useConsole, useLiveRefresh } from '../console-context';
 import { Timeline } from '../components/Timeline';
 
 const RECIPIENT_PAGE = 50;
+/** GET /messages/:id/recipients answers at most this many at once. */
+const MAX_RECIPIENT_PAGE = 1000;
 
 /**
  * One message: its status, time, text and files, each recipient's outcome (paged), its events,
@@ -30,25 +32,32 @@ export function MessagePage() {
   const [notice, setNotice] = useState<string | null>(null);
 
   const path = `/messages/${encodeURIComponent(id)}`;
-  /** The recipients shown: a refresh reads as many again, up to the route's page limit. */
+  /**
+   * How many recipients are shown: a load reads as many again, in one page of the route (up to
+   * its 1,000); past that, more are read by cursor and loads leave them as they are.
+   */
   const shownRecipients = useRef(RECIPIENT_PAGE);
   /** Loads overlap (live refreshes): only the latest one's answer is shown. */
   const loads = useRef(0);
 
   const load = useCallback(async () => {
     const mine = ++loads.current;
+    const limit = shownRecipients.current;
     try {
-      const limit = Math.min(Math.max(shownRecipients.current, RECIPIENT_PAGE), 1000);
       const [details, timeline, page] = await Promise.all([
         client.get<MessageDetails>(path),
         client.get<LogEvent[]>(`${path}/events`),
-        client.get<RecipientPage>(`${path}/recipients?limit=${limit}`),
+        limit <= MAX_RECIPIENT_PAGE
+          ? client.get<RecipientPage>(`${path}/recipients?limit=${limit}`)
+          : Promise.resolve(null),
       ]);
       if (mine !== loads.current) return;
       setMessage(details);
       setEvents(timeline);
-      setRecipients([...page.items]);
-      setNextCursor(page.next_cursor);
+      if (page) {
+        setRecipients([...page.items]);
+        setNextCursor(page.next_cursor);
+      }
       setError(null);
     } catch (failure) {
       if (mine !== loads.current) return;
@@ -57,6 +66,7 @@ export function MessagePage() {
   }, [client, path]);
 
   useEffect(() => {
+    shownRecipients.current = RECIPIENT_PAGE;
     void load();
   }, [load]);
   useLiveRefresh(
@@ -66,17 +76,17 @@ export function MessagePage() {
 
   const moreRecipients = async () => {
     if (!nextCursor) return;
-    const mine = loads.current;
+    const wanted = recipients.length + RECIPIENT_PAGE;
+    shownRecipients.current = wanted;
+    if (wanted <= MAX_RECIPIENT_PAGE) {
+      // Read again as one page: a refresh and this never undo each other.
+      await load();
+      return;
+    }
     const page = await client.get<RecipientPage>(
       `${path}/recipients?limit=${RECIPIENT_PAGE}&cursor=${encodeURIComponent(nextCursor)}`,
     );
-    // A refresh answered meanwhile has the pages already.
-    if (mine !== loads.current) return;
-    setRecipients((shown) => {
-      const more = [...shown, ...page.items];
-      shownRecipients.current = more.length;
-      return more;
-    });
+    setRecipients((shown) => [...shown, ...page.items]);
     setNextCursor(page.next_cursor);
   };
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiProblem, type LogEvent, type Subscriber } from '../api';
 import { localTime } from '../calendar-entries';
@@ -17,6 +17,8 @@ interface SubscriberDetail extends Subscriber {
 }
 
 const PAGE = 50;
+/** GET /subscribers answers at most this many at once. */
+const MAX_PAGE = 200;
 
 interface SubscriberPage {
   readonly items: readonly SubscriberDetail[];
@@ -33,35 +35,67 @@ export function SubscribersPage() {
   const [status, setStatus] = useState<'' | 'active' | 'unsubscribed'>('');
   const [subscribers, setSubscribers] = useState<SubscriberDetail[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const query = useDebounced(
     useMemo(() => {
-      const params = new URLSearchParams({ limit: String(PAGE) });
+      const params = new URLSearchParams();
       if (search.trim()) params.set('search', search.trim());
       if (status) params.set('status', status);
       return params;
     }, [search, status]),
     250,
   );
+  /**
+   * How many are shown: a load reads as many again in one page (up to the route's 200); past
+   * that, more are read by cursor and loads leave the list as it is.
+   */
+  const shown = useRef(PAGE);
+  /** Loads overlap (typing, live refreshes): only the latest one's answer is shown. */
+  const loads = useRef(0);
 
-  const load = useCallback(() => {
-    void client.get<SubscriberPage>(`/subscribers?${query.toString()}`).then(
-      (page) => {
-        setSubscribers([...page.items]);
-        setNext(page.next_cursor);
-      },
-      () => undefined,
-    );
+  const load = useCallback(async () => {
+    if (shown.current > MAX_PAGE) return;
+    const mine = ++loads.current;
+    const params = new URLSearchParams(query);
+    params.set('limit', String(shown.current));
+    try {
+      const page = await client.get<SubscriberPage>(`/subscribers?${params.toString()}`);
+      if (mine !== loads.current) return;
+      setSubscribers([...page.items]);
+      setNext(page.next_cursor);
+      setError(null);
+    } catch (failure) {
+      if (mine !== loads.current) return;
+      setError(failure instanceof ApiProblem ? failure.problem.detail : String(failure));
+    }
   }, [client, query]);
-  useEffect(load, [load]);
-  useLiveRefresh((event) => event.stream_id.startsWith('subscriber-'), load);
+  useEffect(() => {
+    // A new search starts from its first page.
+    shown.current = PAGE;
+    void load();
+  }, [load]);
+  useLiveRefresh(
+    (event) => event.stream_id.startsWith('subscriber-'),
+    () => void load(),
+  );
 
   const more = async () => {
     if (!next) return;
+    shown.current = (subscribers?.length ?? 0) + PAGE;
+    if (shown.current <= MAX_PAGE) return load();
+    const mine = loads.current;
     const params = new URLSearchParams(query);
+    params.set('limit', String(PAGE));
     params.set('cursor', next);
-    const page = await client.get<SubscriberPage>(`/subscribers?${params.toString()}`);
-    setSubscribers((shown) => [...(shown ?? []), ...page.items]);
-    setNext(page.next_cursor);
+    try {
+      const page = await client.get<SubscriberPage>(`/subscribers?${params.toString()}`);
+      // A new search meanwhile: this page was of the one before.
+      if (mine !== loads.current) return;
+      setSubscribers((before) => [...(before ?? []), ...page.items]);
+      setNext(page.next_cursor);
+    } catch (failure) {
+      setError(failure instanceof ApiProblem ? failure.problem.detail : String(failure));
+    }
   };
 
   return (
@@ -91,8 +125,13 @@ export function SubscribersPage() {
           </select>
         </div>
       </div>
+      {error && (
+        <p className="notice error" role="alert">
+          {error}
+        </p>
+      )}
       {subscribers === null ? (
-        <p role="status">Loading…</p>
+        !error && <p role="status">Loading…</p>
       ) : (
         <div className="table-scroll">
           <table>

@@ -21,6 +21,15 @@ export interface SubscriberRecord {
   readonly updatedAt: Date;
 }
 
+/**
+ * A place in the subscribers' order: a subscriber's time to the microsecond, as the read model
+ * holds it (ISO 8601, UTC), and its id. Milliseconds would put a subscriber after its own place.
+ */
+export interface SubscriberPlace {
+  readonly createdAt: string;
+  readonly userId: string;
+}
+
 /** Every way the use cases look subscribers up; implemented over the read model. */
 export abstract class SubscriberReader {
   /** The status of each id that is a subscriber; ids that are not are absent. */
@@ -36,15 +45,15 @@ export abstract class SubscriberReader {
   /** The active subscribers, oldest first. */
   abstract active(): Promise<SubscriberRecord[]>;
   /**
-   * Subscribers, active or not, oldest first, a page at a time (keyset: after the subscriber
-   * `after` names): those of a status if given, and those whose chat name, names, username,
-   * user id or chat id holds `text` if given (case-insensitive).
+   * Subscribers, active or not, oldest first, a page at a time (keyset: after the place `after`
+   * names, a page's `next`): those of a status if given, and those whose chat name, names,
+   * username, user id or chat id holds `text` if given (case-insensitive).
    */
   abstract search(
     filter: { readonly status?: 'active' | 'unsubscribed'; readonly text?: string },
     limit: number,
-    after: { readonly createdAt: Date; readonly userId: string } | null,
-  ): Promise<SubscriberRecord[]>;
+    after: SubscriberPlace | null,
+  ): Promise<{ items: SubscriberRecord[]; next: SubscriberPlace | null }>;
   /**
    * The user ids of the active subscribers in an audience (members of any of the topics, or
    * everyone), each once, by user id after `after` (keyset pagination), at most `limit`.

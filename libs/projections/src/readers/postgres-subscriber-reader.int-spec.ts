@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../../test/support/test-database';
+import type { SubscriberPlace } from '../../../application/src/ports/subscriber-reader';
 import { PostgresSubscriberReader } from './postgres-subscriber-reader';
 
 describe('PostgresSubscriberReader', () => {
@@ -115,26 +116,23 @@ describe('PostgresSubscriberReader', () => {
     const reader = new PostgresSubscriberReader(orm);
 
     const seen: string[] = [];
-    let after: { createdAt: Date; userId: string } | null = null;
+    let after: SubscriberPlace | null = null;
     for (let pages = 0; pages < 10; pages++) {
       const page = await reader.search({ text: `${tag} member`, status: 'active' }, 3, after);
-      seen.push(...page.map((record) => record.userId));
-      const last = page.at(-1);
-      if (page.length < 3 || !last) break;
-      after = { createdAt: last.createdAt, userId: last.userId };
+      seen.push(...page.items.map((record) => record.userId));
+      after = page.next;
+      if (!after) break;
     }
     expect([...seen].sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(10);
 
     // LIKE's wildcards in the text are matched as they are.
-    expect((await reader.search({ text: '100%_sure' }, 10, null)).map((r) => r.userId)).toEqual([
-      gone,
-    ]);
-    expect(await reader.search({ text: `${tag} 100__sure` }, 10, null)).toEqual([]);
-    expect(
-      (await reader.search({ text: tag.toUpperCase(), status: 'unsubscribed' }, 10, null)).map(
-        (r) => r.userId,
-      ),
-    ).toEqual([gone]);
+    const found = async (text: string, status?: 'unsubscribed') =>
+      (await reader.search({ text, ...(status ? { status } : {}) }, 10, null)).items.map(
+        (record) => record.userId,
+      );
+    expect(await found('100%_sure')).toEqual([gone]);
+    expect(await found(`${tag} 100__sure`)).toEqual([]);
+    expect(await found(tag.toUpperCase(), 'unsubscribed')).toEqual([gone]);
   });
 });

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import {
   type SubscriberRecord,
   SubscriberReader,
+  type SubscriberPlace,
 } from '../../../application/src/ports/subscriber-reader';
 import { isUuid } from '../../../application/src/uuid';
 import type { RecipientStatus } from '../../../domain/src/scheduled-message';
@@ -109,34 +110,42 @@ export class PostgresSubscriberReader extends SubscriberReader {
   async search(
     filter: { readonly status?: 'active' | 'unsubscribed'; readonly text?: string },
     limit: number,
-    after: { readonly createdAt: Date; readonly userId: string } | null,
-  ): Promise<SubscriberRecord[]> {
+    after: SubscriberPlace | null,
+  ): Promise<{ items: SubscriberRecord[]; next: SubscriberPlace | null }> {
     const conditions: string[] = ['true'];
     const params: unknown[] = [];
     if (filter.status) {
-      conditions.push('status = ?');
+      conditions.push('s.status = ?');
       params.push(filter.status);
     }
     if (filter.text) {
       // The text is matched as it is: LIKE's wildcards in it are escaped.
       const pattern = `%${filter.text.replace(/[\\%_]/g, (wildcard) => `\\${wildcard}`)}%`;
       conditions.push(
-        `(chat_name ILIKE ? OR first_name ILIKE ? OR last_name ILIKE ? OR username ILIKE ?
-          OR user_id::text ILIKE ? OR chat_id ILIKE ?)`,
+        `(s.chat_name ILIKE ? OR s.first_name ILIKE ? OR s.last_name ILIKE ? OR s.username ILIKE ?
+          OR s.user_id::text ILIKE ? OR s.chat_id ILIKE ?)`,
       );
       params.push(pattern, pattern, pattern, pattern, pattern, pattern);
     }
-    // Pages follow the time in milliseconds, as the records (and so the cursors) hold it: the
-    // column's microseconds would put a page's last subscriber after its own cursor.
-    const at = "date_trunc('milliseconds', created_at)";
     if (after) {
-      conditions.push(`(${at}, user_id) > (?, ?::uuid)`);
+      conditions.push('(s.created_at, s.user_id) > (?::timestamptz, ?::uuid)');
       params.push(after.createdAt, after.userId);
     }
-    return this.select(`${conditions.join(' AND ')} ORDER BY ${at}, user_id LIMIT ?`, [
-      ...params,
-      limit,
-    ]);
+    // One more than asked: whether there is a next page, without a count.
+    const rows = await this.orm.em.fork().execute<{ row: SubscriberRow; place: string }[]>(
+      `SELECT to_jsonb(s) AS row,
+              to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS place
+         FROM subscribers s WHERE ${conditions.join(' AND ')}
+        ORDER BY s.created_at, s.user_id LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ row }) => subscriberRecordOf(row)),
+      next:
+        rows.length > limit && last ? { createdAt: last.place, userId: last.row.user_id } : null,
+    };
   }
 
   async activeIn(audience: Audience, after: string | null, limit: number): Promise<string[]> {

@@ -479,8 +479,15 @@ export class SendBudget {
     );
   }
 
+  /**
+   * Never returns before `at` by this process's clock. A timer alone may: Node counts its delay
+   * from the event loop's time, taken when the loop's turn began, which a busy turn leaves behind
+   * the clock (a send 1 ms inside a 429's pause, seen in CI); and it drops a fraction of a ms.
+   */
   private async sleepUntil(at: number): Promise<void> {
-    const waitMs = at - this.clock.now().getTime();
-    if (waitMs > 0) await this.sleep(waitMs);
+    for (let waitMs = at - this.clock.now().getTime(); waitMs > 0;) {
+      await this.sleep(Math.ceil(waitMs));
+      waitMs = at - this.clock.now().getTime();
+    }
   }
 }

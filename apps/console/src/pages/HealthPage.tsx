@@ -30,6 +30,22 @@ interface DeliveryHealth {
 /** Looked at again this often: the figures are per minute. */
 const REFRESH_MS = 15_000;
 
+/** The window's minutes, oldest first, each with its outcomes (none: zero). */
+function everyMinute(health: DeliveryHealth) {
+  const counted = new Map(
+    health.sends_per_minute.map((minute) => [Date.parse(minute.minute), minute]),
+  );
+  const first = Math.floor(Date.parse(health.window_start) / 60_000) * 60_000;
+  const last = Math.floor(Date.parse(health.window_end) / 60_000) * 60_000;
+  const minutes: { minute: string; delivered: number; failed: number }[] = [];
+  for (let at = first; at <= last; at += 60_000) {
+    minutes.push(
+      counted.get(at) ?? { minute: new Date(at).toISOString(), delivered: 0, failed: 0 },
+    );
+  }
+  return minutes;
+}
+
 function latenessLabel(bucket: { up_to_seconds: number | null }, previous: number | null) {
   const seconds = (value: number) => (value < 60 ? `${value} s` : `${value / 60} min`);
   if (bucket.up_to_seconds === null) return `over ${seconds(previous ?? 0)}`;
@@ -75,7 +91,9 @@ export function HealthPage() {
     );
   }
 
-  const minutes = health.sends_per_minute.map((minute) =>
+  // Every minute of the window, those without an outcome as zero: the chart is a time axis.
+  const perMinute = everyMinute(health);
+  const minutes = perMinute.map((minute) =>
     new Date(minute.minute).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
   );
   const latenessLabels = health.lateness.map((bucket, index) =>
@@ -128,12 +146,12 @@ export function HealthPage() {
             datasets: [
               {
                 label: 'delivered',
-                data: health.sends_per_minute.map((minute) => minute.delivered),
+                data: perMinute.map((minute) => minute.delivered),
                 backgroundColor: '#1a7f37',
               },
               {
                 label: 'failed',
-                data: health.sends_per_minute.map((minute) => minute.failed),
+                data: perMinute.map((minute) => minute.failed),
                 backgroundColor: '#b3261e',
               },
             ],
@@ -148,11 +166,11 @@ export function HealthPage() {
       <FigureTable
         caption="Sends per minute"
         head={['Minute', 'Delivered', 'Failed']}
-        rows={health.sends_per_minute.map((minute, index) => [
-          minutes[index]!,
-          minute.delivered,
-          minute.failed,
-        ])}
+        rows={perMinute.flatMap((minute, index) =>
+          minute.delivered + minute.failed > 0
+            ? [[minutes[index]!, minute.delivered, minute.failed]]
+            : [],
+        )}
       />
 
       <h2 id="lateness-title">Lateness of deliveries</h2>

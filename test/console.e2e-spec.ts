@@ -49,6 +49,11 @@ describe('The web console in a real browser', () => {
   let context: BrowserContext;
   let baseUrl: string;
   const pageErrors: string[] = [];
+  /** Every page of the context reports its uncaught errors, checked by the last test. */
+  const watchErrors = (watched: BrowserContext) =>
+    watched.on('page', (page) =>
+      page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`)),
+    );
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -70,6 +75,7 @@ describe('The web console in a real browser', () => {
       locale: 'en-GB',
       viewport: { width: 1280, height: 900 },
     });
+    watchErrors(context);
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
@@ -79,7 +85,6 @@ describe('The web console in a real browser', () => {
 
   async function openSignedIn(path = '/console/calendar'): Promise<Page> {
     const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${baseUrl}/console/sign-in`);
     await page.getByLabel('API key').fill(TEST_API_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -300,6 +305,7 @@ describe('The web console in a real browser', () => {
       timezoneId: ZONE,
       viewport: { width: 375, height: 740 },
     });
+    watchErrors(phone);
     const page = await phone.newPage();
     await page.goto(`${baseUrl}/console/sign-in`);
     await page.getByLabel('API key').fill(TEST_API_KEY);

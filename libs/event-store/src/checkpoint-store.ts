@@ -1,6 +1,18 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LOG_START, type LogCheckpoint } from './event-store';
 
+/** The bot's polling lease, kept in the same table: a lease, not a place in the log. */
+export const TELEGRAM_POLLING_LEASE = 'telegram-polling';
+
+/** How far a log reader is behind the log. */
+export interface FollowerLag {
+  readonly name: string;
+  /** The newest event's position less the reader's checkpoint. */
+  readonly positionsBehind: number;
+  /** When the oldest event it has not read was recorded; null when it is caught up. */
+  readonly oldestBehindAt: Date | null;
+}
+
 /**
  * A log reader's stored place, held under a lease: of several processes running the same reader,
  * the one holding the lease works and the others wait for it to lapse.
@@ -43,6 +55,28 @@ export class CheckpointStore {
       [checkpoint.transactionId, checkpoint.position, leaseMs, name, owner],
     );
     return rows.length === 1;
+  }
+
+  /** How far each log reader is behind the log (for the lag metrics and the health route). */
+  async lags(): Promise<FollowerLag[]> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ name: string; behind: string; oldest: string | null }[]>(
+        `SELECT c.name,
+              GREATEST(COALESCE((SELECT max(position) FROM events), 0) - c.position, 0) AS behind,
+              (SELECT e.recorded_at FROM events e
+                WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position)
+                ORDER BY e.transaction_id, e.position LIMIT 1) AS oldest
+         FROM checkpoints c
+        WHERE c.name <> ?
+        ORDER BY c.name`,
+        [TELEGRAM_POLLING_LEASE],
+      );
+    return rows.map((row) => ({
+      name: row.name,
+      positionsBehind: Number(row.behind),
+      oldestBehindAt: row.oldest === null ? null : new Date(row.oldest),
+    }));
   }
 
   /** Gives the lease up at shutdown so that another process takes over at once. */

@@ -9,7 +9,10 @@ import {
 import { InjectBot } from 'nestjs-telegraf';
 import type { Telegraf } from 'telegraf';
 import { TelegramConfig } from '../../../../libs/config/src/config';
-import { CheckpointStore } from '../../../../libs/event-store/src/checkpoint-store';
+import {
+  CheckpointStore,
+  TELEGRAM_POLLING_LEASE as POLLING_LEASE,
+} from '../../../../libs/event-store/src/checkpoint-store';
 import { Metrics } from '../../../../libs/observability/src/metrics';
 import type { ReadinessCheck } from '../../../../libs/observability/src/readiness';
 import { countCalls } from '../../../../libs/telegram/src/count-calls';
@@ -26,8 +29,7 @@ export type BotStatus =
   | 'retrying'
   | 'stopped';
 
-/** Only one process may poll a token: the one holding this lease. */
-const POLLING_LEASE = 'telegram-polling';
+// Only one process may poll a token: the one holding POLLING_LEASE.
 const LEASE_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
 const ALLOWED_UPDATES = ['message', 'my_chat_member', 'callback_query'] as const;

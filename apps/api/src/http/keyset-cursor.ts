@@ -1,3 +1,4 @@
+import { isUuid } from '../../../../libs/application/src/uuid';
 import { ApiError } from './api-error';
 
 /** Where a page in (time, id) order starts, opaque to clients: `next_cursor`, passed back as `cursor`. */
@@ -17,7 +18,6 @@ export function decodeCursor(cursor: string): { time: Date; id: string } {
   return { time, id };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A time as the read model holds it, to the microsecond, in UTC. */
 const MICROSECOND_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -30,11 +30,7 @@ export function decodeSubscriberCursor(cursor: string): { createdAt: string; use
   const [createdAt = '', userId = ''] = Buffer.from(cursor, 'base64url')
     .toString('utf8')
     .split('|');
-  if (
-    !MICROSECOND_TIME.test(createdAt) ||
-    Number.isNaN(Date.parse(createdAt)) ||
-    !UUID.test(userId)
-  ) {
+  if (!MICROSECOND_TIME.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || !isUuid(userId)) {
     throw new ApiError(
       'INVALID_CURSOR',
       'cursor is not one this API gave out: pass next_cursor unchanged',

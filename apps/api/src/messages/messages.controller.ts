@@ -71,6 +71,7 @@ import { audienceRequestOf, TARGET_PROBLEMS } from '../http/target-fields';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
+import { pageLimit } from '../http/page-limit';
 import { requestContextOf } from '../http/request-context';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { RescheduleMessageDto } from './reschedule-message.dto';
@@ -252,10 +253,7 @@ export class MessagesController {
   async list(
     @Query() query: ListMessagesDto,
   ): Promise<{ items: (MessageResponse & { status: string })[]; next_cursor: string | null }> {
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
-    }
+    const limit = pageLimit(query.limit, 50, 200);
     const fromSender = senderFilter(query.from_sender);
     const page = await this.queries.execute(
       new ListMessagesQuery(
@@ -296,10 +294,7 @@ export class MessagesController {
     @Param('id') id: string,
     @Query() query: RecipientPageDto,
   ): Promise<RecipientPageResponse> {
-    const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 1000');
-    }
+    const limit = pageLimit(query.limit, 100, 1000);
     if (query.cursor !== undefined && !/^\d{1,9}$/.test(query.cursor)) {
       throw new ApiError('INVALID_CURSOR', 'cursor is not one this route gave');
     }

@@ -52,6 +52,7 @@ import { ObjectStorage } from '../../../../libs/storage/src/object-storage';
 import { ApiError } from '../http/api-error';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor';
 import { ApiProblems } from '../http/api-problems';
+import { pageLimit } from '../http/page-limit';
 import {
   AttachmentUploadInterceptor,
   discardUploads,
@@ -264,10 +265,7 @@ export class SeriesController {
     items: Omit<SeriesResponse, 'description' | 'next_occurrences'>[];
     next_cursor: string | null;
   }> {
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
-    }
+    const limit = pageLimit(query.limit, 50, 200);
     const page = await this.queries.execute(
       new ListSeriesQuery(
         query.status ?? null,
@@ -391,10 +389,7 @@ export class SeriesController {
     @Param('id') id: string,
     @Query() query: ListOccurrencesDto,
   ): Promise<OccurrenceResponse[]> {
-    const limit = query.limit === undefined ? 10 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
-    }
+    const limit = pageLimit(query.limit, 10, 200);
     const found = await this.queries.execute(new ListOccurrencesQuery(id, limit));
     if (!found) throw seriesNotFound(id);
     return found.map(toOccurrenceResponse);

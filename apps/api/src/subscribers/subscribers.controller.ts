@@ -28,6 +28,7 @@ import { ApiTolerantJsonBody, JSON_BODY_PROBLEMS, extraJsonFieldsOf } from '../h
 import { IDEMPOTENCY_KEY_HEADER } from '../http/idempotency.docs';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiProblems } from '../http/api-problems';
+import { pageLimit } from '../http/page-limit';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
 import { ApiError } from '../http/api-error';
@@ -100,10 +101,7 @@ export class SubscribersController {
   })
   @ApiOkResponse({ type: SubscriberPageResponse })
   async search(@Query() query: SearchSubscribersDto): Promise<SubscriberPageResponse> {
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 200');
-    }
+    const limit = pageLimit(query.limit, 50, 200);
     const text = query.search?.trim();
     // Postgres takes no NUL in a text.
     if (text?.includes('\u0000')) {

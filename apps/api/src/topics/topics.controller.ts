@@ -32,8 +32,8 @@ import { topicStreamId } from '../../../../libs/domain/src/events';
 import { StreamEventsPageDto } from '../events/audit-page.dto';
 import { EventResponse } from '../events/event.response';
 import { streamEventsPage } from '../events/events.controller';
-import { ApiError } from '../http/api-error';
 import { ApiProblems } from '../http/api-problems';
+import { pageLimit } from '../http/page-limit';
 import { ApiTolerantJsonBody, JSON_BODY_PROBLEMS, extraJsonFieldsOf } from '../http/extra-fields';
 import { RequireJsonInterceptor } from '../http/require-json.interceptor';
 import { requestContextOf } from '../http/request-context';
@@ -129,10 +129,7 @@ export class TopicsController {
     @Param('name') name: string,
     @Query() query: TopicMembersPageDto,
   ): Promise<TopicMembersResponse> {
-    const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new ApiError('INVALID_LIMIT', 'limit must be a whole number from 1 to 1000');
-    }
+    const limit = pageLimit(query.limit, 100, 1000);
     const { page } = await this.queries.execute(
       new ListTopicMembersQuery(name, limit, query.cursor ?? null),
     );

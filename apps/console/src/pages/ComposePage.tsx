@@ -64,7 +64,6 @@ export function ComposePage() {
       current = false;
     };
   }, [client, searched]);
-  const shown = subscribers;
 
   const toggle = (set: ReadonlySet<string>, value: string) => {
     const next = new Set(set);
@@ -195,7 +194,7 @@ export function ComposePage() {
                 placeholder="Name, username or user id"
               />
               <ul className="pick-list" aria-label="Subscribers">
-                {shown.map((subscriber) => (
+                {subscribers.map((subscriber) => (
                   <li key={subscriber.user_id}>
                     <label>
                       <input
@@ -208,7 +207,7 @@ export function ComposePage() {
                     </label>
                   </li>
                 ))}
-                {shown.length === 0 && <li className="muted">No subscriber matches.</li>}
+                {subscribers.length === 0 && <li className="muted">No subscriber matches.</li>}
               </ul>
               <p className="muted">{pickedUsers.size} chosen</p>
             </>

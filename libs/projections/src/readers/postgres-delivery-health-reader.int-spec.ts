@@ -5,6 +5,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../../test/support/test-database';
+import { CheckpointStore } from '../../../event-store/src/checkpoint-store';
 import { PostgresDeliveryHealthReader } from './postgres-delivery-health-reader';
 
 const BOUNDS = [0.25, 1, 5, 30, 60, 300, 3600];
@@ -73,7 +74,7 @@ describe('PostgresDeliveryHealthReader', () => {
         `INSERT INTO checkpoints (name, transaction_id, position) VALUES ('outbox', '0', 0)`,
       );
 
-    const reader = new PostgresDeliveryHealthReader(orm);
+    const reader = new PostgresDeliveryHealthReader(orm, new CheckpointStore(orm));
     // The window starts after the two outcomes of two hours ago: they are not read at all.
     const firstSince = async (since: Date) => {
       const [row] = await orm.em
@@ -119,7 +120,10 @@ describe('PostgresDeliveryHealthReader', () => {
     const empty = await createTestDatabase();
     const emptyOrm = await connectOrm(empty.url);
     try {
-      const figures = await new PostgresDeliveryHealthReader(emptyOrm).figures({
+      const figures = await new PostgresDeliveryHealthReader(
+        emptyOrm,
+        new CheckpointStore(emptyOrm),
+      ).figures({
         since: ago(3600),
         latenessBoundsSeconds: BOUNDS,
       });

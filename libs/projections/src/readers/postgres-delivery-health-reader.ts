@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { CheckpointStore } from '../../../event-store/src/checkpoint-store';
 import {
   type DeliveryHealthFigures,
   DeliveryHealthReader,
-  type FollowerLag,
   type LatenessBucket,
 } from '../../../application/src/ports/delivery-health-reader';
-
-/** A row of the checkpoints table that is a lease, not a place in the log (see BotLauncher). */
-const POLLING_LEASE = 'telegram-polling';
 
 /**
  * Delivery's recent figures from the log: the outcomes recorded in the window, read through the
@@ -18,7 +15,11 @@ const POLLING_LEASE = 'telegram-polling';
  */
 @Injectable()
 export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
-  constructor(private readonly orm: MikroORM) {
+  constructor(
+    private readonly orm: MikroORM,
+    /** The log followers' lag, as the lag metrics read it. */
+    private readonly checkpoints: CheckpointStore,
+  ) {
     super();
   }
 
@@ -33,7 +34,7 @@ export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
       this.sendsByMinute(from, window.since),
       this.lateness(from, window.since, window.latenessBoundsSeconds),
       this.failuresByCode(from, window.since),
-      this.followers(),
+      this.checkpoints.lags(),
     ]);
     return { sendsByMinute, lateness, failuresByCode, followers };
   }
@@ -114,26 +115,5 @@ export class PostgresDeliveryHealthReader extends DeliveryHealthReader {
       [from, since],
     );
     return rows.map((row) => ({ code: row.code, recipients: Number(row.recipients) }));
-  }
-
-  private async followers(): Promise<FollowerLag[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<{ name: string; behind: string; oldest: Date | null }[]>(
-        `SELECT c.name,
-              GREATEST(COALESCE((SELECT max(position) FROM events), 0) - c.position, 0) AS behind,
-              (SELECT e.recorded_at FROM events e
-                WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position)
-                ORDER BY e.transaction_id, e.position LIMIT 1) AS oldest
-         FROM checkpoints c
-        WHERE c.name <> ?
-        ORDER BY c.name`,
-        [POLLING_LEASE],
-      );
-    return rows.map((row) => ({
-      name: row.name,
-      positionsBehind: Number(row.behind),
-      oldestBehindAt: row.oldest ? new Date(row.oldest) : null,
-    }));
   }
 }

@@ -4,7 +4,7 @@ import { DeadLetterCounter, DeliveryHealthReader } from '../../ports/delivery-he
 import { type DeliveryHealth, GetDeliveryHealthQuery } from './get-delivery-health.query';
 
 /** Lateness buckets, seconds: on time, a little late, a paced broadcast's minutes, worse. */
-export const LATENESS_BOUNDS_SECONDS = [0.25, 1, 5, 30, 60, 300, 3600] as const;
+const LATENESS_BOUNDS_SECONDS = [0.25, 1, 5, 30, 60, 300, 3600] as const;
 
 @QueryHandler(GetDeliveryHealthQuery)
 export class GetDeliveryHealthHandler implements IQueryHandler<GetDeliveryHealthQuery> {
